@@ -1,0 +1,367 @@
+//! kamplan.toml: every setting of a run, with its default, checked once before any work starts.
+//!
+//! Every key is documented here and in the commented file `kamplan init` writes
+//! (`templates/kamplan.toml`). Unknown keys are an error with a "did you mean" suggestion.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration. Every section is optional in the file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Language of plans, sentences and labels: "es" (default) or "en".
+    pub lang: String,
+    /// Folder whose templates replace the embedded defaults of the same name.
+    pub templates: Option<PathBuf>,
+    /// Output folder for `kamplan run` (default "out").
+    pub out: PathBuf,
+    /// Currency symbol shown after (es) or before (en) money values.
+    pub currency: String,
+    /// How cells are read.
+    pub ingest: IngestConfig,
+    /// Explicit header for a column role; wins over the built-in synonyms.
+    /// Keys: date, customer_id, customer_name, kam, amount, cost, margin, product, qty,
+    /// region, strategic, potential, email, manager, segment, activity, notes.
+    pub columns: BTreeMap<String, String>,
+    /// Key-account rules.
+    pub classify: ClassifyConfig,
+    /// How a KAM is chosen for an account that the master does not assign.
+    pub assign: AssignConfig,
+    /// Objectives and the meeting method in the plans.
+    pub plan: PlanConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            lang: "es".into(),
+            templates: None,
+            out: PathBuf::from("out"),
+            currency: "€".into(),
+            ingest: IngestConfig::default(),
+            columns: BTreeMap::new(),
+            classify: ClassifyConfig::default(),
+            assign: AssignConfig::default(),
+            plan: PlanConfig::default(),
+        }
+    }
+}
+
+/// Day-month order of dates typed as text.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// 31/01/2026 (Spanish and most of the world).
+    #[default]
+    Dmy,
+    /// 01/31/2026 (US books).
+    Mdy,
+}
+
+/// `[ingest]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    /// "dmy" (default) or "mdy": how `03/04/2026` typed as text is read.
+    pub date_order: DateOrder,
+    /// "," or ".": the decimal separator of numbers typed as text when a value is ambiguous
+    /// (`1.234`). Unset: what the column's unambiguous values show, else ",".
+    pub decimal: Option<char>,
+    /// How many rows from the top of a sheet are searched for the header row.
+    pub header_rows: u32,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30 }
+    }
+}
+
+/// `[classify]`: the method's thresholds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassifyConfig {
+    /// Months in the window that ends with the period.
+    pub window_months: u32,
+    /// Pareto threshold: accounts are class A (volume) while the share before them is below it.
+    pub volume_share: f64,
+    /// Class B while the share before the account is below this.
+    pub abc_b_share: f64,
+    /// Margin / sales at or above which an account is "very profitable".
+    pub profitable_margin: f64,
+    /// Smallest share of company sales for the profitability and growth reasons.
+    pub min_share: f64,
+    /// Growth against the prior window at or above which an account is "growing fast".
+    pub growth_min: f64,
+    /// Customer codes or names that management declares strategic.
+    pub strategic: Vec<String>,
+    /// With at most this many customers with sales, all of them are key.
+    pub all_key_if_accounts_at_most: u32,
+    /// KAM for key accounts nobody owns. Empty: "Sin asignar" / "Unassigned".
+    pub default_kam: String,
+    /// Days without a purchase after which an account needs attention.
+    pub recency_alert_days: u32,
+}
+
+impl Default for ClassifyConfig {
+    fn default() -> Self {
+        ClassifyConfig {
+            window_months: 12,
+            volume_share: 0.80,
+            abc_b_share: 0.95,
+            profitable_margin: 0.40,
+            min_share: 0.003,
+            growth_min: 0.30,
+            strategic: Vec::new(),
+            all_key_if_accounts_at_most: 2,
+            default_kam: String::new(),
+            recency_alert_days: 60,
+        }
+    }
+}
+
+/// `[assign]`: a territory map, used when the master assigns no KAM.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssignConfig {
+    /// Column whose value picks the KAM, e.g. "region".
+    pub by: Option<String>,
+    /// Value of that column → KAM name.
+    pub map: BTreeMap<String, String>,
+}
+
+/// `[plan]`: objectives and the closer's meeting method.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanConfig {
+    /// Sales target for the next period: growth over the window's sales.
+    pub target_growth: f64,
+    /// Per-reason targets (volume, profitability, growth, strategic, potential,
+    /// small_portfolio); the highest of an account's reasons applies.
+    pub target_growth_by_reason: BTreeMap<String, f64>,
+    /// A courtesy call is due this many days after the last contact.
+    pub call_every_days: u32,
+    /// Most contacts with one account in a month before it turns into harassment.
+    pub max_contacts_per_month: u32,
+}
+
+impl Default for PlanConfig {
+    fn default() -> Self {
+        PlanConfig {
+            target_growth: 0.05,
+            target_growth_by_reason: BTreeMap::new(),
+            call_every_days: 30,
+            max_contacts_per_month: 4,
+        }
+    }
+}
+
+/// A configuration problem, named so the user can fix the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: `{key}` {message}")]
+    Invalid { path: PathBuf, key: String, message: String },
+}
+
+/// Every key the file accepts, dotted; used for "did you mean".
+const KNOWN_KEYS: &[&str] = &[
+    "lang", "templates", "out", "currency", "ingest", "columns", "classify", "assign", "plan",
+    "date_order", "decimal", "header_rows", "window_months", "volume_share", "abc_b_share",
+    "profitable_margin", "min_share", "growth_min", "strategic", "all_key_if_accounts_at_most",
+    "default_kam", "recency_alert_days", "by", "map", "target_growth", "target_growth_by_reason",
+    "call_every_days", "max_contacts_per_month",
+];
+
+impl Config {
+    /// Parses and checks a config text; `path` only names it in errors.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: describe_toml_error(&e),
+        })?;
+        cfg.validate(path)?;
+        Ok(cfg)
+    }
+
+    /// Reads `path`, or gives the defaults when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> Result<(Config, Option<String>), ConfigError> {
+        match path {
+            None => Ok((Config::default(), None)),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
+                Ok((Config::from_toml(&text, p)?, Some(text)))
+            }
+        }
+    }
+
+    /// Checks ranges and values that serde cannot.
+    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key: key.into(),
+            message,
+        };
+        if self.lang != "es" && self.lang != "en" {
+            return Err(bad("lang", format!("must be \"es\" or \"en\", found {:?}", self.lang)));
+        }
+        let c = &self.classify;
+        for (key, v) in [
+            ("classify.volume_share", c.volume_share),
+            ("classify.abc_b_share", c.abc_b_share),
+            ("classify.profitable_margin", c.profitable_margin),
+            ("classify.min_share", c.min_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(bad(key, format!("must be between 0 and 1, found {v}")));
+            }
+        }
+        if c.abc_b_share < c.volume_share {
+            return Err(bad(
+                "classify.abc_b_share",
+                format!("must be at least volume_share ({}), found {}", c.volume_share, c.abc_b_share),
+            ));
+        }
+        if !(c.growth_min >= 0.0 && c.growth_min.is_finite()) {
+            return Err(bad("classify.growth_min", format!("must be 0 or more, found {}", c.growth_min)));
+        }
+        if c.window_months == 0 || c.window_months > 120 {
+            return Err(bad(
+                "classify.window_months",
+                format!("must be between 1 and 120, found {}", c.window_months),
+            ));
+        }
+        if let Some(d) = self.ingest.decimal {
+            if d != ',' && d != '.' {
+                return Err(bad("ingest.decimal", format!("must be \",\" or \".\", found {d:?}")));
+            }
+        }
+        if self.ingest.header_rows == 0 {
+            return Err(bad("ingest.header_rows", "must be at least 1".into()));
+        }
+        let p = &self.plan;
+        if !(-1.0..=10.0).contains(&p.target_growth) {
+            return Err(bad("plan.target_growth", format!("must be between -1 and 10, found {}", p.target_growth)));
+        }
+        for (reason, v) in &p.target_growth_by_reason {
+            if !REASONS.contains(&reason.as_str()) {
+                return Err(bad(
+                    &format!("plan.target_growth_by_reason.{reason}"),
+                    format!("is not a reason; reasons are {}", REASONS.join(", ")),
+                ));
+            }
+            if !(-1.0..=10.0).contains(v) {
+                return Err(bad(
+                    &format!("plan.target_growth_by_reason.{reason}"),
+                    format!("must be between -1 and 10, found {v}"),
+                ));
+            }
+        }
+        if p.call_every_days == 0 {
+            return Err(bad("plan.call_every_days", "must be at least 1".into()));
+        }
+        if p.max_contacts_per_month == 0 {
+            return Err(bad("plan.max_contacts_per_month", "must be at least 1".into()));
+        }
+        for key in self.columns.keys() {
+            if !COLUMN_KEYS.contains(&key.as_str()) {
+                let hint = suggest(key, COLUMN_KEYS).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                return Err(bad(
+                    &format!("columns.{key}"),
+                    format!("is not a column role{hint}; roles are {}", COLUMN_KEYS.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The KAM name used for key accounts nobody owns, in the run's language.
+    pub fn default_kam(&self) -> String {
+        if !self.classify.default_kam.trim().is_empty() {
+            self.classify.default_kam.trim().to_string()
+        } else if self.lang == "en" {
+            "Unassigned".into()
+        } else {
+            "Sin asignar".into()
+        }
+    }
+}
+
+/// The six reasons, in the order they are always listed.
+pub const REASONS: &[&str] = &["volume", "profitability", "growth", "strategic", "potential", "small_portfolio"];
+
+/// Column roles `[columns]` may map.
+pub const COLUMN_KEYS: &[&str] = &[
+    "date", "customer_id", "customer_name", "kam", "amount", "cost", "margin", "product", "qty",
+    "region", "strategic", "potential", "email", "manager", "segment", "activity", "notes",
+];
+
+/// The closest known word to `word`, when one is close enough to be a typo.
+pub fn suggest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(word, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+fn describe_toml_error(e: &toml::de::Error) -> String {
+    let msg = e.message().to_string();
+    // serde says "unknown field `x`, expected one of ..."; add the closest key.
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        if let Some(end) = rest.find('`') {
+            let field = &rest[..end];
+            let hint = suggest(field, KNOWN_KEYS).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let line = e.span().map(|s| format!(" at byte {}", s.start)).unwrap_or_default();
+            return format!("unknown key `{field}`{line}{hint}");
+        }
+    }
+    msg.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(text, Path::new("kamplan.toml"))
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_close_one() {
+        let err = parse("[classify]\nvolume_shar = 0.7\n").unwrap_err().to_string();
+        assert!(err.contains("unknown key `volume_shar`"), "{err}");
+        assert!(err.contains("did you mean `volume_share`"), "{err}");
+    }
+
+    #[test]
+    fn shares_out_of_range_are_refused() {
+        let err = parse("[classify]\nvolume_share = 1.5\n").unwrap_err().to_string();
+        assert!(err.contains("classify.volume_share") && err.contains("between 0 and 1"), "{err}");
+    }
+
+    #[test]
+    fn unknown_column_role_is_refused() {
+        let err = parse("[columns]\nammount = \"Base\"\n").unwrap_err().to_string();
+        assert!(err.contains("did you mean `amount`"), "{err}");
+    }
+
+    #[test]
+    fn per_reason_target_must_name_a_reason() {
+        assert!(parse("[plan.target_growth_by_reason]\ngrowth = 0.1\n").is_ok());
+        assert!(parse("[plan.target_growth_by_reason]\nbig = 0.1\n").is_err());
+    }
+}

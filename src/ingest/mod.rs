@@ -1,0 +1,255 @@
+//! Ingest: workbooks in, clean transactions out — the only code that knows about cells and sheets.
+//!
+//! Every row read ends as exactly one of: a transaction (or master/directory/activity record),
+//! a skipped row with its reason, or a reject carrying its cell. Nothing is read as zero.
+//!
+//! SKELETON: the types below are the interface the later stages use. Their fields may grow;
+//! do not rename or remove fields without updating classify/plan.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// An interned string: customer ids and names, KAMs, products, regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(NonZeroU32);
+
+/// Stores each distinct string once; `Sym` indexes it.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    map: HashMap<Box<str>, Sym>,
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The symbol of `s`, adding it on first sight.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&sym) = self.map.get(s) {
+            return sym;
+        }
+        self.strings.push(s.into());
+        let sym = Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
+        self.map.insert(s.into(), sym);
+        sym
+    }
+
+    /// The symbol of `s` if it was interned.
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        self.map.get(s).copied()
+    }
+
+    /// The text of a symbol.
+    pub fn resolve(&self, sym: Sym) -> &str {
+        &self.strings[sym.0.get() as usize - 1]
+    }
+
+    /// How many distinct strings are stored.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// True when nothing is interned.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+/// One sales line. Kept small (≤ 64 bytes): strings are symbols, absent numbers are NaN.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Txn {
+    pub date: NaiveDate,
+    /// Customer identity: the code when the sheet has one, else the normalised name
+    /// (see [`customer_key`]).
+    pub customer: Sym,
+    /// The name as written on this line (display; the most frequent spelling wins).
+    pub customer_name: Option<Sym>,
+    /// Salesperson/KAM on the line; `None` when the cell is blank or whitespace.
+    pub kam: Option<Sym>,
+    pub product: Option<Sym>,
+    pub region: Option<Sym>,
+    /// Net amount; returns are negative.
+    pub amount: f64,
+    /// Cost of the line, NaN when the book has none.
+    pub cost: f64,
+    /// Margin/profit of the line, NaN when the book has none.
+    pub margin: f64,
+    /// Quantity, NaN when the book has none.
+    pub qty: f64,
+}
+
+impl Txn {
+    /// Margin of the line: the margin column, else amount − cost, else `None`.
+    pub fn line_margin(&self) -> Option<f64> {
+        if !self.margin.is_nan() {
+            Some(self.margin)
+        } else if !self.cost.is_nan() {
+            Some(self.amount - self.cost)
+        } else {
+            None
+        }
+    }
+}
+
+/// A customer master row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MasterRecord {
+    /// Same identity rule as [`Txn::customer`].
+    pub id: String,
+    pub name: Option<String>,
+    pub strategic: bool,
+    /// Annual potential, when given.
+    pub potential: Option<f64>,
+    /// Assigned KAM, when given (blank = none).
+    pub kam: Option<String>,
+    pub segment: Option<String>,
+}
+
+/// A KAM directory row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KamContact {
+    pub name: String,
+    pub email: Option<String>,
+    pub manager: Option<String>,
+}
+
+/// An activity-log row: a meeting, call or visit with a customer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Activity {
+    pub date: NaiveDate,
+    /// Same identity rule as [`Txn::customer`].
+    pub customer: String,
+    /// Meeting/contact type as typed ("Visita", "Llamada", "Reunión cierre", ...).
+    pub kind: Option<String>,
+    pub notes: Option<String>,
+    pub kam: Option<String>,
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub strings: Interner,
+    pub transactions: Vec<Txn>,
+    /// Display name per customer identity: the most frequent spelling seen.
+    pub customer_names: HashMap<Sym, Sym>,
+    pub master: Vec<MasterRecord>,
+    pub directory: Vec<KamContact>,
+    pub activities: Vec<Activity>,
+    pub report: IngestReport,
+}
+
+impl Dataset {
+    /// The display name of a customer identity.
+    pub fn customer_name(&self, id: Sym) -> &str {
+        self.strings.resolve(*self.customer_names.get(&id).unwrap_or(&id))
+    }
+}
+
+/// The identity key of a customer: its code when there is one, else its name trimmed,
+/// inner whitespace collapsed and lowercased — so `"ACME  S.A. "` and `"Acme S.A."` are one.
+pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
+    if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
+        return Some(c.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    let n = name?.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    (!n.is_empty()).then_some(n)
+}
+
+/// What a sheet was taken for.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Sales,
+    Master,
+    Directory,
+    Activity,
+    Skipped,
+}
+
+/// A row that could not be used, with its cell as Excel shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Reject {
+    pub file: String,
+    pub sheet: String,
+    /// 1-based row number as Excel shows it.
+    pub row: u32,
+    /// Column letter and header, e.g. `F (Importe)`.
+    pub column: String,
+    /// The raw value as found.
+    pub value: String,
+    pub reason: String,
+}
+
+/// Counts and findings for one sheet.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SheetReport {
+    pub file: String,
+    pub sheet: String,
+    pub role: Role,
+    pub hidden: bool,
+    /// 1-based header row, when one was found.
+    pub header_row: Option<u32>,
+    /// Role column → `letter (header)`.
+    pub columns: Vec<(String, String)>,
+    /// Decimal separator used for ambiguous text numbers and why ("config", "column", "default").
+    pub decimal: Option<String>,
+    pub rows: u64,
+    pub transactions: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    /// Skipped rows by reason (blank, title, header, total).
+    pub skipped_by_reason: Vec<(String, u64)>,
+    pub amount_total: f64,
+    pub rejects: Vec<Reject>,
+    /// Notices about the sheet (e.g. why it fits no role).
+    pub notices: Vec<String>,
+}
+
+/// The whole ingest: every sheet, and totals.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct IngestReport {
+    pub files: Vec<String>,
+    pub sheets: Vec<SheetReport>,
+    pub rows: u64,
+    pub transactions: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    pub amount_total: f64,
+    pub warnings: Vec<String>,
+}
+
+/// Why the inputs could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("no sales lines found in {0}: no sheet has a date, a customer and an amount column")]
+    NoSales(String),
+    #[error("no spreadsheet found in {0}")]
+    NoInput(String),
+}
+
+/// Reads every input (files or folders) into a dataset.
+pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset, IngestError> {
+    let _ = (inputs, cfg);
+    todo!("issue 2")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn txn_stays_small() {
+        assert!(std::mem::size_of::<Txn>() <= 64, "{}", std::mem::size_of::<Txn>());
+    }
+
+    #[test]
+    fn customer_key_collapses_names() {
+        assert_eq!(customer_key(None, Some("ACME  S.A. ")), customer_key(None, Some("Acme S.A.")));
+        assert_eq!(customer_key(Some(" C001 "), Some("x")).as_deref(), Some("C001"));
+        assert_eq!(customer_key(Some(" "), Some("  ")), None);
+    }
+}

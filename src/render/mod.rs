@@ -1,0 +1,66 @@
+//! Render: a document model in, file bytes out — one small trait, one file per format.
+//!
+//! Renderers return bytes so that `lib.rs` alone names, writes and moves files atomically.
+
+use chrono::NaiveDateTime;
+
+use crate::document::Document;
+
+pub mod pdf;
+pub mod xlsx;
+
+/// An output format; also the `--format` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Xlsx,
+}
+
+impl Format {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// What a renderer needs besides the document: fixed so output is byte-for-byte repeatable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderContext {
+    /// Creation time written into the file's properties: derived from the period, never the clock.
+    pub created: NaiveDateTime,
+    /// Stable document id (PDF `/ID`), e.g. a hash of the plan's name and period.
+    pub document_id: String,
+    /// Page footer pattern with `{page}` and `{pages}`: "Página {page} de {pages}".
+    pub page_label: String,
+    /// Language code, "es" or "en".
+    pub lang: String,
+}
+
+/// A document that could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("pdf: {0}")]
+    Pdf(String),
+    #[error("xlsx: {0}")]
+    Xlsx(String),
+}
+
+/// Turns a document into the bytes of one file format.
+pub trait Renderer: Send + Sync {
+    /// The format this renderer writes.
+    fn format(&self) -> Format;
+    /// Renders the whole document.
+    fn render(&self, doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, RenderError>;
+}
+
+/// The renderer of a format.
+pub fn renderer(format: Format) -> Box<dyn Renderer> {
+    match format {
+        Format::Pdf => Box::new(pdf::PdfRenderer::new()),
+        Format::Xlsx => Box::new(xlsx::XlsxRenderer),
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests for `kamplan check`.
+
+#[allow(unused_imports)]
+use crate::util::*;

@@ -1,0 +1,4 @@
+//! Integration tests for `kamplan classify`.
+
+#[allow(unused_imports)]
+use crate::util::*;

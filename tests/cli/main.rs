@@ -1,0 +1,8 @@
+//! Integration tests: the real `kamplan` binary on workbooks the tests write, in fresh temp folders.
+
+mod util;
+
+mod check;
+mod classify;
+mod plans;
+mod run;

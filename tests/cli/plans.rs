@@ -1,0 +1,4 @@
+//! Integration tests for `kamplan plans`.
+
+#[allow(unused_imports)]
+use crate::util::*;

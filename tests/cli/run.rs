@@ -1,0 +1,4 @@
+//! Integration tests for `kamplan run`.
+
+#[allow(unused_imports)]
+use crate::util::*;

@@ -1,0 +1,77 @@
+//! Shared helpers: a temp folder, writing small books, running the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh temporary folder, removed when dropped.
+pub fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Runs `kamplan` with `args` in `dir`.
+pub fn kamplan(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kamplan"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run kamplan")
+}
+
+/// stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A cell value for [`write_book`].
+#[derive(Debug, Clone)]
+pub enum V {
+    S(&'static str),
+    Str(String),
+    N(f64),
+    /// An Excel date cell (yyyy, mm, dd).
+    D(u16, u8, u8),
+    Empty,
+}
+
+/// Writes an xlsx at `path` with `sheets`: (name, rows of cells). Returns the path.
+pub fn write_book(path: &Path, sheets: &[(&str, Vec<Vec<V>>)]) -> PathBuf {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    V::S(s) => {
+                        ws.write_string(r, c, *s).unwrap();
+                    }
+                    V::Str(s) => {
+                        ws.write_string(r, c, s).unwrap();
+                    }
+                    V::N(n) => {
+                        ws.write_number(r, c, *n).unwrap();
+                    }
+                    V::D(y, m, d) => {
+                        let dt = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+                        ws.write_datetime_with_format(r, c, &dt, &date_fmt).unwrap();
+                    }
+                    V::Empty => {}
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+    path.to_path_buf()
+}
