@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod lang;
 pub mod period;
 pub mod plan;
+pub mod templating;
 pub mod publish;
 pub mod render;
 

@@ -1,3 +1,1880 @@
 //! Plan: the per-KAM Key Account Plan and the management summary as plain serialisable structs — the templates' context.
 //!
-//! No I/O, no clock. Built from the classification, the dataset (activity log) and the config.
+//! No I/O, no clock: built from the classification, the dataset (its activity log) and the
+//! config, with the period's last day standing for "today". Every sentence comes from the
+//! language files (`templates/i18n/<lang>/plan.toml`) through [`Lang::fill`]; the templates get
+//! these structs as `plan` / `summary`, with the labels as `labels`.
+//!
+//! The rules, in one place:
+//! - **Target**: sales in the window × (1 + rate), over the same number of months that follow P.
+//!   The rate is the highest of the account's reasons in `[plan] target_growth_by_reason`, a
+//!   reason without an entry counting as `[plan] target_growth`.
+//! - **Meetings**: the closer's four meetings (decision makers, competition, needs, close). The
+//!   activity-log entries of the account in the window up to the end of P that are not calls or
+//!   mails (see [`is_call`]) are the meetings held; the first four fill the steps in date order,
+//!   and the first step not held is the next one, highlighted.
+//! - **Courtesy call**: due `[plan] call_every_days` after the last contact in the log (or the
+//!   last purchase when the log has none for the account); overdue when that date is before the
+//!   end of P; with no contact and no purchase, it is due now.
+//! - **Contact cap**: a month in the window where the log holds more than
+//!   `[plan] max_contacts_per_month` contacts with one account gives a warning.
+//! - **Attention**: trend at or below [`FALLING_TREND`], no purchase for more than
+//!   `[classify] recency_alert_days` days (or none at all), or a courtesy call overdue.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::classify::{Abc, Account, Classification, Reason};
+use crate::config::Config;
+use crate::ingest::{Activity, Dataset};
+use crate::lang::Lang;
+use crate::period::Month;
+
+/// A trend (last 3 months against the 3 before) at or below this is "falling".
+pub const FALLING_TREND: f64 = -0.10;
+/// A trend at or above this is "rising"; between the two it is stable.
+pub const RISING_TREND: f64 = 0.10;
+/// Accounts drawn one by one in the summary's Pareto chart; the rest make one bar.
+pub const PARETO_BARS: usize = 30;
+
+/// Everything one run renders: a plan per KAM and the management summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plans {
+    /// One plan per KAM with key accounts, ordered by KAM name.
+    pub kams: Vec<KamPlan>,
+    pub summary: Summary,
+}
+
+/// The period a document is about, with its labels already in the plan's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodInfo {
+    /// `2026-10`.
+    pub period: Month,
+    /// `oct 2026`.
+    pub period_label: String,
+    /// Last day of P: "today" for every due date.
+    pub period_end: NaiveDate,
+    pub window_from: Month,
+    pub window_to: Month,
+    /// `nov 2025 – oct 2026`.
+    pub window_label: String,
+    pub window_months: u32,
+    /// P−1, against which new and lost key accounts are counted.
+    pub prior_period: Month,
+    pub prior_period_label: String,
+    /// The months the objectives are for: P+1 … P+window_months.
+    pub next_label: String,
+    /// Whether growth against the prior window could be computed.
+    pub growth_available: bool,
+    pub currency: String,
+    /// The documents' language code.
+    pub lang: String,
+}
+
+/// An account named in a list (new, lost, unassigned, attention).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountRef {
+    pub id: String,
+    pub name: String,
+    pub kam: String,
+    pub sales: f64,
+}
+
+/// Allowed values of the drop-down columns, in the plan's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choices {
+    /// Meeting status: pending, planned, done, postponed, cancelled.
+    pub status: Vec<String>,
+    /// Decision-maker influence: high, medium, low.
+    pub influence: Vec<String>,
+    /// Decision-maker stance: champion, favourable, neutral, critical, blocker.
+    pub stance: Vec<String>,
+}
+
+/// An account that needs attention, and why (sentences).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attention {
+    pub id: String,
+    pub name: String,
+    pub why: Vec<String>,
+}
+
+/// Which alarms an account raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Flags {
+    /// Trend at or below [`FALLING_TREND`].
+    pub falling: bool,
+    /// No purchase for more than `recency_alert_days`, or no purchase at all.
+    pub stale: bool,
+    /// The courtesy call fell due before the end of P.
+    pub call_overdue: bool,
+    /// The contact log exceeds the monthly cap in some month.
+    pub over_contacted: bool,
+}
+
+/// One KAM's Key Account Plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KamPlan {
+    pub kam: String,
+    pub email: Option<String>,
+    /// The default KAM that holds key accounts nobody owns.
+    pub unassigned: bool,
+    pub period: PeriodInfo,
+    pub key_accounts: u32,
+    /// Sales of the KAM's key accounts in the window.
+    pub sales: f64,
+    pub company_sales: f64,
+    /// `sales / company_sales`.
+    pub share: f64,
+    pub margin: Option<f64>,
+    pub margin_pct: Option<f64>,
+    /// Share of company margin, when both margins are known and the company's is positive.
+    pub margin_share: Option<f64>,
+    /// Sum of the accounts' sales targets.
+    pub target: f64,
+    /// One-sentence reading of the cover figures.
+    pub intro: String,
+    /// Key now, not key at P−1.
+    pub new_key: Vec<AccountRef>,
+    /// Key at P−1, not now (still owned by this KAM).
+    pub lost_key: Vec<AccountRef>,
+    pub attention: Vec<Attention>,
+    /// The key accounts, by rank.
+    pub accounts: Vec<AccountPlan>,
+    /// Contact-cap warnings of all accounts.
+    pub warnings: Vec<String>,
+    pub choices: Choices,
+}
+
+/// A product line of an account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductLine {
+    pub name: String,
+    pub sales: f64,
+    /// Share of the account's sales.
+    pub share: f64,
+}
+
+/// One month of an account's sales, for the 24-month chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthPoint {
+    pub month: Month,
+    pub label: String,
+    pub sales: f64,
+}
+
+/// The sales objective of an account for the months after P.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Objective {
+    /// Growth rate applied.
+    pub rate: f64,
+    /// The reason whose per-reason rate applies; `None` when the general rate does.
+    pub reason: Option<String>,
+    /// Sales in the window (the base).
+    pub base: f64,
+    pub target: f64,
+    /// `target − base`.
+    pub increase: f64,
+    pub months: u32,
+    /// `target / months`.
+    pub per_month: f64,
+    /// `base / months`.
+    pub current_per_month: f64,
+    /// `per_month − current_per_month`.
+    pub increase_per_month: f64,
+    /// The objective in words.
+    pub text: String,
+    /// How it serves the commercial plan, in words.
+    pub plan_text: String,
+}
+
+/// One of the closer's four meetings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meeting {
+    /// 1..=4.
+    pub number: u32,
+    /// `decision_makers`, `competition`, `needs`, `close`.
+    pub key: String,
+    /// The objective, as a label.
+    pub objective: String,
+    /// What to achieve in it.
+    pub guide: String,
+    /// Date held (from the log).
+    pub date: Option<NaiveDate>,
+    /// Status label (done / pending).
+    pub status: String,
+    /// Meeting type from the log.
+    pub kind: Option<String>,
+    pub notes: Option<String>,
+    pub done: bool,
+    /// The next meeting to hold.
+    pub next: bool,
+}
+
+/// One activity-log entry of an account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    pub date: NaiveDate,
+    pub kind: Option<String>,
+    pub notes: Option<String>,
+    /// A meeting (true) or a call/mail (false).
+    pub meeting: bool,
+}
+
+/// When the next courtesy call is due.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Courtesy {
+    pub every_days: u32,
+    /// `log` (last logged contact), `purchase` (last purchase) or `none`.
+    pub basis: String,
+    pub last_contact: Option<NaiveDate>,
+    pub next_due: Option<NaiveDate>,
+    pub overdue: bool,
+    /// Days past due at the end of P.
+    pub days_overdue: Option<i64>,
+    pub text: String,
+    /// The rule: call every n days, at most m contacts a month.
+    pub rule: String,
+}
+
+/// A month where the log exceeds the contact cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapExcess {
+    pub month: Month,
+    pub label: String,
+    pub contacts: u32,
+}
+
+/// Everything a plan shows about one key account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountPlan {
+    pub rank: Option<u32>,
+    pub id: String,
+    pub name: String,
+    pub sales: f64,
+    pub prior_sales: f64,
+    pub share: f64,
+    pub cumulative_share: f64,
+    /// Share of the KAM's key-account sales.
+    pub share_of_kam: f64,
+    pub abc: String,
+    pub margin: Option<f64>,
+    pub margin_pct: Option<f64>,
+    pub growth: Option<f64>,
+    pub trend: Option<f64>,
+    pub first_purchase: Option<NaiveDate>,
+    pub last_purchase: Option<NaiveDate>,
+    pub days_since: Option<i64>,
+    /// Reason keys (`volume`, …).
+    pub reasons: Vec<String>,
+    /// Reasons in words, comma-separated.
+    pub reasons_text: String,
+    /// Why it is key, one sentence per reason.
+    pub explanation: Vec<String>,
+    pub exposure_sales: f64,
+    pub exposure_margin: Option<f64>,
+    pub strategic: bool,
+    pub potential: Option<f64>,
+    pub segment: Option<String>,
+    pub region: Option<String>,
+    /// Key now and not at P−1.
+    pub new: bool,
+    pub top_products: Vec<ProductLine>,
+    pub monthly: Vec<MonthPoint>,
+    /// Risk sentences: exposure, trend, recency.
+    pub risks: Vec<String>,
+    pub objective: Objective,
+    pub meetings: Vec<Meeting>,
+    /// Number of the next meeting (1..=4); `None` when all four are held.
+    pub next_meeting: Option<u32>,
+    /// The next step in words (or that the cycle is complete).
+    pub next_text: String,
+    /// The account's log in the window up to the end of P, oldest first.
+    pub log: Vec<LogEntry>,
+    pub courtesy: Courtesy,
+    pub cap_excess: Vec<CapExcess>,
+    pub cap_warnings: Vec<String>,
+    pub flags: Flags,
+}
+
+/// One ABC class in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AbcRow {
+    pub class: String,
+    pub accounts: u32,
+    pub sales: f64,
+    pub share: f64,
+}
+
+/// A bar of the Pareto chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParetoPoint {
+    pub label: String,
+    pub sales: f64,
+    pub cumulative_share: f64,
+}
+
+/// Concentration with its reading in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConcentrationView {
+    pub pareto_accounts_share: f64,
+    pub top1_share: f64,
+    pub top5_share: f64,
+    pub hhi: f64,
+    /// `diversified`, `moderate`, `concentrated`.
+    pub reading: String,
+    pub reading_label: String,
+    /// Label of `pareto_accounts_share` (it names `[classify] volume_share`).
+    pub pareto_label: String,
+    pub text: String,
+}
+
+/// A KAM's workload in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KamRow {
+    pub kam: String,
+    pub email: Option<String>,
+    pub unassigned: bool,
+    pub key_accounts: u32,
+    pub sales: f64,
+    /// Share of company sales.
+    pub share: f64,
+    /// Meetings in the log with their key accounts in the window.
+    pub meetings: u32,
+    /// All logged contacts with their key accounts in the window.
+    pub contacts: u32,
+}
+
+/// A key account in the summary's by-KAM table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryAccount {
+    pub rank: Option<u32>,
+    pub id: String,
+    pub name: String,
+    pub kam: String,
+    pub sales: f64,
+    pub share: f64,
+    pub abc: String,
+    pub reasons_text: String,
+    pub new: bool,
+}
+
+/// A row of the hand-over table: who gets which files. `pdf`/`xlsx` are set by the caller
+/// once the file names are known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoverRow {
+    pub kam: String,
+    pub email: Option<String>,
+    pub key_accounts: u32,
+    pub sales: f64,
+    pub pdf: String,
+    pub xlsx: String,
+}
+
+/// The management summary: the company view of the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub period: PeriodInfo,
+    pub company_sales: f64,
+    pub company_margin: Option<f64>,
+    pub margin_pct: Option<f64>,
+    pub accounts: u32,
+    pub key_accounts: u32,
+    pub key_sales: f64,
+    pub key_share: f64,
+    pub intro: String,
+    pub pareto: Vec<ParetoPoint>,
+    pub abc: Vec<AbcRow>,
+    pub concentration: ConcentrationView,
+    /// KAM workload, by KAM name.
+    pub kams: Vec<KamRow>,
+    /// Key accounts by KAM (KAM name, then rank).
+    pub key_accounts_by_kam: Vec<SummaryAccount>,
+    pub unassigned: Vec<AccountRef>,
+    pub new_key: Vec<AccountRef>,
+    pub lost_key: Vec<AccountRef>,
+    /// The classification's warnings.
+    pub warnings: Vec<String>,
+    /// One row per KAM plan, in the same order as [`Plans::kams`].
+    pub handover: Vec<HandoverRow>,
+}
+
+/// The four meetings, in order: (key, …) — labels are `plan.meeting.<key>.title|guide`.
+const MEETINGS: [&str; 4] = ["decision_makers", "competition", "needs", "close"];
+
+/// Words that make a log entry a call or a mail rather than a meeting (lowercase, either language).
+const CALL_WORDS: &[&str] = &[
+    "llamada", "llamar", "telef", "teléf", "call", "phone", "email", "e-mail", "mail", "correo",
+    "whatsapp", "sms", "mensaje", "message",
+];
+
+/// Whether an activity type is a call or a mail (a contact, not a meeting).
+/// An entry without a type counts as a meeting: the log is a meeting log first.
+pub fn is_call(kind: Option<&str>) -> bool {
+    kind.map(|k| {
+        let k = k.to_lowercase();
+        CALL_WORDS.iter().any(|w| k.contains(w))
+    })
+    .unwrap_or(false)
+}
+
+/// Builds every KAM's plan and the summary. Pure: the same inputs give the same plans.
+///
+/// KAMs are those of `c.kams` with at least one key account, ordered by name (case-insensitive,
+/// then exact). Key accounts are `c.accounts` with `key`, by rank.
+pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> Plans {
+    let period = period_info(c, lang);
+    let log = log_by_customer(&data.activities, c, period.period_end);
+    let choices = choices(lang);
+    let by_id: HashMap<&str, &Account> = c.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
+
+    let mut kam_names: Vec<&crate::classify::KamSummary> = c.kams.iter().collect();
+    kam_names.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.name.cmp(&b.name))
+    });
+    kam_names.dedup_by(|a, b| a.name == b.name);
+
+    let mut kams = Vec::new();
+    for k in &kam_names {
+        let mut keys: Vec<&Account> = c
+            .accounts
+            .iter()
+            .filter(|a| a.key && a.kam == k.name)
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        keys.sort_by(|a, b| rank_order(a, b));
+        let email = k.email.clone().or_else(|| {
+            data.directory
+                .iter()
+                .find(|d| d.name == k.name)
+                .and_then(|d| d.email.clone())
+        });
+        kams.push(kam_plan(
+            c,
+            cfg,
+            lang,
+            &period,
+            &choices,
+            &log,
+            &by_id,
+            &k.name,
+            email,
+            k.unassigned,
+            &keys,
+        ));
+    }
+
+    let summary = summary(c, cfg, lang, &period, &log, &by_id, &kams);
+    Plans { kams, summary }
+}
+
+fn rank_order(a: &Account, b: &Account) -> std::cmp::Ordering {
+    let r = |x: &Account| x.rank.unwrap_or(u32::MAX);
+    r(a).cmp(&r(b))
+        .then(b.sales.total_cmp(&a.sales))
+        .then(a.id.cmp(&b.id))
+}
+
+fn period_info(c: &Classification, lang: &Lang) -> PeriodInfo {
+    let months = c.window.months();
+    let next_from = c.period.add(1);
+    let next_to = c.period.add(months as i32);
+    PeriodInfo {
+        period: c.period,
+        period_label: lang.month(c.period),
+        period_end: c.period.last_day(),
+        window_from: c.window.from,
+        window_to: c.window.to,
+        window_label: format!(
+            "{} – {}",
+            lang.month(c.window.from),
+            lang.month(c.window.to)
+        ),
+        window_months: months,
+        prior_period: c.period.add(-1),
+        prior_period_label: lang.month(c.period.add(-1)),
+        next_label: format!("{} – {}", lang.month(next_from), lang.month(next_to)),
+        growth_available: c.growth_available,
+        currency: lang.currency.clone(),
+        lang: lang.code.clone(),
+    }
+}
+
+fn choices(lang: &Lang) -> Choices {
+    let list = |prefix: &str, keys: &[&str]| -> Vec<String> {
+        keys.iter()
+            .map(|k| lang.get(&format!("{prefix}.{k}")).to_string())
+            .collect()
+    };
+    Choices {
+        status: list(
+            "plan.status",
+            &["pending", "planned", "done", "postponed", "cancelled"],
+        ),
+        influence: list("plan.dm.influence", &["high", "medium", "low"]),
+        stance: list(
+            "plan.dm.stance",
+            &["champion", "favourable", "neutral", "critical", "blocker"],
+        ),
+    }
+}
+
+/// The activity log by customer id, restricted to the window up to the end of P, oldest first
+/// (ties by type and notes so the order never depends on the input order).
+fn log_by_customer<'a>(
+    activities: &'a [Activity],
+    c: &Classification,
+    end: NaiveDate,
+) -> HashMap<&'a str, Vec<&'a Activity>> {
+    let from = c.window.from.first_day();
+    let mut map: HashMap<&str, Vec<&Activity>> = HashMap::new();
+    for a in activities
+        .iter()
+        .filter(|a| a.date >= from && a.date <= end)
+    {
+        map.entry(a.customer.as_str()).or_default().push(a);
+    }
+    for v in map.values_mut() {
+        v.sort_by(|a, b| {
+            a.date
+                .cmp(&b.date)
+                .then(a.kind.cmp(&b.kind))
+                .then(a.notes.cmp(&b.notes))
+        });
+    }
+    map
+}
+
+fn abc_str(a: Abc) -> &'static str {
+    match a {
+        Abc::A => "A",
+        Abc::B => "B",
+        Abc::C => "C",
+    }
+}
+
+fn reasons_text(reasons: &[Reason], lang: &Lang) -> String {
+    reasons
+        .iter()
+        .map(|r| lang.get(&format!("reason.{}", r.as_str())).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn account_ref(a: &Account) -> AccountRef {
+    AccountRef {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        kam: a.kam.clone(),
+        sales: a.sales,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn kam_plan(
+    c: &Classification,
+    cfg: &Config,
+    lang: &Lang,
+    period: &PeriodInfo,
+    choices: &Choices,
+    log: &HashMap<&str, Vec<&Activity>>,
+    by_id: &HashMap<&str, &Account>,
+    kam: &str,
+    email: Option<String>,
+    unassigned: bool,
+    keys: &[&Account],
+) -> KamPlan {
+    let sales: f64 = keys.iter().map(|a| a.sales).sum();
+    let margin = keys.iter().map(|a| a.margin).sum::<Option<f64>>();
+    let company = c.totals.sales;
+    let share = ratio(sales, company).unwrap_or(0.0);
+    let margin_pct = margin.and_then(|m| ratio(m, sales));
+    let margin_share = match (margin, c.totals.margin) {
+        (Some(m), Some(t)) if t > 0.0 => Some(m / t),
+        _ => None,
+    };
+    let accounts: Vec<AccountPlan> = keys
+        .iter()
+        .map(|a| {
+            account_plan(
+                a,
+                c,
+                cfg,
+                lang,
+                period,
+                log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+                sales,
+            )
+        })
+        .collect();
+    let target = accounts.iter().map(|a| a.objective.target).sum();
+
+    let listed = |ids: &[String]| -> Vec<AccountRef> {
+        ids.iter()
+            .filter_map(|id| by_id.get(id.as_str()))
+            .filter(|a| a.kam == kam)
+            .map(|a| account_ref(a))
+            .collect()
+    };
+    let new_key = listed(&c.new_key);
+    let lost_key = listed(&c.lost_key);
+
+    let attention = accounts
+        .iter()
+        .filter_map(|a| {
+            let mut why = Vec::new();
+            if a.flags.falling {
+                why.push(lang.fill(
+                    "plan.attention.falling",
+                    &[("trend", pct(lang, a.trend.map(f64::abs)))],
+                ));
+            }
+            if a.flags.stale {
+                why.push(match a.days_since {
+                    Some(d) => lang.fill("plan.attention.stale", &[("days", d.to_string())]),
+                    None => lang.get("plan.attention.never").to_string(),
+                });
+            }
+            if a.flags.call_overdue {
+                why.push(match a.courtesy.next_due {
+                    Some(d) => lang.fill("plan.attention.call_overdue", &[("date", lang.date(d))]),
+                    None => lang.get("plan.attention.call_now").to_string(),
+                });
+            }
+            if a.flags.over_contacted {
+                why.push(lang.get("plan.attention.over_contacted").to_string());
+            }
+            (!why.is_empty()).then(|| Attention {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                why,
+            })
+        })
+        .collect();
+    let warnings = accounts
+        .iter()
+        .flat_map(|a| a.cap_warnings.iter().cloned())
+        .collect();
+
+    let intro = lang.fill(
+        if unassigned {
+            "plan.cover.intro_unassigned"
+        } else if keys.len() == 1 {
+            "plan.cover.intro_one"
+        } else {
+            "plan.cover.intro"
+        },
+        &[
+            ("kam", kam.to_string()),
+            ("count", keys.len().to_string()),
+            ("sales", lang.money(sales)),
+            ("share", lang.percent(share, 1)),
+            ("window", period.window_label.clone()),
+        ],
+    );
+
+    KamPlan {
+        kam: kam.to_string(),
+        email,
+        unassigned,
+        period: period.clone(),
+        key_accounts: keys.len() as u32,
+        sales,
+        company_sales: company,
+        share,
+        margin,
+        margin_pct,
+        margin_share,
+        target,
+        intro,
+        new_key,
+        lost_key,
+        attention,
+        accounts,
+        warnings,
+        choices: choices.clone(),
+    }
+}
+
+fn ratio(a: f64, b: f64) -> Option<f64> {
+    (b != 0.0 && a.is_finite() && b.is_finite()).then(|| a / b)
+}
+
+fn pct(lang: &Lang, v: Option<f64>) -> String {
+    v.map(|v| lang.percent(v, 1)).unwrap_or_else(|| "—".into())
+}
+
+/// The growth rate of an account's target and the reason that gives it (`None`: the general rate).
+pub fn target_rate(reasons: &[Reason], cfg: &Config) -> (f64, Option<Reason>) {
+    let p = &cfg.plan;
+    let mut best: Option<(f64, Option<Reason>)> = None;
+    for &r in reasons {
+        let cand = match p.target_growth_by_reason.get(r.as_str()) {
+            Some(&v) => (v, Some(r)),
+            None => (p.target_growth, None),
+        };
+        // Ties keep the first in reason order; a per-reason rate wins a tie with the general one.
+        let better = match best {
+            None => true,
+            Some((v, who)) => cand.0 > v || (cand.0 == v && who.is_none() && cand.1.is_some()),
+        };
+        if better {
+            best = Some(cand);
+        }
+    }
+    best.unwrap_or((p.target_growth, None))
+}
+
+/// The objective of an account with window sales `sales` over `months` months.
+fn objective(a: &Account, cfg: &Config, lang: &Lang, period: &PeriodInfo) -> Objective {
+    let (rate, reason) = target_rate(&a.reasons, cfg);
+    let months = period.window_months.max(1);
+    let base = a.sales.max(0.0);
+    let target = base * (1.0 + rate);
+    let per_month = target / months as f64;
+    let current_per_month = base / months as f64;
+    let why = match reason {
+        Some(r) => lang.fill(
+            "plan.objective.rate_reason",
+            &[(
+                "reason",
+                lang.get(&format!("reason.{}", r.as_str())).to_string(),
+            )],
+        ),
+        None => lang.get("plan.objective.rate_general").to_string(),
+    };
+    let text = if base > 0.0 {
+        lang.fill(
+            "plan.objective.text",
+            &[
+                ("target", lang.money(target)),
+                ("next", period.next_label.clone()),
+                ("rate", lang.percent(rate, 1)),
+                ("why", why),
+                ("per_month", lang.money(per_month)),
+                ("increase_month", lang.money(per_month - current_per_month)),
+                ("current_month", lang.money(current_per_month)),
+                ("months", months.to_string()),
+            ],
+        )
+    } else {
+        lang.fill(
+            "plan.objective.no_sales",
+            &[("next", period.next_label.clone())],
+        )
+    };
+    // The commercial-plan line follows the account's main reason, in this order of weight.
+    let main = [
+        Reason::Volume,
+        Reason::Growth,
+        Reason::Profitability,
+        Reason::Strategic,
+        Reason::Potential,
+    ]
+    .into_iter()
+    .find(|r| a.reasons.contains(r));
+    let plan_key = match main {
+        Some(r) => format!("plan.objective.plan.{}", r.as_str()),
+        None => "plan.objective.plan.other".to_string(),
+    };
+    let plan_text = lang.fill(
+        &plan_key,
+        &[
+            ("increase", lang.money(target - base)),
+            ("name", a.name.clone()),
+        ],
+    );
+    Objective {
+        rate,
+        reason: reason.map(|r| r.as_str().to_string()),
+        base,
+        target,
+        increase: target - base,
+        months,
+        per_month,
+        current_per_month,
+        increase_per_month: per_month - current_per_month,
+        text,
+        plan_text,
+    }
+}
+
+/// The four meetings with those held (from `held`, oldest first) filled in.
+fn meetings(held: &[&Activity], lang: &Lang) -> (Vec<Meeting>, Option<u32>, String) {
+    let done_label = lang.get("plan.status.done").to_string();
+    let pending_label = lang.get("plan.status.pending").to_string();
+    let next = (held.len() < MEETINGS.len()).then_some(held.len() as u32 + 1);
+    let list = MEETINGS
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let h = held.get(i);
+            Meeting {
+                number: i as u32 + 1,
+                key: key.to_string(),
+                objective: lang.get(&format!("plan.meeting.{key}.title")).to_string(),
+                guide: lang.get(&format!("plan.meeting.{key}.guide")).to_string(),
+                date: h.map(|a| a.date),
+                status: if h.is_some() {
+                    done_label.clone()
+                } else {
+                    pending_label.clone()
+                },
+                kind: h.and_then(|a| a.kind.clone()),
+                notes: h.and_then(|a| a.notes.clone()),
+                done: h.is_some(),
+                next: next == Some(i as u32 + 1),
+            }
+        })
+        .collect::<Vec<_>>();
+    let text = match next {
+        Some(n) => lang.fill(
+            "plan.meeting.next",
+            &[
+                ("number", n.to_string()),
+                ("objective", list[n as usize - 1].objective.clone()),
+                ("held", held.len().to_string()),
+            ],
+        ),
+        None => lang.fill("plan.meeting.complete", &[("held", held.len().to_string())]),
+    };
+    (list, next, text)
+}
+
+/// The courtesy call: every `every` days after the last contact (log) or purchase.
+fn courtesy(
+    last_log: Option<NaiveDate>,
+    last_purchase: Option<NaiveDate>,
+    cfg: &Config,
+    end: NaiveDate,
+    lang: &Lang,
+) -> Courtesy {
+    let every = cfg.plan.call_every_days;
+    let (basis, last) = match (last_log, last_purchase) {
+        (Some(d), _) => ("log", Some(d)),
+        (None, Some(d)) => ("purchase", Some(d)),
+        (None, None) => ("none", None),
+    };
+    let next_due = last.and_then(|d| d.checked_add_days(chrono::Days::new(every as u64)));
+    let overdue = match next_due {
+        Some(d) => d < end,
+        None => true,
+    };
+    let days_overdue = next_due.filter(|_| overdue).map(|d| (end - d).num_days());
+    let text = match (next_due, overdue) {
+        (Some(d), false) => lang.fill(
+            &format!("plan.feedback.due_{basis}"),
+            &[
+                ("date", lang.date(d)),
+                ("last", last.map(|l| lang.date(l)).unwrap_or_default()),
+                ("days", every.to_string()),
+            ],
+        ),
+        (Some(d), true) => lang.fill(
+            &format!("plan.feedback.overdue_{basis}"),
+            &[
+                ("date", lang.date(d)),
+                ("last", last.map(|l| lang.date(l)).unwrap_or_default()),
+                ("days", every.to_string()),
+                ("late", days_overdue.unwrap_or(0).to_string()),
+            ],
+        ),
+        (None, _) => lang.get("plan.feedback.no_contact").to_string(),
+    };
+    let rule = lang.fill(
+        "plan.feedback.rule",
+        &[
+            ("days", every.to_string()),
+            ("max", cfg.plan.max_contacts_per_month.to_string()),
+        ],
+    );
+    Courtesy {
+        every_days: every,
+        basis: basis.into(),
+        last_contact: last,
+        next_due,
+        overdue,
+        days_overdue,
+        text,
+        rule,
+    }
+}
+
+/// Months where the log holds more than `max` contacts with one account.
+fn cap_excess(entries: &[&Activity], max: u32, lang: &Lang) -> Vec<CapExcess> {
+    let mut per: BTreeMap<Month, u32> = BTreeMap::new();
+    for a in entries {
+        *per.entry(Month::of(a.date)).or_default() += 1;
+    }
+    per.into_iter()
+        .filter(|(_, n)| *n > max)
+        .map(|(m, n)| CapExcess {
+            month: m,
+            label: lang.month(m),
+            contacts: n,
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn account_plan(
+    a: &Account,
+    c: &Classification,
+    cfg: &Config,
+    lang: &Lang,
+    period: &PeriodInfo,
+    entries: &[&Activity],
+    kam_sales: f64,
+) -> AccountPlan {
+    let end = period.period_end;
+    let held: Vec<&Activity> = entries
+        .iter()
+        .copied()
+        .filter(|e| !is_call(e.kind.as_deref()))
+        .collect();
+    let (meetings, next_meeting, next_text) = meetings(&held, lang);
+    let last_log = entries.iter().map(|e| e.date).max();
+    let courtesy = courtesy(last_log, a.last_purchase, cfg, end, lang);
+    let max = cfg.plan.max_contacts_per_month;
+    let cap_excess = cap_excess(entries, max, lang);
+    let cap_warnings = cap_excess
+        .iter()
+        .map(|x| {
+            lang.fill(
+                "plan.feedback.cap_warning",
+                &[
+                    ("name", a.name.clone()),
+                    ("month", x.label.clone()),
+                    ("count", x.contacts.to_string()),
+                    ("max", max.to_string()),
+                ],
+            )
+        })
+        .collect();
+
+    let falling = a.trend.is_some_and(|t| t <= FALLING_TREND);
+    let stale = match a.days_since {
+        Some(d) => d > cfg.classify.recency_alert_days as i64,
+        None => true,
+    };
+    let flags = Flags {
+        falling,
+        stale,
+        call_overdue: courtesy.overdue,
+        over_contacted: !cap_excess.is_empty(),
+    };
+
+    let mut risks = vec![match a.exposure_margin {
+        _ if a.sales <= 0.0 => lang.get("plan.risk.no_exposure").to_string(),
+        Some(m) => lang.fill(
+            "plan.risk.exposure_margin",
+            &[
+                ("share", lang.percent(a.exposure_sales, 1)),
+                ("sales", lang.money(a.sales)),
+                ("margin", lang.percent(m, 1)),
+            ],
+        ),
+        None => lang.fill(
+            "plan.risk.exposure",
+            &[
+                ("share", lang.percent(a.exposure_sales, 1)),
+                ("sales", lang.money(a.sales)),
+            ],
+        ),
+    }];
+    risks.push(match a.trend {
+        Some(t) if t <= FALLING_TREND => lang.fill(
+            "plan.risk.trend_falling",
+            &[("trend", lang.percent(t.abs(), 1))],
+        ),
+        Some(t) if t >= RISING_TREND => {
+            lang.fill("plan.risk.trend_rising", &[("trend", lang.percent(t, 1))])
+        }
+        Some(_) => lang.get("plan.risk.trend_stable").to_string(),
+        None => lang.get("plan.risk.trend_unknown").to_string(),
+    });
+    risks.push(match (a.last_purchase, a.days_since) {
+        (Some(d), Some(days)) if stale => lang.fill(
+            "plan.risk.recency_alert",
+            &[
+                ("date", lang.date(d)),
+                ("days", days.to_string()),
+                ("alert", cfg.classify.recency_alert_days.to_string()),
+            ],
+        ),
+        (Some(d), Some(days)) => lang.fill(
+            "plan.risk.recency",
+            &[("date", lang.date(d)), ("days", days.to_string())],
+        ),
+        _ => lang.get("plan.risk.never").to_string(),
+    });
+
+    let top_products = a
+        .top_products
+        .iter()
+        .map(|(name, s)| ProductLine {
+            name: name.clone(),
+            sales: *s,
+            share: ratio(*s, a.sales).unwrap_or(0.0),
+        })
+        .collect();
+    let monthly = a
+        .monthly
+        .iter()
+        .map(|m| MonthPoint {
+            month: m.month,
+            label: lang.month(m.month),
+            sales: m.sales,
+        })
+        .collect();
+
+    AccountPlan {
+        rank: a.rank,
+        id: a.id.clone(),
+        name: a.name.clone(),
+        sales: a.sales,
+        prior_sales: a.prior_sales,
+        share: a.share,
+        cumulative_share: a.cumulative_share,
+        share_of_kam: ratio(a.sales, kam_sales).unwrap_or(0.0),
+        abc: abc_str(a.abc).into(),
+        margin: a.margin,
+        margin_pct: a.margin_pct,
+        growth: a.growth,
+        trend: a.trend,
+        first_purchase: a.first_purchase,
+        last_purchase: a.last_purchase,
+        days_since: a.days_since,
+        reasons: a.reasons.iter().map(|r| r.as_str().to_string()).collect(),
+        reasons_text: reasons_text(&a.reasons, lang),
+        explanation: a.explanation.clone(),
+        exposure_sales: a.exposure_sales,
+        exposure_margin: a.exposure_margin,
+        strategic: a.strategic,
+        potential: a.potential,
+        segment: a.segment.clone(),
+        region: a.region.clone(),
+        new: a.key && !a.was_key && c.new_key.iter().any(|id| *id == a.id),
+        top_products,
+        monthly,
+        risks,
+        objective: objective(a, cfg, lang, period),
+        meetings,
+        next_meeting,
+        next_text,
+        log: entries
+            .iter()
+            .map(|e| LogEntry {
+                date: e.date,
+                kind: e.kind.clone(),
+                notes: e.notes.clone(),
+                meeting: !is_call(e.kind.as_deref()),
+            })
+            .collect(),
+        courtesy,
+        cap_excess,
+        cap_warnings,
+        flags,
+    }
+}
+
+fn summary(
+    c: &Classification,
+    cfg: &Config,
+    lang: &Lang,
+    period: &PeriodInfo,
+    log: &HashMap<&str, Vec<&Activity>>,
+    by_id: &HashMap<&str, &Account>,
+    plans: &[KamPlan],
+) -> Summary {
+    let company = c.totals.sales;
+    let mut ranked: Vec<&Account> = c.accounts.iter().filter(|a| a.sales > 0.0).collect();
+    ranked.sort_by(|a, b| rank_order(a, b));
+
+    let mut pareto = Vec::new();
+    let mut cum = 0.0;
+    for a in ranked.iter().take(PARETO_BARS) {
+        cum += a.sales;
+        pareto.push(ParetoPoint {
+            label: a.name.clone(),
+            sales: a.sales,
+            cumulative_share: ratio(cum, company).unwrap_or(0.0),
+        });
+    }
+    if ranked.len() > PARETO_BARS {
+        let rest: f64 = ranked[PARETO_BARS..].iter().map(|a| a.sales).sum();
+        cum += rest;
+        pareto.push(ParetoPoint {
+            label: lang.fill(
+                "summary.pareto.rest",
+                &[("count", (ranked.len() - PARETO_BARS).to_string())],
+            ),
+            sales: rest,
+            cumulative_share: ratio(cum, company).unwrap_or(0.0),
+        });
+    }
+
+    let abc = [Abc::A, Abc::B, Abc::C]
+        .iter()
+        .map(|&cl| {
+            let of: Vec<&&Account> = ranked.iter().filter(|a| a.abc == cl).collect();
+            let sales: f64 = of.iter().map(|a| a.sales).sum();
+            AbcRow {
+                class: abc_str(cl).into(),
+                accounts: of.len() as u32,
+                sales,
+                share: ratio(sales, company).unwrap_or(0.0),
+            }
+        })
+        .collect();
+
+    let k = &c.concentration;
+    let volume = lang.percent(cfg.classify.volume_share, 0);
+    let reading_label = lang
+        .get(&format!("summary.concentration.reading.{}", k.reading))
+        .to_string();
+    let concentration = ConcentrationView {
+        pareto_accounts_share: k.pareto_accounts_share,
+        top1_share: k.top1_share,
+        top5_share: k.top5_share,
+        hhi: k.hhi,
+        reading: k.reading.clone(),
+        text: lang.fill(
+            &format!("summary.concentration.text.{}", k.reading),
+            &[
+                ("pareto", lang.percent(k.pareto_accounts_share, 1)),
+                ("top1", lang.percent(k.top1_share, 1)),
+                ("top5", lang.percent(k.top5_share, 1)),
+                ("hhi", lang.number(k.hhi, 3)),
+                ("volume", volume.clone()),
+            ],
+        ),
+        pareto_label: lang.fill("summary.concentration.pareto", &[("volume", volume)]),
+        reading_label,
+    };
+
+    let kams: Vec<KamRow> = plans
+        .iter()
+        .map(|p| {
+            let (mut meetings, mut contacts) = (0u32, 0u32);
+            for a in &p.accounts {
+                for e in log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                    contacts += 1;
+                    meetings += u32::from(!is_call(e.kind.as_deref()));
+                }
+            }
+            KamRow {
+                kam: p.kam.clone(),
+                email: p.email.clone(),
+                unassigned: p.unassigned,
+                key_accounts: p.key_accounts,
+                sales: p.sales,
+                share: p.share,
+                meetings,
+                contacts,
+            }
+        })
+        .collect();
+
+    let key_accounts_by_kam = plans
+        .iter()
+        .flat_map(|p| {
+            p.accounts.iter().map(|a| SummaryAccount {
+                rank: a.rank,
+                id: a.id.clone(),
+                name: a.name.clone(),
+                kam: p.kam.clone(),
+                sales: a.sales,
+                share: a.share,
+                abc: a.abc.clone(),
+                reasons_text: a.reasons_text.clone(),
+                new: a.new,
+            })
+        })
+        .collect();
+
+    let unassigned = plans
+        .iter()
+        .filter(|p| p.unassigned)
+        .flat_map(|p| {
+            p.accounts.iter().map(|a| AccountRef {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                kam: p.kam.clone(),
+                sales: a.sales,
+            })
+        })
+        .collect();
+    let listed = |ids: &[String]| -> Vec<AccountRef> {
+        ids.iter()
+            .map(|id| match by_id.get(id.as_str()) {
+                Some(a) => account_ref(a),
+                None => AccountRef {
+                    id: id.clone(),
+                    name: id.clone(),
+                    kam: String::new(),
+                    sales: 0.0,
+                },
+            })
+            .collect()
+    };
+
+    let key_sales: f64 = plans.iter().map(|p| p.sales).sum();
+    let key_share = ratio(key_sales, company).unwrap_or(0.0);
+    let key_count: u32 = plans.iter().map(|p| p.key_accounts).sum();
+    let intro = lang.fill(
+        "summary.intro",
+        &[
+            ("accounts", c.totals.accounts.to_string()),
+            ("key", key_count.to_string()),
+            ("sales", lang.money(company)),
+            ("key_share", lang.percent(key_share, 1)),
+            (
+                "kams",
+                plans.iter().filter(|p| !p.unassigned).count().to_string(),
+            ),
+            ("window", period.window_label.clone()),
+        ],
+    );
+
+    Summary {
+        period: period.clone(),
+        company_sales: company,
+        company_margin: c.totals.margin,
+        margin_pct: c.totals.margin.and_then(|m| ratio(m, company)),
+        accounts: c.totals.accounts,
+        key_accounts: key_count,
+        key_sales,
+        key_share,
+        intro,
+        pareto,
+        abc,
+        concentration,
+        kams,
+        key_accounts_by_kam,
+        unassigned,
+        new_key: listed(&c.new_key),
+        lost_key: listed(&c.lost_key),
+        warnings: c.warnings.clone(),
+        handover: plans
+            .iter()
+            .map(|p| HandoverRow {
+                kam: p.kam.clone(),
+                email: p.email.clone(),
+                key_accounts: p.key_accounts,
+                sales: p.sales,
+                pdf: String::new(),
+                xlsx: String::new(),
+            })
+            .collect(),
+    }
+}
+
+/// A hand-built classification, dataset and config for tests of plans and templates.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::collections::BTreeMap;
+
+    use chrono::NaiveDate;
+
+    use crate::classify::{
+        Abc, Account, Classification, Concentration, KamSummary, MonthSales, Reason, Totals,
+    };
+    use crate::config::Config;
+    use crate::ingest::{Activity, Dataset, KamContact};
+    use crate::period::{Month, Window};
+
+    /// A name that must stay text everywhere.
+    pub const HOSTILE: &str = "<script>alert(\"x\")</script> & 'Hermanos' <b>x</b>";
+
+    pub fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn account(
+        id: &str,
+        name: &str,
+        kam: &str,
+        sales: f64,
+        rank: Option<u32>,
+        abc: Abc,
+        key: bool,
+        reasons: &[Reason],
+    ) -> Account {
+        let period = m("2026-10");
+        Account {
+            id: id.into(),
+            name: name.into(),
+            kam: kam.into(),
+            kam_source: "master".into(),
+            sales,
+            prior_sales: sales * 0.9,
+            growth: Some(0.111),
+            margin: Some(sales * 0.3),
+            margin_pct: Some(0.3),
+            share: sales / 1_000_000.0,
+            cumulative_share: 0.0,
+            rank,
+            abc,
+            key,
+            reasons: reasons.to_vec(),
+            explanation: reasons
+                .iter()
+                .map(|r| format!("{name} is key by {}.", r.as_str()))
+                .collect(),
+            was_key: key,
+            first_purchase: Some(d("2019-03-04")),
+            last_purchase: Some(d("2026-10-20")),
+            days_since: Some(11),
+            trend: Some(0.02),
+            exposure_sales: sales / 1_000_000.0,
+            exposure_margin: Some(sales * 0.3 / 300_000.0),
+            strategic: reasons.contains(&Reason::Strategic),
+            potential: None,
+            segment: Some("Industria".into()),
+            region: None,
+            monthly: (0..24)
+                .map(|i| MonthSales {
+                    month: period.add(i - 23),
+                    sales: sales / 12.0 + f64::from(i) * 10.5,
+                })
+                .collect(),
+            top_products: vec![
+                ("Tornillos M8".into(), sales * 0.6),
+                ("Tuercas".into(), sales * 0.25),
+            ],
+        }
+    }
+
+    pub fn classification() -> Classification {
+        let mut a1 = account(
+            "C001",
+            "Acme Industrial, S.A.",
+            "Ana Pérez",
+            500_000.0,
+            Some(1),
+            Abc::A,
+            true,
+            &[Reason::Volume],
+        );
+        a1.trend = Some(-0.2);
+        let mut a2 = account(
+            "C002",
+            HOSTILE,
+            "Ana Pérez",
+            200_000.0,
+            Some(2),
+            Abc::A,
+            true,
+            &[Reason::Growth, Reason::Profitability],
+        );
+        a2.days_since = Some(90);
+        a2.last_purchase = Some(d("2026-08-02"));
+        a2.trend = Some(0.3);
+        let mut a3 = account(
+            "C003",
+            "Beta Foods",
+            "Bruno Díaz",
+            150_000.0,
+            Some(3),
+            Abc::A,
+            true,
+            &[Reason::Volume, Reason::Strategic],
+        );
+        a3.was_key = false;
+        a3.last_purchase = Some(d("2026-10-05"));
+        a3.days_since = Some(26);
+        a3.trend = None;
+        let mut a4 = account(
+            "C004",
+            "Gamma Logística",
+            "Ana Pérez",
+            100_000.0,
+            Some(4),
+            Abc::B,
+            false,
+            &[],
+        );
+        a4.was_key = true;
+        let mut a5 = account(
+            "C005",
+            "Delta Energía",
+            "Sin asignar",
+            0.0,
+            None,
+            Abc::C,
+            true,
+            &[Reason::Strategic],
+        );
+        a5.last_purchase = None;
+        a5.first_purchase = None;
+        a5.days_since = None;
+        a5.margin = None;
+        a5.margin_pct = None;
+        a5.growth = None;
+        a5.exposure_margin = None;
+        a5.monthly = Vec::new();
+        a5.top_products = Vec::new();
+        let a6 = account(
+            "C006",
+            "Épsilon",
+            "Bruno Díaz",
+            50_000.0,
+            Some(5),
+            Abc::C,
+            false,
+            &[],
+        );
+        let mut accounts = vec![a1, a2, a3, a4, a6, a5];
+        let mut cum = 0.0;
+        for a in &mut accounts {
+            cum += a.share;
+            a.cumulative_share = cum;
+        }
+        Classification {
+            period: m("2026-10"),
+            window: Window::ending(m("2026-10"), 12),
+            prior_window: Window::ending(m("2025-10"), 12),
+            growth_available: true,
+            totals: Totals {
+                sales: 1_000_000.0,
+                margin: Some(300_000.0),
+                accounts: 5,
+                key_accounts: 4,
+            },
+            concentration: Concentration {
+                pareto_accounts_share: 0.4,
+                top1_share: 0.5,
+                top5_share: 1.0,
+                hhi: 0.335,
+                reading: "concentrated".into(),
+            },
+            accounts,
+            // Out of order on purpose: plans come sorted by name.
+            kams: vec![
+                KamSummary {
+                    name: "Sin asignar".into(),
+                    email: None,
+                    key_accounts: 1,
+                    sales: 0.0,
+                    unassigned: true,
+                },
+                KamSummary {
+                    name: "Bruno Díaz".into(),
+                    email: None,
+                    key_accounts: 1,
+                    sales: 150_000.0,
+                    unassigned: false,
+                },
+                KamSummary {
+                    name: "carlos Ruiz".into(),
+                    email: None,
+                    key_accounts: 0,
+                    sales: 0.0,
+                    unassigned: false,
+                },
+                KamSummary {
+                    name: "Ana Pérez".into(),
+                    email: Some("ana@example.com".into()),
+                    key_accounts: 2,
+                    sales: 700_000.0,
+                    unassigned: false,
+                },
+            ],
+            new_key: vec!["C003".into()],
+            lost_key: vec!["C004".into()],
+            warnings: vec!["1 key account has no KAM".into()],
+        }
+    }
+
+    fn act(date: &str, customer: &str, kind: Option<&str>, notes: Option<&str>) -> Activity {
+        Activity {
+            date: d(date),
+            customer: customer.into(),
+            kind: kind.map(Into::into),
+            notes: notes.map(Into::into),
+            kam: Some("Ana Pérez".into()),
+        }
+    }
+
+    pub fn dataset() -> Dataset {
+        let mut data = Dataset::default();
+        data.directory = vec![KamContact {
+            name: "Bruno Díaz".into(),
+            email: Some("bruno@example.com".into()),
+            manager: None,
+        }];
+        data.activities = vec![
+            // C001: two meetings held, then calls; last contact 15/09 → call due 15/10, overdue.
+            act(
+                "2026-05-12",
+                "C001",
+                Some("Reunión"),
+                Some("Competidor X ofreció un 5 % menos"),
+            ),
+            act(
+                "2026-03-10",
+                "C001",
+                Some("Visita"),
+                Some("Conocido el director de compras <Luis>"),
+            ),
+            act("2026-06-01", "C001", Some("Llamada"), None),
+            act("2026-09-15", "C001", Some("Llamada de seguimiento"), None),
+            // C002: five contacts in October, above the cap of four.
+            act("2026-10-02", "C002", Some("Llamada"), None),
+            act("2026-10-03", "C002", Some("Email"), None),
+            act(
+                "2026-10-05",
+                "C002",
+                Some("Visita"),
+                Some("=HYPERLINK(\"x\")"),
+            ),
+            act("2026-10-06", "C002", Some("Llamada"), None),
+            act("2026-10-07", "C002", Some("Llamada"), None),
+            // Outside the window or after P: ignored.
+            act("2024-01-10", "C001", Some("Visita"), None),
+            act("2026-11-02", "C001", Some("Visita"), None),
+            act("2026-10-01", "C999", Some("Visita"), None),
+        ];
+        data
+    }
+
+    pub fn config() -> Config {
+        let mut cfg = Config::default();
+        cfg.plan.target_growth_by_reason =
+            BTreeMap::from([("growth".into(), 0.15), ("strategic".into(), 0.10)]);
+        cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{self, d};
+    use super::*;
+
+    fn es() -> Lang {
+        Lang::load("es", "€", None).unwrap()
+    }
+
+    fn plans() -> Plans {
+        build(
+            &fixtures::classification(),
+            &fixtures::dataset(),
+            &fixtures::config(),
+            &es(),
+        )
+    }
+
+    fn cfg_with(general: f64, by: &[(&str, f64)]) -> Config {
+        let mut cfg = Config::default();
+        cfg.plan.target_growth = general;
+        cfg.plan.target_growth_by_reason = by.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        cfg
+    }
+
+    #[test]
+    fn target_rate_takes_the_highest_reason() {
+        use Reason::*;
+        let cases: &[(&[Reason], &[(&str, f64)], (f64, Option<Reason>))] = &[
+            (&[], &[], (0.05, None)),
+            (&[Volume], &[], (0.05, None)),
+            (&[Growth], &[("growth", 0.15)], (0.15, Some(Growth))),
+            // A per-reason rate below the general one: the general one, for volume, is higher.
+            (&[Volume, Strategic], &[("strategic", 0.02)], (0.05, None)),
+            (
+                &[Strategic],
+                &[("strategic", 0.02)],
+                (0.02, Some(Strategic)),
+            ),
+            (
+                &[Growth, Strategic],
+                &[("growth", 0.15), ("strategic", 0.10)],
+                (0.15, Some(Growth)),
+            ),
+            (&[Volume], &[("volume", 0.05)], (0.05, Some(Volume))),
+            (
+                &[Potential],
+                &[("potential", -0.10)],
+                (-0.10, Some(Potential)),
+            ),
+        ];
+        for (reasons, by, want) in cases {
+            assert_eq!(
+                target_rate(reasons, &cfg_with(0.05, by)),
+                *want,
+                "{reasons:?} {by:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn objective_is_sales_times_growth_and_per_month() {
+        let p = plans();
+        let ana = &p.kams[0];
+        let c002 = ana.accounts.iter().find(|a| a.id == "C002").unwrap();
+        assert_eq!(c002.objective.reason.as_deref(), Some("growth"));
+        assert!((c002.objective.target - 230_000.0).abs() < 1e-6);
+        assert!((c002.objective.per_month - 230_000.0 / 12.0).abs() < 1e-6);
+        assert!((c002.objective.increase_per_month - 30_000.0 / 12.0).abs() < 1e-6);
+        let c001 = &ana.accounts[0];
+        assert_eq!(c001.objective.reason, None);
+        assert!((c001.objective.target - 525_000.0).abs() < 1e-6);
+        assert!(
+            c001.objective.text.contains("525.000,00"),
+            "{}",
+            c001.objective.text
+        );
+        assert!((ana.target - 755_000.0).abs() < 1e-6);
+        // No sales: the objective is a first order, never a negative or NaN target.
+        let delta = &p.kams[2].accounts[0];
+        assert_eq!(delta.objective.target, 0.0);
+        assert!(
+            delta.objective.text.contains("primer pedido"),
+            "{}",
+            delta.objective.text
+        );
+    }
+
+    #[test]
+    fn next_meeting_follows_the_log() {
+        let e = |date: &str, kind: &str| Activity {
+            date: d(date),
+            customer: "X".into(),
+            kind: Some(kind.into()),
+            notes: None,
+            kam: None,
+        };
+        let lang = es();
+        let all = [
+            e("2026-01-01", "Visita"),
+            e("2026-02-01", "Reunión"),
+            e("2026-03-01", "Comida de trabajo"),
+            e("2026-04-01", "Reunión cierre"),
+            e("2026-05-01", "Visita"),
+        ];
+        for (held, next) in [
+            (0, Some(1)),
+            (1, Some(2)),
+            (2, Some(3)),
+            (3, Some(4)),
+            (4, None),
+            (5, None),
+        ] {
+            let refs: Vec<&Activity> = all[..held].iter().collect();
+            let (list, n, text) = meetings(&refs, &lang);
+            assert_eq!(n, next, "{held} held");
+            assert_eq!(list.iter().filter(|m| m.done).count(), held.min(4));
+            assert_eq!(
+                list.iter().filter(|m| m.next).count(),
+                usize::from(next.is_some())
+            );
+            assert!(!text.is_empty());
+        }
+        // From the fixture: two meetings and two calls → the third meeting is next.
+        let p = plans();
+        let c001 = &p.kams[0].accounts[0];
+        assert_eq!(c001.next_meeting, Some(3));
+        assert_eq!(c001.meetings[0].date, Some(d("2026-03-10")));
+        assert_eq!(c001.meetings[1].date, Some(d("2026-05-12")));
+        assert_eq!(c001.meetings[2].key, "needs");
+        assert!(c001.meetings[2].next && !c001.meetings[2].done);
+        assert_eq!(c001.meetings[0].status, "Hecha");
+        // Calls are contacts, not meetings; entries outside the window or after P are ignored.
+        assert_eq!(c001.log.len(), 4);
+    }
+
+    #[test]
+    fn calls_and_mails_are_not_meetings() {
+        for k in [
+            "Llamada",
+            "llamada de seguimiento",
+            "Call",
+            "E-mail",
+            "Correo",
+            "Teléfono",
+        ] {
+            assert!(is_call(Some(k)), "{k}");
+        }
+        for k in ["Visita", "Reunión cierre", "Meeting", "Comida"] {
+            assert!(!is_call(Some(k)), "{k}");
+        }
+        assert!(!is_call(None));
+    }
+
+    #[test]
+    fn courtesy_call_due_and_overdue_at_the_boundary() {
+        let lang = es();
+        let cfg = Config::default(); // every 30 days
+        let end = d("2026-10-31");
+        let cases = [
+            // (last log, last purchase, next due, overdue, basis)
+            (Some("2026-10-01"), None, Some("2026-10-31"), false, "log"),
+            (Some("2026-09-30"), None, Some("2026-10-30"), true, "log"),
+            (
+                Some("2026-10-20"),
+                Some("2026-01-01"),
+                Some("2026-11-19"),
+                false,
+                "log",
+            ),
+            (
+                None,
+                Some("2026-10-05"),
+                Some("2026-11-04"),
+                false,
+                "purchase",
+            ),
+            (
+                None,
+                Some("2026-06-01"),
+                Some("2026-07-01"),
+                true,
+                "purchase",
+            ),
+            (None, None, None, true, "none"),
+        ];
+        for (log, buy, due, overdue, basis) in cases {
+            let c = courtesy(log.map(d), buy.map(d), &cfg, end, &lang);
+            assert_eq!(c.next_due, due.map(d), "{log:?} {buy:?}");
+            assert_eq!(c.overdue, overdue, "{log:?} {buy:?}");
+            assert_eq!(c.basis, basis);
+            assert!(!c.text.is_empty() && !c.text.contains('{'), "{}", c.text);
+        }
+        let late = courtesy(None, Some(d("2026-06-01")), &cfg, end, &lang);
+        assert_eq!(late.days_overdue, Some(122));
+    }
+
+    #[test]
+    fn contact_cap_warns_only_above_the_limit() {
+        let lang = es();
+        let mk = |n: u32| -> Vec<Activity> {
+            (1..=n)
+                .map(|i| Activity {
+                    date: d(&format!("2026-10-{i:02}")),
+                    customer: "X".into(),
+                    kind: None,
+                    notes: None,
+                    kam: None,
+                })
+                .collect()
+        };
+        for (n, warn) in [(3, false), (4, false), (5, true)] {
+            let v = mk(n);
+            let refs: Vec<&Activity> = v.iter().collect();
+            assert_eq!(
+                !cap_excess(&refs, 4, &lang).is_empty(),
+                warn,
+                "{n} contacts"
+            );
+        }
+        let p = plans();
+        let ana = &p.kams[0];
+        let c002 = ana.accounts.iter().find(|a| a.id == "C002").unwrap();
+        assert_eq!(c002.cap_excess.len(), 1);
+        assert_eq!(c002.cap_excess[0].contacts, 5);
+        assert_eq!(ana.warnings.len(), 1);
+        assert!(
+            ana.warnings[0].contains("5 contactos en oct 2026"),
+            "{}",
+            ana.warnings[0]
+        );
+    }
+
+    #[test]
+    fn kams_are_sorted_by_name_and_builds_repeat() {
+        let p = plans();
+        let names: Vec<&str> = p.kams.iter().map(|k| k.kam.as_str()).collect();
+        // carlos Ruiz owns no key account: no plan.
+        assert_eq!(names, ["Ana Pérez", "Bruno Díaz", "Sin asignar"]);
+        assert_eq!(p, plans());
+        let mut c = fixtures::classification();
+        c.kams.reverse();
+        c.accounts.reverse();
+        let q = build(&c, &fixtures::dataset(), &fixtures::config(), &es());
+        assert_eq!(
+            q.kams.iter().map(|k| k.kam.as_str()).collect::<Vec<_>>(),
+            names
+        );
+        assert_eq!(
+            q.kams[0]
+                .accounts
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>(),
+            ["C001", "C002"]
+        );
+        assert_eq!(
+            p.summary
+                .handover
+                .iter()
+                .map(|h| h.kam.as_str())
+                .collect::<Vec<_>>(),
+            names
+        );
+    }
+
+    #[test]
+    fn cover_lists_changes_attention_and_emails() {
+        let p = plans();
+        let ana = &p.kams[0];
+        assert_eq!(ana.email.as_deref(), Some("ana@example.com"));
+        // Email from the directory when the classification has none.
+        assert_eq!(p.kams[1].email.as_deref(), Some("bruno@example.com"));
+        assert_eq!(
+            ana.lost_key
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>(),
+            ["C004"]
+        );
+        assert!(ana.new_key.is_empty());
+        assert_eq!(p.kams[1].new_key[0].id, "C003");
+        assert!(p.kams[1].accounts[0].new);
+        let att: Vec<(&str, usize)> = ana
+            .attention
+            .iter()
+            .map(|a| (a.id.as_str(), a.why.len()))
+            .collect();
+        // C001: falling and call overdue; C002: 90 days without buying, over-contacted.
+        assert_eq!(att, [("C001", 2), ("C002", 2)]);
+        assert!((ana.share - 0.7).abs() < 1e-9);
+        assert!(p.kams[2].unassigned);
+        assert_eq!(p.summary.unassigned.len(), 1);
+    }
+
+    #[test]
+    fn summary_abc_and_pareto_add_up() {
+        let p = plans();
+        let s = &p.summary;
+        let abc_sales: f64 = s.abc.iter().map(|r| r.sales).sum();
+        assert!((abc_sales - 1_000_000.0).abs() < 1e-6);
+        assert_eq!(s.abc.iter().map(|r| r.accounts).sum::<u32>(), 5);
+        assert!((s.pareto.last().unwrap().cumulative_share - 1.0).abs() < 1e-9);
+        assert_eq!(s.kams[0].meetings, 3); // C001: 2 in window, C002: 1 (calls and mails excluded)
+        assert_eq!(s.kams[0].contacts, 9);
+        assert_eq!(s.key_accounts, 4);
+        assert!(
+            s.concentration.text.contains("50,0"),
+            "{}",
+            s.concentration.text
+        );
+    }
+
+    #[test]
+    fn plan_context_snapshot() {
+        let p = plans();
+        insta::assert_json_snapshot!("plan_context_es", p);
+    }
+}

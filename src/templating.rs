@@ -1,0 +1,797 @@
+//! Templating: the tera 2 set-up — kamplan's filters, the embedded default templates, the user's
+//! overrides — and rendering a plan or the summary to the XHTML vocabulary of [`crate::document`].
+//!
+//! Order matters in tera 2, which checks filters when templates load: kamplan's filters are
+//! registered first, then the embedded defaults are added with the user's files (from
+//! `--templates DIR` / `templates = "DIR"`) replacing defaults of the same name. A configured
+//! folder that does not exist is an error; a file in it that matches no known template is a
+//! warning (the `i18n/` folder belongs to [`crate::lang`], `fonts/` to the PDF renderer).
+//!
+//! Autoescaping is on for every template: text from the books (`<b>x</b> & "y"`) stays text.
+//!
+//! ## Filters, in the plan's language
+//! | filter    | input                   | es               | en             |
+//! |-----------|-------------------------|------------------|----------------|
+//! | `money`   | number                  | `1.234,50 €`     | `€1,234.50`    |
+//! | `percent` | share (0.412), `decimals=1` | `41,2 %`     | `41.2%`        |
+//! | `date`    | ISO date `2026-10-31`   | `31/10/2026`     | `2026-10-31`   |
+//! | `int`     | number                  | `1.234`          | `1,234`        |
+//! | `num`     | number, `decimals=2`    | `1.234,50`       | `1,234.50`     |
+//! | `raw`     | number                  | `1234.5` — plain `.`-decimal for `data-value` |
+//!
+//! A missing value (`none`) shows as `—` (and as an empty string with `raw`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
+
+use crate::lang::Lang;
+use crate::plan::{KamPlan, Summary};
+
+/// The plan template's name.
+pub const PLAN: &str = "plan.xhtml.tera";
+/// The summary template's name.
+pub const SUMMARY: &str = "summary.xhtml.tera";
+/// Shared components (cells, lists) both documents use.
+pub const MACROS: &str = "macros.xhtml.tera";
+
+const EMBEDDED: &[(&str, &str)] = &[
+    (MACROS, include_str!("../templates/macros.xhtml.tera")),
+    (PLAN, include_str!("../templates/plan.xhtml.tera")),
+    (SUMMARY, include_str!("../templates/summary.xhtml.tera")),
+];
+
+/// The embedded default templates, (file name, text), for `kamplan init` to write out.
+/// The language files are in [`crate::lang::embedded_files`].
+pub fn embedded() -> &'static [(&'static str, &'static str)] {
+    EMBEDDED
+}
+
+/// Entries of a template folder that are not templates and belong to someone else.
+const NOT_TEMPLATES: &[&str] = &["i18n", "fonts", "kamplan.toml"];
+
+/// A template problem, with the template's name and line when tera knows them.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template folder {0} does not exist")]
+    MissingDir(PathBuf),
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("template {template}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Template {
+        template: String,
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+impl TemplateError {
+    fn from_tera(e: &tera::Error, fallback: &str) -> TemplateError {
+        use tera::ErrorKind;
+        match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+                let name = if r.filename().is_empty() {
+                    fallback
+                } else {
+                    r.filename()
+                };
+                let span = r.span();
+                TemplateError::Template {
+                    template: name.to_string(),
+                    line: Some(span.start_line),
+                    message: format!(
+                        "column {}: {}",
+                        span.start_col + 1,
+                        lowercase_first(r.message())
+                    ),
+                }
+            }
+            _ => {
+                let mut message = e.to_string();
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    message.push_str(": ");
+                    message.push_str(&s.to_string());
+                    src = s.source();
+                }
+                // Validation errors (unknown filter …) carry "--> name:line:col" in their report.
+                let (template, line) = locate(&message).unwrap_or((fallback.to_string(), None));
+                TemplateError::Template {
+                    template,
+                    line,
+                    message: message.trim().to_string(),
+                }
+            }
+        }
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// The first `--> name:line:col` of a tera report.
+fn locate(report: &str) -> Option<(String, Option<usize>)> {
+    let at = report.find("--> ")?;
+    let rest = report[at + 4..].lines().next()?.trim();
+    let mut parts = rest.rsplitn(3, ':');
+    let _col = parts.next()?;
+    let line = parts.next()?.parse().ok();
+    let name = parts.next()?.to_string();
+    Some((name, line))
+}
+
+/// The loaded templates and the language they render in.
+#[derive(Clone)]
+pub struct Templates {
+    tera: Tera,
+    labels: Value,
+    lang: String,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Templates {
+    /// Loads the defaults, with files of `override_dir` replacing those of the same name.
+    ///
+    /// Returns warnings for files in `override_dir` that match no template.
+    ///
+    /// # Errors
+    /// The folder does not exist, a file cannot be read, or a template does not compile
+    /// (the error names the template and its line).
+    pub fn load(
+        override_dir: Option<&Path>,
+        lang: &Lang,
+    ) -> Result<(Templates, Vec<String>), TemplateError> {
+        let mut texts: BTreeMap<String, String> = EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut warnings = Vec::new();
+        if let Some(dir) = override_dir {
+            if !dir.is_dir() {
+                return Err(TemplateError::MissingDir(dir.to_path_buf()));
+            }
+            let read_err = |e: std::io::Error| TemplateError::Read {
+                path: dir.to_path_buf(),
+                message: e.to_string(),
+            };
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map_err(read_err)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .collect();
+            entries.sort();
+            let known: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+            for path in entries {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if name.starts_with('.') || NOT_TEMPLATES.contains(&name.as_str()) {
+                    continue;
+                }
+                if !known.contains(&name.as_str()) || !path.is_file() {
+                    let hint = crate::config::suggest(&name, &known)
+                        .map(|s| format!(" (did you mean {s}?)"))
+                        .unwrap_or_default();
+                    warnings.push(format!(
+                        "template folder {}: {name} matches no template and is ignored{hint}; templates are {}",
+                        dir.display(),
+                        known.join(", ")
+                    ));
+                    continue;
+                }
+                let text = std::fs::read(&path)
+                    .map_err(|e| TemplateError::Read {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|b| {
+                        String::from_utf8(b).map_err(|_| TemplateError::Read {
+                            path: path.clone(),
+                            message: "not UTF-8 text".into(),
+                        })
+                    })?;
+                texts.insert(name, text);
+            }
+        }
+
+        let mut tera = Tera::default();
+        register_filters(&mut tera, lang);
+        // Every template escapes what it prints: the names end in .xhtml.tera.
+        tera.autoescape_on([".xhtml.tera", ".xhtml", ".html", ".xml"]);
+        tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| TemplateError::from_tera(&e, PLAN))?;
+        for name in [PLAN, SUMMARY] {
+            if !tera.contains_template(name) {
+                return Err(TemplateError::Template {
+                    template: name.into(),
+                    line: None,
+                    message: "missing".into(),
+                });
+            }
+        }
+        let labels = Value::from_serializable(lang.tree());
+        Ok((
+            Templates {
+                tera,
+                labels,
+                lang: lang.code.clone(),
+            },
+            warnings,
+        ))
+    }
+
+    fn context(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("labels", self.labels.clone());
+        ctx.insert("lang", &self.lang);
+        ctx
+    }
+
+    /// Renders one KAM's plan (`plan.xhtml.tera`, the plan as `plan`).
+    pub fn render_plan(&self, plan: &KamPlan) -> Result<String, TemplateError> {
+        let mut ctx = self.context();
+        ctx.insert("plan", plan);
+        self.tera
+            .render(PLAN, &ctx)
+            .map_err(|e| TemplateError::from_tera(&e, PLAN))
+    }
+
+    /// Renders the management summary (`summary.xhtml.tera`, the summary as `summary`).
+    pub fn render_summary(&self, summary: &Summary) -> Result<String, TemplateError> {
+        let mut ctx = self.context();
+        ctx.insert("summary", summary);
+        self.tera
+            .render(SUMMARY, &ctx)
+            .map_err(|e| TemplateError::from_tera(&e, SUMMARY))
+    }
+}
+
+/// The number in a template value; `Ok(None)` for none/undefined.
+fn number(v: &Value, filter: &str) -> TeraResult<Option<f64>> {
+    if v.is_none() || v.is_undefined() {
+        return Ok(None);
+    }
+    match v.as_number() {
+        Some(n) => Ok(Some(n.as_float())),
+        None => Err(tera::Error::message(format!(
+            "filter `{filter}` expects a number, found {}",
+            v.name()
+        ))),
+    }
+}
+
+fn decimals(kw: &Kwargs, default: usize) -> TeraResult<usize> {
+    Ok(kw.get::<usize>("decimals")?.unwrap_or(default))
+}
+
+/// A plain `.`-decimal number, never in exponent form, for `data-value`.
+pub fn raw_number(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    // Display never uses an exponent; -0 prints as 0.
+    let s = format!("{v}");
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+fn register_filters(tera: &mut Tera, lang: &Lang) {
+    let l = Arc::new(lang.clone());
+    const DASH: &str = "—";
+
+    let lm = l.clone();
+    tera.register_filter(
+        "money",
+        move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+            Ok(number(&v, "money")?
+                .map(|x| lm.money(x))
+                .unwrap_or_else(|| DASH.into()))
+        },
+    );
+    let lp = l.clone();
+    tera.register_filter(
+        "percent",
+        move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+            let d = decimals(&kw, 1)?;
+            Ok(number(&v, "percent")?
+                .map(|x| lp.percent(x, d))
+                .unwrap_or_else(|| DASH.into()))
+        },
+    );
+    let li = l.clone();
+    tera.register_filter(
+        "int",
+        move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+            Ok(number(&v, "int")?
+                .map(|x| li.number(x, 0))
+                .unwrap_or_else(|| DASH.into()))
+        },
+    );
+    let ln = l.clone();
+    tera.register_filter(
+        "num",
+        move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+            let d = decimals(&kw, 2)?;
+            Ok(number(&v, "num")?
+                .map(|x| ln.number(x, d))
+                .unwrap_or_else(|| DASH.into()))
+        },
+    );
+    let ld = l;
+    tera.register_filter(
+        "date",
+        move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+            if v.is_none() || v.is_undefined() {
+                return Ok(DASH.into());
+            }
+            let s = v.as_str().ok_or_else(|| {
+                tera::Error::message(format!(
+                    "filter `date` expects an ISO date, found {}",
+                    v.name()
+                ))
+            })?;
+            let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}"))
+            })?;
+            Ok(ld.date(d))
+        },
+    );
+    tera.register_filter(
+        "raw",
+        |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+            Ok(number(&v, "raw")?.map(raw_number).unwrap_or_default())
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::fixtures::{self, HOSTILE};
+    use crate::plan::{build, Plans};
+
+    fn lang(code: &str) -> Lang {
+        Lang::load(code, "€", None).unwrap()
+    }
+
+    fn plans(l: &Lang) -> Plans {
+        build(
+            &fixtures::classification(),
+            &fixtures::dataset(),
+            &fixtures::config(),
+            l,
+        )
+    }
+
+    fn render_all(code: &str) -> (String, String) {
+        let l = lang(code);
+        let (t, warnings) = Templates::load(None, &l).unwrap();
+        assert!(warnings.is_empty());
+        let p = plans(&l);
+        (
+            t.render_plan(&p.kams[0]).unwrap(),
+            t.render_summary(&p.summary).unwrap(),
+        )
+    }
+
+    fn parse(xml: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("not well-formed: {e}\n{xml}"))
+    }
+
+    fn texts<'a>(doc: &'a roxmltree::Document<'a>, tag: &str) -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name(tag))
+            .map(|n| {
+                n.descendants()
+                    .filter(|t| t.is_text())
+                    .filter_map(|t| t.text())
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
+    /// A missing message shows as its key (`plan.cover.x`); a missing value as `{name}`.
+    fn leaks_a_key(text: &str) -> bool {
+        text.contains('{')
+            || text.split_whitespace().any(|w| {
+                (w.starts_with("plan.") || w.starts_with("summary.") || w.starts_with("reason."))
+                    && w.len() > 6
+                    && w.chars()
+                        .nth(w.find('.').unwrap() + 1)
+                        .is_some_and(|c| c.is_ascii_lowercase())
+            })
+    }
+
+    fn count(doc: &roxmltree::Document<'_>, tag: &str) -> usize {
+        doc.descendants().filter(|n| n.has_tag_name(tag)).count()
+    }
+
+    #[test]
+    fn plan_is_well_formed_with_every_part_in_both_languages() {
+        let cases = [
+            (
+                "es",
+                [
+                    "Plan de reuniones",
+                    "Identificar a quién decide",
+                    "Mapa de decisores",
+                    "Seguimiento",
+                    "Riesgos",
+                ],
+            ),
+            (
+                "en",
+                [
+                    "Meeting plan",
+                    "Identify the decision makers",
+                    "Decision-maker map",
+                    "Follow-up",
+                    "Risks",
+                ],
+            ),
+        ];
+        for (code, labels) in cases {
+            let (plan, _) = render_all(code);
+            let doc = parse(&plan);
+            let root = doc.root_element();
+            assert_eq!(root.tag_name().name(), "document");
+            assert_eq!(root.attribute("lang"), Some(code));
+            // Cover, key-accounts table, one section per key account (Ana has two).
+            assert_eq!(
+                root.children()
+                    .filter(|n| n.has_tag_name("section"))
+                    .count(),
+                4
+            );
+            for tag in [
+                "h1", "h2", "p", "kpis", "kpi", "table", "thead", "tbody", "tfoot", "chart",
+                "series", "pt", "ul", "li", "note", "fields", "field",
+            ] {
+                assert!(count(&doc, tag) > 0, "{code}: no <{tag}>");
+            }
+            let all: String = doc
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            for l in labels {
+                assert!(all.contains(l), "{code}: missing {l:?}");
+            }
+            assert!(
+                !leaks_a_key(&all),
+                "{code}: a label key or placeholder leaked"
+            );
+            // The third meeting of Acme is next: its row is highlighted.
+            let highlighted: Vec<_> = doc
+                .descendants()
+                .filter(|n| {
+                    n.has_tag_name("tr")
+                        && n.children()
+                            .any(|c| c.attribute("highlight") == Some("true"))
+                })
+                .collect();
+            assert_eq!(highlighted.len(), 2, "one next meeting per account");
+            let status = doc
+                .descendants()
+                .find(|n| n.has_tag_name("th") && n.attribute("data-choices").is_some())
+                .unwrap();
+            let want = if code == "es" {
+                "Pendiente|Planificada|Hecha|Aplazada|Cancelada"
+            } else {
+                "Pending|Planned|Done|Postponed|Cancelled"
+            };
+            assert_eq!(status.attribute("data-choices"), Some(want));
+        }
+    }
+
+    #[test]
+    fn typed_values_are_plain_numbers_and_iso_dates() {
+        for code in ["es", "en"] {
+            let (plan, summary) = render_all(code);
+            for xml in [&plan, &summary] {
+                let doc = parse(xml);
+                let mut seen = 0;
+                for n in doc.descendants() {
+                    for (attr, v) in [
+                        ("data-value", n.attribute("data-value")),
+                        ("value", n.attribute("value")),
+                    ] {
+                        let Some(v) = v else { continue };
+                        seen += 1;
+                        let number = !v.contains(['e', 'E', ','])
+                            && v.parse::<f64>().is_ok_and(f64::is_finite);
+                        let date = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
+                        assert!(number || date, "{code}: {attr}={v:?}");
+                    }
+                }
+                assert!(seen > 20);
+            }
+        }
+        let (plan, _) = render_all("es");
+        assert!(
+            plan.contains(r#"data-value="500000" data-format="money">500.000,00 €<"#)
+                || plan.contains("data-value=\"500000\">500.000,00\u{a0}€<")
+        );
+        let (plan, _) = render_all("en");
+        assert!(
+            plan.contains("data-value=\"500000\">€500,000.00<"),
+            "en money"
+        );
+        assert!(
+            plan.contains("data-value=\"2026-10-20\">2026-10-20<"),
+            "en date"
+        );
+    }
+
+    #[test]
+    fn hostile_names_stay_text() {
+        let l = lang("es");
+        let mut c = fixtures::classification();
+        let kam = "Ana <i>&amp;</i> \"Jefa\"";
+        for a in &mut c.accounts {
+            if a.kam == "Ana Pérez" {
+                a.kam = kam.into();
+            }
+        }
+        for k in &mut c.kams {
+            if k.name == "Ana Pérez" {
+                k.name = kam.into();
+            }
+        }
+        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let (t, _) = Templates::load(None, &l).unwrap();
+        let ana = p.kams.iter().find(|k| k.kam == kam).unwrap();
+        for xml in [
+            t.render_plan(ana).unwrap(),
+            t.render_summary(&p.summary).unwrap(),
+        ] {
+            let doc = parse(&xml);
+            for tag in ["script", "b", "i"] {
+                let inside_cells = doc
+                    .descendants()
+                    .filter(|n| n.has_tag_name(tag))
+                    .filter(|n| {
+                        n.ancestors()
+                            .any(|a| a.has_tag_name("td") || a.has_tag_name("h2"))
+                    })
+                    .count();
+                assert_eq!(inside_cells, 0, "<{tag}> from data became markup");
+            }
+            let cells = texts(&doc, "td");
+            assert!(
+                cells.iter().any(|c| c == HOSTILE),
+                "hostile customer name not kept as text"
+            );
+            assert!(
+                cells.iter().any(|c| c == kam)
+                    || texts(&doc, "h2").iter().any(|h| h.starts_with(kam))
+            );
+        }
+        let plan = t.render_plan(ana).unwrap();
+        let doc = parse(&plan);
+        assert!(doc.root_element().attribute("title").unwrap().contains(kam));
+        assert!(doc
+            .descendants()
+            .any(|n| n.has_tag_name("section") && n.attribute("title") == Some(HOSTILE)));
+        // A formula-looking note is still the same text.
+        assert!(texts(&doc, "td").iter().any(|c| c == "=HYPERLINK(\"x\")"));
+    }
+
+    #[test]
+    fn summary_is_well_formed_with_pareto_and_handover() {
+        for (code, labels) in [
+            (
+                "es",
+                [
+                    "Resumen de dirección",
+                    "Concentración de las ventas",
+                    "Carga de trabajo por KAM",
+                    "Entrega de planes",
+                ],
+            ),
+            (
+                "en",
+                [
+                    "Management summary",
+                    "Sales concentration",
+                    "Workload by KAM",
+                    "Plan hand-over",
+                ],
+            ),
+        ] {
+            let l = lang(code);
+            let (t, _) = Templates::load(None, &l).unwrap();
+            let mut p = plans(&l);
+            for h in &mut p.summary.handover {
+                h.pdf = format!("{}/Plan {}.pdf", h.kam, h.kam);
+                h.xlsx = format!("{}/Plan {}.xlsx", h.kam, h.kam);
+            }
+            let xml = t.render_summary(&p.summary).unwrap();
+            let doc = parse(&xml);
+            let chart = doc.descendants().find(|n| n.has_tag_name("chart")).unwrap();
+            assert_eq!(chart.attribute("kind"), Some("pareto"));
+            let series: Vec<_> = chart
+                .children()
+                .filter(|n| n.has_tag_name("series"))
+                .collect();
+            assert_eq!(series.len(), 2);
+            assert_eq!(series[1].attribute("axis"), Some("secondary"));
+            assert_eq!(
+                series[0]
+                    .children()
+                    .filter(|n| n.has_tag_name("pt"))
+                    .count(),
+                5
+            );
+            let all: String = doc
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            for label in labels {
+                assert!(all.contains(label), "{code}: missing {label:?}");
+            }
+            assert!(texts(&doc, "td")
+                .iter()
+                .any(|c| c == "Bruno Díaz/Plan Bruno Díaz.pdf"));
+            assert!(
+                !leaks_a_key(&all),
+                "{code}: a label key or placeholder leaked"
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_template_replaces_the_default_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(PLAN),
+            "<document title=\"mine\"><section title=\"x\"><p>{{ plan.kam }} {{ plan.sales | money }} {{ labels.plan.title }}</p></section></document>",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("i18n")).unwrap();
+        std::fs::write(dir.path().join("kamplan.toml"), "").unwrap();
+        let l = lang("es");
+        let (t, warnings) = Templates::load(Some(dir.path()), &l).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let p = plans(&l);
+        let out = t.render_plan(&p.kams[0]).unwrap();
+        assert!(
+            out.contains("Ana Pérez 700.000,00\u{a0}€ Plan de cuentas clave"),
+            "{out}"
+        );
+        // The summary keeps the default.
+        assert!(t
+            .render_summary(&p.summary)
+            .unwrap()
+            .contains("Resumen de dirección"));
+    }
+
+    #[test]
+    fn a_missing_template_folder_is_an_error() {
+        let err = Templates::load(Some(Path::new("/no/such/kamplan/templates")), &lang("es"))
+            .unwrap_err();
+        assert!(matches!(err, TemplateError::MissingDir(_)));
+        assert_eq!(
+            err.to_string(),
+            "template folder /no/such/kamplan/templates does not exist"
+        );
+    }
+
+    #[test]
+    fn an_unknown_file_is_a_warning_with_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("plan.xhtml.tear"), "x").unwrap();
+        let (_, warnings) = Templates::load(Some(dir.path()), &lang("es")).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("plan.xhtml.tear matches no template"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].contains("did you mean plan.xhtml.tera"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn template_errors_name_the_template_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(PLAN),
+            "<document>\n<p>ok</p>\n<p>{{ plan.sales | mony }}</p>\n</document>",
+        )
+        .unwrap();
+        let err = Templates::load(Some(dir.path()), &lang("es")).unwrap_err();
+        match &err {
+            TemplateError::Template { template, line, .. } => {
+                assert_eq!(template, PLAN);
+                assert_eq!(*line, Some(3), "{err}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().contains("mony"), "{err}");
+
+        // An error while rendering: a filter given text where it needs a number.
+        std::fs::write(
+            dir.path().join(PLAN),
+            "<document>\n\n<p>{{ plan.kam | money }}</p></document>",
+        )
+        .unwrap();
+        let l = lang("es");
+        let (t, _) = Templates::load(Some(dir.path()), &l).unwrap();
+        let err = t.render_plan(&plans(&l).kams[0]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("template plan.xhtml.tera line 3"), "{msg}");
+        assert!(msg.contains("money"), "{msg}");
+    }
+
+    #[test]
+    fn filters_write_the_plan_language() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SUMMARY),
+            "{{ 1234.5 | money }}|{{ 0.4126 | percent }}|{{ 0.4126 | percent(decimals=2) }}|{{ \"2026-10-31\" | date }}|{{ 1234 | int }}|{{ 1234.567 | num }}|{{ summary.company_margin | raw }}|{{ 0.1 | raw }}",
+        )
+        .unwrap();
+        for (code, want) in [
+            (
+                "es",
+                "1.234,50\u{a0}€|41,3\u{a0}%|41,26\u{a0}%|31/10/2026|1.234|1.234,57|300000|0.1",
+            ),
+            (
+                "en",
+                "€1,234.50|41.3%|41.26%|2026-10-31|1,234|1,234.57|300000|0.1",
+            ),
+        ] {
+            let l = lang(code);
+            let (t, _) = Templates::load(Some(dir.path()), &l).unwrap();
+            assert_eq!(t.render_summary(&plans(&l).summary).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn raw_numbers_never_use_exponents() {
+        let cases = [
+            (1234.5, "1234.5"),
+            (1e21, "1000000000000000000000"),
+            (1e-7, "0.0000001"),
+            (-0.0, "0"),
+            (-12.25, "-12.25"),
+            (f64::NAN, ""),
+            (f64::INFINITY, ""),
+        ];
+        for (v, want) in cases {
+            assert_eq!(raw_number(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn embedded_defaults_are_listed_for_init() {
+        let names: Vec<&str> = embedded().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, [MACROS, PLAN, SUMMARY]);
+        assert!(embedded().iter().all(|(_, t)| !t.is_empty()));
+    }
+}
