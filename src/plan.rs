@@ -136,6 +136,8 @@ pub struct KamPlan {
     pub target: f64,
     /// One-sentence reading of the cover figures.
     pub intro: String,
+    /// The combined target in words, tied to the commercial plan.
+    pub target_text: String,
     /// Key now, not key at P−1.
     pub new_key: Vec<AccountRef>,
     /// Key at P−1, not now (still owned by this KAM).
@@ -614,7 +616,8 @@ fn kam_plan(
             )
         })
         .collect();
-    let target = accounts.iter().map(|a| a.objective.target).sum();
+    let target: f64 = accounts.iter().map(|a| a.objective.target).sum();
+    let increase: f64 = accounts.iter().map(|a| a.objective.increase).sum();
 
     let listed = |ids: &[String]| -> Vec<AccountRef> {
         ids.iter()
@@ -680,6 +683,15 @@ fn kam_plan(
         ],
     );
 
+    let target_text = lang.fill(
+        "plan.cover.target_text",
+        &[
+            ("next", period.next_label.clone()),
+            ("target", lang.money(target)),
+            ("increase", lang.money(increase)),
+        ],
+    );
+
     KamPlan {
         kam: kam.to_string(),
         email,
@@ -694,6 +706,7 @@ fn kam_plan(
         margin_share,
         target,
         intro,
+        target_text,
         new_key,
         lost_key,
         attention,
@@ -1061,7 +1074,7 @@ fn account_plan(
         potential: a.potential,
         segment: a.segment.clone(),
         region: a.region.clone(),
-        new: a.key && !a.was_key && c.new_key.iter().any(|id| *id == a.id),
+        new: c.new_key.contains(&a.id),
         top_products,
         monthly,
         risks,
@@ -1510,13 +1523,12 @@ pub(crate) mod fixtures {
     }
 
     pub fn dataset() -> Dataset {
-        let mut data = Dataset::default();
-        data.directory = vec![KamContact {
+        let directory = vec![KamContact {
             name: "Bruno Díaz".into(),
             email: Some("bruno@example.com".into()),
             manager: None,
         }];
-        data.activities = vec![
+        let activities = vec![
             // C001: two meetings held, then calls; last contact 15/09 → call due 15/10, overdue.
             act(
                 "2026-05-12",
@@ -1548,7 +1560,11 @@ pub(crate) mod fixtures {
             act("2026-11-02", "C001", Some("Visita"), None),
             act("2026-10-01", "C999", Some("Visita"), None),
         ];
-        data
+        Dataset {
+            directory,
+            activities,
+            ..Dataset::default()
+        }
     }
 
     pub fn config() -> Config {
@@ -1587,7 +1603,8 @@ mod tests {
     #[test]
     fn target_rate_takes_the_highest_reason() {
         use Reason::*;
-        let cases: &[(&[Reason], &[(&str, f64)], (f64, Option<Reason>))] = &[
+        type Case<'a> = (&'a [Reason], &'a [(&'a str, f64)], (f64, Option<Reason>));
+        let cases: &[Case] = &[
             (&[], &[], (0.05, None)),
             (&[Volume], &[], (0.05, None)),
             (&[Growth], &[("growth", 0.15)], (0.15, Some(Growth))),
