@@ -384,8 +384,7 @@ fn customers(rng: &mut Rng) -> Vec<Customer> {
     let mut names = BTreeSet::new();
     let mut out = Vec::with_capacity(N);
     for rank in 0..N {
-        let (name, zone, segment) = if rank < BIG.len() {
-            let (n, z, s) = BIG[rank];
+        let (name, zone, segment) = if let Some(&(n, z, s)) = BIG.get(rank) {
             (n.to_string(), z, s)
         } else {
             let zone = rng.int(0, 5) as usize;
@@ -740,7 +739,7 @@ fn money_text(cents: i64, spanish: bool) -> String {
     let int = (c / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(thousands);
         }
         grouped.push(ch);
