@@ -158,3 +158,8 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
     let _ = (data, cfg, period, lang);
     todo!("issue 3")
 }
+
+/// The latest month with a transaction.
+pub fn latest_month(data: &Dataset) -> Option<Month> {
+    data.transactions.iter().map(|t| Month::of(t.date)).max()
+}

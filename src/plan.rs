@@ -408,8 +408,8 @@ const MEETINGS: [&str; 4] = ["decision_makers", "competition", "needs", "close"]
 
 /// Words that make a log entry a call or a mail rather than a meeting (lowercase, either language).
 const CALL_WORDS: &[&str] = &[
-    "llamada", "llamar", "telef", "teléf", "call", "phone", "email", "e-mail", "mail", "correo",
-    "whatsapp", "sms", "mensaje", "message",
+    "llamada", "llamar", "telef", "teléf", "call", "phone", "email", "e-mail", "mail", "correo", "whatsapp",
+    "sms", "mensaje", "message",
 ];
 
 /// Whether an activity type is a call or a mail (a contact, not a meeting).
@@ -433,31 +433,20 @@ pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> P
     let by_id: HashMap<&str, &Account> = c.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
 
     let mut kam_names: Vec<&crate::classify::KamSummary> = c.kams.iter().collect();
-    kam_names.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then(a.name.cmp(&b.name))
-    });
+    kam_names.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(&b.name)));
     kam_names.dedup_by(|a, b| a.name == b.name);
 
     let mut kams = Vec::new();
     for k in &kam_names {
-        let mut keys: Vec<&Account> = c
-            .accounts
-            .iter()
-            .filter(|a| a.key && a.kam == k.name)
-            .collect();
+        let mut keys: Vec<&Account> = c.accounts.iter().filter(|a| a.key && a.kam == k.name).collect();
         if keys.is_empty() {
             continue;
         }
         keys.sort_by(|a, b| rank_order(a, b));
-        let email = k.email.clone().or_else(|| {
-            data.directory
-                .iter()
-                .find(|d| d.name == k.name)
-                .and_then(|d| d.email.clone())
-        });
+        let email = k
+            .email
+            .clone()
+            .or_else(|| data.directory.iter().find(|d| d.name == k.name).and_then(|d| d.email.clone()));
         kams.push(kam_plan(
             c,
             cfg,
@@ -479,9 +468,7 @@ pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> P
 
 fn rank_order(a: &Account, b: &Account) -> std::cmp::Ordering {
     let r = |x: &Account| x.rank.unwrap_or(u32::MAX);
-    r(a).cmp(&r(b))
-        .then(b.sales.total_cmp(&a.sales))
-        .then(a.id.cmp(&b.id))
+    r(a).cmp(&r(b)).then(b.sales.total_cmp(&a.sales)).then(a.id.cmp(&b.id))
 }
 
 fn period_info(c: &Classification, lang: &Lang) -> PeriodInfo {
@@ -494,11 +481,7 @@ fn period_info(c: &Classification, lang: &Lang) -> PeriodInfo {
         period_end: c.period.last_day(),
         window_from: c.window.from,
         window_to: c.window.to,
-        window_label: format!(
-            "{} – {}",
-            lang.month(c.window.from),
-            lang.month(c.window.to)
-        ),
+        window_label: format!("{} – {}", lang.month(c.window.from), lang.month(c.window.to)),
         window_months: months,
         prior_period: c.period.add(-1),
         prior_period_label: lang.month(c.period.add(-1)),
@@ -511,20 +494,12 @@ fn period_info(c: &Classification, lang: &Lang) -> PeriodInfo {
 
 fn choices(lang: &Lang) -> Choices {
     let list = |prefix: &str, keys: &[&str]| -> Vec<String> {
-        keys.iter()
-            .map(|k| lang.get(&format!("{prefix}.{k}")).to_string())
-            .collect()
+        keys.iter().map(|k| lang.get(&format!("{prefix}.{k}")).to_string()).collect()
     };
     Choices {
-        status: list(
-            "plan.status",
-            &["pending", "planned", "done", "postponed", "cancelled"],
-        ),
+        status: list("plan.status", &["pending", "planned", "done", "postponed", "cancelled"]),
         influence: list("plan.dm.influence", &["high", "medium", "low"]),
-        stance: list(
-            "plan.dm.stance",
-            &["champion", "favourable", "neutral", "critical", "blocker"],
-        ),
+        stance: list("plan.dm.stance", &["champion", "favourable", "neutral", "critical", "blocker"]),
     }
 }
 
@@ -537,19 +512,11 @@ fn log_by_customer<'a>(
 ) -> HashMap<&'a str, Vec<&'a Activity>> {
     let from = c.window.from.first_day();
     let mut map: HashMap<&str, Vec<&Activity>> = HashMap::new();
-    for a in activities
-        .iter()
-        .filter(|a| a.date >= from && a.date <= end)
-    {
+    for a in activities.iter().filter(|a| a.date >= from && a.date <= end) {
         map.entry(a.customer.as_str()).or_default().push(a);
     }
     for v in map.values_mut() {
-        v.sort_by(|a, b| {
-            a.date
-                .cmp(&b.date)
-                .then(a.kind.cmp(&b.kind))
-                .then(a.notes.cmp(&b.notes))
-        });
+        v.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)).then(a.notes.cmp(&b.notes)));
     }
     map
 }
@@ -571,12 +538,7 @@ fn reasons_text(reasons: &[Reason], lang: &Lang) -> String {
 }
 
 fn account_ref(a: &Account) -> AccountRef {
-    AccountRef {
-        id: a.id.clone(),
-        name: a.name.clone(),
-        kam: a.kam.clone(),
-        sales: a.sales,
-    }
+    AccountRef { id: a.id.clone(), name: a.name.clone(), kam: a.kam.clone(), sales: a.sales }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -634,10 +596,7 @@ fn kam_plan(
         .filter_map(|a| {
             let mut why = Vec::new();
             if a.flags.falling {
-                why.push(lang.fill(
-                    "plan.attention.falling",
-                    &[("trend", pct(lang, a.trend.map(f64::abs)))],
-                ));
+                why.push(lang.fill("plan.attention.falling", &[("trend", pct(lang, a.trend.map(f64::abs)))]));
             }
             if a.flags.stale {
                 why.push(match a.days_since {
@@ -654,17 +613,10 @@ fn kam_plan(
             if a.flags.over_contacted {
                 why.push(lang.get("plan.attention.over_contacted").to_string());
             }
-            (!why.is_empty()).then(|| Attention {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                why,
-            })
+            (!why.is_empty()).then(|| Attention { id: a.id.clone(), name: a.name.clone(), why })
         })
         .collect();
-    let warnings = accounts
-        .iter()
-        .flat_map(|a| a.cap_warnings.iter().cloned())
-        .collect();
+    let warnings = accounts.iter().flat_map(|a| a.cap_warnings.iter().cloned()).collect();
 
     let intro = lang.fill(
         if unassigned {
@@ -756,10 +708,7 @@ fn objective(a: &Account, cfg: &Config, lang: &Lang, period: &PeriodInfo) -> Obj
     let why = match reason {
         Some(r) => lang.fill(
             "plan.objective.rate_reason",
-            &[(
-                "reason",
-                lang.get(&format!("reason.{}", r.as_str())).to_string(),
-            )],
+            &[("reason", lang.get(&format!("reason.{}", r.as_str())).to_string())],
         ),
         None => lang.get("plan.objective.rate_general").to_string(),
     };
@@ -778,32 +727,18 @@ fn objective(a: &Account, cfg: &Config, lang: &Lang, period: &PeriodInfo) -> Obj
             ],
         )
     } else {
-        lang.fill(
-            "plan.objective.no_sales",
-            &[("next", period.next_label.clone())],
-        )
+        lang.fill("plan.objective.no_sales", &[("next", period.next_label.clone())])
     };
     // The commercial-plan line follows the account's main reason, in this order of weight.
-    let main = [
-        Reason::Volume,
-        Reason::Growth,
-        Reason::Profitability,
-        Reason::Strategic,
-        Reason::Potential,
-    ]
-    .into_iter()
-    .find(|r| a.reasons.contains(r));
+    let main = [Reason::Volume, Reason::Growth, Reason::Profitability, Reason::Strategic, Reason::Potential]
+        .into_iter()
+        .find(|r| a.reasons.contains(r));
     let plan_key = match main {
         Some(r) => format!("plan.objective.plan.{}", r.as_str()),
         None => "plan.objective.plan.other".to_string(),
     };
-    let plan_text = lang.fill(
-        &plan_key,
-        &[
-            ("increase", lang.money(target - base)),
-            ("name", a.name.clone()),
-        ],
-    );
+    let plan_text =
+        lang.fill(&plan_key, &[("increase", lang.money(target - base)), ("name", a.name.clone())]);
     Objective {
         rate,
         reason: reason.map(|r| r.as_str().to_string()),
@@ -835,11 +770,7 @@ fn meetings(held: &[&Activity], lang: &Lang) -> (Vec<Meeting>, Option<u32>, Stri
                 objective: lang.get(&format!("plan.meeting.{key}.title")).to_string(),
                 guide: lang.get(&format!("plan.meeting.{key}.guide")).to_string(),
                 date: h.map(|a| a.date),
-                status: if h.is_some() {
-                    done_label.clone()
-                } else {
-                    pending_label.clone()
-                },
+                status: if h.is_some() { done_label.clone() } else { pending_label.clone() },
                 kind: h.and_then(|a| a.kind.clone()),
                 notes: h.and_then(|a| a.notes.clone()),
                 done: h.is_some(),
@@ -903,10 +834,7 @@ fn courtesy(
     };
     let rule = lang.fill(
         "plan.feedback.rule",
-        &[
-            ("days", every.to_string()),
-            ("max", cfg.plan.max_contacts_per_month.to_string()),
-        ],
+        &[("days", every.to_string()), ("max", cfg.plan.max_contacts_per_month.to_string())],
     );
     Courtesy {
         every_days: every,
@@ -928,11 +856,7 @@ fn cap_excess(entries: &[&Activity], max: u32, lang: &Lang) -> Vec<CapExcess> {
     }
     per.into_iter()
         .filter(|(_, n)| *n > max)
-        .map(|(m, n)| CapExcess {
-            month: m,
-            label: lang.month(m),
-            contacts: n,
-        })
+        .map(|(m, n)| CapExcess { month: m, label: lang.month(m), contacts: n })
         .collect()
 }
 
@@ -947,11 +871,7 @@ fn account_plan(
     kam_sales: f64,
 ) -> AccountPlan {
     let end = period.period_end;
-    let held: Vec<&Activity> = entries
-        .iter()
-        .copied()
-        .filter(|e| !is_call(e.kind.as_deref()))
-        .collect();
+    let held: Vec<&Activity> = entries.iter().copied().filter(|e| !is_call(e.kind.as_deref())).collect();
     let (meetings, next_meeting, next_text) = meetings(&held, lang);
     let last_log = entries.iter().map(|e| e.date).max();
     let courtesy = courtesy(last_log, a.last_purchase, cfg, end, lang);
@@ -977,12 +897,8 @@ fn account_plan(
         Some(d) => d > cfg.classify.recency_alert_days as i64,
         None => true,
     };
-    let flags = Flags {
-        falling,
-        stale,
-        call_overdue: courtesy.overdue,
-        over_contacted: !cap_excess.is_empty(),
-    };
+    let flags =
+        Flags { falling, stale, call_overdue: courtesy.overdue, over_contacted: !cap_excess.is_empty() };
 
     let mut risks = vec![match a.exposure_margin {
         _ if a.sales <= 0.0 => lang.get("plan.risk.no_exposure").to_string(),
@@ -996,20 +912,14 @@ fn account_plan(
         ),
         None => lang.fill(
             "plan.risk.exposure",
-            &[
-                ("share", lang.percent(a.exposure_sales, 1)),
-                ("sales", lang.money(a.sales)),
-            ],
+            &[("share", lang.percent(a.exposure_sales, 1)), ("sales", lang.money(a.sales))],
         ),
     }];
     risks.push(match a.trend {
-        Some(t) if t <= FALLING_TREND => lang.fill(
-            "plan.risk.trend_falling",
-            &[("trend", lang.percent(t.abs(), 1))],
-        ),
-        Some(t) if t >= RISING_TREND => {
-            lang.fill("plan.risk.trend_rising", &[("trend", lang.percent(t, 1))])
+        Some(t) if t <= FALLING_TREND => {
+            lang.fill("plan.risk.trend_falling", &[("trend", lang.percent(t.abs(), 1))])
         }
+        Some(t) if t >= RISING_TREND => lang.fill("plan.risk.trend_rising", &[("trend", lang.percent(t, 1))]),
         Some(_) => lang.get("plan.risk.trend_stable").to_string(),
         None => lang.get("plan.risk.trend_unknown").to_string(),
     });
@@ -1022,10 +932,9 @@ fn account_plan(
                 ("alert", cfg.classify.recency_alert_days.to_string()),
             ],
         ),
-        (Some(d), Some(days)) => lang.fill(
-            "plan.risk.recency",
-            &[("date", lang.date(d)), ("days", days.to_string())],
-        ),
+        (Some(d), Some(days)) => {
+            lang.fill("plan.risk.recency", &[("date", lang.date(d)), ("days", days.to_string())])
+        }
         _ => lang.get("plan.risk.never").to_string(),
     });
 
@@ -1041,11 +950,7 @@ fn account_plan(
     let monthly = a
         .monthly
         .iter()
-        .map(|m| MonthPoint {
-            month: m.month,
-            label: lang.month(m.month),
-            sales: m.sales,
-        })
+        .map(|m| MonthPoint { month: m.month, label: lang.month(m.month), sales: m.sales })
         .collect();
 
     AccountPlan {
@@ -1125,10 +1030,7 @@ fn summary(
         let rest: f64 = ranked[PARETO_BARS..].iter().map(|a| a.sales).sum();
         cum += rest;
         pareto.push(ParetoPoint {
-            label: lang.fill(
-                "summary.pareto.rest",
-                &[("count", (ranked.len() - PARETO_BARS).to_string())],
-            ),
+            label: lang.fill("summary.pareto.rest", &[("count", (ranked.len() - PARETO_BARS).to_string())]),
             sales: rest,
             cumulative_share: ratio(cum, company).unwrap_or(0.0),
         });
@@ -1150,9 +1052,7 @@ fn summary(
 
     let k = &c.concentration;
     let volume = lang.percent(cfg.classify.volume_share, 0);
-    let reading_label = lang
-        .get(&format!("summary.concentration.reading.{}", k.reading))
-        .to_string();
+    let reading_label = lang.get(&format!("summary.concentration.reading.{}", k.reading)).to_string();
     let concentration = ConcentrationView {
         pareto_accounts_share: k.pareto_accounts_share,
         top1_share: k.top1_share,
@@ -1229,12 +1129,7 @@ fn summary(
         ids.iter()
             .map(|id| match by_id.get(id.as_str()) {
                 Some(a) => account_ref(a),
-                None => AccountRef {
-                    id: id.clone(),
-                    name: id.clone(),
-                    kam: String::new(),
-                    sales: 0.0,
-                },
+                None => AccountRef { id: id.clone(), name: id.clone(), kam: String::new(), sales: 0.0 },
             })
             .collect()
     };
@@ -1249,10 +1144,7 @@ fn summary(
             ("key", key_count.to_string()),
             ("sales", lang.money(company)),
             ("key_share", lang.percent(key_share, 1)),
-            (
-                "kams",
-                plans.iter().filter(|p| !p.unassigned).count().to_string(),
-            ),
+            ("kams", plans.iter().filter(|p| !p.unassigned).count().to_string()),
             ("window", period.window_label.clone()),
         ],
     );
@@ -1343,10 +1235,7 @@ pub(crate) mod fixtures {
             abc,
             key,
             reasons: reasons.to_vec(),
-            explanation: reasons
-                .iter()
-                .map(|r| format!("{name} is key by {}.", r.as_str()))
-                .collect(),
+            explanation: reasons.iter().map(|r| format!("{name} is key by {}.", r.as_str())).collect(),
             was_key: key,
             first_purchase: Some(d("2019-03-04")),
             last_purchase: Some(d("2026-10-20")),
@@ -1359,15 +1248,9 @@ pub(crate) mod fixtures {
             segment: Some("Industria".into()),
             region: None,
             monthly: (0..24)
-                .map(|i| MonthSales {
-                    month: period.add(i - 23),
-                    sales: sales / 12.0 + f64::from(i) * 10.5,
-                })
+                .map(|i| MonthSales { month: period.add(i - 23), sales: sales / 12.0 + f64::from(i) * 10.5 })
                 .collect(),
-            top_products: vec![
-                ("Tornillos M8".into(), sales * 0.6),
-                ("Tuercas".into(), sales * 0.25),
-            ],
+            top_products: vec![("Tornillos M8".into(), sales * 0.6), ("Tuercas".into(), sales * 0.25)],
         }
     }
 
@@ -1410,27 +1293,10 @@ pub(crate) mod fixtures {
         a3.last_purchase = Some(d("2026-10-05"));
         a3.days_since = Some(26);
         a3.trend = None;
-        let mut a4 = account(
-            "C004",
-            "Gamma Logística",
-            "Ana Pérez",
-            100_000.0,
-            Some(4),
-            Abc::B,
-            false,
-            &[],
-        );
+        let mut a4 = account("C004", "Gamma Logística", "Ana Pérez", 100_000.0, Some(4), Abc::B, false, &[]);
         a4.was_key = true;
-        let mut a5 = account(
-            "C005",
-            "Delta Energía",
-            "Sin asignar",
-            0.0,
-            None,
-            Abc::C,
-            true,
-            &[Reason::Strategic],
-        );
+        let mut a5 =
+            account("C005", "Delta Energía", "Sin asignar", 0.0, None, Abc::C, true, &[Reason::Strategic]);
         a5.last_purchase = None;
         a5.first_purchase = None;
         a5.days_since = None;
@@ -1440,16 +1306,7 @@ pub(crate) mod fixtures {
         a5.exposure_margin = None;
         a5.monthly = Vec::new();
         a5.top_products = Vec::new();
-        let a6 = account(
-            "C006",
-            "Épsilon",
-            "Bruno Díaz",
-            50_000.0,
-            Some(5),
-            Abc::C,
-            false,
-            &[],
-        );
+        let a6 = account("C006", "Épsilon", "Bruno Díaz", 50_000.0, Some(5), Abc::C, false, &[]);
         let mut accounts = vec![a1, a2, a3, a4, a6, a5];
         let mut cum = 0.0;
         for a in &mut accounts {
@@ -1461,12 +1318,7 @@ pub(crate) mod fixtures {
             window: Window::ending(m("2026-10"), 12),
             prior_window: Window::ending(m("2025-10"), 12),
             growth_available: true,
-            totals: Totals {
-                sales: 1_000_000.0,
-                margin: Some(300_000.0),
-                accounts: 5,
-                key_accounts: 4,
-            },
+            totals: Totals { sales: 1_000_000.0, margin: Some(300_000.0), accounts: 5, key_accounts: 4 },
             concentration: Concentration {
                 pareto_accounts_share: 0.4,
                 top1_share: 0.5,
@@ -1530,29 +1382,14 @@ pub(crate) mod fixtures {
         }];
         let activities = vec![
             // C001: two meetings held, then calls; last contact 15/09 → call due 15/10, overdue.
-            act(
-                "2026-05-12",
-                "C001",
-                Some("Reunión"),
-                Some("Competidor X ofreció un 5 % menos"),
-            ),
-            act(
-                "2026-03-10",
-                "C001",
-                Some("Visita"),
-                Some("Conocido el director de compras <Luis>"),
-            ),
+            act("2026-05-12", "C001", Some("Reunión"), Some("Competidor X ofreció un 5 % menos")),
+            act("2026-03-10", "C001", Some("Visita"), Some("Conocido el director de compras <Luis>")),
             act("2026-06-01", "C001", Some("Llamada"), None),
             act("2026-09-15", "C001", Some("Llamada de seguimiento"), None),
             // C002: five contacts in October, above the cap of four.
             act("2026-10-02", "C002", Some("Llamada"), None),
             act("2026-10-03", "C002", Some("Email"), None),
-            act(
-                "2026-10-05",
-                "C002",
-                Some("Visita"),
-                Some("=HYPERLINK(\"x\")"),
-            ),
+            act("2026-10-05", "C002", Some("Visita"), Some("=HYPERLINK(\"x\")")),
             act("2026-10-06", "C002", Some("Llamada"), None),
             act("2026-10-07", "C002", Some("Llamada"), None),
             // Outside the window or after P: ignored.
@@ -1560,11 +1397,7 @@ pub(crate) mod fixtures {
             act("2026-11-02", "C001", Some("Visita"), None),
             act("2026-10-01", "C999", Some("Visita"), None),
         ];
-        Dataset {
-            directory,
-            activities,
-            ..Dataset::default()
-        }
+        Dataset { directory, activities, ..Dataset::default() }
     }
 
     pub fn config() -> Config {
@@ -1585,12 +1418,7 @@ mod tests {
     }
 
     fn plans() -> Plans {
-        build(
-            &fixtures::classification(),
-            &fixtures::dataset(),
-            &fixtures::config(),
-            &es(),
-        )
+        build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), &es())
     }
 
     fn cfg_with(general: f64, by: &[(&str, f64)]) -> Config {
@@ -1610,29 +1438,13 @@ mod tests {
             (&[Growth], &[("growth", 0.15)], (0.15, Some(Growth))),
             // A per-reason rate below the general one: the general one, for volume, is higher.
             (&[Volume, Strategic], &[("strategic", 0.02)], (0.05, None)),
-            (
-                &[Strategic],
-                &[("strategic", 0.02)],
-                (0.02, Some(Strategic)),
-            ),
-            (
-                &[Growth, Strategic],
-                &[("growth", 0.15), ("strategic", 0.10)],
-                (0.15, Some(Growth)),
-            ),
+            (&[Strategic], &[("strategic", 0.02)], (0.02, Some(Strategic))),
+            (&[Growth, Strategic], &[("growth", 0.15), ("strategic", 0.10)], (0.15, Some(Growth))),
             (&[Volume], &[("volume", 0.05)], (0.05, Some(Volume))),
-            (
-                &[Potential],
-                &[("potential", -0.10)],
-                (-0.10, Some(Potential)),
-            ),
+            (&[Potential], &[("potential", -0.10)], (-0.10, Some(Potential))),
         ];
         for (reasons, by, want) in cases {
-            assert_eq!(
-                target_rate(reasons, &cfg_with(0.05, by)),
-                *want,
-                "{reasons:?} {by:?}"
-            );
+            assert_eq!(target_rate(reasons, &cfg_with(0.05, by)), *want, "{reasons:?} {by:?}");
         }
     }
 
@@ -1648,20 +1460,12 @@ mod tests {
         let c001 = &ana.accounts[0];
         assert_eq!(c001.objective.reason, None);
         assert!((c001.objective.target - 525_000.0).abs() < 1e-6);
-        assert!(
-            c001.objective.text.contains("525.000,00"),
-            "{}",
-            c001.objective.text
-        );
+        assert!(c001.objective.text.contains("525.000,00"), "{}", c001.objective.text);
         assert!((ana.target - 755_000.0).abs() < 1e-6);
         // No sales: the objective is a first order, never a negative or NaN target.
         let delta = &p.kams[2].accounts[0];
         assert_eq!(delta.objective.target, 0.0);
-        assert!(
-            delta.objective.text.contains("primer pedido"),
-            "{}",
-            delta.objective.text
-        );
+        assert!(delta.objective.text.contains("primer pedido"), "{}", delta.objective.text);
     }
 
     #[test]
@@ -1681,22 +1485,12 @@ mod tests {
             e("2026-04-01", "Reunión cierre"),
             e("2026-05-01", "Visita"),
         ];
-        for (held, next) in [
-            (0, Some(1)),
-            (1, Some(2)),
-            (2, Some(3)),
-            (3, Some(4)),
-            (4, None),
-            (5, None),
-        ] {
+        for (held, next) in [(0, Some(1)), (1, Some(2)), (2, Some(3)), (3, Some(4)), (4, None), (5, None)] {
             let refs: Vec<&Activity> = all[..held].iter().collect();
             let (list, n, text) = meetings(&refs, &lang);
             assert_eq!(n, next, "{held} held");
             assert_eq!(list.iter().filter(|m| m.done).count(), held.min(4));
-            assert_eq!(
-                list.iter().filter(|m| m.next).count(),
-                usize::from(next.is_some())
-            );
+            assert_eq!(list.iter().filter(|m| m.next).count(), usize::from(next.is_some()));
             assert!(!text.is_empty());
         }
         // From the fixture: two meetings and two calls → the third meeting is next.
@@ -1714,14 +1508,7 @@ mod tests {
 
     #[test]
     fn calls_and_mails_are_not_meetings() {
-        for k in [
-            "Llamada",
-            "llamada de seguimiento",
-            "Call",
-            "E-mail",
-            "Correo",
-            "Teléfono",
-        ] {
+        for k in ["Llamada", "llamada de seguimiento", "Call", "E-mail", "Correo", "Teléfono"] {
             assert!(is_call(Some(k)), "{k}");
         }
         for k in ["Visita", "Reunión cierre", "Meeting", "Comida"] {
@@ -1739,27 +1526,9 @@ mod tests {
             // (last log, last purchase, next due, overdue, basis)
             (Some("2026-10-01"), None, Some("2026-10-31"), false, "log"),
             (Some("2026-09-30"), None, Some("2026-10-30"), true, "log"),
-            (
-                Some("2026-10-20"),
-                Some("2026-01-01"),
-                Some("2026-11-19"),
-                false,
-                "log",
-            ),
-            (
-                None,
-                Some("2026-10-05"),
-                Some("2026-11-04"),
-                false,
-                "purchase",
-            ),
-            (
-                None,
-                Some("2026-06-01"),
-                Some("2026-07-01"),
-                true,
-                "purchase",
-            ),
+            (Some("2026-10-20"), Some("2026-01-01"), Some("2026-11-19"), false, "log"),
+            (None, Some("2026-10-05"), Some("2026-11-04"), false, "purchase"),
+            (None, Some("2026-06-01"), Some("2026-07-01"), true, "purchase"),
             (None, None, None, true, "none"),
         ];
         for (log, buy, due, overdue, basis) in cases {
@@ -1790,11 +1559,7 @@ mod tests {
         for (n, warn) in [(3, false), (4, false), (5, true)] {
             let v = mk(n);
             let refs: Vec<&Activity> = v.iter().collect();
-            assert_eq!(
-                !cap_excess(&refs, 4, &lang).is_empty(),
-                warn,
-                "{n} contacts"
-            );
+            assert_eq!(!cap_excess(&refs, 4, &lang).is_empty(), warn, "{n} contacts");
         }
         let p = plans();
         let ana = &p.kams[0];
@@ -1802,11 +1567,7 @@ mod tests {
         assert_eq!(c002.cap_excess.len(), 1);
         assert_eq!(c002.cap_excess[0].contacts, 5);
         assert_eq!(ana.warnings.len(), 1);
-        assert!(
-            ana.warnings[0].contains("5 contactos en oct 2026"),
-            "{}",
-            ana.warnings[0]
-        );
+        assert!(ana.warnings[0].contains("5 contactos en oct 2026"), "{}", ana.warnings[0]);
     }
 
     #[test]
@@ -1820,26 +1581,9 @@ mod tests {
         c.kams.reverse();
         c.accounts.reverse();
         let q = build(&c, &fixtures::dataset(), &fixtures::config(), &es());
-        assert_eq!(
-            q.kams.iter().map(|k| k.kam.as_str()).collect::<Vec<_>>(),
-            names
-        );
-        assert_eq!(
-            q.kams[0]
-                .accounts
-                .iter()
-                .map(|a| a.id.as_str())
-                .collect::<Vec<_>>(),
-            ["C001", "C002"]
-        );
-        assert_eq!(
-            p.summary
-                .handover
-                .iter()
-                .map(|h| h.kam.as_str())
-                .collect::<Vec<_>>(),
-            names
-        );
+        assert_eq!(q.kams.iter().map(|k| k.kam.as_str()).collect::<Vec<_>>(), names);
+        assert_eq!(q.kams[0].accounts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C001", "C002"]);
+        assert_eq!(p.summary.handover.iter().map(|h| h.kam.as_str()).collect::<Vec<_>>(), names);
     }
 
     #[test]
@@ -1849,21 +1593,11 @@ mod tests {
         assert_eq!(ana.email.as_deref(), Some("ana@example.com"));
         // Email from the directory when the classification has none.
         assert_eq!(p.kams[1].email.as_deref(), Some("bruno@example.com"));
-        assert_eq!(
-            ana.lost_key
-                .iter()
-                .map(|a| a.id.as_str())
-                .collect::<Vec<_>>(),
-            ["C004"]
-        );
+        assert_eq!(ana.lost_key.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C004"]);
         assert!(ana.new_key.is_empty());
         assert_eq!(p.kams[1].new_key[0].id, "C003");
         assert!(p.kams[1].accounts[0].new);
-        let att: Vec<(&str, usize)> = ana
-            .attention
-            .iter()
-            .map(|a| (a.id.as_str(), a.why.len()))
-            .collect();
+        let att: Vec<(&str, usize)> = ana.attention.iter().map(|a| (a.id.as_str(), a.why.len())).collect();
         // C001: falling and call overdue; C002: 90 days without buying, over-contacted.
         assert_eq!(att, [("C001", 2), ("C002", 2)]);
         assert!((ana.share - 0.7).abs() < 1e-9);
@@ -1882,11 +1616,7 @@ mod tests {
         assert_eq!(s.kams[0].meetings, 3); // C001: 2 in window, C002: 1 (calls and mails excluded)
         assert_eq!(s.kams[0].contacts, 9);
         assert_eq!(s.key_accounts, 4);
-        assert!(
-            s.concentration.text.contains("50,0"),
-            "{}",
-            s.concentration.text
-        );
+        assert!(s.concentration.text.contains("50,0"), "{}", s.concentration.text);
     }
 
     #[test]

@@ -60,11 +60,7 @@ pub enum TemplateError {
     #[error("cannot read {path}: {message}")]
     Read { path: PathBuf, message: String },
     #[error("template {template}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
-    Template {
-        template: String,
-        line: Option<usize>,
-        message: String,
-    },
+    Template { template: String, line: Option<usize>, message: String },
 }
 
 impl TemplateError {
@@ -72,20 +68,12 @@ impl TemplateError {
         use tera::ErrorKind;
         match e.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-                let name = if r.filename().is_empty() {
-                    fallback
-                } else {
-                    r.filename()
-                };
+                let name = if r.filename().is_empty() { fallback } else { r.filename() };
                 let span = r.span();
                 TemplateError::Template {
                     template: name.to_string(),
                     line: Some(span.start_line),
-                    message: format!(
-                        "column {}: {}",
-                        span.start_col + 1,
-                        lowercase_first(r.message())
-                    ),
+                    message: format!("column {}: {}", span.start_col + 1, lowercase_first(r.message())),
                 }
             }
             _ => {
@@ -98,11 +86,7 @@ impl TemplateError {
                 }
                 // Validation errors (unknown filter …) carry "--> name:line:col" in their report.
                 let (template, line) = locate(&message).unwrap_or((fallback.to_string(), None));
-                TemplateError::Template {
-                    template,
-                    line,
-                    message: message.trim().to_string(),
-                }
+                TemplateError::Template { template, line, message: message.trim().to_string() }
             }
         }
     }
@@ -111,9 +95,7 @@ impl TemplateError {
 fn lowercase_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => {
-            f.to_lowercase().chain(c).collect()
-        }
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => f.to_lowercase().chain(c).collect(),
         _ => s.to_string(),
     }
 }
@@ -139,9 +121,7 @@ pub struct Templates {
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Templates")
-            .field("lang", &self.lang)
-            .finish_non_exhaustive()
+        f.debug_struct("Templates").field("lang", &self.lang).finish_non_exhaustive()
     }
 }
 
@@ -153,35 +133,22 @@ impl Templates {
     /// # Errors
     /// The folder does not exist, a file cannot be read, or a template does not compile
     /// (the error names the template and its line).
-    pub fn load(
-        override_dir: Option<&Path>,
-        lang: &Lang,
-    ) -> Result<(Templates, Vec<String>), TemplateError> {
-        let mut texts: BTreeMap<String, String> = EMBEDDED
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
+    pub fn load(override_dir: Option<&Path>, lang: &Lang) -> Result<(Templates, Vec<String>), TemplateError> {
+        let mut texts: BTreeMap<String, String> =
+            EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
         let mut warnings = Vec::new();
         if let Some(dir) = override_dir {
             if !dir.is_dir() {
                 return Err(TemplateError::MissingDir(dir.to_path_buf()));
             }
-            let read_err = |e: std::io::Error| TemplateError::Read {
-                path: dir.to_path_buf(),
-                message: e.to_string(),
-            };
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-                .map_err(read_err)?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .collect();
+            let read_err =
+                |e: std::io::Error| TemplateError::Read { path: dir.to_path_buf(), message: e.to_string() };
+            let mut entries: Vec<PathBuf> =
+                std::fs::read_dir(dir).map_err(read_err)?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
             entries.sort();
             let known: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
             for path in entries {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 if name.starts_with('.') || NOT_TEMPLATES.contains(&name.as_str()) {
                     continue;
                 }
@@ -197,10 +164,7 @@ impl Templates {
                     continue;
                 }
                 let text = std::fs::read(&path)
-                    .map_err(|e| TemplateError::Read {
-                        path: path.clone(),
-                        message: e.to_string(),
-                    })
+                    .map_err(|e| TemplateError::Read { path: path.clone(), message: e.to_string() })
                     .and_then(|b| {
                         String::from_utf8(b).map_err(|_| TemplateError::Read {
                             path: path.clone(),
@@ -227,14 +191,7 @@ impl Templates {
             }
         }
         let labels = Value::from_serializable(lang.tree());
-        Ok((
-            Templates {
-                tera,
-                labels,
-                lang: lang.code.clone(),
-            },
-            warnings,
-        ))
+        Ok((Templates { tera, labels, lang: lang.code.clone() }, warnings))
     }
 
     fn context(&self) -> Context {
@@ -248,18 +205,14 @@ impl Templates {
     pub fn render_plan(&self, plan: &KamPlan) -> Result<String, TemplateError> {
         let mut ctx = self.context();
         ctx.insert("plan", plan);
-        self.tera
-            .render(PLAN, &ctx)
-            .map_err(|e| TemplateError::from_tera(&e, PLAN))
+        self.tera.render(PLAN, &ctx).map_err(|e| TemplateError::from_tera(&e, PLAN))
     }
 
     /// Renders the management summary (`summary.xhtml.tera`, the summary as `summary`).
     pub fn render_summary(&self, summary: &Summary) -> Result<String, TemplateError> {
         let mut ctx = self.context();
         ctx.insert("summary", summary);
-        self.tera
-            .render(SUMMARY, &ctx)
-            .map_err(|e| TemplateError::from_tera(&e, SUMMARY))
+        self.tera.render(SUMMARY, &ctx).map_err(|e| TemplateError::from_tera(&e, SUMMARY))
     }
 }
 
@@ -270,10 +223,7 @@ fn number(v: &Value, filter: &str) -> TeraResult<Option<f64>> {
     }
     match v.as_number() {
         Some(n) => Ok(Some(n.as_float())),
-        None => Err(tera::Error::message(format!(
-            "filter `{filter}` expects a number, found {}",
-            v.name()
-        ))),
+        None => Err(tera::Error::message(format!("filter `{filter}` expects a number, found {}", v.name()))),
     }
 }
 
@@ -300,68 +250,38 @@ fn register_filters(tera: &mut Tera, lang: &Lang) {
     const DASH: &str = "—";
 
     let lm = l.clone();
-    tera.register_filter(
-        "money",
-        move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(number(&v, "money")?
-                .map(|x| lm.money(x))
-                .unwrap_or_else(|| DASH.into()))
-        },
-    );
+    tera.register_filter("money", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+        Ok(number(&v, "money")?.map(|x| lm.money(x)).unwrap_or_else(|| DASH.into()))
+    });
     let lp = l.clone();
-    tera.register_filter(
-        "percent",
-        move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            let d = decimals(&kw, 1)?;
-            Ok(number(&v, "percent")?
-                .map(|x| lp.percent(x, d))
-                .unwrap_or_else(|| DASH.into()))
-        },
-    );
+    tera.register_filter("percent", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+        let d = decimals(&kw, 1)?;
+        Ok(number(&v, "percent")?.map(|x| lp.percent(x, d)).unwrap_or_else(|| DASH.into()))
+    });
     let li = l.clone();
-    tera.register_filter(
-        "int",
-        move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(number(&v, "int")?
-                .map(|x| li.number(x, 0))
-                .unwrap_or_else(|| DASH.into()))
-        },
-    );
+    tera.register_filter("int", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+        Ok(number(&v, "int")?.map(|x| li.number(x, 0)).unwrap_or_else(|| DASH.into()))
+    });
     let ln = l.clone();
-    tera.register_filter(
-        "num",
-        move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            let d = decimals(&kw, 2)?;
-            Ok(number(&v, "num")?
-                .map(|x| ln.number(x, d))
-                .unwrap_or_else(|| DASH.into()))
-        },
-    );
+    tera.register_filter("num", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+        let d = decimals(&kw, 2)?;
+        Ok(number(&v, "num")?.map(|x| ln.number(x, d)).unwrap_or_else(|| DASH.into()))
+    });
     let ld = l;
-    tera.register_filter(
-        "date",
-        move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-            if v.is_none() || v.is_undefined() {
-                return Ok(DASH.into());
-            }
-            let s = v.as_str().ok_or_else(|| {
-                tera::Error::message(format!(
-                    "filter `date` expects an ISO date, found {}",
-                    v.name()
-                ))
-            })?;
-            let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}"))
-            })?;
-            Ok(ld.date(d))
-        },
-    );
-    tera.register_filter(
-        "raw",
-        |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(number(&v, "raw")?.map(raw_number).unwrap_or_default())
-        },
-    );
+    tera.register_filter("date", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+        if v.is_none() || v.is_undefined() {
+            return Ok(DASH.into());
+        }
+        let s = v.as_str().ok_or_else(|| {
+            tera::Error::message(format!("filter `date` expects an ISO date, found {}", v.name()))
+        })?;
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}")))?;
+        Ok(ld.date(d))
+    });
+    tera.register_filter("raw", |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
+        Ok(number(&v, "raw")?.map(raw_number).unwrap_or_default())
+    });
 }
 
 #[cfg(test)]
@@ -375,12 +295,7 @@ mod tests {
     }
 
     fn plans(l: &Lang) -> Plans {
-        build(
-            &fixtures::classification(),
-            &fixtures::dataset(),
-            &fixtures::config(),
-            l,
-        )
+        build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), l)
     }
 
     fn render_all(code: &str) -> (String, String) {
@@ -388,10 +303,7 @@ mod tests {
         let (t, warnings) = Templates::load(None, &l).unwrap();
         assert!(warnings.is_empty());
         let p = plans(&l);
-        (
-            t.render_plan(&p.kams[0]).unwrap(),
-            t.render_summary(&p.summary).unwrap(),
-        )
+        (t.render_plan(&p.kams[0]).unwrap(), t.render_summary(&p.summary).unwrap())
     }
 
     fn parse(xml: &str) -> roxmltree::Document<'_> {
@@ -401,12 +313,7 @@ mod tests {
     fn texts<'a>(doc: &'a roxmltree::Document<'a>, tag: &str) -> Vec<String> {
         doc.descendants()
             .filter(|n| n.has_tag_name(tag))
-            .map(|n| {
-                n.descendants()
-                    .filter(|t| t.is_text())
-                    .filter_map(|t| t.text())
-                    .collect::<String>()
-            })
+            .map(|n| n.descendants().filter(|t| t.is_text()).filter_map(|t| t.text()).collect::<String>())
             .collect()
     }
 
@@ -416,9 +323,7 @@ mod tests {
             || text.split_whitespace().any(|w| {
                 (w.starts_with("plan.") || w.starts_with("summary.") || w.starts_with("reason."))
                     && w.len() > 6
-                    && w.chars()
-                        .nth(w.find('.').unwrap() + 1)
-                        .is_some_and(|c| c.is_ascii_lowercase())
+                    && w.chars().nth(w.find('.').unwrap() + 1).is_some_and(|c| c.is_ascii_lowercase())
             })
     }
 
@@ -441,13 +346,7 @@ mod tests {
             ),
             (
                 "en",
-                [
-                    "Meeting plan",
-                    "Identify the decision makers",
-                    "Decision-maker map",
-                    "Follow-up",
-                    "Risks",
-                ],
+                ["Meeting plan", "Identify the decision makers", "Decision-maker map", "Follow-up", "Risks"],
             ),
         ];
         for (code, labels) in cases {
@@ -457,37 +356,23 @@ mod tests {
             assert_eq!(root.tag_name().name(), "document");
             assert_eq!(root.attribute("lang"), Some(code));
             // Cover, key-accounts table, one section per key account (Ana has two).
-            assert_eq!(
-                root.children()
-                    .filter(|n| n.has_tag_name("section"))
-                    .count(),
-                4
-            );
+            assert_eq!(root.children().filter(|n| n.has_tag_name("section")).count(), 4);
             for tag in [
-                "h1", "h2", "p", "kpis", "kpi", "table", "thead", "tbody", "tfoot", "chart",
-                "series", "pt", "ul", "li", "note", "fields", "field",
+                "h1", "h2", "p", "kpis", "kpi", "table", "thead", "tbody", "tfoot", "chart", "series", "pt",
+                "ul", "li", "note", "fields", "field",
             ] {
                 assert!(count(&doc, tag) > 0, "{code}: no <{tag}>");
             }
-            let all: String = doc
-                .descendants()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect();
+            let all: String = doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             for l in labels {
                 assert!(all.contains(l), "{code}: missing {l:?}");
             }
-            assert!(
-                !leaks_a_key(&all),
-                "{code}: a label key or placeholder leaked"
-            );
+            assert!(!leaks_a_key(&all), "{code}: a label key or placeholder leaked");
             // The third meeting of Acme is next: its row is highlighted.
             let highlighted: Vec<_> = doc
                 .descendants()
                 .filter(|n| {
-                    n.has_tag_name("tr")
-                        && n.children()
-                            .any(|c| c.attribute("highlight") == Some("true"))
+                    n.has_tag_name("tr") && n.children().any(|c| c.attribute("highlight") == Some("true"))
                 })
                 .collect();
             assert_eq!(highlighted.len(), 2, "one next meeting per account");
@@ -512,14 +397,13 @@ mod tests {
                 let doc = parse(xml);
                 let mut seen = 0;
                 for n in doc.descendants() {
-                    for (attr, v) in [
-                        ("data-value", n.attribute("data-value")),
-                        ("value", n.attribute("value")),
-                    ] {
+                    for (attr, v) in
+                        [("data-value", n.attribute("data-value")), ("value", n.attribute("value"))]
+                    {
                         let Some(v) = v else { continue };
                         seen += 1;
-                        let number = !v.contains(['e', 'E', ','])
-                            && v.parse::<f64>().is_ok_and(f64::is_finite);
+                        let number =
+                            !v.contains(['e', 'E', ',']) && v.parse::<f64>().is_ok_and(f64::is_finite);
                         let date = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
                         assert!(number || date, "{code}: {attr}={v:?}");
                     }
@@ -533,14 +417,8 @@ mod tests {
                 || plan.contains("data-value=\"500000\">500.000,00\u{a0}€<")
         );
         let (plan, _) = render_all("en");
-        assert!(
-            plan.contains("data-value=\"500000\">€500,000.00<"),
-            "en money"
-        );
-        assert!(
-            plan.contains("data-value=\"2026-10-20\">2026-10-20<"),
-            "en date"
-        );
+        assert!(plan.contains("data-value=\"500000\">€500,000.00<"), "en money");
+        assert!(plan.contains("data-value=\"2026-10-20\">2026-10-20<"), "en date");
     }
 
     #[test]
@@ -561,31 +439,19 @@ mod tests {
         let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let ana = p.kams.iter().find(|k| k.kam == kam).unwrap();
-        for xml in [
-            t.render_plan(ana).unwrap(),
-            t.render_summary(&p.summary).unwrap(),
-        ] {
+        for xml in [t.render_plan(ana).unwrap(), t.render_summary(&p.summary).unwrap()] {
             let doc = parse(&xml);
             for tag in ["script", "b", "i"] {
                 let inside_cells = doc
                     .descendants()
                     .filter(|n| n.has_tag_name(tag))
-                    .filter(|n| {
-                        n.ancestors()
-                            .any(|a| a.has_tag_name("td") || a.has_tag_name("h2"))
-                    })
+                    .filter(|n| n.ancestors().any(|a| a.has_tag_name("td") || a.has_tag_name("h2")))
                     .count();
                 assert_eq!(inside_cells, 0, "<{tag}> from data became markup");
             }
             let cells = texts(&doc, "td");
-            assert!(
-                cells.iter().any(|c| c == HOSTILE),
-                "hostile customer name not kept as text"
-            );
-            assert!(
-                cells.iter().any(|c| c == kam)
-                    || texts(&doc, "h2").iter().any(|h| h.starts_with(kam))
-            );
+            assert!(cells.iter().any(|c| c == HOSTILE), "hostile customer name not kept as text");
+            assert!(cells.iter().any(|c| c == kam) || texts(&doc, "h2").iter().any(|h| h.starts_with(kam)));
         }
         let plan = t.render_plan(ana).unwrap();
         let doc = parse(&plan);
@@ -609,15 +475,7 @@ mod tests {
                     "Entrega de planes",
                 ],
             ),
-            (
-                "en",
-                [
-                    "Management summary",
-                    "Sales concentration",
-                    "Workload by KAM",
-                    "Plan hand-over",
-                ],
-            ),
+            ("en", ["Management summary", "Sales concentration", "Workload by KAM", "Plan hand-over"]),
         ] {
             let l = lang(code);
             let (t, _) = Templates::load(None, &l).unwrap();
@@ -630,34 +488,16 @@ mod tests {
             let doc = parse(&xml);
             let chart = doc.descendants().find(|n| n.has_tag_name("chart")).unwrap();
             assert_eq!(chart.attribute("kind"), Some("pareto"));
-            let series: Vec<_> = chart
-                .children()
-                .filter(|n| n.has_tag_name("series"))
-                .collect();
+            let series: Vec<_> = chart.children().filter(|n| n.has_tag_name("series")).collect();
             assert_eq!(series.len(), 2);
             assert_eq!(series[1].attribute("axis"), Some("secondary"));
-            assert_eq!(
-                series[0]
-                    .children()
-                    .filter(|n| n.has_tag_name("pt"))
-                    .count(),
-                5
-            );
-            let all: String = doc
-                .descendants()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect();
+            assert_eq!(series[0].children().filter(|n| n.has_tag_name("pt")).count(), 5);
+            let all: String = doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             for label in labels {
                 assert!(all.contains(label), "{code}: missing {label:?}");
             }
-            assert!(texts(&doc, "td")
-                .iter()
-                .any(|c| c == "Bruno Díaz/Plan Bruno Díaz.pdf"));
-            assert!(
-                !leaks_a_key(&all),
-                "{code}: a label key or placeholder leaked"
-            );
+            assert!(texts(&doc, "td").iter().any(|c| c == "Bruno Díaz/Plan Bruno Díaz.pdf"));
+            assert!(!leaks_a_key(&all), "{code}: a label key or placeholder leaked");
         }
     }
 
@@ -676,26 +516,16 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         let p = plans(&l);
         let out = t.render_plan(&p.kams[0]).unwrap();
-        assert!(
-            out.contains("Ana Pérez 700.000,00\u{a0}€ Plan de cuentas clave"),
-            "{out}"
-        );
+        assert!(out.contains("Ana Pérez 700.000,00\u{a0}€ Plan de cuentas clave"), "{out}");
         // The summary keeps the default.
-        assert!(t
-            .render_summary(&p.summary)
-            .unwrap()
-            .contains("Resumen de dirección"));
+        assert!(t.render_summary(&p.summary).unwrap().contains("Resumen de dirección"));
     }
 
     #[test]
     fn a_missing_template_folder_is_an_error() {
-        let err = Templates::load(Some(Path::new("/no/such/kamplan/templates")), &lang("es"))
-            .unwrap_err();
+        let err = Templates::load(Some(Path::new("/no/such/kamplan/templates")), &lang("es")).unwrap_err();
         assert!(matches!(err, TemplateError::MissingDir(_)));
-        assert_eq!(
-            err.to_string(),
-            "template folder /no/such/kamplan/templates does not exist"
-        );
+        assert_eq!(err.to_string(), "template folder /no/such/kamplan/templates does not exist");
     }
 
     #[test]
@@ -704,16 +534,8 @@ mod tests {
         std::fs::write(dir.path().join("plan.xhtml.tear"), "x").unwrap();
         let (_, warnings) = Templates::load(Some(dir.path()), &lang("es")).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(
-            warnings[0].contains("plan.xhtml.tear matches no template"),
-            "{}",
-            warnings[0]
-        );
-        assert!(
-            warnings[0].contains("did you mean plan.xhtml.tera"),
-            "{}",
-            warnings[0]
-        );
+        assert!(warnings[0].contains("plan.xhtml.tear matches no template"), "{}", warnings[0]);
+        assert!(warnings[0].contains("did you mean plan.xhtml.tera"), "{}", warnings[0]);
     }
 
     #[test]
@@ -735,11 +557,8 @@ mod tests {
         assert!(err.to_string().contains("mony"), "{err}");
 
         // An error while rendering: a filter given text where it needs a number.
-        std::fs::write(
-            dir.path().join(PLAN),
-            "<document>\n\n<p>{{ plan.kam | money }}</p></document>",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(PLAN), "<document>\n\n<p>{{ plan.kam | money }}</p></document>")
+            .unwrap();
         let l = lang("es");
         let (t, _) = Templates::load(Some(dir.path()), &l).unwrap();
         let err = t.render_plan(&plans(&l).kams[0]).unwrap_err();
@@ -757,14 +576,8 @@ mod tests {
         )
         .unwrap();
         for (code, want) in [
-            (
-                "es",
-                "1.234,50\u{a0}€|41,3\u{a0}%|41,26\u{a0}%|31/10/2026|1.234|1.234,57|300000|0.1",
-            ),
-            (
-                "en",
-                "€1,234.50|41.3%|41.26%|2026-10-31|1,234|1,234.57|300000|0.1",
-            ),
+            ("es", "1.234,50\u{a0}€|41,3\u{a0}%|41,26\u{a0}%|31/10/2026|1.234|1.234,57|300000|0.1"),
+            ("en", "€1,234.50|41.3%|41.26%|2026-10-31|1,234|1,234.57|300000|0.1"),
         ] {
             let l = lang(code);
             let (t, _) = Templates::load(Some(dir.path()), &l).unwrap();
