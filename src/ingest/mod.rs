@@ -113,6 +113,8 @@ pub struct KamContact {
     pub name: String,
     pub email: Option<String>,
     pub manager: Option<String>,
+    /// Region/territory the KAM covers (a mapping sheet), when given.
+    pub region: Option<String>,
 }
 
 /// An activity-log row: a meeting, call or visit with a customer.

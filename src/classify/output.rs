@@ -1,0 +1,1 @@
+//! Output of `kamplan classify`: terminal table, CSV and the stable JSON.
