@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{norm, tidy, Account, KamSummary};
+use super::{collate, norm, tidy, Account, KamSummary};
 use crate::config::AssignConfig;
 use crate::ingest::KamContact;
 
@@ -144,7 +144,8 @@ pub fn canonical_names(accounts: &mut [Account], dir: &Directory) {
     }
 }
 
-/// One summary per KAM with at least one key account, by name; the default KAM last.
+/// One summary per KAM with at least one key account, by name (accents ignored); the default
+/// KAM last.
 pub fn summaries(accounts: &[Account], dir: &Directory, default_kam: &str) -> Vec<KamSummary> {
     let mut by_kam: Vec<KamSummary> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -173,7 +174,8 @@ pub fn summaries(accounts: &[Account], dir: &Directory, default_kam: &str) -> Ve
     by_kam.sort_by(|a, b| {
         a.unassigned
             .cmp(&b.unassigned)
-            .then_with(|| norm(&a.name).cmp(&norm(&b.name)))
+            .then_with(|| collate(&a.name).cmp(&collate(&b.name)))
+            .then_with(|| a.name.cmp(&b.name))
     });
     by_kam
 }

@@ -207,6 +207,12 @@ pub fn norm(s: &str) -> String {
         .to_lowercase()
 }
 
+/// The key names are sorted by: [`norm`] without accents, so "Íñigo" sorts with the I's.
+pub fn collate(s: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    norm(s).nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
 /// Whitespace trimmed and collapsed, case kept: how names are shown.
 fn tidy(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -536,9 +542,13 @@ fn top_salesperson(data: &Dataset, s: &Signals) -> Option<String> {
     }
     by_name
         .into_iter()
-        .map(|(n, v)| (rules::cents(v), n))
-        .min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)))
-        .map(|(_, n)| n)
+        .map(|(n, v)| (rules::cents(v), collate(&n), n))
+        .min_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then_with(|| a.2.cmp(&b.2))
+        })
+        .map(|(_, _, n)| n)
         .or_else(|| s.kam_latest.as_ref().map(|(_, n)| n.clone()))
 }
 
