@@ -1409,4 +1409,51 @@ mod tests {
         assert_eq!(csv.lines().count(), 1 + c.accounts.len());
         assert!(csv.starts_with("id,name,kam,"));
     }
+
+    proptest::proptest! {
+        /// On random books: shares sum to one, class A is the shortest prefix of the ranking
+        /// reaching `volume_share`, key ⇔ at least one reason, one sentence per reason.
+        #[test]
+        fn classification_properties(
+            raw in proptest::collection::vec((0u8..20, 0i32..30, -200.0f64..5_000.0, proptest::option::of(0u8..4)), 1..120),
+            volume_share in 0.05f64..=1.0,
+        ) {
+            let names = ["c00","c01","c02","c03","c04","c05","c06","c07","c08","c09","c10","c11","c12","c13","c14","c15","c16","c17","c18","c19"];
+            let kams = ["Ana", "Bea", " ", "Íñigo"];
+            let start = m("2024-05");
+            let lines: Vec<(String, &str, f64, Option<&str>)> = raw
+                .iter()
+                .map(|(c, mo, amount, k)| (start.add(*mo).first_day().to_string(), names[*c as usize], *amount, k.map(|k| kams[k as usize])))
+                .collect();
+            let ls: Vec<L> = lines.iter().map(|(d, c, a, k)| L { kam: *k, ..l(d, c, *a) }).collect();
+            let d = dataset(&ls);
+            let mut cfg = Config::default();
+            cfg.classify.volume_share = volume_share;
+            cfg.classify.abc_b_share = volume_share.max(0.95);
+            let c = classify(&d, &cfg, m("2026-10"), &es());
+            let ranked: Vec<&Account> = {
+                let mut r: Vec<&Account> = c.accounts.iter().filter(|a| a.rank.is_some()).collect();
+                r.sort_by_key(|a| a.rank);
+                r
+            };
+            if !ranked.is_empty() {
+                let sum: f64 = ranked.iter().map(|a| a.share).sum();
+                proptest::prop_assert!((sum - 1.0).abs() < 1e-9);
+                let shortest = ranked.iter().position(|a| a.cumulative_share >= volume_share).map_or(ranked.len(), |p| p + 1);
+                let a_count = ranked.iter().filter(|a| a.abc == Abc::A).count();
+                proptest::prop_assert_eq!(a_count, shortest);
+                proptest::prop_assert!(ranked[..a_count].iter().all(|a| a.abc == Abc::A));
+            }
+            for a in &c.accounts {
+                proptest::prop_assert_eq!(a.key, !a.reasons.is_empty());
+                proptest::prop_assert_eq!(a.explanation.len(), a.reasons.len());
+                proptest::prop_assert!(!a.kam.trim().is_empty());
+                if a.rank.is_none() {
+                    proptest::prop_assert_eq!(a.abc, Abc::C);
+                    proptest::prop_assert_eq!(a.share, 0.0);
+                }
+            }
+            proptest::prop_assert_eq!(c.totals.key_accounts as usize, c.accounts.iter().filter(|a| a.key).count());
+        }
+    }
 }
