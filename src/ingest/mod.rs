@@ -113,7 +113,7 @@ pub struct KamContact {
     pub name: String,
     pub email: Option<String>,
     pub manager: Option<String>,
-    /// Region/territory the KAM covers (a mapping sheet), when given.
+    /// Territory the KAM covers (a Zona/Región column): a region → KAM map for `[assign] by = "region"`.
     pub region: Option<String>,
 }
 
