@@ -693,6 +693,15 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
     }
 
     let mut warnings = Vec::new();
+    if c.lines_w == 0 {
+        warnings.push(lang.fill(
+            "warn.no_sales",
+            &[
+                ("from", window.from.to_string()),
+                ("to", window.to.to_string()),
+            ],
+        ));
+    }
     if !growth_available {
         warnings.push(lang.fill(
             "warn.growth_unavailable",
@@ -1043,6 +1052,18 @@ mod tests {
         // two customers with positive sales: both key by small portfolio
         assert!(acc(&c, "b").reasons.contains(&Reason::SmallPortfolio));
         assert_eq!(c.accounts.last().unwrap().id, "c");
+    }
+
+    #[test]
+    fn a_period_without_lines_says_so() {
+        let c = run(&four(), &Config::default(), "2030-01");
+        assert!(c.accounts.is_empty());
+        assert_eq!(c.totals.sales, 0.0);
+        assert!(
+            c.warnings[0].starts_with("no hay líneas de venta"),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]
