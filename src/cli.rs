@@ -28,16 +28,24 @@ Exit codes: 0 done; 1 done with warnings; 2 usage or config error; 3 input error
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read the books and report what each sheet holds: role, header, columns, counts, rejects.
-    #[command(after_help = "Example:\n  kamplan check samples/ventas.xlsx samples/maestro.xlsx\n  kamplan check --format json samples/ > check.json")]
+    #[command(
+        after_help = "Example:\n  kamplan check samples/ventas.xlsx samples/maestro.xlsx\n  kamplan check --format json samples/ > check.json"
+    )]
     Check(CheckArgs),
     /// Classify the accounts and list the key accounts with their reasons.
-    #[command(after_help = "Example:\n  kamplan classify --period 2026-10 samples/\n  kamplan classify --format json samples/ > cuentas.json")]
+    #[command(
+        after_help = "Example:\n  kamplan classify --period 2026-10 samples/\n  kamplan classify --format json samples/ > cuentas.json"
+    )]
     Classify(ClassifyArgs),
     /// The monthly job: plans per KAM and the summary, published atomically in <out>/<period>/.
-    #[command(after_help = "Example:\n  kamplan run samples/\n  kamplan run --period 2026-10 --kam \"Lucía Pérez\" --format pdf -o /srv/planes ventas/")]
+    #[command(
+        after_help = "Example:\n  kamplan run samples/\n  kamplan run --period 2026-10 --kam \"Lucía Pérez\" --format pdf -o /srv/planes ventas/"
+    )]
     Run(RunArgs),
     /// Write the default templates, language files and a commented kamplan.toml for editing.
-    #[command(after_help = "Example:\n  kamplan init mi-plantilla/   then: kamplan run --templates mi-plantilla/ samples/")]
+    #[command(
+        after_help = "Example:\n  kamplan init mi-plantilla/   then: kamplan run --templates mi-plantilla/ samples/"
+    )]
     Init(InitArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  kamplan completions bash > /etc/bash_completion.d/kamplan")]

@@ -172,20 +172,41 @@ pub enum ConfigError {
 
 /// Every key the file accepts, dotted; used for "did you mean".
 const KNOWN_KEYS: &[&str] = &[
-    "lang", "templates", "out", "currency", "ingest", "columns", "classify", "assign", "plan",
-    "date_order", "decimal", "header_rows", "window_months", "volume_share", "abc_b_share",
-    "profitable_margin", "min_share", "growth_min", "strategic", "all_key_if_accounts_at_most",
-    "default_kam", "recency_alert_days", "by", "map", "target_growth", "target_growth_by_reason",
-    "call_every_days", "max_contacts_per_month",
+    "lang",
+    "templates",
+    "out",
+    "currency",
+    "ingest",
+    "columns",
+    "classify",
+    "assign",
+    "plan",
+    "date_order",
+    "decimal",
+    "header_rows",
+    "window_months",
+    "volume_share",
+    "abc_b_share",
+    "profitable_margin",
+    "min_share",
+    "growth_min",
+    "strategic",
+    "all_key_if_accounts_at_most",
+    "default_kam",
+    "recency_alert_days",
+    "by",
+    "map",
+    "target_growth",
+    "target_growth_by_reason",
+    "call_every_days",
+    "max_contacts_per_month",
 ];
 
 impl Config {
     /// Parses and checks a config text; `path` only names it in errors.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: describe_toml_error(&e),
-        })?;
+        let cfg: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: describe_toml_error(&e) })?;
         cfg.validate(path)?;
         Ok(cfg)
     }
@@ -248,7 +269,10 @@ impl Config {
         }
         let p = &self.plan;
         if !(-1.0..=10.0).contains(&p.target_growth) {
-            return Err(bad("plan.target_growth", format!("must be between -1 and 10, found {}", p.target_growth)));
+            return Err(bad(
+                "plan.target_growth",
+                format!("must be between -1 and 10, found {}", p.target_growth),
+            ));
         }
         for (reason, v) in &p.target_growth_by_reason {
             if !REASONS.contains(&reason.as_str()) {
@@ -272,7 +296,8 @@ impl Config {
         }
         for key in self.columns.keys() {
             if !COLUMN_KEYS.contains(&key.as_str()) {
-                let hint = suggest(key, COLUMN_KEYS).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                let hint =
+                    suggest(key, COLUMN_KEYS).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
                 return Err(bad(
                     &format!("columns.{key}"),
                     format!("is not a column role{hint}; roles are {}", COLUMN_KEYS.join(", ")),
@@ -295,12 +320,28 @@ impl Config {
 }
 
 /// The six reasons, in the order they are always listed.
-pub const REASONS: &[&str] = &["volume", "profitability", "growth", "strategic", "potential", "small_portfolio"];
+pub const REASONS: &[&str] =
+    &["volume", "profitability", "growth", "strategic", "potential", "small_portfolio"];
 
 /// Column roles `[columns]` may map.
 pub const COLUMN_KEYS: &[&str] = &[
-    "date", "customer_id", "customer_name", "kam", "amount", "cost", "margin", "product", "qty",
-    "region", "strategic", "potential", "email", "manager", "segment", "activity", "notes",
+    "date",
+    "customer_id",
+    "customer_name",
+    "kam",
+    "amount",
+    "cost",
+    "margin",
+    "product",
+    "qty",
+    "region",
+    "strategic",
+    "potential",
+    "email",
+    "manager",
+    "segment",
+    "activity",
+    "notes",
 ];
 
 /// The closest known word to `word`, when one is close enough to be a typo.
@@ -319,7 +360,8 @@ fn describe_toml_error(e: &toml::de::Error) -> String {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let field = &rest[..end];
-            let hint = suggest(field, KNOWN_KEYS).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint =
+                suggest(field, KNOWN_KEYS).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             let line = e.span().map(|s| format!(" at byte {}", s.start)).unwrap_or_default();
             return format!("unknown key `{field}`{line}{hint}");
         }
@@ -363,5 +405,27 @@ mod tests {
     fn per_reason_target_must_name_a_reason() {
         assert!(parse("[plan.target_growth_by_reason]\ngrowth = 0.1\n").is_ok());
         assert!(parse("[plan.target_growth_by_reason]\nbig = 0.1\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    /// The commented file `kamplan init` writes must parse to exactly the defaults, so what it
+    /// documents is what a run without a config does.
+    #[test]
+    fn commented_config_is_the_defaults() {
+        let text = include_str!("../templates/kamplan.toml");
+        assert_eq!(Config::from_toml(text, Path::new("kamplan.toml")).unwrap(), Config::default());
+    }
+
+    /// Every key the structs accept is documented in the commented file.
+    #[test]
+    fn commented_config_mentions_every_key() {
+        let text = include_str!("../templates/kamplan.toml");
+        for key in KNOWN_KEYS {
+            assert!(text.contains(key), "templates/kamplan.toml does not document `{key}`");
+        }
     }
 }

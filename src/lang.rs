@@ -14,8 +14,10 @@ use chrono::{Datelike, NaiveDate};
 const EMBEDDED: &[(&str, &str, &str)] = &[
     ("es", "common.toml", include_str!("../templates/i18n/es/common.toml")),
     ("es", "plan.toml", include_str!("../templates/i18n/es/plan.toml")),
+    ("es", "run.toml", include_str!("../templates/i18n/es/run.toml")),
     ("en", "common.toml", include_str!("../templates/i18n/en/common.toml")),
     ("en", "plan.toml", include_str!("../templates/i18n/en/plan.toml")),
+    ("en", "run.toml", include_str!("../templates/i18n/en/run.toml")),
 ];
 
 /// Embedded language files, for `kamplan init` to write out: (relative path, text).
@@ -59,10 +61,8 @@ impl Lang {
                 let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
                 paths.sort();
                 for p in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
-                    let text = std::fs::read_to_string(&p).map_err(|e| LangError {
-                        file: p.display().to_string(),
-                        message: e.to_string(),
-                    })?;
+                    let text = std::fs::read_to_string(&p)
+                        .map_err(|e| LangError { file: p.display().to_string(), message: e.to_string() })?;
                     let t: toml::Table = text.parse().map_err(|e: toml::de::Error| LangError {
                         file: p.display().to_string(),
                         message: e.message().to_string(),

@@ -13,6 +13,7 @@ pub mod period;
 pub mod plan;
 pub mod publish;
 pub mod render;
+pub mod templating;
 
 use std::path::{Path, PathBuf};
 
@@ -53,14 +54,14 @@ impl Failure {
 }
 
 /// The config file to use: `--config`, else `./kamplan.toml` when present.
-pub fn load_config(explicit: Option<&Path>) -> Result<(config::Config, Option<PathBuf>, Option<String>), Failure> {
+pub fn load_config(
+    explicit: Option<&Path>,
+) -> Result<(config::Config, Option<PathBuf>, Option<String>), Failure> {
     let path = explicit.map(Path::to_path_buf).or_else(|| {
         let p = PathBuf::from("kamplan.toml");
         p.is_file().then_some(p)
     });
-    let (cfg, text) = config::Config::load(path.as_deref())
-        .context("config")
-        .map_err(Failure::Usage)?;
+    let (cfg, text) = config::Config::load(path.as_deref()).context("config").map_err(Failure::Usage)?;
     Ok((cfg, path, text))
 }
 
@@ -82,12 +83,15 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
 /// (growth not available, unassigned key accounts, rejected rows) go to stderr and make the
 /// exit code 1.
 pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
-    let (mut cfg, _, _) = load_config(args.common.config.as_deref())?;
+    let (mut cfg, cfg_path, _) = load_config(args.common.config.as_deref())?;
     if let Some(l) = args.lang {
         // The default KAM's name follows the output language too.
         cfg.lang = l.code().to_string();
     }
-    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, cfg.templates.as_deref())
+    // As in `run`: paths in the config file are relative to the file.
+    let cfg_dir = cfg_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let templates_dir = cfg.templates.as_ref().map(|t| cfg_dir.join(t));
+    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
         .context("language")
         .map_err(Failure::Usage)?;
     let explicit = match args.period.as_deref() {
@@ -100,7 +104,7 @@ pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
         None => {
             let latest = classify::latest_month(&data)
                 .ok_or_else(|| Failure::Input(anyhow::anyhow!("no sales lines to classify")))?;
-            period::default_period(latest, classify_today())
+            period::default_period(latest, today())
         }
     };
     let c = classify::classify(&data, &cfg, period, &lang);
@@ -126,15 +130,6 @@ pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
     Ok(if warned { Outcome::Warnings } else { Outcome::Done })
 }
 
-/// Today's date (UTC) from the system clock: the only clock read, used for the default period.
-fn classify_today() -> chrono::NaiveDate {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.date_naive()).unwrap_or_default()
-}
-
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 fn classify_print(text: &str) -> Result<(), Failure> {
     use std::io::Write;
@@ -149,16 +144,460 @@ fn classify_print(text: &str) -> Result<(), Failure> {
 
 // ---------------------------------------------------------------- run (issue 5)
 
-/// `kamplan run`: the monthly job.
+/// Today's date from the system clock: the one clock read, used only to pick the default
+/// period (the stages get the period as a value).
+pub fn today() -> chrono::NaiveDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.date_naive()).unwrap_or_default()
+}
+
+/// Where a run writes and how chatty it is.
+struct Log {
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Log {
+    fn info(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("kamplan: {}", msg.as_ref());
+        }
+    }
+    fn detail(&self, msg: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("kamplan: {}", msg.as_ref());
+        }
+    }
+    fn warn(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("kamplan: warning: {}", msg.as_ref());
+        }
+    }
+}
+
+/// One document to produce: its template output goes to these files.
+struct Job<'a> {
+    /// The KAM, or `None` for the summary.
+    kam: Option<&'a plan::KamPlan>,
+    /// Folder inside the month folder ("" for the summary).
+    folder: String,
+    /// File name without extension.
+    stem: String,
+}
+
+impl Job<'_> {
+    fn rel(&self, format: render::Format) -> PathBuf {
+        let file = format!("{}.{}", self.stem, format.extension());
+        if self.folder.is_empty() {
+            PathBuf::from(file)
+        } else {
+            Path::new(&self.folder).join(file)
+        }
+    }
+}
+
+/// The files of one document: (path inside the month folder, bytes).
+type Rendered = Vec<(PathBuf, Vec<u8>)>;
+
+/// The manifest written as `<out>/<P>/manifest.json`.
+#[derive(serde::Serialize)]
+struct Manifest<'a> {
+    kamplan_version: &'static str,
+    period: period::Month,
+    window: period::Window,
+    /// When the run happened (UTC; `SOURCE_DATE_EPOCH` when set). Documents carry no clock time.
+    when: String,
+    inputs: Vec<publish::FileEntry>,
+    config: ManifestConfig<'a>,
+    counts: ManifestCounts,
+    outputs: Vec<publish::FileEntry>,
+    warnings: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct ManifestConfig<'a> {
+    path: Option<String>,
+    sha256: Option<String>,
+    effective: &'a config::Config,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestCounts {
+    rows: u64,
+    transactions: u64,
+    skipped: u64,
+    rejected: u64,
+    accounts: u32,
+    key_accounts: u32,
+    kams: usize,
+}
+
+/// `kamplan run`: read, classify, plan, render every KAM in parallel, publish atomically.
 pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
-    let _ = args;
-    todo!("issue 5")
+    let log = Log { quiet: args.quiet, verbose: args.verbose };
+    let (mut cfg, cfg_path, cfg_text) = load_config(args.common.config.as_deref())?;
+    // Paths in the config file are relative to the file; paths on the command line to the cwd.
+    let cfg_dir = cfg_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    if let Some(l) = args.lang {
+        cfg.lang = l.code().into();
+    }
+    let templates_dir = match &args.templates {
+        Some(t) => Some(t.clone()),
+        None => cfg.templates.as_ref().map(|t| cfg_dir.join(t)),
+    };
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => cfg_dir.join(&cfg.out),
+    };
+    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
+        .map_err(|e| Failure::Usage(e.into()))?;
+    let (templates, template_warnings) = templating::Templates::load(templates_dir.as_deref(), &lang)
+        .map_err(|e| Failure::Usage(anyhow::Error::new(e).context("templates")))?;
+    let mut warnings: Vec<String> = template_warnings;
+
+    let inputs = &args.common.inputs;
+    log.detail(format!("reading {} input(s)", inputs.len()));
+    let data = ingest::ingest(inputs, &cfg).map_err(|e| Failure::Input(e.into()))?;
+    let rep = &data.report;
+    log.info(format!(
+        "read {} rows: {} transactions, {} skipped, {} rejected",
+        rep.rows, rep.transactions, rep.skipped, rep.rejected
+    ));
+    if rep.rejected > 0 {
+        warnings.push(format!("{} rows rejected (see `kamplan check` for each cell)", rep.rejected));
+    }
+    warnings.extend(rep.warnings.iter().cloned());
+
+    let period = match &args.period {
+        Some(p) => p.parse::<period::Month>().map_err(|e| Failure::Usage(e.into()))?,
+        None => {
+            let latest = classify::latest_month(&data)
+                .ok_or_else(|| Failure::Input(anyhow::anyhow!("no dated sales lines in the inputs")))?;
+            period::default_period(latest, today())
+        }
+    };
+    let c = classify::classify(&data, &cfg, period, &lang);
+    warnings.extend(c.warnings.iter().cloned());
+    log.info(format!(
+        "period {period} (window {} to {}): {} accounts, {} key, {} KAMs",
+        c.window.from,
+        c.window.to,
+        c.totals.accounts,
+        c.totals.key_accounts,
+        c.kams.len()
+    ));
+
+    let mut plans = plan::build(&c, &data, &cfg, &lang);
+    if !args.kam.is_empty() {
+        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        for wanted in &args.kam {
+            if !plans.kams.iter().any(|k| norm(&k.kam) == norm(wanted)) {
+                let known: Vec<_> = plans.kams.iter().map(|k| k.kam.as_str()).collect();
+                return Err(Failure::Usage(anyhow::anyhow!(
+                    "--kam {wanted:?}: no KAM of that name has key accounts in {period}; KAMs: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    let selected = |name: &str| {
+        args.kam.is_empty()
+            || args.kam.iter().any(|w| {
+                w.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+                    == name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+            })
+    };
+
+    // Names: a unique slug folder per KAM (never the raw name), a readable file name inside.
+    let slugs = publish::unique_slugs(plans.kams.iter().map(|k| k.kam.as_str()));
+    let p = period.to_string();
+    let formats: Vec<render::Format> = {
+        let mut f: Vec<_> = args
+            .format
+            .iter()
+            .map(|f| match f {
+                cli::FormatArg::Pdf => render::Format::Pdf,
+                cli::FormatArg::Xlsx => render::Format::Xlsx,
+            })
+            .collect();
+        f.sort();
+        f.dedup();
+        f
+    };
+    let has = |f: render::Format| formats.contains(&f);
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut handover = Vec::new();
+    for (k, slug) in plans.kams.iter().zip(&slugs) {
+        let stem =
+            lang.fill("files.plan", &[("kam", publish::safe_file_part(&k.kam, slug)), ("period", p.clone())]);
+        let job = Job { kam: Some(k), folder: slug.clone(), stem };
+        let summary = c.kams.iter().find(|s| s.name == k.kam);
+        handover.push(plan::HandoverRow {
+            kam: k.kam.clone(),
+            email: k.email.clone(),
+            key_accounts: summary.map(|s| s.key_accounts).unwrap_or(0),
+            sales: summary.map(|s| s.sales).unwrap_or(0.0),
+            pdf: if has(render::Format::Pdf) { slash(&job.rel(render::Format::Pdf)) } else { String::new() },
+            xlsx: if has(render::Format::Xlsx) {
+                slash(&job.rel(render::Format::Xlsx))
+            } else {
+                String::new()
+            },
+        });
+        if selected(&k.kam) {
+            jobs.push(job);
+        }
+    }
+    plans.summary.handover = handover.clone();
+    let summary_stem = lang.fill("files.summary", &[("period", p.clone())]);
+    let summary_job = Job { kam: None, folder: String::new(), stem: summary_stem };
+
+    if args.dry_run {
+        let month = out.join(&p);
+        for job in jobs.iter().chain(std::iter::once(&summary_job)) {
+            for f in &formats {
+                println!("{}", month.join(job.rel(*f)).display());
+            }
+        }
+        println!("{}", month.join("manifest.json").display());
+        println!("{}", month.join("index.csv").display());
+        log.info("dry run: nothing written");
+        return Ok(outcome(&warnings, &log));
+    }
+
+    // Render everything in memory first (in parallel), then write: a failure publishes nothing.
+    let created = period.last_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+    let page_label = lang.get("plan.page").to_string();
+    let renderers: Vec<Box<dyn render::Renderer>> = formats.iter().map(|f| render::renderer(*f)).collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("--jobs: {e}")))?;
+    let progress = progress_bar(&log, jobs.len() + 1);
+    let all_jobs: Vec<&Job> = jobs.iter().chain(std::iter::once(&summary_job)).collect();
+    let rendered: Vec<anyhow::Result<Rendered>> = pool.install(|| {
+        use rayon::prelude::*;
+        all_jobs
+            .par_iter()
+            .map(|job| {
+                let who = match job.kam {
+                    Some(k) => format!("plan of KAM {:?}", k.kam),
+                    None => "management summary".to_string(),
+                };
+                let xhtml = match job.kam {
+                    Some(k) => templates.render_plan(k),
+                    None => templates.render_summary(&plans.summary),
+                }
+                .with_context(|| format!("{who}: template"))?;
+                let doc = document::parse(&xhtml).with_context(|| format!("{who}: template output"))?;
+                let ctx = render::RenderContext {
+                    created,
+                    document_id: publish::sha256_hex(format!("{}|{}", job.stem, p).as_bytes())[..32]
+                        .to_string(),
+                    page_label: page_label.clone(),
+                    lang: lang.code.clone(),
+                };
+                let mut files = Vec::new();
+                for r in &renderers {
+                    let bytes =
+                        r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
+                    files.push((job.rel(r.format()), bytes));
+                }
+                if let Some(pb) = &progress {
+                    pb.inc(1);
+                }
+                Ok(files)
+            })
+            .collect()
+    });
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    let mut files = Vec::new();
+    for r in rendered {
+        files.extend(r.map_err(Failure::Output)?);
+    }
+
+    // Publish: lock, stage, manifest + index, swap in.
+    let lock = publish::Lock::acquire(&out).map_err(|e| Failure::Output(e.into()))?;
+    let staging = publish::Staging::new(&out, &p).map_err(|e| Failure::Output(e.into()))?;
+    if !args.kam.is_empty() {
+        // A partial run keeps the other KAMs' published plans.
+        let regenerated: Vec<&str> = jobs.iter().map(|j| j.folder.as_str()).collect();
+        let summary_prefix = summary_job.stem.clone();
+        staging
+            .carry_over(&|name| {
+                regenerated.contains(&name)
+                    || name == "manifest.json"
+                    || name == "index.csv"
+                    || name.starts_with(&summary_prefix)
+            })
+            .map_err(|e| Failure::Output(e.into()))?;
+    }
+    for (rel, bytes) in &files {
+        staging.write(rel, bytes).map_err(|e| Failure::Output(e.into()))?;
+        log.detail(format!("wrote {}", rel.display()));
+    }
+    let index = index_csv(&handover, staging.dir()).map_err(Failure::Output)?;
+    staging.write(Path::new("index.csv"), index.as_bytes()).map_err(|e| Failure::Output(e.into()))?;
+
+    let mut input_entries = Vec::new();
+    for path in &data.report.files {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading {path} for the manifest"))
+            .map_err(Failure::Input)?;
+        input_entries.push(publish::FileEntry {
+            path: path.clone(),
+            bytes: bytes.len() as u64,
+            sha256: publish::sha256_hex(&bytes),
+        });
+    }
+    let outputs =
+        publish::list_files(staging.dir(), &["manifest.json"]).map_err(|e| Failure::Output(e.into()))?;
+    let manifest = Manifest {
+        kamplan_version: env!("CARGO_PKG_VERSION"),
+        period,
+        window: c.window,
+        when: run_time(),
+        inputs: input_entries,
+        config: ManifestConfig {
+            path: cfg_path.as_ref().map(|p| p.display().to_string()),
+            sha256: cfg_text.as_ref().map(|t| publish::sha256_hex(t.as_bytes())),
+            effective: &cfg,
+        },
+        counts: ManifestCounts {
+            rows: rep.rows,
+            transactions: rep.transactions,
+            skipped: rep.skipped,
+            rejected: rep.rejected,
+            accounts: c.totals.accounts,
+            key_accounts: c.totals.key_accounts,
+            kams: plans.kams.len(),
+        },
+        outputs,
+        warnings: &warnings,
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
+    staging.write(Path::new("manifest.json"), json.as_bytes()).map_err(|e| Failure::Output(e.into()))?;
+    let published = staging.commit().map_err(|e| Failure::Output(e.into()))?;
+    drop(lock);
+
+    // Results on stdout: what was published, one path per line.
+    println!("{}", published.display());
+    for (rel, _) in &files {
+        println!("{}", published.join(rel).display());
+    }
+    log.info(format!("published {} documents in {}", files.len(), published.display()));
+    for w in &warnings {
+        log.warn(w);
+    }
+    Ok(outcome(&warnings, &log))
+}
+
+fn outcome(warnings: &[String], _log: &Log) -> Outcome {
+    if warnings.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::Warnings
+    }
+}
+
+fn slash(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The hand-over index: a row per KAM; paths only for files present in the month folder.
+fn index_csv(rows: &[plan::HandoverRow], month_dir: &Path) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["kam", "email", "key_accounts", "sales", "pdf", "xlsx"])?;
+    for r in rows {
+        let present = |rel: &str| {
+            if !rel.is_empty() && month_dir.join(rel).is_file() {
+                rel.to_string()
+            } else {
+                String::new()
+            }
+        };
+        w.write_record([
+            r.kam.clone(),
+            r.email.clone().unwrap_or_default(),
+            r.key_accounts.to_string(),
+            format!("{:.2}", r.sales),
+            present(&r.pdf),
+            present(&r.xlsx),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The run's time for the manifest: `SOURCE_DATE_EPOCH` when set (reproducible builds' convention).
+fn run_time() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+fn progress_bar(log: &Log, n: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if log.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{pos}/{len} documents {wide_bar} {elapsed}") {
+        pb.set_style(style);
+    }
+    Some(pb)
 }
 
 // ---------------------------------------------------------------- init (issue 4)
 
-/// `kamplan init`: write the default templates and a commented config.
+/// `kamplan init`: write the default templates, language files and a commented kamplan.toml.
 pub fn init(args: &cli::InitArgs) -> Result<Outcome, Failure> {
-    let _ = args;
-    todo!("issue 4")
+    let dir = &args.dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+        .map_err(Failure::Output)?;
+    let mut files: Vec<(String, &str)> =
+        templating::embedded().iter().map(|(n, t)| (n.to_string(), *t)).collect();
+    files.extend(lang::embedded_files());
+    files.push(("kamplan.toml".into(), CONFIG_TEMPLATE));
+    let mut kept = 0;
+    for (rel, text) in files {
+        let path = dir.join(&rel);
+        if path.exists() {
+            eprintln!("kamplan: kept {} (exists)", path.display());
+            kept += 1;
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))
+                .map_err(Failure::Output)?;
+        }
+        std::fs::write(&path, text)
+            .with_context(|| format!("writing {}", path.display()))
+            .map_err(Failure::Output)?;
+        println!("{}", path.display());
+    }
+    eprintln!(
+        "kamplan: edit the files, then: kamplan run -c {0}/kamplan.toml --templates {0} <books>{1}",
+        dir.display(),
+        if kept > 0 { format!(" ({kept} existing files kept)") } else { String::new() }
+    );
+    Ok(Outcome::Done)
 }
+
+/// The commented config `kamplan init` writes: every key with its default.
+pub const CONFIG_TEMPLATE: &str = include_str!("../templates/kamplan.toml");

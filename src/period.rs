@@ -26,6 +26,7 @@ impl Month {
     }
 
     /// The month `n` months later (negative: earlier).
+    #[allow(clippy::should_implement_trait)] // months ± n, not Month + Month
     pub fn add(self, n: i32) -> Month {
         let i = self.index() + n;
         Month { year: i.div_euclid(12), month: (i.rem_euclid(12) + 1) as u32 }

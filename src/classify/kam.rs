@@ -66,11 +66,7 @@ impl<'a> Directory<'a> {
                 }
             }
         }
-        Directory {
-            contacts,
-            by_name,
-            by_region,
-        }
+        Directory { contacts, by_name, by_region }
     }
 
     /// The contact of a KAM name.
@@ -79,9 +75,7 @@ impl<'a> Directory<'a> {
     }
 
     fn for_region(&self, region: &str) -> Option<&'a KamContact> {
-        self.by_region
-            .get(&norm(region))
-            .map(|&i| &self.contacts[i])
+        self.by_region.get(&norm(region)).map(|&i| &self.contacts[i])
     }
 }
 
@@ -97,27 +91,14 @@ fn present(s: Option<&str>) -> Option<String> {
 ///    case- and space-insensitively), else in the KAM directory's region column;
 /// 3. the salesperson with the largest sales on the account in W;
 /// 4. `default_kam`.
-pub fn assign(
-    c: &Candidates,
-    cfg: &AssignConfig,
-    dir: &Directory,
-    default_kam: &str,
-) -> (String, Source) {
+pub fn assign(c: &Candidates, cfg: &AssignConfig, dir: &Directory, default_kam: &str) -> (String, Source) {
     if let Some(k) = present(c.master) {
         return (k, Source::Master);
     }
     if let Some(by) = cfg.by.as_deref().filter(|b| !b.trim().is_empty()) {
-        let value = if matches!(norm(by).as_str(), "segment" | "segmento") {
-            c.segment
-        } else {
-            c.region
-        };
+        let value = if matches!(norm(by).as_str(), "segment" | "segmento") { c.segment } else { c.region };
         if let Some(v) = value.map(norm).filter(|v| !v.is_empty()) {
-            let mapped = cfg
-                .map
-                .iter()
-                .find(|(k, _)| norm(k) == v)
-                .and_then(|(_, kam)| present(Some(kam)));
+            let mapped = cfg.map.iter().find(|(k, _)| norm(k) == v).and_then(|(_, kam)| present(Some(kam)));
             if let Some(k) = mapped.or_else(|| dir.for_region(&v).map(|c| tidy(&c.name))) {
                 return (k, Source::Territory);
             }
@@ -135,11 +116,9 @@ pub fn canonical_names(accounts: &mut [Account], dir: &Directory) {
     let mut names: HashMap<String, String> = HashMap::new();
     for a in accounts.iter_mut() {
         let key = norm(&a.kam);
-        let shown = names.entry(key).or_insert_with(|| {
-            dir.contact(&a.kam)
-                .map(|c| tidy(&c.name))
-                .unwrap_or_else(|| tidy(&a.kam))
-        });
+        let shown = names
+            .entry(key)
+            .or_insert_with(|| dir.contact(&a.kam).map(|c| tidy(&c.name)).unwrap_or_else(|| tidy(&a.kam)));
         a.kam = shown.clone();
     }
 }
@@ -197,10 +176,7 @@ mod tests {
     fn first_match_wins_in_the_documented_order() {
         let contacts = vec![contact("Ana Gil", None, Some("Norte"))];
         let dir = Directory::new(&contacts);
-        let mut cfg = AssignConfig {
-            by: Some("Region".into()),
-            ..AssignConfig::default()
-        };
+        let mut cfg = AssignConfig { by: Some("Region".into()), ..AssignConfig::default() };
         cfg.map.insert("  SUR ".into(), "Luis Mora".into());
         let full = Candidates {
             master: Some(" Eva  Ruiz "),
@@ -210,59 +186,19 @@ mod tests {
         };
         let cases: Vec<(Candidates, &str, Source)> = vec![
             (full, "Eva Ruiz", Source::Master),
+            (Candidates { master: Some("   "), ..full }, "Luis Mora", Source::Territory),
+            (Candidates { master: None, region: Some("NORTE"), ..full }, "Ana Gil", Source::Territory),
+            (Candidates { master: None, region: Some("Este"), ..full }, "Pepe", Source::Salesperson),
+            (Candidates { master: None, region: None, ..full }, "Pepe", Source::Salesperson),
             (
-                Candidates {
-                    master: Some("   "),
-                    ..full
-                },
-                "Luis Mora",
-                Source::Territory,
-            ),
-            (
-                Candidates {
-                    master: None,
-                    region: Some("NORTE"),
-                    ..full
-                },
-                "Ana Gil",
-                Source::Territory,
-            ),
-            (
-                Candidates {
-                    master: None,
-                    region: Some("Este"),
-                    ..full
-                },
-                "Pepe",
-                Source::Salesperson,
-            ),
-            (
-                Candidates {
-                    master: None,
-                    region: None,
-                    ..full
-                },
-                "Pepe",
-                Source::Salesperson,
-            ),
-            (
-                Candidates {
-                    master: None,
-                    region: None,
-                    salesperson: Some(" "),
-                    ..full
-                },
+                Candidates { master: None, region: None, salesperson: Some(" "), ..full },
                 "Sin asignar",
                 Source::Default,
             ),
             (Candidates::default(), "Sin asignar", Source::Default),
         ];
         for (c, name, source) in cases {
-            assert_eq!(
-                assign(&c, &cfg, &dir, "Sin asignar"),
-                (name.to_string(), source),
-                "{c:?}"
-            );
+            assert_eq!(assign(&c, &cfg, &dir, "Sin asignar"), (name.to_string(), source), "{c:?}");
         }
     }
 
@@ -270,39 +206,18 @@ mod tests {
     fn territory_is_used_only_when_assign_by_is_set() {
         let contacts = vec![contact("Ana Gil", None, Some("Norte"))];
         let dir = Directory::new(&contacts);
-        let c = Candidates {
-            region: Some("Norte"),
-            salesperson: Some("Pepe"),
-            ..Candidates::default()
-        };
-        assert_eq!(
-            assign(&c, &AssignConfig::default(), &dir, "x").1,
-            Source::Salesperson
-        );
+        let c = Candidates { region: Some("Norte"), salesperson: Some("Pepe"), ..Candidates::default() };
+        assert_eq!(assign(&c, &AssignConfig::default(), &dir, "x").1, Source::Salesperson);
     }
 
     #[test]
     fn territory_by_segment() {
         let dir = Directory::new(&[]);
-        let mut cfg = AssignConfig {
-            by: Some("Segmento".into()),
-            ..AssignConfig::default()
-        };
+        let mut cfg = AssignConfig { by: Some("Segmento".into()), ..AssignConfig::default() };
         cfg.map.insert("Retail".into(), "Marta".into());
-        let c = Candidates {
-            region: Some("Retail"),
-            segment: Some("retail"),
-            ..Candidates::default()
-        };
-        assert_eq!(
-            assign(&c, &cfg, &dir, "x"),
-            ("Marta".into(), Source::Territory)
-        );
-        let c = Candidates {
-            region: Some("Retail"),
-            segment: None,
-            ..Candidates::default()
-        };
+        let c = Candidates { region: Some("Retail"), segment: Some("retail"), ..Candidates::default() };
+        assert_eq!(assign(&c, &cfg, &dir, "x"), ("Marta".into(), Source::Territory));
+        let c = Candidates { region: Some("Retail"), segment: None, ..Candidates::default() };
         assert_eq!(assign(&c, &cfg, &dir, "x").1, Source::Default);
     }
 }

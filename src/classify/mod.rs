@@ -192,19 +192,12 @@ pub struct Classification {
 
 /// The latest month with a transaction, for the default period.
 pub fn latest_month(data: &Dataset) -> Option<Month> {
-    data.transactions
-        .iter()
-        .map(|t| t.date)
-        .max()
-        .map(Month::of)
+    data.transactions.iter().map(|t| t.date).max().map(Month::of)
 }
 
 /// Text compared case- and space-insensitively: trimmed, inner whitespace collapsed, lowercase.
 pub fn norm(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// The key names are sorted by: [`norm`] without accents, so "Íñigo" sorts with the I's.
@@ -342,13 +335,8 @@ fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected {
         }
     }
 
-    let strategic: Vec<String> = cfg
-        .classify
-        .strategic
-        .iter()
-        .map(|s| norm(s))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let strategic: Vec<String> =
+        cfg.classify.strategic.iter().map(|s| norm(s)).filter(|s| !s.is_empty()).collect();
     let mut strategic_hit = vec![false; strategic.len()];
     let mut hits = |keys: &[String]| {
         let mut any = false;
@@ -386,12 +374,7 @@ fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected {
             continue;
         }
         let id = customer_key(Some(&r.id), r.name.as_deref()).unwrap_or_else(|| r.id.clone());
-        let name = r
-            .name
-            .as_deref()
-            .map(tidy)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| id.clone());
+        let name = r.name.as_deref().map(tidy).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
         let mut a = Acc::new(None, id, name);
         a.master = Some(m);
         a.strategic_config = listed;
@@ -407,16 +390,7 @@ fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected {
         .filter(|(_, hit)| !hit)
         .map(|(s, _)| tidy(s))
         .collect();
-    Collected {
-        accs,
-        by_sym,
-        lines_w,
-        lines_prior,
-        margin_lines_w,
-        margin_w,
-        net_sales,
-        unmatched_strategic,
-    }
+    Collected { accs, by_sym, lines_w, lines_prior, margin_lines_w, margin_w, net_sales, unmatched_strategic }
 }
 
 fn rule_inputs(c: &Collected, data: &Dataset) -> Vec<rules::RuleInput> {
@@ -469,13 +443,8 @@ struct Signals {
 }
 
 fn signals(data: &Dataset, c: &Collected, window: Window, period: Month) -> Vec<Signals> {
-    let mut out = vec![
-        Signals {
-            monthly: vec![0.0; MONTHLY_MONTHS as usize],
-            ..Signals::default()
-        };
-        c.accs.len()
-    ];
+    let mut out =
+        vec![Signals { monthly: vec![0.0; MONTHLY_MONTHS as usize], ..Signals::default() }; c.accs.len()];
     let end = period.last_day();
     let first_month = period.add(1 - MONTHLY_MONTHS as i32);
     for t in data.transactions.iter().filter(|t| t.date <= end) {
@@ -492,10 +461,7 @@ fn signals(data: &Dataset, c: &Collected, window: Window, period: Month) -> Vec<
             s.last = Some(s.last.map_or(t.date, |d| d.max(t.date)));
         }
         let in_w = window.contains(t.date);
-        if let Some(k) = t
-            .kam
-            .filter(|k| !data.strings.resolve(*k).trim().is_empty())
-        {
+        if let Some(k) = t.kam.filter(|k| !data.strings.resolve(*k).trim().is_empty()) {
             if in_w {
                 *s.kam_w.entry(k).or_insert(0.0) += t.amount;
             }
@@ -508,10 +474,7 @@ fn signals(data: &Dataset, c: &Collected, window: Window, period: Month) -> Vec<
                 s.kam_latest = Some((t.date, name));
             }
         }
-        if let Some(r) = t
-            .region
-            .filter(|r| !data.strings.resolve(*r).trim().is_empty())
-        {
+        if let Some(r) = t.region.filter(|r| !data.strings.resolve(*r).trim().is_empty()) {
             *s.region_any.entry(r).or_insert(0) += 1;
             if in_w {
                 *s.region_w.entry(r).or_insert(0) += 1;
@@ -543,11 +506,7 @@ fn top_salesperson(data: &Dataset, s: &Signals) -> Option<String> {
     by_name
         .into_iter()
         .map(|(n, v)| (rules::cents(v), collate(&n), n))
-        .min_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| a.1.cmp(&b.1))
-                .then_with(|| a.2.cmp(&b.2))
-        })
+        .min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)))
         .map(|(_, _, n)| n)
         .or_else(|| s.kam_latest.as_ref().map(|(_, n)| n.clone()))
 }
@@ -580,12 +539,8 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             continue;
         }
         let master = a.master.map(|m| &data.master[m]);
-        let region =
-            most_frequent(data, &s.region_w).or_else(|| most_frequent(data, &s.region_any));
-        let segment = master
-            .and_then(|m| m.segment.as_deref())
-            .map(tidy)
-            .filter(|x| !x.is_empty());
+        let region = most_frequent(data, &s.region_w).or_else(|| most_frequent(data, &s.region_any));
+        let segment = master.and_then(|m| m.segment.as_deref()).map(tidy).filter(|x| !x.is_empty());
         let salesperson = top_salesperson(data, &s);
         let (kam_name, source) = kam::assign(
             &kam::Candidates {
@@ -600,12 +555,9 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         );
         let margin = a.margin().map(round2);
         let last3: f64 = s.monthly[MONTHLY_MONTHS as usize - 3..].iter().sum();
-        let prev3: f64 = s.monthly[MONTHLY_MONTHS as usize - 6..MONTHLY_MONTHS as usize - 3]
-            .iter()
-            .sum();
-        let trend = (rules::cents(prev3) > 0).then(|| {
-            (rules::cents(last3) - rules::cents(prev3)) as f64 / rules::cents(prev3) as f64
-        });
+        let prev3: f64 = s.monthly[MONTHLY_MONTHS as usize - 6..MONTHLY_MONTHS as usize - 3].iter().sum();
+        let trend = (rules::cents(prev3) > 0)
+            .then(|| (rules::cents(last3) - rules::cents(prev3)) as f64 / rules::cents(prev3) as f64);
         let mut top_products: Vec<(String, f64)> = s
             .products
             .iter()
@@ -680,35 +632,20 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
     let kam_summaries = kam::summaries(&accounts, &kams, &default_kam);
     let (mut new_key, mut lost_key) = (Vec::new(), Vec::new());
     if let Some(prev) = &previous {
-        new_key = accounts
-            .iter()
-            .filter(|a| a.key && !prev.contains(&a.id))
-            .map(|a| a.id.clone())
-            .collect();
-        lost_key = accounts
-            .iter()
-            .filter(|a| !a.key && prev.contains(&a.id))
-            .map(|a| a.id.clone())
-            .collect();
+        new_key = accounts.iter().filter(|a| a.key && !prev.contains(&a.id)).map(|a| a.id.clone()).collect();
+        lost_key = accounts.iter().filter(|a| !a.key && prev.contains(&a.id)).map(|a| a.id.clone()).collect();
     }
 
     let mut warnings = Vec::new();
     if c.lines_w == 0 {
-        warnings.push(lang.fill(
-            "warn.no_sales",
-            &[
-                ("from", window.from.to_string()),
-                ("to", window.to.to_string()),
-            ],
-        ));
+        warnings.push(
+            lang.fill("warn.no_sales", &[("from", window.from.to_string()), ("to", window.to.to_string())]),
+        );
     }
     if !growth_available {
         warnings.push(lang.fill(
             "warn.growth_unavailable",
-            &[
-                ("from", prior_window.from.to_string()),
-                ("to", prior_window.to.to_string()),
-            ],
+            &[("from", prior_window.from.to_string()), ("to", prior_window.to.to_string())],
         ));
     }
     let unassigned: Vec<String> = accounts
@@ -727,10 +664,8 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         ));
     }
     if !c.unmatched_strategic.is_empty() {
-        warnings.push(lang.fill(
-            "warn.strategic_unknown",
-            &[("list", list_some(lang, &c.unmatched_strategic))],
-        ));
+        warnings
+            .push(lang.fill("warn.strategic_unknown", &[("list", list_some(lang, &c.unmatched_strategic))]));
     }
 
     let figures = rules::concentration(&outcome);
@@ -754,9 +689,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             top5_share: figures.top5_share,
             hhi: figures.hhi,
             reading: figures.reading.into(),
-            reading_text: lang
-                .get(&format!("concentration.{}", figures.reading))
-                .to_string(),
+            reading_text: lang.get(&format!("concentration.{}", figures.reading)).to_string(),
         },
         accounts,
         kams: kam_summaries,
@@ -769,12 +702,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
 /// At most ten items, then "and N more" in the output language.
 fn list_some(lang: &Lang, items: &[String]) -> String {
     const MAX: usize = 10;
-    let mut s = items
-        .iter()
-        .take(MAX)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut s = items.iter().take(MAX).cloned().collect::<Vec<_>>().join(", ");
     if items.len() > MAX {
         s.push_str(&lang.fill("warn.more", &[("count", (items.len() - MAX).to_string())]));
     }
@@ -803,28 +731,19 @@ fn explain(
         ),
         Reason::Profitability => lang.fill(
             "explain.profitability",
-            &[
-                ("margin_pct", pct(a.margin_pct.unwrap_or(0.0))),
-                ("share", pct(a.share)),
-            ],
+            &[("margin_pct", pct(a.margin_pct.unwrap_or(0.0))), ("share", pct(a.share))],
         ),
         Reason::Growth => match a.growth {
             Some(g) if !a.new_account => {
                 let sign = if g > 0.0 { "+" } else { "" };
                 lang.fill(
                     "explain.growth",
-                    &[
-                        ("growth", format!("{sign}{}", lang.percent(g, 0))),
-                        ("months", months.to_string()),
-                    ],
+                    &[("growth", format!("{sign}{}", lang.percent(g, 0))), ("months", months.to_string())],
                 )
             }
             _ => lang.fill(
                 "explain.growth_new",
-                &[
-                    ("months", months.to_string()),
-                    ("sales", lang.money(a.sales)),
-                ],
+                &[("months", months.to_string()), ("sales", lang.money(a.sales))],
             ),
         },
         Reason::Strategic => {
@@ -869,15 +788,7 @@ mod tests {
     }
 
     fn l<'a>(date: &'a str, customer: &'a str, amount: f64) -> L<'a> {
-        L {
-            date,
-            customer,
-            amount,
-            kam: None,
-            cost: f64::NAN,
-            product: None,
-            region: None,
-        }
+        L { date, customer, amount, kam: None, cost: f64::NAN, product: None, region: None }
     }
 
     fn dataset(lines: &[L]) -> Dataset {
@@ -927,10 +838,7 @@ mod tests {
     }
 
     fn acc<'a>(c: &'a Classification, id: &str) -> &'a Account {
-        c.accounts
-            .iter()
-            .find(|a| a.id == id)
-            .unwrap_or_else(|| panic!("no account {id}"))
+        c.accounts.iter().find(|a| a.id == id).unwrap_or_else(|| panic!("no account {id}"))
     }
 
     /// Four customers over two years: a, b, c, d with sales 2025-11..2026-10 of 500/300/150/50
@@ -959,10 +867,7 @@ mod tests {
     fn windows_sales_shares_and_order() {
         let c = run(&four(), &Config::default(), "2026-10");
         assert_eq!((c.window.from, c.window.to), (m("2025-11"), m("2026-10")));
-        assert_eq!(
-            (c.prior_window.from, c.prior_window.to),
-            (m("2024-11"), m("2025-10"))
-        );
+        assert_eq!((c.prior_window.from, c.prior_window.to), (m("2024-11"), m("2025-10")));
         assert!(c.growth_available);
         assert_eq!(c.totals.sales, 1000.0);
         let a = acc(&c, "a");
@@ -971,10 +876,7 @@ mod tests {
             (500.0, 500.0, Some(1), 0.5, Some(0.0))
         );
         // a 50 %, b 80 % (crosses, in), c 95 % → B, d → C
-        let abc: Vec<_> = ["a", "b", "c", "d"]
-            .iter()
-            .map(|id| acc(&c, id).abc)
-            .collect();
+        let abc: Vec<_> = ["a", "b", "c", "d"].iter().map(|id| acc(&c, id).abc).collect();
         assert_eq!(abc, vec![Abc::A, Abc::A, Abc::B, Abc::C]);
         assert_eq!(acc(&c, "b").reasons, vec![Reason::Volume, Reason::Growth]);
         assert_eq!(acc(&c, "b").growth, Some(0.5));
@@ -1005,31 +907,18 @@ mod tests {
         );
         let en = Lang::load("en", "€", None).unwrap();
         let c = classify(&d, &Config::default(), m("2026-10"), &en);
-        assert_eq!(
-            acc(&c, "b").explanation[1],
-            "Key by growth: +50% against the prior 12 months"
-        );
+        assert_eq!(acc(&c, "b").explanation[1], "Key by growth: +50% against the prior 12 months");
         assert!(acc(&c, "d").explanation[0].starts_with("Key by growth: new account, with €50.00"));
     }
 
     #[test]
     fn no_prior_data_means_no_growth_for_anybody_and_one_warning() {
-        let d = dataset(&[
-            l("2026-01-01", "a", 100.0),
-            l("2026-02-01", "b", 50.0),
-            l("2026-03-01", "c", 1.0),
-        ]);
+        let d =
+            dataset(&[l("2026-01-01", "a", 100.0), l("2026-02-01", "b", 50.0), l("2026-03-01", "c", 1.0)]);
         let c = run(&d, &Config::default(), "2026-10");
         assert!(!c.growth_available);
-        assert!(c
-            .accounts
-            .iter()
-            .all(|a| a.growth.is_none() && !a.reasons.contains(&Reason::Growth)));
-        let growth_warnings = c
-            .warnings
-            .iter()
-            .filter(|w| w.contains("crecimiento no disponible"))
-            .count();
+        assert!(c.accounts.iter().all(|a| a.growth.is_none() && !a.reasons.contains(&Reason::Growth)));
+        let growth_warnings = c.warnings.iter().filter(|w| w.contains("crecimiento no disponible")).count();
         assert_eq!(growth_warnings, 1, "{:?}", c.warnings);
     }
 
@@ -1043,10 +932,7 @@ mod tests {
         ]);
         let c = run(&d, &Config::default(), "2026-10");
         let x = acc(&c, "c");
-        assert_eq!(
-            (x.sales, x.rank, x.abc, x.share, x.key),
-            (-20.0, None, Abc::C, 0.0, false)
-        );
+        assert_eq!((x.sales, x.rank, x.abc, x.share, x.key), (-20.0, None, Abc::C, 0.0, false));
         assert_eq!(c.totals.sales, 180.0);
         assert_eq!(c.totals.net_sales, 160.0);
         // two customers with positive sales: both key by small portfolio
@@ -1059,69 +945,28 @@ mod tests {
         let c = run(&four(), &Config::default(), "2030-01");
         assert!(c.accounts.is_empty());
         assert_eq!(c.totals.sales, 0.0);
-        assert!(
-            c.warnings[0].starts_with("no hay líneas de venta"),
-            "{:?}",
-            c.warnings
-        );
+        assert!(c.warnings[0].starts_with("no hay líneas de venta"), "{:?}", c.warnings);
     }
 
     #[test]
     fn one_customer_is_key() {
-        let c = run(
-            &dataset(&[l("2026-10-01", "solo", 10.0)]),
-            &Config::default(),
-            "2026-10",
-        );
-        assert_eq!(
-            c.accounts[0].reasons,
-            vec![Reason::Volume, Reason::SmallPortfolio]
-        );
-        assert_eq!(
-            c.accounts[0].explanation[1],
-            "Clave por cartera pequeña: es el único cliente con ventas"
-        );
-        assert_eq!(
-            (c.concentration.top1_share, c.concentration.hhi),
-            (1.0, 1.0)
-        );
+        let c = run(&dataset(&[l("2026-10-01", "solo", 10.0)]), &Config::default(), "2026-10");
+        assert_eq!(c.accounts[0].reasons, vec![Reason::Volume, Reason::SmallPortfolio]);
+        assert_eq!(c.accounts[0].explanation[1], "Clave por cartera pequeña: es el único cliente con ventas");
+        assert_eq!((c.concentration.top1_share, c.concentration.hhi), (1.0, 1.0));
         assert_eq!(c.concentration.reading, "concentrated");
     }
 
     fn kam_lines() -> Vec<L<'static>> {
         vec![
-            L {
-                kam: Some("Zoe"),
-                region: Some("Norte"),
-                ..l("2026-05-01", "a", 100.0)
-            },
-            L {
-                kam: Some("Ana"),
-                region: Some("Norte"),
-                ..l("2026-05-02", "a", 100.0)
-            },
-            L {
-                kam: Some("Bea"),
-                region: Some("Sur"),
-                ..l("2026-05-03", "a", 50.0)
-            },
+            L { kam: Some("Zoe"), region: Some("Norte"), ..l("2026-05-01", "a", 100.0) },
+            L { kam: Some("Ana"), region: Some("Norte"), ..l("2026-05-02", "a", 100.0) },
+            L { kam: Some("Bea"), region: Some("Sur"), ..l("2026-05-03", "a", 50.0) },
             // blank salesperson: counts as none
-            L {
-                kam: Some("   "),
-                ..l("2026-05-04", "b", 500.0)
-            },
-            L {
-                kam: Some("Carl"),
-                ..l("2026-05-05", "c", 300.0)
-            },
-            L {
-                kam: Some("Carl"),
-                ..l("2026-05-06", "c", -300.0)
-            },
-            L {
-                kam: Some("Dan"),
-                ..l("2026-05-06", "c", 10.0)
-            },
+            L { kam: Some("   "), ..l("2026-05-04", "b", 500.0) },
+            L { kam: Some("Carl"), ..l("2026-05-05", "c", 300.0) },
+            L { kam: Some("Carl"), ..l("2026-05-06", "c", -300.0) },
+            L { kam: Some("Dan"), ..l("2026-05-06", "c", 10.0) },
         ]
     }
 
@@ -1129,24 +974,12 @@ mod tests {
     fn kam_from_the_largest_salesperson_ties_alphabetical_blank_is_none() {
         let c = run(&dataset(&kam_lines()), &Config::default(), "2026-10");
         let a = acc(&c, "a");
-        assert_eq!(
-            (a.kam.as_str(), a.kam_source.as_str()),
-            ("Ana", "salesperson")
-        );
+        assert_eq!((a.kam.as_str(), a.kam_source.as_str()), ("Ana", "salesperson"));
         let b = acc(&c, "b");
-        assert_eq!(
-            (b.kam.as_str(), b.kam_source.as_str()),
-            ("Sin asignar", "default")
-        );
+        assert_eq!((b.kam.as_str(), b.kam_source.as_str()), ("Sin asignar", "default"));
         // Carl sold 0 net on c, Dan 10: Dan
         assert_eq!(acc(&c, "c").kam, "Dan");
-        assert!(
-            c.warnings
-                .iter()
-                .any(|w| w.contains("sin KAM") && w.contains("B")),
-            "{:?}",
-            c.warnings
-        );
+        assert!(c.warnings.iter().any(|w| w.contains("sin KAM") && w.contains("B")), "{:?}", c.warnings);
         let unassigned: Vec<_> = c.kams.iter().filter(|k| k.unassigned).collect();
         assert_eq!(unassigned.len(), 1);
         assert_eq!(c.kams.last().unwrap().name, "Sin asignar");
@@ -1155,14 +988,8 @@ mod tests {
     #[test]
     fn kam_precedence_master_then_territory_then_salesperson() {
         let mut d = dataset(&kam_lines());
-        d.master.push(MasterRecord {
-            kam: Some("Marta".into()),
-            ..master("a")
-        });
-        d.master.push(MasterRecord {
-            kam: Some(" ".into()),
-            ..master("c")
-        });
+        d.master.push(MasterRecord { kam: Some("Marta".into()), ..master("a") });
+        d.master.push(MasterRecord { kam: Some(" ".into()), ..master("c") });
         d.directory.push(KamContact {
             name: "Nora Sur".into(),
             email: Some(" nora@x.es ".into()),
@@ -1172,10 +999,7 @@ mod tests {
         let mut cfg = Config::default();
         cfg.classify.default_kam = "Dirección".into();
         let c = run(&d, &cfg, "2026-10");
-        assert_eq!(
-            (acc(&c, "a").kam.as_str(), acc(&c, "a").kam_source.as_str()),
-            ("Marta", "master")
-        );
+        assert_eq!((acc(&c, "a").kam.as_str(), acc(&c, "a").kam_source.as_str()), ("Marta", "master"));
         assert_eq!(acc(&c, "b").kam, "Dirección");
         // territory needs [assign] by
         cfg.assign.by = Some("region".into());
@@ -1188,10 +1012,7 @@ mod tests {
         let c = run(&d, &cfg, "2026-10");
         let a = acc(&c, "a");
         // the map's spelling is made the directory's, and the email follows
-        assert_eq!(
-            (a.kam.as_str(), a.kam_source.as_str()),
-            ("Nora Sur", "territory")
-        );
+        assert_eq!((a.kam.as_str(), a.kam_source.as_str()), ("Nora Sur", "territory"));
         let k = c.kams.iter().find(|k| k.name == "Nora Sur").unwrap();
         assert_eq!(k.email.as_deref(), Some("nora@x.es"));
     }
@@ -1199,15 +1020,8 @@ mod tests {
     #[test]
     fn strategic_by_config_or_master_even_without_sales() {
         let mut d = four();
-        d.master.push(MasterRecord {
-            strategic: true,
-            name: Some("Gran Cliente".into()),
-            ..master("x9")
-        });
-        d.master.push(MasterRecord {
-            name: Some("Dormido".into()),
-            ..master("z1")
-        });
+        d.master.push(MasterRecord { strategic: true, name: Some("Gran Cliente".into()), ..master("x9") });
+        d.master.push(MasterRecord { name: Some("Dormido".into()), ..master("z1") });
         let mut cfg = Config::default();
         cfg.classify.strategic = vec![" C ".into(), "nadie".into()];
         let c = run(&d, &cfg, "2026-10");
@@ -1216,58 +1030,32 @@ mod tests {
         assert!(acc(&c, "c").explanation[0].contains("configuración"));
         // a master-only strategic customer is listed, key, unranked, with sales 0
         let x = acc(&c, "x9");
-        assert_eq!(
-            (x.name.as_str(), x.sales, x.rank, x.key),
-            ("Gran Cliente", 0.0, None, true)
-        );
+        assert_eq!((x.name.as_str(), x.sales, x.rank, x.key), ("Gran Cliente", 0.0, None, true));
         assert!(x.explanation[0].contains("maestro"));
         // a master-only customer that is not key is not listed
         assert!(c.accounts.iter().all(|a| a.id != "z1"));
-        assert!(
-            c.warnings.iter().any(|w| w.contains("nadie")),
-            "{:?}",
-            c.warnings
-        );
+        assert!(c.warnings.iter().any(|w| w.contains("nadie")), "{:?}", c.warnings);
     }
 
     #[test]
     fn potential_against_the_smallest_a_and_master_by_name() {
         let mut d = four();
         // smallest A is b with 300: c (150 sales) with potential 300 is key, 299.99 is not
-        d.master.push(MasterRecord {
-            potential: Some(300.0),
-            ..master("C")
-        });
-        d.master.push(MasterRecord {
-            potential: Some(299.99),
-            ..master("d")
-        });
+        d.master.push(MasterRecord { potential: Some(300.0), ..master("C") });
+        d.master.push(MasterRecord { potential: Some(299.99), ..master("d") });
         let c = run(&d, &Config::default(), "2026-10");
         assert_eq!(acc(&c, "c").reasons, vec![Reason::Potential]);
         assert!(!acc(&c, "d").reasons.contains(&Reason::Potential));
-        assert!(
-            acc(&c, "c").explanation[0].contains("300,00\u{a0}€"),
-            "{:?}",
-            acc(&c, "c").explanation
-        );
+        assert!(acc(&c, "c").explanation[0].contains("300,00\u{a0}€"), "{:?}", acc(&c, "c").explanation);
     }
 
     #[test]
     fn profitability_needs_margin_on_every_line() {
         let lines = [
-            L {
-                cost: 50.0,
-                ..l("2026-01-01", "a", 100.0)
-            },
-            L {
-                cost: 10.0,
-                ..l("2026-01-01", "b", 100.0)
-            },
+            L { cost: 50.0, ..l("2026-01-01", "a", 100.0) },
+            L { cost: 10.0, ..l("2026-01-01", "b", 100.0) },
             l("2026-01-02", "b", 100.0),
-            L {
-                cost: 90.0,
-                ..l("2026-01-01", "c", 100.0)
-            },
+            L { cost: 90.0, ..l("2026-01-01", "c", 100.0) },
         ];
         let c = run(&dataset(&lines), &Config::default(), "2026-10");
         assert_eq!(acc(&c, "a").margin_pct, Some(0.5));
@@ -1281,25 +1069,10 @@ mod tests {
     #[test]
     fn signals_last_purchase_trend_monthly_products_exposure() {
         let lines = [
-            L {
-                product: Some("P1"),
-                cost: 60.0,
-                ..l("2026-05-10", "a", 100.0)
-            },
-            L {
-                product: Some("P2"),
-                cost: 100.0,
-                ..l("2026-08-15", "a", 300.0)
-            },
-            L {
-                product: Some("P2"),
-                cost: 0.0,
-                ..l("2026-09-20", "a", -50.0)
-            },
-            L {
-                cost: 0.0,
-                ..l("2026-10-01", "b", 150.0)
-            },
+            L { product: Some("P1"), cost: 60.0, ..l("2026-05-10", "a", 100.0) },
+            L { product: Some("P2"), cost: 100.0, ..l("2026-08-15", "a", 300.0) },
+            L { product: Some("P2"), cost: 0.0, ..l("2026-09-20", "a", -50.0) },
+            L { cost: 0.0, ..l("2026-10-01", "b", 150.0) },
         ];
         let c = run(&dataset(&lines), &Config::default(), "2026-10");
         let a = acc(&c, "a");
@@ -1311,18 +1084,9 @@ mod tests {
         assert_eq!(a.trend, Some(1.5));
         assert_eq!(a.monthly.len(), 24);
         assert_eq!(a.monthly.first().unwrap().month, m("2024-11"));
-        assert_eq!(
-            a.monthly.last().unwrap(),
-            &MonthSales {
-                month: m("2026-10"),
-                sales: 0.0
-            }
-        );
+        assert_eq!(a.monthly.last().unwrap(), &MonthSales { month: m("2026-10"), sales: 0.0 });
         assert_eq!(a.monthly[21].sales, 300.0);
-        assert_eq!(
-            a.top_products,
-            vec![("P2".to_string(), 250.0), ("P1".to_string(), 100.0)]
-        );
+        assert_eq!(a.top_products, vec![("P2".to_string(), 250.0), ("P1".to_string(), 100.0)]);
         assert_eq!(a.exposure_sales, a.share);
         // margin a = 40 + 200 − 50 = 190, b = 150, total 340
         assert_eq!(c.totals.margin, Some(340.0));
@@ -1347,11 +1111,7 @@ mod tests {
         assert!(c.new_key.contains(&"c".to_string()));
         assert!(c.lost_key.contains(&"b".to_string()));
         // nothing at P−1's window: no was_key, no new/lost lists
-        let c = run(
-            &dataset(&[l("2026-10-01", "a", 1.0)]),
-            &Config::default(),
-            "2026-10",
-        );
+        let c = run(&dataset(&[l("2026-10-01", "a", 1.0)]), &Config::default(), "2026-10");
         assert!(c.new_key.is_empty() && c.lost_key.is_empty() && !c.accounts[0].was_key);
     }
 
@@ -1369,15 +1129,7 @@ mod tests {
         let d = four();
         let c = run(&d, &Config::default(), "2026-10");
         let v = output::json(&c, &d.report);
-        for k in [
-            "period",
-            "window",
-            "totals",
-            "concentration",
-            "accounts",
-            "kams",
-            "ingest",
-        ] {
+        for k in ["period", "window", "totals", "concentration", "accounts", "kams", "ingest"] {
             assert!(v.get(k).is_some(), "{k}");
         }
         assert_eq!(v["period"], "2026-10");
@@ -1407,10 +1159,7 @@ mod tests {
         assert_eq!(a["abc"], "A");
         assert_eq!(a["margin"], serde_json::Value::Null);
         assert_eq!(a["last_purchase"], "2025-12-01");
-        assert_eq!(
-            v["accounts"][1]["reasons"],
-            serde_json::json!(["volume", "growth"])
-        );
+        assert_eq!(v["accounts"][1]["reasons"], serde_json::json!(["volume", "growth"]));
         for k in ["rows", "transactions", "skipped", "rejected"] {
             assert!(v["ingest"].get(k).is_some(), "{k}");
         }
@@ -1421,10 +1170,7 @@ mod tests {
         let d = four();
         let c = run(&d, &Config::default(), "2026-10");
         let t = output::table(&c, &es());
-        assert!(
-            t.contains("Cuentas clave (3)") && t.contains("Resto de cuentas (1)"),
-            "{t}"
-        );
+        assert!(t.contains("Cuentas clave (3)") && t.contains("Resto de cuentas (1)"), "{t}");
         assert!(t.contains("Puesto") && t.contains("HHI"), "{t}");
         let csv = output::csv(&c).unwrap();
         assert_eq!(csv.lines().count(), 1 + c.accounts.len());

@@ -150,11 +150,7 @@ pub fn csv(c: &Classification) -> Result<String, csv::Error> {
             a.rank.map(|r| r.to_string()).unwrap_or_default(),
             format!("{:?}", a.abc),
             a.key.to_string(),
-            a.reasons
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
+            a.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";"),
             a.was_key.to_string(),
             a.first_purchase.map(|d| d.to_string()).unwrap_or_default(),
             a.last_purchase.map(|d| d.to_string()).unwrap_or_default(),
@@ -167,9 +163,7 @@ pub fn csv(c: &Classification) -> Result<String, csv::Error> {
             a.explanation.join(" | "),
         ])?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -181,10 +175,7 @@ const NAME_WIDTH: usize = 34;
 /// (`classify.*`).
 pub fn table(c: &Classification, lang: &Lang) -> String {
     let none = lang.get("classify.none");
-    let pct = |v: Option<f64>| {
-        v.map(|x| lang.percent(x, 1))
-            .unwrap_or_else(|| none.to_string())
-    };
+    let pct = |v: Option<f64>| v.map(|x| lang.percent(x, 1)).unwrap_or_else(|| none.to_string());
     let h = |k: &str| lang.get(&format!("classify.header.{k}")).to_string();
     let header = vec![
         h("rank"),
@@ -200,9 +191,7 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
         h("reasons"),
     ];
     // Numbers are right-aligned.
-    let right = [
-        true, false, false, true, true, true, false, true, true, false, false,
-    ];
+    let right = [true, false, false, true, true, true, false, true, true, false, false];
     let row = |a: &Account| {
         let growth = if a.new_account {
             lang.get("classify.growth_new").to_string()
@@ -212,33 +201,17 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
                 .unwrap_or_else(|| none.to_string())
         };
         vec![
-            a.rank
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| none.to_string()),
+            a.rank.map(|r| r.to_string()).unwrap_or_else(|| none.to_string()),
             cut(&format!("{} ({})", a.name, a.id), NAME_WIDTH),
             a.kam.clone(),
             lang.money(a.sales),
-            if a.rank.is_some() {
-                pct(Some(a.share))
-            } else {
-                none.to_string()
-            },
-            if a.rank.is_some() {
-                pct(Some(a.cumulative_share))
-            } else {
-                none.to_string()
-            },
+            if a.rank.is_some() { pct(Some(a.share)) } else { none.to_string() },
+            if a.rank.is_some() { pct(Some(a.cumulative_share)) } else { none.to_string() },
             format!("{:?}", a.abc),
             pct(a.margin_pct),
             growth,
-            a.last_purchase
-                .map(|d| lang.date(d))
-                .unwrap_or_else(|| none.to_string()),
-            a.reasons
-                .iter()
-                .map(|r| reason_word(lang, *r))
-                .collect::<Vec<_>>()
-                .join(", "),
+            a.last_purchase.map(|d| lang.date(d)).unwrap_or_else(|| none.to_string()),
+            a.reasons.iter().map(|r| reason_word(lang, *r)).collect::<Vec<_>>().join(", "),
         ]
     };
     let key: Vec<Vec<String>> = c.accounts.iter().filter(|a| a.key).map(row).collect();
@@ -250,20 +223,11 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
         }
     }
     let line = |cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .zip(right)
-            .map(|((cell, w), r)| pad(cell, *w, r))
-            .collect();
+        let parts: Vec<String> =
+            cells.iter().zip(&widths).zip(right).map(|((cell, w), r)| pad(cell, *w, r)).collect();
         parts.join("  ").trim_end().to_string() + "\n"
     };
-    let rule = widths
-        .iter()
-        .map(|w| "─".repeat(*w))
-        .collect::<Vec<_>>()
-        .join("  ")
-        + "\n";
+    let rule = widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  ") + "\n";
 
     let mut out = lang.fill(
         "classify.title",
@@ -274,10 +238,7 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
         ],
     );
     out.push_str("\n\n");
-    for (title, rows) in [
-        ("classify.key_section", &key),
-        ("classify.other_section", &other),
-    ] {
+    for (title, rows) in [("classify.key_section", &key), ("classify.other_section", &other)] {
         if rows.is_empty() && title == "classify.other_section" {
             continue;
         }
@@ -290,23 +251,15 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
         }
         out.push('\n');
     }
-    out.push_str(
-        &lang.fill(
-            "classify.totals",
-            &[
-                ("sales", lang.money(c.totals.sales)),
-                ("accounts", c.totals.active_accounts.to_string()),
-                ("key", c.totals.key_accounts.to_string()),
-                (
-                    "margin",
-                    c.totals
-                        .margin
-                        .map(|m| lang.money(m))
-                        .unwrap_or_else(|| none.to_string()),
-                ),
-            ],
-        ),
-    );
+    out.push_str(&lang.fill(
+        "classify.totals",
+        &[
+            ("sales", lang.money(c.totals.sales)),
+            ("accounts", c.totals.active_accounts.to_string()),
+            ("key", c.totals.key_accounts.to_string()),
+            ("margin", c.totals.margin.map(|m| lang.money(m)).unwrap_or_else(|| none.to_string())),
+        ],
+    ));
     out.push('\n');
     let k = &c.concentration;
     out.push_str(&lang.fill(
@@ -323,12 +276,7 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
     out.push('\n');
     let names = |ids: &[String]| {
         ids.iter()
-            .map(|id| {
-                c.accounts
-                    .iter()
-                    .find(|a| &a.id == id)
-                    .map_or(id.clone(), |a| a.name.clone())
-            })
+            .map(|id| c.accounts.iter().find(|a| &a.id == id).map_or(id.clone(), |a| a.name.clone()))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -355,11 +303,7 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
 
 /// The cumulative share of the class-A accounts (what "the accounts that make 80 %" make).
 fn volume_reached(c: &Classification) -> f64 {
-    c.accounts
-        .iter()
-        .filter(|a| a.abc == super::Abc::A)
-        .map(|a| a.cumulative_share)
-        .fold(0.0, f64::max)
+    c.accounts.iter().filter(|a| a.abc == super::Abc::A).map(|a| a.cumulative_share).fold(0.0, f64::max)
 }
 
 /// A reason in the output language (`reason.*`).

@@ -91,13 +91,9 @@ pub fn cents(v: f64) -> i64 {
 /// * small_portfolio: when 1 ≤ ranked accounts ≤ `all_key_if_accounts_at_most`, every ranked one.
 pub fn decide(inputs: &[RuleInput], rules: &ClassifyConfig, growth_available: bool) -> Outcome {
     let account_cents: Vec<i64> = inputs.iter().map(|a| cents(a.sales)).collect();
-    let mut order: Vec<usize> = (0..inputs.len())
-        .filter(|&i| account_cents[i] > 0)
-        .collect();
+    let mut order: Vec<usize> = (0..inputs.len()).filter(|&i| account_cents[i] > 0).collect();
     order.sort_by(|&a, &b| {
-        account_cents[b]
-            .cmp(&account_cents[a])
-            .then_with(|| inputs[a].id.cmp(&inputs[b].id))
+        account_cents[b].cmp(&account_cents[a]).then_with(|| inputs[a].id.cmp(&inputs[b].id))
     });
     let total_cents: i64 = order.iter().map(|&i| account_cents[i]).sum();
     let ranked = order.len() as u32;
@@ -140,8 +136,7 @@ pub fn decide(inputs: &[RuleInput], rules: &ClassifyConfig, growth_available: bo
                 Some(m) if positive => Some(cents(m) as f64 / c as f64),
                 _ => None,
             };
-            let growth =
-                (growth_available && prior_c > 0).then(|| (c - prior_c) as f64 / prior_c as f64);
+            let growth = (growth_available && prior_c > 0).then(|| (c - prior_c) as f64 / prior_c as f64);
             let new_account = growth_available && prior_c <= 0 && positive;
             let big_enough = positive && share[i] >= rules.min_share;
             let mut reasons = Vec::new();
@@ -180,14 +175,7 @@ pub fn decide(inputs: &[RuleInput], rules: &ClassifyConfig, growth_available: bo
             }
         })
         .collect();
-    Outcome {
-        decisions,
-        total_cents,
-        ranked,
-        class_a,
-        smallest_a_cents,
-        ranked_shares,
-    }
+    Outcome { decisions, total_cents, ranked, class_a, smallest_a_cents, ranked_shares }
 }
 
 /// Concentration of sales over the ranked accounts' shares (largest first).
@@ -204,11 +192,7 @@ pub struct ConcentrationFigures {
 /// Pareto ratio (class-A accounts / ranked accounts), top-1 and top-5 share, HHI = Σ share².
 pub fn concentration(outcome: &Outcome) -> ConcentrationFigures {
     let s = &outcome.ranked_shares;
-    let pareto = if outcome.ranked == 0 {
-        0.0
-    } else {
-        outcome.class_a as f64 / outcome.ranked as f64
-    };
+    let pareto = if outcome.ranked == 0 { 0.0 } else { outcome.class_a as f64 / outcome.ranked as f64 };
     let hhi: f64 = s.iter().map(|x| x * x).sum();
     ConcentrationFigures {
         pareto_accounts_share: pareto,
@@ -236,14 +220,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn acc(id: &str, sales: f64) -> RuleInput {
-        RuleInput {
-            id: id.into(),
-            sales,
-            prior: 0.0,
-            margin: None,
-            strategic: false,
-            potential: None,
-        }
+        RuleInput { id: id.into(), sales, prior: 0.0, margin: None, strategic: false, potential: None }
     }
 
     fn rules() -> ClassifyConfig {
@@ -263,12 +240,7 @@ mod tests {
     fn account_reaching_exactly_80_percent_is_in_and_next_is_out() {
         // 40 + 40 = exactly 80 %: the second crosses (before 40 % < 80 %) and is A;
         // the third starts at exactly 80 %, which is not below 80 %, so it is B.
-        let o = run(&[
-            acc("a", 40.0),
-            acc("b", 40.0),
-            acc("c", 15.0),
-            acc("d", 5.0),
-        ]);
+        let o = run(&[acc("a", 40.0), acc("b", 40.0), acc("c", 15.0), acc("d", 5.0)]);
         assert_eq!(abc_of(&o), "AABC");
         assert_eq!(o.decisions[1].cumulative_share, 0.8);
         assert_eq!(o.decisions[2].cumulative_share, 0.95);
@@ -286,23 +258,13 @@ mod tests {
     #[test]
     fn class_b_boundary_at_95_percent() {
         // before d: 95 % exactly → C; before c: 80 % → B.
-        let o = run(&[
-            acc("a", 60.0),
-            acc("b", 20.0),
-            acc("c", 15.0),
-            acc("d", 5.0),
-        ]);
+        let o = run(&[acc("a", 60.0), acc("b", 20.0), acc("c", 15.0), acc("d", 5.0)]);
         assert_eq!(abc_of(&o), "AABC");
     }
 
     #[test]
     fn ties_to_the_cent_rank_by_id() {
-        let o = run(&[
-            acc("zeta", 100.004),
-            acc("alfa", 100.0),
-            acc("beta", 100.001),
-            acc("x", 50.0),
-        ]);
+        let o = run(&[acc("zeta", 100.004), acc("alfa", 100.0), acc("beta", 100.001), acc("x", 50.0)]);
         let ranks: Vec<_> = o.decisions.iter().map(|d| d.rank.unwrap()).collect();
         assert_eq!(ranks, vec![3, 1, 2, 4]);
         // a cent more wins over the id
@@ -312,25 +274,14 @@ mod tests {
 
     #[test]
     fn returns_making_an_account_negative_put_it_in_c_unranked() {
-        let o = run(&[
-            acc("a", 100.0),
-            acc("b", -20.0),
-            acc("c", 0.004),
-            acc("d", 0.0),
-        ]);
+        let o = run(&[acc("a", 100.0), acc("b", -20.0), acc("c", 0.004), acc("d", 0.0)]);
         for d in &o.decisions[1..] {
             assert_eq!((d.rank, d.abc, d.share), (None, Abc::C, 0.0));
         }
-        assert_eq!(
-            o.total_cents, 10000,
-            "negative accounts do not lower the total"
-        );
+        assert_eq!(o.total_cents, 10000, "negative accounts do not lower the total");
         assert_eq!(o.decisions[0].share, 1.0);
         // one account with sales: small portfolio, the others get no reason
-        assert_eq!(
-            o.decisions[0].reasons,
-            vec![Reason::Volume, Reason::SmallPortfolio]
-        );
+        assert_eq!(o.decisions[0].reasons, vec![Reason::Volume, Reason::SmallPortfolio]);
         assert!(o.decisions[1..].iter().all(|d| d.reasons.is_empty()));
     }
 
@@ -342,10 +293,7 @@ mod tests {
         assert_eq!(abc_of(&two), "AC");
         assert_eq!(two.decisions[1].reasons, vec![Reason::SmallPortfolio]);
         let three = run(&[acc("a", 98.0), acc("b", 1.0), acc("c", 1.0)]);
-        assert!(three
-            .decisions
-            .iter()
-            .all(|d| !d.reasons.contains(&Reason::SmallPortfolio)));
+        assert!(three.decisions.iter().all(|d| !d.reasons.contains(&Reason::SmallPortfolio)));
         assert!(three.decisions[1].reasons.is_empty());
     }
 
@@ -364,10 +312,7 @@ mod tests {
         ];
         for (sales, margin, expected) in cases {
             big.truncate(1);
-            big.push(RuleInput {
-                margin,
-                ..acc("small", sales)
-            });
+            big.push(RuleInput { margin, ..acc("small", sales) });
             big.push(acc("c", 1.0));
             let o = run(&big);
             let got = o.decisions[1].reasons.contains(&Reason::Profitability);
@@ -387,17 +332,10 @@ mod tests {
         ];
         for (sales, prior, expected, growth) in cases {
             let mut v = base();
-            v.push(RuleInput {
-                prior,
-                ..acc("g", sales)
-            });
+            v.push(RuleInput { prior, ..acc("g", sales) });
             let o = decide(&v, &rules(), true);
             let d = &o.decisions[3];
-            assert_eq!(
-                d.reasons.contains(&Reason::Growth),
-                expected,
-                "{sales} vs {prior}"
-            );
+            assert_eq!(d.reasons.contains(&Reason::Growth), expected, "{sales} vs {prior}");
             assert_eq!(d.growth, growth, "{sales} vs {prior}");
             // without prior data growth is not available for anybody
             let o = decide(&v, &rules(), false);
@@ -414,28 +352,15 @@ mod tests {
             vec![
                 acc("a", 600.0),
                 acc("b", 300.0),
-                RuleInput {
-                    potential: Some(p),
-                    ..acc("c", 100.0)
-                },
-                RuleInput {
-                    potential: Some(p),
-                    ..acc("d", 0.0)
-                },
-                RuleInput {
-                    potential: Some(1e9),
-                    ..acc("a2", 0.0)
-                },
+                RuleInput { potential: Some(p), ..acc("c", 100.0) },
+                RuleInput { potential: Some(p), ..acc("d", 0.0) },
+                RuleInput { potential: Some(1e9), ..acc("a2", 0.0) },
             ]
         };
         let o = run(&mk(300.0));
         assert_eq!(o.smallest_a_cents, Some(30000));
         assert_eq!(o.decisions[2].reasons, vec![Reason::Potential]);
-        assert_eq!(
-            o.decisions[3].reasons,
-            vec![Reason::Potential],
-            "a prospect without sales"
-        );
+        assert_eq!(o.decisions[3].reasons, vec![Reason::Potential], "a prospect without sales");
         let o = run(&mk(299.99));
         assert!(o.decisions[2].reasons.is_empty());
         // an A account with huge potential is volume, not potential
@@ -446,10 +371,7 @@ mod tests {
 
     #[test]
     fn potential_needs_an_a_account() {
-        let o = run(&[RuleInput {
-            potential: Some(1e6),
-            ..acc("p", 0.0)
-        }]);
+        let o = run(&[RuleInput { potential: Some(1e6), ..acc("p", 0.0) }]);
         assert!(o.decisions[0].reasons.is_empty());
     }
 
@@ -457,15 +379,8 @@ mod tests {
     fn strategic_is_key_even_without_sales_and_reasons_keep_their_order() {
         let o = decide(
             &[
-                RuleInput {
-                    strategic: true,
-                    margin: Some(90.0),
-                    ..acc("a", 100.0)
-                },
-                RuleInput {
-                    strategic: true,
-                    ..acc("b", 0.0)
-                },
+                RuleInput { strategic: true, margin: Some(90.0), ..acc("a", 100.0) },
+                RuleInput { strategic: true, ..acc("b", 0.0) },
             ],
             &rules(),
             true,
@@ -488,10 +403,7 @@ mod tests {
         let o = run(&[acc("a", 0.0), acc("b", -1.0)]);
         assert_eq!((o.ranked, o.total_cents, o.class_a), (0, 0, 0));
         let c = concentration(&o);
-        assert_eq!(
-            (c.pareto_accounts_share, c.top1_share, c.hhi),
-            (0.0, 0.0, 0.0)
-        );
+        assert_eq!((c.pareto_accounts_share, c.top1_share, c.hhi), (0.0, 0.0, 0.0));
     }
 
     #[test]
@@ -503,12 +415,9 @@ mod tests {
         assert!((c.hhi - 0.38).abs() < 1e-12);
         assert_eq!(c.reading, "concentrated");
         assert!((c.pareto_accounts_share - 2.0 / 3.0).abs() < 1e-12);
-        for (h, r) in [
-            (0.0999, "diversified"),
-            (0.10, "moderate"),
-            (0.25, "moderate"),
-            (0.2501, "concentrated"),
-        ] {
+        for (h, r) in
+            [(0.0999, "diversified"), (0.10, "moderate"), (0.25, "moderate"), (0.2501, "concentrated")]
+        {
             assert_eq!(hhi_reading(h), r, "{h}");
         }
     }

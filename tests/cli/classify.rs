@@ -8,26 +8,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-const HEADER: [&str; 7] = [
-    "Fecha",
-    "Cód. cliente",
-    "Cliente",
-    "Comercial",
-    "Importe",
-    "Coste",
-    "Zona",
-];
+const HEADER: [&str; 7] = ["Fecha", "Cód. cliente", "Cliente", "Comercial", "Importe", "Coste", "Zona"];
 
 /// A sales line: (date, code, name, salesperson, amount, cost, region).
-type Line = (
-    (u16, u8, u8),
-    &'static str,
-    &'static str,
-    &'static str,
-    f64,
-    f64,
-    &'static str,
-);
+type Line = ((u16, u8, u8), &'static str, &'static str, &'static str, f64, f64, &'static str);
 
 fn sales_sheet(lines: &[Line]) -> Vec<Vec<V>> {
     let mut rows = vec![vec![V::S("Ventas Distribuciones Norte S.L.")], vec![]];
@@ -50,87 +34,20 @@ fn sales_sheet(lines: &[Line]) -> Vec<Vec<V>> {
 /// window 2025-11..2026-10. C1 has two salespeople; C4 has none.
 fn lines() -> Vec<Line> {
     vec![
-        (
-            (2024, 12, 10),
-            "C1",
-            "Áridos Pérez S.A.",
-            "Lucía Gómez",
-            500.0,
-            300.0,
-            "Norte",
-        ),
-        (
-            (2025, 1, 10),
-            "C2",
-            "Bodegas Ruiz",
-            "Íñigo Sáez",
-            200.0,
-            100.0,
-            "Sur",
-        ),
-        (
-            (2025, 2, 10),
-            "C3",
-            "Cafés Luna",
-            "Íñigo Sáez",
-            150.0,
-            100.0,
-            "Sur",
-        ),
-        (
-            (2025, 12, 1),
-            "C1",
-            "Áridos Pérez S.A.",
-            "Lucía Gómez",
-            300.0,
-            200.0,
-            "Norte",
-        ),
-        (
-            (2026, 1, 15),
-            "C1",
-            "Áridos Pérez S.A.",
-            "Íñigo Sáez",
-            200.0,
-            150.0,
-            "Norte",
-        ),
-        (
-            (2026, 2, 1),
-            "C2",
-            "Bodegas Ruiz",
-            "Íñigo Sáez",
-            320.0,
-            100.0,
-            "Sur",
-        ),
-        (
-            (2026, 3, 1),
-            "C2",
-            "Bodegas Ruiz",
-            "Íñigo Sáez",
-            -20.0,
-            0.0,
-            "Sur",
-        ),
-        (
-            (2026, 3, 1),
-            "C3",
-            "Cafés Luna",
-            "Íñigo Sáez",
-            150.0,
-            120.0,
-            "Sur",
-        ),
+        ((2024, 12, 10), "C1", "Áridos Pérez S.A.", "Lucía Gómez", 500.0, 300.0, "Norte"),
+        ((2025, 1, 10), "C2", "Bodegas Ruiz", "Íñigo Sáez", 200.0, 100.0, "Sur"),
+        ((2025, 2, 10), "C3", "Cafés Luna", "Íñigo Sáez", 150.0, 100.0, "Sur"),
+        ((2025, 12, 1), "C1", "Áridos Pérez S.A.", "Lucía Gómez", 300.0, 200.0, "Norte"),
+        ((2026, 1, 15), "C1", "Áridos Pérez S.A.", "Íñigo Sáez", 200.0, 150.0, "Norte"),
+        ((2026, 2, 1), "C2", "Bodegas Ruiz", "Íñigo Sáez", 320.0, 100.0, "Sur"),
+        ((2026, 3, 1), "C2", "Bodegas Ruiz", "Íñigo Sáez", -20.0, 0.0, "Sur"),
+        ((2026, 3, 1), "C3", "Cafés Luna", "Íñigo Sáez", 150.0, 120.0, "Sur"),
         ((2026, 10, 20), "C4", "Dulces Mar", "", 50.0, 40.0, "Este"),
     ]
 }
 
 fn book(dir: &Path) -> String {
-    write_book(
-        &dir.join("ventas.xlsx"),
-        &[("Ventas", sales_sheet(&lines()))],
-    );
+    write_book(&dir.join("ventas.xlsx"), &[("Ventas", sales_sheet(&lines()))]);
     "ventas.xlsx".into()
 }
 
@@ -138,12 +55,8 @@ fn json_of(dir: &Path, args: &[&str]) -> (Value, i32, String) {
     let out = kamplan(dir, args);
     let err = stderr(&out);
     let code = out.status.code().unwrap_or(-1);
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| {
-        panic!(
-            "not json ({e}); exit {code}; stderr: {err}; stdout: {}",
-            stdout(&out)
-        )
-    });
+    let v: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("not json ({e}); exit {code}; stderr: {err}; stdout: {}", stdout(&out)));
     (v, code, err)
 }
 
@@ -160,10 +73,7 @@ fn account<'a>(v: &'a Value, id: &str) -> &'a Value {
 fn classify_json_has_the_stable_shape_and_the_method() {
     let dir = tmp();
     let f = book(dir.path());
-    let (v, code, err) = json_of(
-        dir.path(),
-        &["classify", "--format", "json", "--period", "2026-10", &f],
-    );
+    let (v, code, err) = json_of(dir.path(), &["classify", "--format", "json", "--period", "2026-10", &f]);
     assert_eq!(v["period"], "2026-10");
     assert_eq!(v["window"]["from"], "2025-11");
     assert_eq!(v["window"]["to"], "2026-10");
@@ -178,12 +88,8 @@ fn classify_json_has_the_stable_shape_and_the_method() {
     assert_eq!(v["concentration"]["top1_share"], 0.5);
 
     // key accounts first, by rank
-    let ids: Vec<&str> = v["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> =
+        v["accounts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["C1", "C2", "C4", "C3"]);
 
     let c1 = account(&v, "C1");
@@ -197,31 +103,19 @@ fn classify_json_has_the_stable_shape_and_the_method() {
     // Lucía 300 beats Íñigo 200 on C1
     assert_eq!(c1["kam"], "Lucía Gómez");
     assert_eq!(c1["last_purchase"], "2026-01-15");
-    assert_eq!(
-        c1["explanation"][0],
-        "Clave por volumen: puesto 1, acumula el 50,0\u{a0}% de las ventas"
-    );
+    assert_eq!(c1["explanation"][0], "Clave por volumen: puesto 1, acumula el 50,0\u{a0}% de las ventas");
 
     // C2: 320 − 20 = 300, crosses 80 % exactly → A; +50 % over the prior 200 → growth
     let c2 = account(&v, "C2");
     assert_eq!(c2["sales"], 300.0);
     assert_eq!(c2["prior_sales"], 200.0);
     assert_eq!(c2["cumulative_share"], 0.8);
-    assert_eq!(
-        c2["reasons"],
-        serde_json::json!(["volume", "profitability", "growth"])
-    );
-    assert_eq!(
-        c2["last_purchase"], "2026-02-01",
-        "a return is not a purchase"
-    );
+    assert_eq!(c2["reasons"], serde_json::json!(["volume", "profitability", "growth"]));
+    assert_eq!(c2["last_purchase"], "2026-02-01", "a return is not a purchase");
 
     // C3 starts at exactly 80 %: class B, not key
     let c3 = account(&v, "C3");
-    assert_eq!(
-        (c3["abc"].as_str(), c3["key"].as_bool()),
-        (Some("B"), Some(false))
-    );
+    assert_eq!((c3["abc"].as_str(), c3["key"].as_bool()), (Some("B"), Some(false)));
     assert_eq!(c3["reasons"], serde_json::json!([]));
 
     // C4: new account, blank salesperson → the default KAM, and a warning naming it
@@ -232,12 +126,7 @@ fn classify_json_has_the_stable_shape_and_the_method() {
     assert!(err.contains("Dulces Mar"), "{err}");
     assert_eq!(code, 1, "unassigned key accounts are a warning");
 
-    let kams: Vec<&str> = v["kams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["name"].as_str().unwrap())
-        .collect();
+    let kams: Vec<&str> = v["kams"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap()).collect();
     assert_eq!(kams, ["Íñigo Sáez", "Lucía Gómez", "Sin asignar"]);
     for k in v["kams"].as_array().unwrap() {
         for key in ["name", "email", "key_accounts", "sales"] {
@@ -250,41 +139,17 @@ fn classify_json_has_the_stable_shape_and_the_method() {
 fn classify_in_english_with_a_master_and_a_directory() {
     let dir = tmp();
     let master = vec![
-        vec![
-            V::S("Cód. cliente"),
-            V::S("Cliente"),
-            V::S("Estratégico"),
-            V::S("Potencial"),
-            V::S("KAM"),
-        ],
-        vec![
-            V::S("C3"),
-            V::S("Cafés Luna"),
-            V::S("Sí"),
-            V::Empty,
-            V::Empty,
-        ],
-        vec![
-            V::S("C4"),
-            V::S("Dulces Mar"),
-            V::S("No"),
-            V::N(1000.0),
-            V::S("Marta Vidal"),
-        ],
+        vec![V::S("Cód. cliente"), V::S("Cliente"), V::S("Estratégico"), V::S("Potencial"), V::S("KAM")],
+        vec![V::S("C3"), V::S("Cafés Luna"), V::S("Sí"), V::Empty, V::Empty],
+        vec![V::S("C4"), V::S("Dulces Mar"), V::S("No"), V::N(1000.0), V::S("Marta Vidal")],
     ];
     let directory = vec![
         vec![V::S("Comercial"), V::S("Email")],
         vec![V::S("Marta Vidal"), V::S("marta@example.com")],
         vec![V::S("LUCÍA  GÓMEZ"), V::S("lucia@example.com")],
     ];
-    write_book(
-        &dir.path().join("ventas.xlsx"),
-        &[("Ventas", sales_sheet(&lines()))],
-    );
-    write_book(
-        &dir.path().join("maestro.xlsx"),
-        &[("Clientes", master), ("Comerciales", directory)],
-    );
+    write_book(&dir.path().join("ventas.xlsx"), &[("Ventas", sales_sheet(&lines()))]);
+    write_book(&dir.path().join("maestro.xlsx"), &[("Clientes", master), ("Comerciales", directory)]);
     let (v, _, _) = json_of(
         dir.path(),
         &[
@@ -301,28 +166,14 @@ fn classify_in_english_with_a_master_and_a_directory() {
     );
     let c3 = account(&v, "C3");
     assert_eq!(c3["reasons"], serde_json::json!(["strategic"]));
-    assert_eq!(
-        c3["explanation"][0],
-        "Key as strategic: flagged strategic in the customer master"
-    );
+    assert_eq!(c3["explanation"][0], "Key as strategic: flagged strategic in the customer master");
     let c4 = account(&v, "C4");
-    assert_eq!(
-        c4["kam"], "Marta Vidal",
-        "the master's KAM wins over everything"
-    );
+    assert_eq!(c4["kam"], "Marta Vidal", "the master's KAM wins over everything");
     assert_eq!(c4["reasons"], serde_json::json!(["growth", "potential"]));
     let c2 = account(&v, "C2");
-    assert_eq!(
-        c2["explanation"][2],
-        "Key by growth: +50% against the prior 12 months"
-    );
+    assert_eq!(c2["explanation"][2], "Key by growth: +50% against the prior 12 months");
     // the directory's spelling and email
-    let lucia = v["kams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["name"] == "LUCÍA GÓMEZ")
-        .expect("Lucía");
+    let lucia = v["kams"].as_array().unwrap().iter().find(|k| k["name"] == "LUCÍA GÓMEZ").expect("Lucía");
     assert_eq!(lucia["email"], "lucia@example.com");
 }
 
@@ -335,17 +186,11 @@ fn classify_reads_rules_from_the_config() {
         "[classify]\nvolume_share = 0.5\nstrategic = [\"cafés  LUNA\"]\ndefault_kam = \"Dirección\"\n",
     )
     .unwrap();
-    let (v, _, _) = json_of(
-        dir.path(),
-        &["classify", "--format", "json", "--period", "2026-10", &f],
-    );
+    let (v, _, _) = json_of(dir.path(), &["classify", "--format", "json", "--period", "2026-10", &f]);
     // with 50 %, C1 alone reaches the threshold
     assert_eq!(account(&v, "C1")["abc"], "A");
     assert_eq!(account(&v, "C2")["abc"], "B");
-    assert_eq!(
-        account(&v, "C3")["reasons"],
-        serde_json::json!(["strategic"])
-    );
+    assert_eq!(account(&v, "C3")["reasons"], serde_json::json!(["strategic"]));
     assert_eq!(account(&v, "C4")["kam"], "Dirección");
 }
 
@@ -361,26 +206,11 @@ fn default_period_is_the_latest_month_with_data() {
 fn growth_not_available_without_prior_data_is_said_once() {
     let dir = tmp();
     let recent: Vec<Line> = lines().into_iter().filter(|l| l.0 .0 >= 2026).collect();
-    write_book(
-        &dir.path().join("v.xlsx"),
-        &[("Ventas", sales_sheet(&recent))],
-    );
-    let (v, code, err) = json_of(
-        dir.path(),
-        &[
-            "classify", "--format", "json", "--period", "2026-10", "v.xlsx",
-        ],
-    );
-    assert!(v["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|a| a["growth"].is_null()));
-    assert!(v["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|a| !a["reasons"].to_string().contains("growth")));
+    write_book(&dir.path().join("v.xlsx"), &[("Ventas", sales_sheet(&recent))]);
+    let (v, code, err) =
+        json_of(dir.path(), &["classify", "--format", "json", "--period", "2026-10", "v.xlsx"]);
+    assert!(v["accounts"].as_array().unwrap().iter().all(|a| a["growth"].is_null()));
+    assert!(v["accounts"].as_array().unwrap().iter().all(|a| !a["reasons"].to_string().contains("growth")));
     assert_eq!(err.matches("crecimiento no disponible").count(), 1, "{err}");
     assert_eq!(code, 1);
 }
@@ -394,10 +224,7 @@ fn clean_data_exits_zero() {
     let out = kamplan(dir.path(), &["classify", "--period", "2026-10", "v.xlsx"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let t = stdout(&out);
-    assert!(
-        t.contains("Cuentas clave (3)") && t.contains("Puesto") && t.contains("HHI"),
-        "{t}"
-    );
+    assert!(t.contains("Cuentas clave (3)") && t.contains("Puesto") && t.contains("HHI"), "{t}");
     assert!(t.contains("Áridos Pérez S.A. (C1)"), "{t}");
 }
 
@@ -405,10 +232,7 @@ fn clean_data_exits_zero() {
 fn csv_has_one_row_per_account() {
     let dir = tmp();
     let f = book(dir.path());
-    let out = kamplan(
-        dir.path(),
-        &["classify", "--format", "csv", "--period", "2026-10", &f],
-    );
+    let out = kamplan(dir.path(), &["classify", "--format", "csv", "--period", "2026-10", &f]);
     let text = stdout(&out);
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let headers = r.headers().unwrap().clone();

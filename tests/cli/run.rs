@@ -1,4 +1,257 @@
-//! Integration tests for `kamplan run`.
+//! Integration tests for `kamplan run`: the monthly unattended job on the committed samples.
 
-#[allow(unused_imports)]
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
 use crate::util::*;
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+/// Every file under `dir` (relative path → bytes).
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn run_samples(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let s = samples();
+    let mut args = vec!["run", "--period", "2026-10", "-o", out];
+    args.extend_from_slice(extra);
+    args.push(s.to_str().unwrap());
+    kamplan(dir, &args)
+}
+
+#[test]
+fn full_run_on_samples_publishes_every_plan_with_manifest_and_index() {
+    let t = tmp();
+    let o = run_samples(t.path(), "out", &[]);
+    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+    let month = t.path().join("out/2026-10");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(month.join("manifest.json")).unwrap()).unwrap();
+
+    // Counts agree with `classify` on the same inputs.
+    let c = kamplan(
+        t.path(),
+        &["classify", "--period", "2026-10", "--format", "json", samples().to_str().unwrap()],
+    );
+    let cj: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap();
+    assert_eq!(manifest["counts"]["key_accounts"], cj["totals"]["key_accounts"]);
+    assert_eq!(manifest["counts"]["accounts"], cj["totals"]["accounts"]);
+    assert_eq!(manifest["counts"]["rows"], cj["ingest"]["rows"]);
+    assert_eq!(manifest["counts"]["rejected"], cj["ingest"]["rejected"]);
+    assert_eq!(manifest["period"], "2026-10");
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 4, "the four sample books");
+
+    // One index row per KAM with key accounts, and every listed file exists with the hash the manifest gives.
+    let kams: Vec<String> = cj["kams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["key_accounts"].as_u64().unwrap() > 0)
+        .map(|k| k["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kams.len() >= 5, "{kams:?}");
+    let mut rdr = csv::Reader::from_path(month.join("index.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let index_kams: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    let mut sorted = kams.clone();
+    sorted.sort();
+    let mut index_sorted: Vec<String> = index_kams.iter().map(|s| s.to_string()).collect();
+    index_sorted.sort();
+    assert_eq!(index_sorted, sorted);
+    for r in &rows {
+        assert!(r[4].ends_with(".pdf") && month.join(&r[4]).is_file(), "{r:?}");
+        assert!(r[5].ends_with(".xlsx") && month.join(&r[5]).is_file(), "{r:?}");
+    }
+    let on_disk = files(&month);
+    for f in manifest["outputs"].as_array().unwrap() {
+        let bytes = &on_disk[f["path"].as_str().unwrap()];
+        assert_eq!(f["bytes"].as_u64().unwrap(), bytes.len() as u64);
+    }
+    assert!(
+        on_disk.keys().any(|k| k.starts_with("Resumen 2026-10") && k.ends_with(".pdf")),
+        "{:?}",
+        on_disk.keys()
+    );
+    // Nothing left behind but the month.
+    let names: Vec<_> = fs::read_dir(t.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["2026-10"]);
+}
+
+#[test]
+fn rerunning_the_same_inputs_gives_identical_bytes() {
+    let t = tmp();
+    let a = run_samples(t.path(), "a", &["--lang", "en"]);
+    let b = run_samples(t.path(), "b", &["--lang", "en", "--jobs", "1"]);
+    assert!(a.status.code().unwrap() <= 1 && b.status.code().unwrap() <= 1, "{}", stderr(&a));
+    let (fa, fb) = (files(&t.path().join("a/2026-10")), files(&t.path().join("b/2026-10")));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        if k != "manifest.json" {
+            assert!(v == &fb[k], "{k} differs between two runs");
+        }
+    }
+    assert!(fa.keys().any(|k| k.starts_with("Summary 2026-10")), "English file names: {:?}", fa.keys());
+}
+
+#[test]
+fn dry_run_lists_and_writes_nothing() {
+    let t = tmp();
+    let o = run_samples(t.path(), "out", &["--dry-run"]);
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    let listed = stdout(&o);
+    assert!(
+        listed.contains("manifest.json") && listed.contains(".pdf") && listed.contains(".xlsx"),
+        "{listed}"
+    );
+    assert!(!t.path().join("out").exists());
+}
+
+#[test]
+fn a_live_lock_stops_a_second_run_and_names_the_holder() {
+    let t = tmp();
+    fs::create_dir_all(t.path().join("out")).unwrap();
+    // The test process itself is alive: it plays the other run.
+    fs::write(t.path().join("out/.kamplan.lock"), format!("{}\n", std::process::id())).unwrap();
+    let o = run_samples(t.path(), "out", &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("pid {}", std::process::id())), "{}", stderr(&o));
+    assert!(!t.path().join("out/2026-10").exists());
+}
+
+#[test]
+fn a_stale_lock_from_a_dead_process_is_taken_over() {
+    let t = tmp();
+    fs::create_dir_all(t.path().join("out")).unwrap();
+    fs::write(t.path().join("out/.kamplan.lock"), "4294967\n").unwrap();
+    let o = run_samples(t.path(), "out", &["--format", "xlsx"]);
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(t.path().join("out/2026-10/manifest.json").is_file());
+    assert!(!t.path().join("out/.kamplan.lock").exists(), "lock released");
+}
+
+#[test]
+fn a_failing_document_publishes_nothing_and_keeps_the_previous_month() {
+    let t = tmp();
+    let first = run_samples(t.path(), "out", &["--format", "xlsx"]);
+    assert!(first.status.code().unwrap() <= 1, "{}", stderr(&first));
+    let before = files(&t.path().join("out/2026-10"));
+
+    // A user template that cannot render: the run must fail with exit 4 and publish nothing.
+    let tpl = t.path().join("tpl");
+    fs::create_dir_all(&tpl).unwrap();
+    fs::write(tpl.join("plan.xhtml.tera"), "<document title=\"x\">{{ no_such_variable.field }}</document>")
+        .unwrap();
+    let o = run_samples(t.path(), "out", &["--templates", tpl.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("plan of KAM"), "the error names the KAM: {}", stderr(&o));
+    assert_eq!(files(&t.path().join("out/2026-10")), before, "previous month untouched");
+    let names: Vec<_> = fs::read_dir(t.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["2026-10"], "no temp folder left behind");
+}
+
+#[test]
+fn a_run_for_one_kam_keeps_the_other_plans() {
+    let t = tmp();
+    let first = run_samples(t.path(), "out", &["--format", "xlsx"]);
+    assert!(first.status.code().unwrap() <= 1, "{}", stderr(&first));
+    let before = files(&t.path().join("out/2026-10"));
+    let mut rdr = csv::Reader::from_path(t.path().join("out/2026-10/index.csv")).unwrap();
+    let kam = rdr.records().next().unwrap().unwrap()[0].to_string();
+    let o = run_samples(t.path(), "out", &["--format", "xlsx", "--kam", &kam]);
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    let after = files(&t.path().join("out/2026-10"));
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+}
+
+#[test]
+fn unknown_kam_is_a_usage_error() {
+    let t = tmp();
+    let o = run_samples(t.path(), "out", &["--kam", "Nadie Nobody"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Nadie Nobody"));
+}
+
+#[test]
+fn a_bad_config_key_is_exit_2_with_a_suggestion() {
+    let t = tmp();
+    fs::write(t.path().join("kamplan.toml"), "[classify]\nvolumen_share = 0.7\n").unwrap();
+    let o = run_samples(t.path(), "out", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean `volume_share`"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_bad_period_is_exit_2() {
+    let t = tmp();
+    let s = samples();
+    let o = kamplan(t.path(), &["run", "--period", "2026/10", s.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("YYYY-MM"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_readable_book_is_exit_3() {
+    let t = tmp();
+    fs::write(t.path().join("ventas.xlsx"), "this is not a workbook").unwrap();
+    let o = kamplan(t.path(), &["run", "ventas.xlsx"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ventas.xlsx"), "{}", stderr(&o));
+    assert!(!t.path().join("out").exists());
+}
+
+#[test]
+fn a_book_without_sales_lines_is_exit_3() {
+    let t = tmp();
+    write_book(&t.path().join("notas.xlsx"), &[("Notas", vec![vec![V::S("Reunión del lunes")]])]);
+    let o = kamplan(t.path(), &["run", "notas.xlsx"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+#[test]
+fn init_writes_templates_and_a_config_that_runs() {
+    let t = tmp();
+    let o = kamplan(t.path(), &["init", "tpl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(t.path().join("tpl/kamplan.toml").is_file());
+    assert!(t.path().join("tpl/plan.xhtml.tera").is_file());
+    assert!(t.path().join("tpl/i18n/es/plan.toml").is_file());
+    // The written folder is a valid override: a run with it works.
+    let o = run_samples(
+        t.path(),
+        "out",
+        &["-c", "tpl/kamplan.toml", "--templates", "tpl", "--format", "xlsx", "--dry-run"],
+    );
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    // Existing files are kept, never overwritten.
+    fs::write(t.path().join("tpl/kamplan.toml"), "lang = \"en\"\n").unwrap();
+    let o = kamplan(t.path(), &["init", "tpl"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(fs::read_to_string(t.path().join("tpl/kamplan.toml")).unwrap(), "lang = \"en\"\n");
+}
+
+#[test]
+fn completions_are_printed_for_bash() {
+    let t = tmp();
+    let o = kamplan(t.path(), &["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("kamplan"));
+}
