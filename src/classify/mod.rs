@@ -465,13 +465,14 @@ fn signals(data: &Dataset, c: &Collected, window: Window, period: Month) -> Vec<
             if in_w {
                 *s.kam_w.entry(k).or_insert(0.0) += t.amount;
             }
-            let name = tidy(data.strings.resolve(k));
+            // Names are compared only on a same-date tie, so most lines allocate nothing.
             let newer = match &s.kam_latest {
                 None => true,
-                Some((d, n)) => t.date > *d || (t.date == *d && name < *n),
+                Some((d, _)) if t.date > *d => true,
+                Some((d, n)) => t.date == *d && tidy(data.strings.resolve(k)) < *n,
             };
             if newer {
-                s.kam_latest = Some((t.date, name));
+                s.kam_latest = Some((t.date, tidy(data.strings.resolve(k))));
             }
         }
         if let Some(r) = t.region.filter(|r| !data.strings.resolve(*r).trim().is_empty()) {
@@ -1175,6 +1176,41 @@ mod tests {
         let csv = output::csv(&c).unwrap();
         assert_eq!(csv.lines().count(), 1 + c.accounts.len());
         assert!(csv.starts_with("id,name,kam,"));
+    }
+
+    /// Scale check (run with `--ignored --nocapture`): a million lines, 5,000 customers.
+    #[test]
+    #[ignore]
+    fn a_million_lines() {
+        let mut d = Dataset::default();
+        let kams: Vec<_> = (0..8).map(|i| d.strings.intern(&format!("KAM {i}"))).collect();
+        let customers: Vec<_> = (0..5000).map(|i| d.strings.intern(&format!("C{i:05}"))).collect();
+        let products: Vec<_> = (0..300).map(|i| d.strings.intern(&format!("P{i}"))).collect();
+        let start = m("2024-11").first_day();
+        for i in 0..1_000_000u64 {
+            let x = i.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) >> 33;
+            d.transactions.push(Txn {
+                date: start + chrono::Days::new(x % 730),
+                customer: customers[((x % 5000) * (x % 5000) / 5000) as usize],
+                customer_name: None,
+                kam: Some(kams[(x % 8) as usize]),
+                product: Some(products[(x % 300) as usize]),
+                region: None,
+                amount: (x % 100_000) as f64 / 100.0 - 50.0,
+                cost: (x % 50_000) as f64 / 100.0,
+                margin: f64::NAN,
+                qty: f64::NAN,
+            });
+        }
+        let t = std::time::Instant::now();
+        let c = classify(&d, &Config::default(), m("2026-10"), &es());
+        eprintln!(
+            "classified {} lines, {} accounts in {:?}",
+            d.transactions.len(),
+            c.accounts.len(),
+            t.elapsed()
+        );
+        assert!(c.totals.key_accounts > 0);
     }
 
     proptest::proptest! {
