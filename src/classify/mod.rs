@@ -1173,6 +1173,11 @@ mod tests {
         let t = output::table(&c, &es());
         assert!(t.contains("Cuentas clave (3)") && t.contains("Resto de cuentas (1)"), "{t}");
         assert!(t.contains("Puesto") && t.contains("HHI"), "{t}");
+        // the ids here are the normalised names: shown once
+        assert!(!t.contains("(a)"), "{t}");
+        let en = Lang::load("en", "€", None).unwrap();
+        let t = output::table(&classify(&d, &Config::default(), m("2026-10"), &en), &en);
+        assert!(t.contains("Key accounts (3)") && t.contains("€1,000.00"), "{t}");
         let csv = output::csv(&c).unwrap();
         assert_eq!(csv.lines().count(), 1 + c.accounts.len());
         assert!(csv.starts_with("id,name,kam,"));

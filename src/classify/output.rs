@@ -202,7 +202,12 @@ pub fn table(c: &Classification, lang: &Lang) -> String {
         };
         vec![
             a.rank.map(|r| r.to_string()).unwrap_or_else(|| none.to_string()),
-            cut(&format!("{} ({})", a.name, a.id), NAME_WIDTH),
+            // A book without codes uses the normalised name as id: no need to repeat it.
+            if super::norm(&a.name) == a.id {
+                cut(&a.name, NAME_WIDTH)
+            } else {
+                cut(&format!("{} ({})", a.name, a.id), NAME_WIDTH)
+            },
             a.kam.clone(),
             lang.money(a.sales),
             if a.rank.is_some() { pct(Some(a.share)) } else { none.to_string() },
