@@ -130,6 +130,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             styles: &mut styles,
             data: &mut data,
             table_names: &mut tables,
+            widths: Vec::new(),
             words,
             ctx,
             doc,
@@ -206,6 +207,8 @@ enum Look {
     H3,
     /// Wrapped text spanning columns.
     Wrapped,
+    /// A table cell whose text is wider than its column.
+    CellWrap,
     ListItem,
     /// A boxed note: 0 info, 1 warning, 2 highlight (see [`note_look`]).
     Note(u8),
@@ -279,6 +282,7 @@ impl Styles {
                     .set_font_size(11)
                     .set_font_color(Color::RGB(0x2F5496)),
                 Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
+                Look::CellWrap => f.set_text_wrap(),
                 Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
                 Look::Note(kind) => {
                     let (fill, border) = match kind {
@@ -351,6 +355,8 @@ struct SectionWriter<'a> {
     styles: &'a mut Styles,
     data: &'a mut DataSheet,
     table_names: &'a mut BTreeSet<String>,
+    /// The sheet's column widths, in characters.
+    widths: Vec<f64>,
     words: Words,
     ctx: &'a RenderContext,
     doc: &'a Document,
@@ -363,6 +369,7 @@ impl SectionWriter<'_> {
         for (j, w) in widths.iter().enumerate() {
             self.ws.set_column_width(j as u16, *w)?;
         }
+        self.widths.clone_from(&widths);
         let span = text_span(&widths);
 
         let tables = section
@@ -578,11 +585,19 @@ impl SectionWriter<'_> {
         let totals_row = t.totals.as_ref().map(|_| last_data + 1);
         let last = totals_row.unwrap_or(last_data);
 
+        let header = XlFormat::new()
+            .set_bold()
+            .set_font_color(Color::White)
+            .set_background_color(Color::RGB(0x4472C4));
         let columns: Vec<TableColumn> = headers
             .iter()
             .enumerate()
             .map(|(j, h)| {
-                let mut c = TableColumn::new().set_header(h);
+                // The table style colours the header in Excel; the same colours as a cell
+                // format show it in viewers without table styles (LibreOffice).
+                let mut c = TableColumn::new()
+                    .set_header(h)
+                    .set_header_format(header.clone());
                 let label = t
                     .totals
                     .as_ref()
@@ -605,10 +620,17 @@ impl SectionWriter<'_> {
 
         for (i, cells) in t.rows.iter().enumerate() {
             let r = first + i as u32;
+            let mut lines = 1;
             for (j, col) in t.columns.iter().enumerate() {
                 let look = match cells.get(j) {
                     Some(c) if c.highlight => Look::Highlight,
                     _ if col.fill => Look::Input,
+                    // Text wider than the widest column wraps (Excel sizes the row).
+                    Some(c) if layout::text_width(&c.value.text) >= layout::MAX_WIDTH => {
+                        let width = self.widths.get(j).copied().unwrap_or(layout::MAX_WIDTH);
+                        lines = lines.max(wrapped_lines(&c.value.text, width).min(15));
+                        Look::CellWrap
+                    }
                     _ => Look::Plain,
                 };
                 match cells.get(j) {
@@ -621,6 +643,10 @@ impl SectionWriter<'_> {
                     }
                     None => {}
                 }
+            }
+            // Viewers do not all size rows to wrapped text on open: set the height.
+            if lines > 1 {
+                self.ws.set_row_height(r, 15.0 * f64::from(lines))?;
             }
         }
         // Blank fill-in rows keep the column's number format, so a typed date is a date.
@@ -685,7 +711,12 @@ impl SectionWriter<'_> {
                 .set_values((sheet, refs.first_row, s.col, s.last_row, s.col))
                 .set_secondary_axis(s.secondary);
             if s.kind == SeriesKind::Bar {
-                series.set_gap(60);
+                // Many bars need thin gaps to stay visible.
+                series.set_gap(if refs.points > MAX_CATEGORY_LABELS {
+                    10
+                } else {
+                    60
+                });
             }
             if s.secondary {
                 y2_format = Some(s.format);
