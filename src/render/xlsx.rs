@@ -179,6 +179,14 @@ fn excel_date(d: chrono::NaiveDate) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
 }
 
+/// A prefilled date field's text as a date: ISO `2026-10-31` or `31/10/2026`.
+fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
 /// Text cut to what a cell holds.
 fn cell_text(s: &str) -> &str {
     let mut used = 0;
@@ -543,7 +551,13 @@ impl SectionWriter<'_> {
                 ValueFormat::Text
             };
             let fmt = self.styles.get(vf, Look::Field).clone();
-            if f.value.is_empty() {
+            let prefilled_date = match f.kind {
+                FieldKind::Date => parse_date(&f.value).and_then(excel_date),
+                _ => None,
+            };
+            if let Some(d) = prefilled_date {
+                self.ws.write_datetime_with_format(row, 1, d, &fmt)?;
+            } else if f.value.is_empty() {
                 self.ws.write_blank(row, 1, &fmt)?;
             } else {
                 self.ws
@@ -573,6 +587,9 @@ impl SectionWriter<'_> {
         let ncols = t.columns.len();
         if ncols == 0 {
             return Ok(row);
+        }
+        if ncols > 16_384 {
+            return Err(XlsxError::RowColumnLimitError);
         }
         let labels: Vec<&str> = t.columns.iter().map(|c| c.label.as_str()).collect();
         let headers = layout::unique_headers(&labels, self.words.column);
@@ -1188,6 +1205,12 @@ mod tests {
                                 value: "-2+3".into(),
                             },
                             Field {
+                                label: "Próxima llamada".into(),
+                                kind: FieldKind::Date,
+                                choices: vec![],
+                                value: "27/11/2026".into(),
+                            },
+                            Field {
                                 label: "Postura".into(),
                                 kind: FieldKind::Choice,
                                 choices: vec![
@@ -1293,6 +1316,13 @@ mod tests {
             }
             other => panic!("not a date: {other:?}"),
         }
+        // A prefilled date field is a date.
+        let sheet = "Distribuciones Hermanos García";
+        let r = row_of(&mut x, sheet, "Próxima llamada");
+        assert!(
+            matches!(at(&mut x, sheet, r, 1), Data::DateTime(_)),
+            "date field"
+        );
         // Totals row written as values.
         assert_eq!(
             at(&mut x, "Cuentas clave", 6, 0),

@@ -315,13 +315,19 @@ pub fn wrapped_lines(text: &str, width: f64) -> u32 {
 /// or "€" when none shows one.
 pub fn currency_symbol(doc: &Document) -> String {
     let symbol_of = |v: &Value| -> Option<String> {
-        if v.format != ValueFormat::Money {
+        if v.format != ValueFormat::Money || !v.number.is_some_and(f64::is_finite) {
             return None;
         }
         let s: String = v
             .text
             .chars()
-            .filter(|c| !c.is_ascii_digit() && !matches!(c, '.' | ',' | '-' | '+' | '"' | '\''))
+            .filter(|c| !c.is_ascii_digit())
+            .filter(|c| {
+                !matches!(
+                    c,
+                    '.' | ',' | '-' | '+' | '"' | '\'' | '—' | '–' | '(' | ')'
+                )
+            })
             .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
             .collect();
         (!s.is_empty() && s.chars().count() <= 4).then_some(s)
@@ -623,6 +629,40 @@ mod tests {
     fn cumulative_shares_reach_one() {
         assert_eq!(cumulative_shares(&[2.0, 1.0, 1.0]), [0.5, 0.75, 1.0]);
         assert_eq!(cumulative_shares(&[0.0, 0.0]), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn currency_comes_from_money_texts() {
+        let doc = |texts: &[(&str, Option<f64>)]| Document {
+            title: String::new(),
+            lang: "es".into(),
+            author: String::new(),
+            subject: String::new(),
+            sections: vec![Section {
+                title: "s".into(),
+                sheet: "s".into(),
+                page_break: false,
+                blocks: vec![Block::Kpis(
+                    texts
+                        .iter()
+                        .map(|(t, n)| Kpi {
+                            label: "k".into(),
+                            value: val(t, ValueFormat::Money, *n),
+                        })
+                        .collect(),
+                )],
+            }],
+        };
+        assert_eq!(
+            currency_symbol(&doc(&[("1.234,50\u{a0}€", Some(1234.5))])),
+            "€"
+        );
+        assert_eq!(currency_symbol(&doc(&[("-$1,234.50", Some(-1234.5))])), "$");
+        assert_eq!(
+            currency_symbol(&doc(&[("—", None), ("1 234,50 CHF", Some(1.0))])),
+            "CHF"
+        );
+        assert_eq!(currency_symbol(&doc(&[])), "€");
     }
 
     #[test]
