@@ -43,8 +43,8 @@ use super::xlsx_layout::{
 };
 use super::{Format, RenderContext, RenderError, Renderer};
 use crate::document::{
-    Block, Chart, ChartKind, Document, Field, FieldKind, Kpi, NoteKind, Run, Section, SeriesKind,
-    Table, Value, ValueFormat,
+    Block, Chart, ChartKind, Document, Field, FieldKind, Kpi, NoteKind, Run, Section, Series,
+    SeriesKind, Table, Value, ValueFormat,
 };
 
 /// Writes documents as Excel workbooks.
@@ -832,74 +832,65 @@ impl DataSheet {
     /// None when the chart has no points (nothing to draw).
     fn add_chart(&mut self, c: &Chart, words: Words) -> Option<ChartRefs> {
         let sheet = self.name.clone()?;
-        let mut series: Vec<(String, SeriesKind, bool, ValueFormat, Vec<(String, f64)>)> = c
+        let mut series: Vec<Series> = c
             .series
             .iter()
             .filter(|s| !s.points.is_empty())
-            .map(|s| {
-                let secondary =
-                    s.secondary_axis || (c.kind == ChartKind::Pareto && s.kind == SeriesKind::Line);
-                (
-                    s.name.clone(),
-                    s.kind,
-                    secondary,
-                    s.format,
-                    s.points.clone(),
-                )
+            .map(|s| Series {
+                secondary_axis: s.secondary_axis
+                    || (c.kind == ChartKind::Pareto && s.kind == SeriesKind::Line),
+                ..s.clone()
             })
             .collect();
-        if series.is_empty() {
-            return None;
-        }
         // A Pareto given only its bars gets its cumulative line computed here.
-        if c.kind == ChartKind::Pareto && series.iter().all(|s| s.1 == SeriesKind::Bar) {
-            let bars = &series[0].4;
+        if c.kind == ChartKind::Pareto && series.iter().all(|s| s.kind == SeriesKind::Bar) {
+            let bars = &series.first()?.points;
             let values: Vec<f64> = bars.iter().map(|p| p.1).collect();
-            let line: Vec<(String, f64)> = bars
+            let points = bars
                 .iter()
                 .zip(layout::cumulative_shares(&values))
                 .map(|(p, v)| (p.0.clone(), v))
                 .collect();
-            series.push((
-                words.cumulative.into(),
-                SeriesKind::Line,
-                true,
-                ValueFormat::Percent,
-                line,
-            ));
+            series.push(Series {
+                name: words.cumulative.into(),
+                kind: SeriesKind::Line,
+                secondary_axis: true,
+                format: ValueFormat::Percent,
+                points,
+            });
         }
-        let longest = series
-            .iter()
-            .max_by_key(|s| s.4.len())
-            .map(|s| s.4.clone())?;
+        // Categories from the first of the longest series.
+        let longest = series.iter().fold(None::<&Series>, |best, s| match best {
+            Some(b) if b.points.len() >= s.points.len() => Some(b),
+            _ => Some(s),
+        })?;
+        let categories: Vec<String> = longest.points.iter().map(|p| p.0.clone()).collect();
         let title_row = self.next_row;
         let header_row = title_row + 1;
         let first_row = header_row + 1;
         self.text(title_row, 0, &c.title);
-        for (i, (label, _)) in longest.iter().enumerate() {
+        for (i, label) in categories.iter().enumerate() {
             self.text(first_row + i as u32, 0, label);
         }
         let mut refs = Vec::new();
-        for (k, (name, kind, secondary, format, points)) in series.iter().enumerate() {
+        for (k, s) in series.iter().enumerate() {
             let col = (k + 1) as u16;
-            self.text(header_row, col, name);
-            for (i, (_, v)) in points.iter().enumerate() {
-                let cell = if v.is_finite() {
-                    DataCell::Number(*v, *format)
-                } else {
-                    continue;
-                };
-                self.cells.push((first_row + i as u32, col, cell));
+            self.text(header_row, col, &s.name);
+            for (i, (_, v)) in s.points.iter().enumerate() {
+                if v.is_finite() {
+                    self.cells
+                        .push((first_row + i as u32, col, DataCell::Number(*v, s.format)));
+                }
             }
             refs.push(SeriesRef {
                 col,
-                last_row: first_row + points.len() as u32 - 1,
-                kind: *kind,
-                secondary: *secondary,
-                format: *format,
+                last_row: first_row + s.points.len() as u32 - 1,
+                kind: s.kind,
+                secondary: s.secondary_axis,
+                format: s.format,
             });
         }
-        let last_row = first_row + longest.len() as u32 - 1;
+        let last_row = first_row + categories.len() as u32 - 1;
         self.next_row = last_row + 2;
         Some(ChartRefs {
             sheet,
@@ -907,7 +898,7 @@ impl DataSheet {
             header_row,
             first_row,
             last_row,
-            points: longest.len(),
+            points: categories.len(),
             series: refs,
         })
     }
@@ -956,7 +947,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::document::{Cell, Column, Series};
+    use crate::document::{Cell, Column};
     use crate::lang::Lang;
 
     const NASTY: [&str; 5] = [
@@ -1389,7 +1380,7 @@ mod tests {
         let b = render(&doc);
         assert!(a == b, "two renders differ");
         let mut later = ctx("es");
-        later.created = later.created + chrono::Duration::days(1);
+        later.created += chrono::Duration::days(1);
         assert!(
             XlsxRenderer.render(&doc, &later).unwrap() != a,
             "creation time not written"

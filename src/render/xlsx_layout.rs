@@ -290,8 +290,7 @@ pub fn text_span(widths: &[f64]) -> (usize, f64) {
     let target = widths
         .iter()
         .sum::<f64>()
-        .max(TEXT_WIDTH)
-        .min(MAX_WIDTH * 4.0);
+        .clamp(TEXT_WIDTH, MAX_WIDTH * 4.0);
     let mut total = 0.0;
     let mut n = 0;
     while total < target - 0.5 && n < 60 {
