@@ -1373,6 +1373,69 @@ mod tests {
         assert_eq!(t.data().height(), 2 + EXTRA_FILL_ROWS);
     }
 
+    fn style(x: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> calamine::Style {
+        x.worksheet_style(sheet)
+            .unwrap()
+            .get((row, col))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn num_fmt(x: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> String {
+        style(x, sheet, row, col)
+            .number_format
+            .map(|f| f.format_code)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn cells_carry_number_formats_fills_and_borders() {
+        let mut x = open(render(&plan()));
+        let s = "Cuentas clave";
+        assert_eq!(num_fmt(&mut x, s, 1, 0), "#,##0");
+        assert_eq!(num_fmt(&mut x, s, 1, 2), "#,##0.00 \"€\"");
+        assert_eq!(num_fmt(&mut x, s, 1, 3), "0.0%");
+        assert_eq!(num_fmt(&mut x, s, 1, 4), "dd/mm/yyyy");
+        let sheet = "Distribuciones Hermanos García";
+        let r = row_of(&mut x, sheet, "2 Ofertas de la competencia");
+        let fill = style(&mut x, sheet, r, 0).fill.expect("highlight fill");
+        assert!(fill.is_visible());
+        let c = fill.get_color().unwrap();
+        assert_eq!((c.red, c.green, c.blue), (0xFF, 0xEB, 0x9C));
+        let r = row_of(&mut x, sheet, "Decisor");
+        let borders = style(&mut x, sheet, r, 1).borders.expect("field border");
+        assert_ne!(borders.bottom.style, calamine::BorderStyle::None);
+
+        let mut doc = plan();
+        doc.lang = "en".into();
+        let mut x = open(render(&doc));
+        assert_eq!(num_fmt(&mut x, s, 1, 2), "\"€\"#,##0.00");
+        assert_eq!(num_fmt(&mut x, s, 1, 4), "yyyy-mm-dd");
+    }
+
+    #[test]
+    fn paragraphs_are_merged_and_properties_come_from_document_and_context() {
+        let mut x = open(render(&plan()));
+        let p = x.workbook_properties().unwrap();
+        assert_eq!(p.title.as_deref(), Some("Plan de cuentas clave — Ana & Co"));
+        assert_eq!(p.creator.as_deref(), Some("kamplan"));
+        assert_eq!(p.created.as_deref(), Some("2026-10-31T00:00:00Z"));
+        x.load_merged_regions().unwrap();
+        let merged = x.merged_regions_by_sheet("Resumen");
+        // The paragraph (row 2) and the note and list item below the KPIs.
+        assert!(
+            merged.iter().any(|m| m.2.start == (2, 0) && m.2.end.1 > 0),
+            "{merged:?}"
+        );
+        assert_eq!(
+            at(&mut x, "Resumen", 2, 0),
+            Data::String(format!(
+                "Ana tiene 5 cuentas clave{}",
+                " este mes. ".repeat(20)
+            ))
+        );
+    }
+
     #[test]
     fn same_document_same_bytes() {
         let doc = plan();
