@@ -1420,11 +1420,10 @@ mod tests {
         assert_eq!(p.title.as_deref(), Some("Plan de cuentas clave — Ana & Co"));
         assert_eq!(p.creator.as_deref(), Some("kamplan"));
         assert_eq!(p.created.as_deref(), Some("2026-10-31T00:00:00Z"));
-        x.load_merged_regions().unwrap();
-        let merged = x.merged_regions_by_sheet("Resumen");
+        let merged = x.merge_cells_by_sheet_name("Resumen").unwrap();
         // The paragraph (row 2) and the note and list item below the KPIs.
         assert!(
-            merged.iter().any(|m| m.2.start == (2, 0) && m.2.end.1 > 0),
+            merged.iter().any(|m| m.start == (2, 0) && m.end.1 > 0),
             "{merged:?}"
         );
         assert_eq!(
