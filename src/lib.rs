@@ -76,9 +76,70 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
 // ---------------------------------------------------------------- classify (issue 3)
 
 /// `kamplan classify`: print the accounts with classes and reasons.
+///
+/// Reads the config (`--lang` overrides its language), the books, picks the period (`--period`,
+/// else the latest month with data that is not the current calendar month) and prints the
+/// classification as a table, CSV or the stable JSON of [`classify::output::json`]. Warnings
+/// (growth not available, unassigned key accounts, rejected rows) go to stderr and make the
+/// exit code 1.
 pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
-    let _ = args;
-    todo!("issue 3")
+    let (mut cfg, cfg_path, _) = load_config(args.common.config.as_deref())?;
+    if let Some(l) = args.lang {
+        // The default KAM's name follows the output language too.
+        cfg.lang = l.code().to_string();
+    }
+    // As in `run`: paths in the config file are relative to the file.
+    let cfg_dir = cfg_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let templates_dir = cfg.templates.as_ref().map(|t| cfg_dir.join(t));
+    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
+        .context("language")
+        .map_err(Failure::Usage)?;
+    let explicit = match args.period.as_deref() {
+        Some(p) => Some(p.parse::<period::Month>().context("--period").map_err(Failure::Usage)?),
+        None => None,
+    };
+    let data = ingest::ingest(&args.common.inputs, &cfg).map_err(|e| Failure::Input(e.into()))?;
+    let period = match explicit {
+        Some(p) => p,
+        None => {
+            let latest = classify::latest_month(&data)
+                .ok_or_else(|| Failure::Input(anyhow::anyhow!("no sales lines to classify")))?;
+            period::default_period(latest, today())
+        }
+    };
+    let c = classify::classify(&data, &cfg, period, &lang);
+    let text = match args.format {
+        cli::ClassifyFormat::Table => classify::output::table(&c, &lang),
+        cli::ClassifyFormat::Csv => {
+            classify::output::csv(&c).context("writing csv").map_err(Failure::Output)?
+        }
+        cli::ClassifyFormat::Json => {
+            let v = classify::output::json(&c, &data.report);
+            serde_json::to_string_pretty(&v).context("writing json").map_err(Failure::Output)? + "\n"
+        }
+    };
+    classify_print(&text)?;
+    let report = &data.report;
+    for w in report.warnings.iter().chain(&c.warnings) {
+        eprintln!("kamplan: warning: {w}");
+    }
+    if report.rejected > 0 {
+        eprintln!("kamplan: warning: {} rows rejected; `kamplan check` lists them", report.rejected);
+    }
+    let warned = !c.warnings.is_empty() || !report.warnings.is_empty() || report.rejected > 0;
+    Ok(if warned { Outcome::Warnings } else { Outcome::Done })
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn classify_print(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Output(anyhow::Error::new(e).context("writing to stdout")))
+        }
+        _ => Ok(()),
+    }
 }
 
 // ---------------------------------------------------------------- run (issue 5)

@@ -113,6 +113,8 @@ pub struct KamContact {
     pub name: String,
     pub email: Option<String>,
     pub manager: Option<String>,
+    /// Territory the KAM covers (a Zona/Región column): a region → KAM map for `[assign] by = "region"`.
+    pub region: Option<String>,
 }
 
 /// An activity-log row: a meeting, call or visit with a customer.

@@ -8,6 +8,7 @@ use crate::document::Document;
 
 pub mod pdf;
 pub mod xlsx;
+pub mod xlsx_layout;
 
 /// An output format; also the `--format` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -1,0 +1,223 @@
+//! Who manages each account: the KAM assignment rule, KAM names as one spelling, and the
+//! per-KAM summary.
+
+use std::collections::HashMap;
+
+use super::{collate, norm, tidy, Account, KamSummary};
+use crate::config::AssignConfig;
+use crate::ingest::KamContact;
+
+/// Where an account's KAM came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The customer master's KAM column.
+    Master,
+    /// The territory map: `[assign.map]` or the KAM directory's region column.
+    Territory,
+    /// The salesperson with the largest sales on the account.
+    Salesperson,
+    /// Nobody: `default_kam`.
+    Default,
+}
+
+impl Source {
+    /// The word in [`Account::kam_source`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Master => "master",
+            Source::Territory => "territory",
+            Source::Salesperson => "salesperson",
+            Source::Default => "default",
+        }
+    }
+}
+
+/// What is known about an account that can name its KAM.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Candidates<'a> {
+    /// The master's KAM cell.
+    pub master: Option<&'a str>,
+    /// The account's region (most frequent on its lines in W).
+    pub region: Option<&'a str>,
+    /// The master's segment.
+    pub segment: Option<&'a str>,
+    /// The salesperson with the largest sales on the account in W.
+    pub salesperson: Option<&'a str>,
+}
+
+/// The KAM directory, looked up case- and space-insensitively.
+#[derive(Debug)]
+pub struct Directory<'a> {
+    contacts: &'a [KamContact],
+    by_name: HashMap<String, usize>,
+    by_region: HashMap<String, usize>,
+}
+
+impl<'a> Directory<'a> {
+    /// Indexes the directory; on duplicates the first row wins.
+    pub fn new(contacts: &'a [KamContact]) -> Directory<'a> {
+        let mut by_name = HashMap::new();
+        let mut by_region = HashMap::new();
+        for (i, c) in contacts.iter().enumerate() {
+            if !c.name.trim().is_empty() {
+                by_name.entry(norm(&c.name)).or_insert(i);
+                if let Some(r) = c.region.as_deref().filter(|r| !r.trim().is_empty()) {
+                    by_region.entry(norm(r)).or_insert(i);
+                }
+            }
+        }
+        Directory { contacts, by_name, by_region }
+    }
+
+    /// The contact of a KAM name.
+    pub fn contact(&self, name: &str) -> Option<&'a KamContact> {
+        self.by_name.get(&norm(name)).map(|&i| &self.contacts[i])
+    }
+
+    fn for_region(&self, region: &str) -> Option<&'a KamContact> {
+        self.by_region.get(&norm(region)).map(|&i| &self.contacts[i])
+    }
+}
+
+fn present(s: Option<&str>) -> Option<String> {
+    s.map(tidy).filter(|s| !s.is_empty())
+}
+
+/// The KAM of an account; first match wins:
+///
+/// 1. the master's KAM (blank = none);
+/// 2. the territory map, when `[assign] by` is set: the account's segment when `by` names the
+///    segment ("segment", "segmento"), else its region, looked up in `[assign.map]` (keys compared
+///    case- and space-insensitively), else in the KAM directory's region column;
+/// 3. the salesperson with the largest sales on the account in W;
+/// 4. `default_kam`.
+pub fn assign(c: &Candidates, cfg: &AssignConfig, dir: &Directory, default_kam: &str) -> (String, Source) {
+    if let Some(k) = present(c.master) {
+        return (k, Source::Master);
+    }
+    if let Some(by) = cfg.by.as_deref().filter(|b| !b.trim().is_empty()) {
+        let value = if matches!(norm(by).as_str(), "segment" | "segmento") { c.segment } else { c.region };
+        if let Some(v) = value.map(norm).filter(|v| !v.is_empty()) {
+            let mapped = cfg.map.iter().find(|(k, _)| norm(k) == v).and_then(|(_, kam)| present(Some(kam)));
+            if let Some(k) = mapped.or_else(|| dir.for_region(&v).map(|c| tidy(&c.name))) {
+                return (k, Source::Territory);
+            }
+        }
+    }
+    if let Some(k) = present(c.salesperson) {
+        return (k, Source::Salesperson);
+    }
+    (default_kam.to_string(), Source::Default)
+}
+
+/// Writes each KAM one way: the directory's spelling, else the first spelling met in account
+/// order — so "LUCÍA  Pérez" and "Lucía Pérez" are one KAM with one plan.
+pub fn canonical_names(accounts: &mut [Account], dir: &Directory) {
+    let mut names: HashMap<String, String> = HashMap::new();
+    for a in accounts.iter_mut() {
+        let key = norm(&a.kam);
+        let shown = names
+            .entry(key)
+            .or_insert_with(|| dir.contact(&a.kam).map(|c| tidy(&c.name)).unwrap_or_else(|| tidy(&a.kam)));
+        a.kam = shown.clone();
+    }
+}
+
+/// One summary per KAM with at least one key account, by name (accents ignored); the default
+/// KAM last.
+pub fn summaries(accounts: &[Account], dir: &Directory, default_kam: &str) -> Vec<KamSummary> {
+    let mut by_kam: Vec<KamSummary> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for a in accounts.iter().filter(|a| a.key) {
+        let i = *index.entry(norm(&a.kam)).or_insert_with(|| {
+            by_kam.push(KamSummary {
+                name: a.kam.clone(),
+                email: dir
+                    .contact(&a.kam)
+                    .and_then(|c| c.email.as_deref())
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(String::from),
+                key_accounts: 0,
+                sales: 0.0,
+                unassigned: norm(&a.kam) == norm(default_kam),
+            });
+            by_kam.len() - 1
+        });
+        by_kam[i].key_accounts += 1;
+        by_kam[i].sales += a.sales;
+    }
+    for k in &mut by_kam {
+        k.sales = super::round2(k.sales);
+    }
+    by_kam.sort_by(|a, b| {
+        a.unassigned
+            .cmp(&b.unassigned)
+            .then_with(|| collate(&a.name).cmp(&collate(&b.name)))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    by_kam
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(name: &str, email: Option<&str>, region: Option<&str>) -> KamContact {
+        KamContact {
+            name: name.into(),
+            email: email.map(String::from),
+            manager: None,
+            region: region.map(String::from),
+        }
+    }
+
+    #[test]
+    fn first_match_wins_in_the_documented_order() {
+        let contacts = vec![contact("Ana Gil", None, Some("Norte"))];
+        let dir = Directory::new(&contacts);
+        let mut cfg = AssignConfig { by: Some("Region".into()), ..AssignConfig::default() };
+        cfg.map.insert("  SUR ".into(), "Luis Mora".into());
+        let full = Candidates {
+            master: Some(" Eva  Ruiz "),
+            region: Some("sur"),
+            segment: None,
+            salesperson: Some("Pepe"),
+        };
+        let cases: Vec<(Candidates, &str, Source)> = vec![
+            (full, "Eva Ruiz", Source::Master),
+            (Candidates { master: Some("   "), ..full }, "Luis Mora", Source::Territory),
+            (Candidates { master: None, region: Some("NORTE"), ..full }, "Ana Gil", Source::Territory),
+            (Candidates { master: None, region: Some("Este"), ..full }, "Pepe", Source::Salesperson),
+            (Candidates { master: None, region: None, ..full }, "Pepe", Source::Salesperson),
+            (
+                Candidates { master: None, region: None, salesperson: Some(" "), ..full },
+                "Sin asignar",
+                Source::Default,
+            ),
+            (Candidates::default(), "Sin asignar", Source::Default),
+        ];
+        for (c, name, source) in cases {
+            assert_eq!(assign(&c, &cfg, &dir, "Sin asignar"), (name.to_string(), source), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn territory_is_used_only_when_assign_by_is_set() {
+        let contacts = vec![contact("Ana Gil", None, Some("Norte"))];
+        let dir = Directory::new(&contacts);
+        let c = Candidates { region: Some("Norte"), salesperson: Some("Pepe"), ..Candidates::default() };
+        assert_eq!(assign(&c, &AssignConfig::default(), &dir, "x").1, Source::Salesperson);
+    }
+
+    #[test]
+    fn territory_by_segment() {
+        let dir = Directory::new(&[]);
+        let mut cfg = AssignConfig { by: Some("Segmento".into()), ..AssignConfig::default() };
+        cfg.map.insert("Retail".into(), "Marta".into());
+        let c = Candidates { region: Some("Retail"), segment: Some("retail"), ..Candidates::default() };
+        assert_eq!(assign(&c, &cfg, &dir, "x"), ("Marta".into(), Source::Territory));
+        let c = Candidates { region: Some("Retail"), segment: None, ..Candidates::default() };
+        assert_eq!(assign(&c, &cfg, &dir, "x").1, Source::Default);
+    }
+}

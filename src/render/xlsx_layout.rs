@@ -1,0 +1,673 @@
+//! XLSX layout rules as pure functions: valid sheet and table names, column widths, number
+//! formats and page labels — everything the XLSX renderer decides before it writes a cell.
+//!
+//! Kept apart from `xlsx.rs` so each rule is tested without building a workbook.
+
+use std::collections::BTreeSet;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::document::{Block, Document, Section, Value, ValueFormat};
+
+/// Excel's limit on a sheet name, in UTF-16 code units.
+pub const SHEET_NAME_MAX: usize = 31;
+/// Narrowest column we set, in characters.
+pub const MIN_WIDTH: f64 = 6.0;
+/// Widest column we set, in characters: longer texts overflow or wrap.
+pub const MAX_WIDTH: f64 = 50.0;
+/// Excel's default column width, in characters.
+pub const DEFAULT_WIDTH: f64 = 8.43;
+/// Characters a line of wrapped text (paragraphs, notes, lists) aims for.
+pub const TEXT_WIDTH: f64 = 90.0;
+/// Sheets whose used columns are wider than this (characters) print landscape.
+pub const LANDSCAPE_OVER: f64 = 100.0;
+/// Blank rows added to a table with fill-in columns, for the KAM's own entries.
+pub const EXTRA_FILL_ROWS: usize = 3;
+/// Width given to a fill-in field's input cell, in characters.
+pub const FIELD_INPUT_WIDTH: f64 = 24.0;
+
+/// Words of the workbook that depend on the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Words {
+    /// Name of a sheet with no title: "Hoja" → "Hoja 2".
+    pub sheet: &'static str,
+    /// Name of the chart-data sheet.
+    pub data_sheet: &'static str,
+    /// Header of a column with no label: "Columna" → "Columna 3".
+    pub column: &'static str,
+    /// A table with no name hint.
+    pub table: &'static str,
+    /// Name of a Pareto's computed cumulative-share series.
+    pub cumulative: &'static str,
+}
+
+impl Words {
+    /// The words for a language code; anything but "en" is Spanish, the default language.
+    pub fn of(lang: &str) -> Words {
+        if lang == "en" {
+            Words {
+                sheet: "Sheet",
+                data_sheet: "Data",
+                column: "Column",
+                table: "Table",
+                cumulative: "Cumulative",
+            }
+        } else {
+            Words {
+                sheet: "Hoja",
+                data_sheet: "Datos",
+                column: "Columna",
+                table: "Tabla",
+                cumulative: "Acumulado",
+            }
+        }
+    }
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// `s` cut to at most `max` UTF-16 units, on a character boundary.
+fn cut_utf16(s: &str, max: usize) -> &str {
+    let mut used = 0;
+    for (i, ch) in s.char_indices() {
+        used += ch.len_utf16();
+        if used > max {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// `s` cut to at most `max` characters.
+pub fn cut_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// A sheet name Excel accepts, before making it unique: invalid characters (`[]:*?/\`) become
+/// `-`, control characters and runs of spaces one space, no leading or trailing apostrophe,
+/// at most 31 UTF-16 units. Empty when nothing usable is left.
+pub fn clean_sheet_name(wanted: &str) -> String {
+    let mut out = String::new();
+    for ch in wanted.chars() {
+        let ch = match ch {
+            '[' | ']' | ':' | '*' | '?' | '/' | '\\' => '-',
+            c if c.is_control() || c.is_whitespace() => ' ',
+            c => c,
+        };
+        if ch == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(ch);
+    }
+    trim_sheet_name(cut_utf16(&out, SHEET_NAME_MAX))
+}
+
+fn trim_sheet_name(s: &str) -> String {
+    s.trim_matches(|c: char| c == '\'' || c == ' ').to_string()
+}
+
+/// Valid sheet names, unique case-insensitively, one per wanted name, in order. An empty
+/// name becomes "`fallback` n" (n = its position from 1); a repeated one gets " (2)", " (3)"…
+/// with its text shortened to keep within 31 units. Excel's reserved "History" is renamed too.
+pub fn sheet_names(wanted: &[&str], fallback: &str) -> Vec<String> {
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::with_capacity(wanted.len());
+    for (i, w) in wanted.iter().enumerate() {
+        let mut base = clean_sheet_name(w);
+        if base.is_empty() {
+            base = format!("{fallback} {}", i + 1);
+        }
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name.to_lowercase()) || name.eq_ignore_ascii_case("history") {
+            n += 1;
+            let suffix = format!(" ({n})");
+            let room = SHEET_NAME_MAX - suffix.len();
+            name = format!("{}{suffix}", trim_sheet_name(cut_utf16(&base, room)));
+        }
+        taken.insert(name.to_lowercase());
+        out.push(name);
+    }
+    out
+}
+
+/// Whether `name` would read as a cell reference (`AB12`, `R1C1`, `rc`): Excel refuses those
+/// as table names.
+fn looks_like_cell_ref(name: &str) -> bool {
+    let letters = name.chars().take_while(char::is_ascii_alphabetic).count();
+    let next_is_digit = name[letters..].starts_with(|c: char| c.is_ascii_digit());
+    let upper = name.to_ascii_uppercase();
+    ((1..=3).contains(&letters) && next_is_digit) || matches!(upper.as_str(), "R" | "C" | "RC")
+}
+
+/// A valid Excel table name from a hint, not in `taken` (lowercase names, updated): ASCII
+/// letters, digits and `_` only (accents dropped: "Año" → "Ano"), starting with a letter or `_`,
+/// never like a cell reference, at most 40 characters; repeats get `_2`, `_3`…
+pub fn table_name(hint: &str, fallback: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut base = String::new();
+    for ch in hint.nfd() {
+        if unicode_normalization::char::is_combining_mark(ch) {
+            continue;
+        }
+        if ch.is_ascii_alphanumeric() {
+            base.push(ch);
+        } else if !base.ends_with('_') {
+            base.push('_');
+        }
+    }
+    let mut base = cut_chars(base.trim_matches('_'), 40)
+        .trim_end_matches('_')
+        .to_string();
+    if base.is_empty() {
+        base = fallback.to_string();
+    }
+    if !base.starts_with(|c: char| c.is_ascii_alphabetic()) || looks_like_cell_ref(&base) {
+        base = format!("T_{base}");
+    }
+    let mut name = base.clone();
+    let mut n = 1;
+    while taken.contains(&name.to_lowercase()) {
+        n += 1;
+        name = format!("{base}_{n}");
+    }
+    taken.insert(name.to_lowercase());
+    name
+}
+
+/// Table headers Excel accepts: non-empty (an empty label becomes "`fallback` n"), one line,
+/// at most 255 characters, unique case-insensitively (repeats get " 2", " 3"…).
+pub fn unique_headers(labels: &[&str], fallback: &str) -> Vec<String> {
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::with_capacity(labels.len());
+    for (j, label) in labels.iter().enumerate() {
+        let one_line: String = label
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let mut base = cut_chars(one_line.trim(), 250).trim().to_string();
+        if base.is_empty() {
+            base = format!("{fallback} {}", j + 1);
+        }
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name.to_lowercase()) {
+            n += 1;
+            name = format!("{base} {n}");
+        }
+        taken.insert(name.to_lowercase());
+        out.push(name);
+    }
+    out
+}
+
+/// Width of a text in Excel characters: wide (CJK) characters count two.
+pub fn text_width(s: &str) -> f64 {
+    s.lines()
+        .map(|line| {
+            line.chars()
+                .map(|c| {
+                    if (c as u32) >= 0x1100 && is_wide(c) {
+                        2.0
+                    } else {
+                        1.0
+                    }
+                })
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max)
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// What a typed value shows in Excel, for width estimates: the template's text, which is the
+/// same number in the same format.
+fn shown(v: &Value) -> &str {
+    &v.text
+}
+
+/// Column widths (characters) that fit the formatted values of the section's tables, KPI
+/// rows and fields, between [`MIN_WIDTH`] and [`MAX_WIDTH`]. Headings, paragraphs, notes and
+/// lists span columns and do not count. Tables start in column A.
+pub fn column_widths(section: &Section) -> Vec<f64> {
+    let mut w: Vec<f64> = Vec::new();
+    let mut fit = |col: usize, width: f64| {
+        if w.len() <= col {
+            w.resize(col + 1, MIN_WIDTH);
+        }
+        // One character of padding so values do not touch the cell border.
+        w[col] = w[col].max((width + 1.0).clamp(MIN_WIDTH, MAX_WIDTH));
+    };
+    for block in &section.blocks {
+        match block {
+            Block::Kpis(kpis) => {
+                for k in kpis {
+                    fit(0, text_width(&k.label) * 1.1); // labels are bold
+                    fit(1, text_width(shown(&k.value)));
+                }
+            }
+            Block::Table(t) => {
+                for (j, c) in t.columns.iter().enumerate() {
+                    // Bold header plus the autofilter button.
+                    fit(j, text_width(&c.label) * 1.1 + 3.0);
+                    if !c.choices.is_empty() {
+                        let widest = c.choices.iter().map(|s| text_width(s)).fold(0.0, f64::max);
+                        fit(j, widest + 2.0);
+                    }
+                    if c.fill && c.format == ValueFormat::Text {
+                        fit(j, 16.0);
+                    }
+                }
+                for row in t.rows.iter().chain(t.totals.iter()) {
+                    for (j, cell) in row.iter().enumerate().take(t.columns.len()) {
+                        fit(j, text_width(shown(&cell.value)));
+                    }
+                }
+            }
+            Block::Fields(fields) => {
+                for f in fields {
+                    fit(0, text_width(&f.label) * 1.1);
+                    fit(1, text_width(&f.value).max(FIELD_INPUT_WIDTH));
+                }
+            }
+            _ => {}
+        }
+    }
+    w
+}
+
+/// Columns a wrapped text block spans, and their total width: from column A until the width
+/// reaches the used columns' total (at least [`TEXT_WIDTH`]), columns beyond the set ones
+/// counting Excel's default width.
+pub fn text_span(widths: &[f64]) -> (usize, f64) {
+    let target = widths
+        .iter()
+        .sum::<f64>()
+        .clamp(TEXT_WIDTH, MAX_WIDTH * 4.0);
+    let mut total = 0.0;
+    let mut n = 0;
+    while total < target - 0.5 && n < 60 {
+        total += widths.get(n).copied().unwrap_or(DEFAULT_WIDTH);
+        n += 1;
+    }
+    (n.max(1), total)
+}
+
+/// Lines a wrapped text takes in a span `width` characters wide (a little slack for
+/// proportional fonts and word breaks).
+pub fn wrapped_lines(text: &str, width: f64) -> u32 {
+    let width = width.max(1.0);
+    text.split('\n')
+        .map(|line| ((text_width(line) * 1.1) / width).ceil().max(1.0) as u32)
+        .sum::<u32>()
+        .max(1)
+}
+
+/// The currency symbol the document's money values are written with ("1.234,50 €" → "€"),
+/// or "€" when none shows one.
+pub fn currency_symbol(doc: &Document) -> String {
+    let symbol_of = |v: &Value| -> Option<String> {
+        if v.format != ValueFormat::Money || !v.number.is_some_and(f64::is_finite) {
+            return None;
+        }
+        let s: String = v
+            .text
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .filter(|c| {
+                !matches!(
+                    c,
+                    '.' | ',' | '-' | '+' | '"' | '\'' | '—' | '–' | '(' | ')'
+                )
+            })
+            .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
+            .collect();
+        (!s.is_empty() && s.chars().count() <= 4).then_some(s)
+    };
+    let mut found = None;
+    for block in doc.sections.iter().flat_map(|s| &s.blocks) {
+        let v = match block {
+            Block::Kpis(k) => k.iter().find_map(|k| symbol_of(&k.value)),
+            Block::Table(t) => t
+                .rows
+                .iter()
+                .chain(t.totals.iter())
+                .flatten()
+                .find_map(|c| symbol_of(&c.value)),
+            _ => None,
+        };
+        if v.is_some() {
+            found = v;
+            break;
+        }
+    }
+    found.unwrap_or_else(|| "€".to_string())
+}
+
+/// Excel number format of a value format in a language: money `#,##0.00 "€"` (es) /
+/// `"€"#,##0.00` (en), percent `0.0%`, int `#,##0`, number `#,##0.00`, date `dd/mm/yyyy` (es) /
+/// `yyyy-mm-dd` (en), text `@`-free general.
+pub fn num_format(format: ValueFormat, lang: &str, currency: &str) -> String {
+    let en = lang == "en";
+    match format {
+        ValueFormat::Text => String::new(),
+        ValueFormat::Money if en => format!("\"{currency}\"#,##0.00"),
+        ValueFormat::Money => format!("#,##0.00 \"{currency}\""),
+        ValueFormat::Percent => "0.0%".into(),
+        ValueFormat::Int => "#,##0".into(),
+        ValueFormat::Number => "#,##0.00".into(),
+        ValueFormat::Date if en => "yyyy-mm-dd".into(),
+        ValueFormat::Date => "dd/mm/yyyy".into(),
+    }
+}
+
+/// Excel's number format for a chart axis showing values of `format`: whole units.
+pub fn axis_format(format: ValueFormat, lang: &str, currency: &str) -> String {
+    match format {
+        ValueFormat::Money if lang == "en" => format!("\"{currency}\"#,##0"),
+        ValueFormat::Money => format!("#,##0 \"{currency}\""),
+        ValueFormat::Percent => "0%".into(),
+        ValueFormat::Date => num_format(format, lang, currency),
+        _ => "#,##0".into(),
+    }
+}
+
+/// Text for an Excel header/footer section: `&` doubled so it shows as itself, cut to
+/// `max` characters.
+pub fn header_text(s: &str, max: usize) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cut_chars(&one_line, max).replace('&', "&&")
+}
+
+/// A page label pattern ("Página {page} de {pages}") as Excel header/footer codes
+/// ("Página &P de &N"); "&P / &N" when the pattern is empty.
+pub fn page_label_codes(label: &str) -> String {
+    if label.trim().is_empty() {
+        return "&P / &N".into();
+    }
+    header_text(label, 100)
+        .replace("{pages}", "&N")
+        .replace("{page}", "&P")
+}
+
+/// Rows a chart of `height` pixels covers at Excel's default 20-pixel rows, plus one.
+pub fn chart_rows(height: u32) -> u32 {
+    height.div_ceil(20) + 1
+}
+
+/// Cumulative shares of `values` (each running total over the grand total), for a Pareto
+/// line when the document gives only the bars; all zero when the total is not positive.
+pub fn cumulative_shares(values: &[f64]) -> Vec<f64> {
+    let total: f64 = values.iter().filter(|v| v.is_finite()).sum();
+    let mut run = 0.0;
+    values
+        .iter()
+        .map(|v| {
+            if v.is_finite() {
+                run += v;
+            }
+            if total > 0.0 {
+                run / total
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Whether a drop-down list can be written inline in the validation rule: Excel splits inline
+/// lists at commas and limits them to 255 characters; other lists go to the data sheet.
+pub fn inline_list(choices: &[String]) -> bool {
+    let len: usize = choices.iter().map(|c| utf16_len(c) + 1).sum();
+    len <= 255 && choices.iter().all(|c| !c.contains(',') && !c.is_empty())
+}
+
+/// Whether the document needs the chart-data sheet: it has a chart with points, or a
+/// drop-down list too long or with commas for an inline rule.
+pub fn needs_data_sheet(doc: &Document) -> bool {
+    doc.sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .any(|b| match b {
+            Block::Chart(c) => c.series.iter().any(|s| !s.points.is_empty()),
+            Block::Table(t) => t
+                .columns
+                .iter()
+                .any(|c| !c.choices.is_empty() && !inline_list(&c.choices)),
+            Block::Fields(f) => f
+                .iter()
+                .any(|f| !f.choices.is_empty() && !inline_list(&f.choices)),
+            _ => false,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Cell, Column, Kpi, Table};
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let long = "Cuentas clave de Distribuciones Hermanos García";
+        let names = sheet_names(
+            &[
+                "Resumen",
+                "resumen",
+                "a/b:c*d?e[f]g\\h",
+                "'Quoted'",
+                "",
+                long,
+                long,
+                "History",
+                "  spaced\tout  ",
+                "''",
+            ],
+            "Hoja",
+        );
+        assert_eq!(names[0], "Resumen");
+        assert_eq!(names[1], "resumen (2)");
+        assert_eq!(names[2], "a-b-c-d-e-f-g-h");
+        assert_eq!(names[3], "Quoted");
+        assert_eq!(names[4], "Hoja 5");
+        assert_eq!(names[5], "Cuentas clave de Distribuciones");
+        assert_eq!(names[6], "Cuentas clave de Distribuci (2)");
+        assert_eq!(names[7], "History (2)");
+        assert_eq!(names[8], "spaced out");
+        assert_eq!(names[9], "Hoja 10");
+        let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        lower.sort();
+        lower.dedup();
+        assert_eq!(lower.len(), names.len());
+        for n in &names {
+            assert!(utf16_len(n) <= 31, "{n}");
+            assert!(!n.starts_with('\'') && !n.ends_with('\''), "{n}");
+        }
+    }
+
+    #[test]
+    fn sheet_names_count_utf16_and_never_end_in_apostrophe_after_cut() {
+        let emoji = "😀".repeat(20); // 40 UTF-16 units
+        let n = &sheet_names(&[&emoji], "Hoja")[0];
+        assert_eq!(utf16_len(n), 30);
+        let tricky = format!("{}'{}", "x".repeat(30), "yyyy");
+        assert_eq!(sheet_names(&[&tricky], "Hoja")[0], "x".repeat(30));
+    }
+
+    #[test]
+    fn table_names_follow_excel_rules() {
+        let mut taken = BTreeSet::new();
+        let cases = [
+            ("cuentas", "cuentas"),
+            ("Cuentas", "Cuentas_2"),
+            ("Reuniones año 2026", "Reuniones_ano_2026"),
+            ("2026 ventas", "T_2026_ventas"),
+            ("A1", "T_A1"),
+            ("abc12", "T_abc12"),
+            ("R1C1", "T_R1C1"),
+            ("rc", "T_rc"),
+            ("", "Tabla"),
+            ("—", "Tabla_2"),
+            ("mapa de decisores", "mapa_de_decisores"),
+        ];
+        for (hint, want) in cases {
+            assert_eq!(table_name(hint, "Tabla", &mut taken), want, "{hint:?}");
+        }
+        let long = table_name(&"x".repeat(300), "Tabla", &mut taken);
+        assert_eq!(long.len(), 40);
+    }
+
+    #[test]
+    fn headers_are_unique_and_non_empty() {
+        let h = unique_headers(&["Ventas", "ventas", "", "  ", "a\nb"], "Columna");
+        assert_eq!(h, ["Ventas", "ventas 2", "Columna 3", "Columna 4", "a b"]);
+    }
+
+    #[test]
+    fn number_formats_by_language() {
+        assert_eq!(num_format(ValueFormat::Money, "es", "€"), "#,##0.00 \"€\"");
+        assert_eq!(num_format(ValueFormat::Money, "en", "€"), "\"€\"#,##0.00");
+        assert_eq!(num_format(ValueFormat::Percent, "es", "€"), "0.0%");
+        assert_eq!(num_format(ValueFormat::Int, "en", "€"), "#,##0");
+        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.00");
+        assert_eq!(num_format(ValueFormat::Date, "es", "€"), "dd/mm/yyyy");
+        assert_eq!(num_format(ValueFormat::Date, "en", "€"), "yyyy-mm-dd");
+        assert_eq!(axis_format(ValueFormat::Percent, "es", "€"), "0%");
+    }
+
+    #[test]
+    fn page_labels_become_excel_codes() {
+        assert_eq!(
+            page_label_codes("Página {page} de {pages}"),
+            "Página &P de &N"
+        );
+        assert_eq!(page_label_codes("Page {page} of {pages}"), "Page &P of &N");
+        assert_eq!(page_label_codes(""), "&P / &N");
+        assert_eq!(header_text("Smith & Co", 100), "Smith && Co");
+        assert_eq!(header_text("abcdef", 3), "abc");
+    }
+
+    fn val(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
+        Value {
+            text: text.into(),
+            format,
+            number,
+            date: None,
+        }
+    }
+
+    #[test]
+    fn widths_fit_values_within_limits() {
+        let table = Table {
+            name: "t".into(),
+            columns: vec![
+                Column {
+                    label: "N".into(),
+                    format: ValueFormat::Int,
+                    choices: vec![],
+                    fill: false,
+                },
+                Column {
+                    label: "Cliente".into(),
+                    format: ValueFormat::Text,
+                    choices: vec![],
+                    fill: false,
+                },
+            ],
+            rows: vec![vec![
+                Cell {
+                    value: val("1", ValueFormat::Int, Some(1.0)),
+                    highlight: false,
+                },
+                Cell {
+                    value: val(&"x".repeat(200), ValueFormat::Text, None),
+                    highlight: false,
+                },
+            ]],
+            totals: None,
+        };
+        let section = Section {
+            title: "s".into(),
+            sheet: "s".into(),
+            page_break: false,
+            blocks: vec![
+                Block::Kpis(vec![Kpi {
+                    label: "Ventas".into(),
+                    value: val("1.234.567,89 €", ValueFormat::Money, Some(1234567.89)),
+                }]),
+                Block::Table(table),
+            ],
+        };
+        let w = column_widths(&section);
+        assert_eq!(w.len(), 2);
+        assert!(w[0] >= 7.0 && w[0] < 12.0, "{w:?}");
+        assert_eq!(w[1], MAX_WIDTH);
+    }
+
+    #[test]
+    fn text_spans_and_wrapping() {
+        let (n, total) = text_span(&[10.0, 20.0]);
+        assert!(total >= TEXT_WIDTH - 0.5 && n > 2);
+        let (n, total) = text_span(&[50.0, 50.0, 50.0]);
+        assert_eq!((n, total), (3, 150.0));
+        assert_eq!(wrapped_lines("", 90.0), 1);
+        assert_eq!(wrapped_lines(&"a".repeat(100), 90.0), 2);
+        assert_eq!(wrapped_lines("a\nb", 90.0), 2);
+    }
+
+    #[test]
+    fn cumulative_shares_reach_one() {
+        assert_eq!(cumulative_shares(&[2.0, 1.0, 1.0]), [0.5, 0.75, 1.0]);
+        assert_eq!(cumulative_shares(&[0.0, 0.0]), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn currency_comes_from_money_texts() {
+        let doc = |texts: &[(&str, Option<f64>)]| Document {
+            title: String::new(),
+            lang: "es".into(),
+            author: String::new(),
+            subject: String::new(),
+            sections: vec![Section {
+                title: "s".into(),
+                sheet: "s".into(),
+                page_break: false,
+                blocks: vec![Block::Kpis(
+                    texts
+                        .iter()
+                        .map(|(t, n)| Kpi {
+                            label: "k".into(),
+                            value: val(t, ValueFormat::Money, *n),
+                        })
+                        .collect(),
+                )],
+            }],
+        };
+        assert_eq!(
+            currency_symbol(&doc(&[("1.234,50\u{a0}€", Some(1234.5))])),
+            "€"
+        );
+        assert_eq!(currency_symbol(&doc(&[("-$1,234.50", Some(-1234.5))])), "$");
+        assert_eq!(
+            currency_symbol(&doc(&[("—", None), ("1 234,50 CHF", Some(1.0))])),
+            "CHF"
+        );
+        assert_eq!(currency_symbol(&doc(&[])), "€");
+    }
+
+    #[test]
+    fn inline_lists_avoid_commas_and_long_lists() {
+        assert!(inline_list(&["Pendiente".into(), "Hecha".into()]));
+        assert!(!inline_list(&["Sí, pronto".into()]));
+        assert!(!inline_list(&vec!["x".repeat(30); 10]));
+    }
+}
