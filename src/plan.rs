@@ -11,8 +11,10 @@
 //!   reason without an entry counting as `[plan] target_growth`.
 //! - **Meetings**: the closer's four meetings (decision makers, competition, needs, close). The
 //!   activity-log entries of the account in the window up to the end of P that are not calls or
-//!   mails (see [`is_call`]) are the meetings held; the first four fill the steps in date order,
-//!   and the first step not held is the next one, highlighted.
+//!   mails (see [`is_call`]) are its meetings. An entry whose type names a meeting
+//!   ("Reunión decisores", "Reunión cierre", "Closing meeting"; see [`meeting_step`]) fills
+//!   that meeting; when no entry names one, the meetings fill the steps in date order. The
+//!   first meeting not held is the next one, highlighted.
 //! - **Courtesy call**: due `[plan] call_every_days` after the last contact in the log (or the
 //!   last purchase when the log has none for the account); overdue when that date is before the
 //!   end of P; with no contact and no purchase, it is due now.
@@ -26,13 +28,14 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::classify::{Abc, Account, Classification, Reason};
+use crate::classify::{collate, norm, Abc, Account, Classification, Reason};
 use crate::config::Config;
 use crate::ingest::{Activity, Dataset};
 use crate::lang::Lang;
 use crate::period::Month;
 
-/// A trend (last 3 months against the 3 before) at or below this is "falling".
+/// A trend at or below this is "falling". The trend read is the last 3 months against the same
+/// months a year earlier (free of the season); without a year of history, against the 3 before.
 pub const FALLING_TREND: f64 = -0.10;
 /// A trend at or above this is "rising"; between the two it is stable.
 pub const RISING_TREND: f64 = 0.10;
@@ -266,6 +269,11 @@ pub struct AccountPlan {
     pub margin_pct: Option<f64>,
     pub growth: Option<f64>,
     pub trend: Option<f64>,
+    /// Last 3 months against the same 3 months a year earlier: the trend without the season.
+    /// `None` when those months a year earlier sold nothing.
+    pub trend_yoy: Option<f64>,
+    /// The trend the plan reads: `trend_yoy`, else `trend`.
+    pub trend_read: Option<f64>,
     pub first_purchase: Option<NaiveDate>,
     pub last_purchase: Option<NaiveDate>,
     pub days_since: Option<i64>,
@@ -382,7 +390,10 @@ pub struct Summary {
     pub company_sales: f64,
     pub company_margin: Option<f64>,
     pub margin_pct: Option<f64>,
+    /// Accounts in the window (any sales).
     pub accounts: u32,
+    /// Accounts with sales > 0 in the window.
+    pub active_accounts: u32,
     pub key_accounts: u32,
     pub key_sales: f64,
     pub key_share: f64,
@@ -432,8 +443,14 @@ pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> P
     let choices = choices(lang);
     let by_id: HashMap<&str, &Account> = c.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
 
+    // The classification's order: by name with accents and case ignored, the default KAM last.
     let mut kam_names: Vec<&crate::classify::KamSummary> = c.kams.iter().collect();
-    kam_names.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(&b.name)));
+    kam_names.sort_by(|a, b| {
+        a.unassigned
+            .cmp(&b.unassigned)
+            .then_with(|| collate(&a.name).cmp(&collate(&b.name)))
+            .then_with(|| a.name.cmp(&b.name))
+    });
     kam_names.dedup_by(|a, b| a.name == b.name);
 
     let mut kams = Vec::new();
@@ -443,10 +460,9 @@ pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> P
             continue;
         }
         keys.sort_by(|a, b| rank_order(a, b));
-        let email = k
-            .email
-            .clone()
-            .or_else(|| data.directory.iter().find(|d| d.name == k.name).and_then(|d| d.email.clone()));
+        let email = k.email.clone().or_else(|| {
+            data.directory.iter().find(|d| norm(&d.name) == norm(&k.name)).and_then(|d| d.email.clone())
+        });
         kams.push(kam_plan(
             c,
             cfg,
@@ -596,7 +612,12 @@ fn kam_plan(
         .filter_map(|a| {
             let mut why = Vec::new();
             if a.flags.falling {
-                why.push(lang.fill("plan.attention.falling", &[("trend", pct(lang, a.trend.map(f64::abs)))]));
+                let key = if a.trend_yoy.is_some() {
+                    "plan.attention.falling_yoy"
+                } else {
+                    "plan.attention.falling"
+                };
+                why.push(lang.fill(key, &[("trend", pct(lang, a.trend_read.map(f64::abs)))]));
             }
             if a.flags.stale {
                 why.push(match a.days_since {
@@ -754,28 +775,65 @@ fn objective(a: &Account, cfg: &Config, lang: &Lang, period: &PeriodInfo) -> Obj
     }
 }
 
-/// The four meetings with those held (from `held`, oldest first) filled in.
-fn meetings(held: &[&Activity], lang: &Lang) -> (Vec<Meeting>, Option<u32>, String) {
+/// Words in an activity type that name one of the four meetings (lowercase, either language),
+/// in the order of [`MEETINGS`].
+const STEP_WORDS: [&[&str]; 4] = [
+    &["decisor", "decision", "decisión", "stakeholder"],
+    &["competen", "competi"],
+    &["necesidad", "need", "requisit", "requirement"],
+    &["cierre", "cerrar", "clos"],
+];
+
+/// Which of the four meetings an activity type names (0-based), if any.
+pub fn meeting_step(kind: Option<&str>) -> Option<usize> {
+    let k = kind?.to_lowercase();
+    STEP_WORDS.iter().position(|words| words.iter().any(|w| k.contains(w)))
+}
+
+/// The entry held for each of the four meetings, from the account's meetings (oldest first).
+///
+/// When some entry names its meeting ("Reunión decisores", "Closing meeting"), entries fill
+/// the meeting they name (the latest one wins, its notes being the freshest) and the others
+/// are plain contacts. When none does, the meetings fill the steps in date order.
+fn steps_held<'a>(meetings: &[&'a Activity]) -> [Option<&'a Activity>; 4] {
+    let mut held = [None; 4];
+    if meetings.iter().any(|m| meeting_step(m.kind.as_deref()).is_some()) {
+        for m in meetings {
+            if let Some(i) = meeting_step(m.kind.as_deref()) {
+                held[i] = Some(*m);
+            }
+        }
+    } else {
+        for (slot, m) in held.iter_mut().zip(meetings) {
+            *slot = Some(*m);
+        }
+    }
+    held
+}
+
+/// The four meetings with those held filled in, the next one (the first not held) and the
+/// next step in words.
+fn meetings(meetings: &[&Activity], lang: &Lang) -> (Vec<Meeting>, Option<u32>, String) {
+    let held = steps_held(meetings);
     let done_label = lang.get("plan.status.done").to_string();
     let pending_label = lang.get("plan.status.pending").to_string();
-    let next = (held.len() < MEETINGS.len()).then_some(held.len() as u32 + 1);
+    let next = held.iter().position(Option::is_none).map(|i| i as u32 + 1);
+    let count = held.iter().flatten().count();
     let list = MEETINGS
         .iter()
+        .zip(held)
         .enumerate()
-        .map(|(i, key)| {
-            let h = held.get(i);
-            Meeting {
-                number: i as u32 + 1,
-                key: key.to_string(),
-                objective: lang.get(&format!("plan.meeting.{key}.title")).to_string(),
-                guide: lang.get(&format!("plan.meeting.{key}.guide")).to_string(),
-                date: h.map(|a| a.date),
-                status: if h.is_some() { done_label.clone() } else { pending_label.clone() },
-                kind: h.and_then(|a| a.kind.clone()),
-                notes: h.and_then(|a| a.notes.clone()),
-                done: h.is_some(),
-                next: next == Some(i as u32 + 1),
-            }
+        .map(|(i, (key, h))| Meeting {
+            number: i as u32 + 1,
+            key: key.to_string(),
+            objective: lang.get(&format!("plan.meeting.{key}.title")).to_string(),
+            guide: lang.get(&format!("plan.meeting.{key}.guide")).to_string(),
+            date: h.map(|a| a.date),
+            status: if h.is_some() { done_label.clone() } else { pending_label.clone() },
+            kind: h.and_then(|a| a.kind.clone()),
+            notes: h.and_then(|a| a.notes.clone()),
+            done: h.is_some(),
+            next: next == Some(i as u32 + 1),
         })
         .collect::<Vec<_>>();
     let text = match next {
@@ -784,12 +842,25 @@ fn meetings(held: &[&Activity], lang: &Lang) -> (Vec<Meeting>, Option<u32>, Stri
             &[
                 ("number", n.to_string()),
                 ("objective", list[n as usize - 1].objective.clone()),
-                ("held", held.len().to_string()),
+                ("held", count.to_string()),
             ],
         ),
-        None => lang.fill("plan.meeting.complete", &[("held", held.len().to_string())]),
+        None => lang.fill("plan.meeting.complete", &[("held", count.to_string())]),
     };
     (list, next, text)
+}
+
+/// Sales of the last 3 months against the same 3 months a year earlier, from the account's
+/// monthly series; `None` when the earlier months sold nothing (or are not in the series).
+pub fn yoy_trend(a: &Account, period: Month) -> Option<f64> {
+    let sum = |last: Month| -> Option<f64> {
+        (0..3)
+            .map(|i| a.monthly.iter().find(|m| m.month == last.add(-i)).map(|m| m.sales))
+            .sum::<Option<f64>>()
+    };
+    let now = sum(period)?;
+    let before = sum(period.add(-12))?;
+    (before > 0.0).then(|| (now - before) / before)
 }
 
 /// The courtesy call: every `every` days after the last contact (log) or purchase.
@@ -892,7 +963,9 @@ fn account_plan(
         })
         .collect();
 
-    let falling = a.trend.is_some_and(|t| t <= FALLING_TREND);
+    let trend_yoy = yoy_trend(a, period.period);
+    let trend_read = trend_yoy.or(a.trend);
+    let falling = trend_read.is_some_and(|t| t <= FALLING_TREND);
     let stale = match a.days_since {
         Some(d) => d > cfg.classify.recency_alert_days as i64,
         None => true,
@@ -915,12 +988,15 @@ fn account_plan(
             &[("share", lang.percent(a.exposure_sales, 1)), ("sales", lang.money(a.sales))],
         ),
     }];
-    risks.push(match a.trend {
+    let yoy = if trend_yoy.is_some() { "_yoy" } else { "" };
+    risks.push(match trend_read {
         Some(t) if t <= FALLING_TREND => {
-            lang.fill("plan.risk.trend_falling", &[("trend", lang.percent(t.abs(), 1))])
+            lang.fill(&format!("plan.risk.trend_falling{yoy}"), &[("trend", lang.percent(t.abs(), 1))])
         }
-        Some(t) if t >= RISING_TREND => lang.fill("plan.risk.trend_rising", &[("trend", lang.percent(t, 1))]),
-        Some(_) => lang.get("plan.risk.trend_stable").to_string(),
+        Some(t) if t >= RISING_TREND => {
+            lang.fill(&format!("plan.risk.trend_rising{yoy}"), &[("trend", lang.percent(t, 1))])
+        }
+        Some(_) => lang.get(&format!("plan.risk.trend_stable{yoy}")).to_string(),
         None => lang.get("plan.risk.trend_unknown").to_string(),
     });
     risks.push(match (a.last_purchase, a.days_since) {
@@ -967,6 +1043,8 @@ fn account_plan(
         margin_pct: a.margin_pct,
         growth: a.growth,
         trend: a.trend,
+        trend_yoy,
+        trend_read,
         first_purchase: a.first_purchase,
         last_purchase: a.last_purchase,
         days_since: a.days_since,
@@ -1140,7 +1218,7 @@ fn summary(
     let intro = lang.fill(
         "summary.intro",
         &[
-            ("accounts", c.totals.accounts.to_string()),
+            ("accounts", c.totals.active_accounts.to_string()),
             ("key", key_count.to_string()),
             ("sales", lang.money(company)),
             ("key_share", lang.percent(key_share, 1)),
@@ -1155,6 +1233,7 @@ fn summary(
         company_margin: c.totals.margin,
         margin_pct: c.totals.margin.and_then(|m| ratio(m, company)),
         accounts: c.totals.accounts,
+        active_accounts: c.totals.active_accounts,
         key_accounts: key_count,
         key_sales,
         key_share,
@@ -1251,6 +1330,7 @@ pub(crate) mod fixtures {
                 .map(|i| MonthSales { month: period.add(i - 23), sales: sales / 12.0 + f64::from(i) * 10.5 })
                 .collect(),
             top_products: vec![("Tornillos M8".into(), sales * 0.6), ("Tuercas".into(), sales * 0.25)],
+            new_account: false,
         }
     }
 
@@ -1266,6 +1346,13 @@ pub(crate) mod fixtures {
             &[Reason::Volume],
         );
         a1.trend = Some(-0.2);
+        // The last three months sell 30 % less than a year earlier.
+        for m in a1.monthly.iter_mut().rev().take(3) {
+            m.sales = 0.7 * 500_000.0 / 12.0;
+        }
+        for m in a1.monthly.iter_mut().take(12).skip(9) {
+            m.sales = 500_000.0 / 12.0;
+        }
         let mut a2 = account(
             "C002",
             HOSTILE,
@@ -1318,13 +1405,21 @@ pub(crate) mod fixtures {
             window: Window::ending(m("2026-10"), 12),
             prior_window: Window::ending(m("2025-10"), 12),
             growth_available: true,
-            totals: Totals { sales: 1_000_000.0, margin: Some(300_000.0), accounts: 5, key_accounts: 4 },
+            totals: Totals {
+                sales: 1_000_000.0,
+                net_sales: 1_000_000.0,
+                margin: Some(300_000.0),
+                accounts: 6,
+                active_accounts: 5,
+                key_accounts: 4,
+            },
             concentration: Concentration {
                 pareto_accounts_share: 0.4,
                 top1_share: 0.5,
                 top5_share: 1.0,
                 hhi: 0.335,
                 reading: "concentrated".into(),
+                reading_text: "concentrada".into(),
             },
             accounts,
             // Out of order on purpose: plans come sorted by name.
@@ -1379,6 +1474,7 @@ pub(crate) mod fixtures {
             name: "Bruno Díaz".into(),
             email: Some("bruno@example.com".into()),
             manager: None,
+            region: None,
         }];
         let activities = vec![
             // C001: two meetings held, then calls; last contact 15/09 → call due 15/10, overdue.
@@ -1412,6 +1508,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::{self, d};
     use super::*;
+    use crate::classify::KamSummary;
 
     fn es() -> Lang {
         Lang::load("es", "€", None).unwrap()
@@ -1474,25 +1571,66 @@ mod tests {
             date: d(date),
             customer: "X".into(),
             kind: Some(kind.into()),
-            notes: None,
+            notes: Some(format!("{kind} {date}")),
             kam: None,
         };
         let lang = es();
-        let all = [
+        // A log whose types do not name the meetings: meetings fill the steps in date order.
+        let generic = [
             e("2026-01-01", "Visita"),
             e("2026-02-01", "Reunión"),
             e("2026-03-01", "Comida de trabajo"),
-            e("2026-04-01", "Reunión cierre"),
+            e("2026-04-01", "Meeting"),
             e("2026-05-01", "Visita"),
         ];
         for (held, next) in [(0, Some(1)), (1, Some(2)), (2, Some(3)), (3, Some(4)), (4, None), (5, None)] {
-            let refs: Vec<&Activity> = all[..held].iter().collect();
+            let refs: Vec<&Activity> = generic[..held].iter().collect();
             let (list, n, text) = meetings(&refs, &lang);
             assert_eq!(n, next, "{held} held");
             assert_eq!(list.iter().filter(|m| m.done).count(), held.min(4));
             assert_eq!(list.iter().filter(|m| m.next).count(), usize::from(next.is_some()));
-            assert!(!text.is_empty());
+            assert!(!text.is_empty() && !text.contains('{'));
         }
+        // Types that name the meetings fill the one they name; other visits are contacts.
+        let named: &[(&[(&str, &str)], [bool; 4], Option<u32>)] = &[
+            (
+                &[("2026-01-10", "Reunión decisores"), ("2026-02-10", "Visita")],
+                [true, false, false, false],
+                Some(2),
+            ),
+            (
+                &[("2026-01-10", "Reunión decisores"), ("2026-03-10", "Reunión cierre")],
+                [true, false, false, true],
+                Some(2),
+            ),
+            (
+                &[("2026-01-10", "Competitor review"), ("2026-02-10", "Needs analysis")],
+                [false, true, true, false],
+                Some(1),
+            ),
+            (
+                &[
+                    ("2026-01-10", "Decision makers meeting"),
+                    ("2026-02-10", "Reunión competencia"),
+                    ("2026-03-10", "Reunión necesidades"),
+                    ("2026-04-10", "Closing meeting"),
+                ],
+                [true, true, true, true],
+                None,
+            ),
+        ];
+        for (log, done, next) in named {
+            let v: Vec<Activity> = log.iter().map(|(dt, k)| e(dt, k)).collect();
+            let refs: Vec<&Activity> = v.iter().collect();
+            let (list, n, _) = meetings(&refs, &lang);
+            assert_eq!(list.iter().map(|m| m.done).collect::<Vec<_>>(), done, "{log:?}");
+            assert_eq!(n, *next, "{log:?}");
+        }
+        // Two meetings of one step: the latest is shown.
+        let v = [e("2026-01-10", "Reunión necesidades"), e("2026-05-10", "Reunión necesidades")];
+        let refs: Vec<&Activity> = v.iter().collect();
+        let (list, _, _) = meetings(&refs, &lang);
+        assert_eq!(list[2].date, Some(d("2026-05-10")));
         // From the fixture: two meetings and two calls → the third meeting is next.
         let p = plans();
         let c001 = &p.kams[0].accounts[0];
@@ -1504,6 +1642,29 @@ mod tests {
         assert_eq!(c001.meetings[0].status, "Hecha");
         // Calls are contacts, not meetings; entries outside the window or after P are ignored.
         assert_eq!(c001.log.len(), 4);
+    }
+
+    #[test]
+    fn falling_is_read_against_the_same_months_a_year_earlier() {
+        let c = fixtures::classification();
+        let p = Month { year: 2026, month: 10 };
+        let acme = &c.accounts[0];
+        assert!((yoy_trend(acme, p).unwrap() + 0.3).abs() < 1e-9);
+        // Beta's series grows slowly month on month: stable, not falling.
+        let beta = &c.accounts[2];
+        assert!(yoy_trend(beta, p).unwrap().abs() < RISING_TREND);
+        // No series, or nothing sold a year earlier: no reading.
+        assert_eq!(yoy_trend(&c.accounts[5], p), None);
+        let mut zero = beta.clone();
+        for m in zero.monthly.iter_mut().take(12) {
+            m.sales = 0.0;
+        }
+        assert_eq!(yoy_trend(&zero, p), None);
+        // The plan reads the seasonal-free trend first, the 3-against-3 one only without history.
+        let plans = plans();
+        let a = &plans.kams[0].accounts[0];
+        assert!(a.flags.falling && a.trend_read == a.trend_yoy);
+        assert!(a.risks[1].contains("mismos meses del año anterior"), "{}", a.risks[1]);
     }
 
     #[test]
@@ -1584,6 +1745,32 @@ mod tests {
         assert_eq!(q.kams.iter().map(|k| k.kam.as_str()).collect::<Vec<_>>(), names);
         assert_eq!(q.kams[0].accounts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C001", "C002"]);
         assert_eq!(p.summary.handover.iter().map(|h| h.kam.as_str()).collect::<Vec<_>>(), names);
+        // Accents and case are ignored, as in the classification; the default KAM comes last.
+        let mut c = fixtures::classification();
+        c.accounts[4].key = true;
+        c.accounts[4].kam = "Íñigo Sanz".into();
+        c.kams.push(KamSummary {
+            name: "Íñigo Sanz".into(),
+            email: None,
+            key_accounts: 1,
+            sales: 50_000.0,
+            unassigned: false,
+        });
+        c.accounts[3].key = true;
+        c.accounts[3].kam = "Isabel Mora".into();
+        c.kams.insert(
+            0,
+            KamSummary {
+                name: "Isabel Mora".into(),
+                email: None,
+                key_accounts: 1,
+                sales: 0.0,
+                unassigned: false,
+            },
+        );
+        let q = build(&c, &fixtures::dataset(), &fixtures::config(), &es());
+        let names: Vec<&str> = q.kams.iter().map(|k| k.kam.as_str()).collect();
+        assert_eq!(names, ["Ana Pérez", "Bruno Díaz", "Íñigo Sanz", "Isabel Mora", "Sin asignar"]);
     }
 
     #[test]
