@@ -1592,7 +1592,8 @@ mod tests {
             assert!(!text.is_empty() && !text.contains('{'));
         }
         // Types that name the meetings fill the one they name; other visits are contacts.
-        let named: &[(&[(&str, &str)], [bool; 4], Option<u32>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], [bool; 4], Option<u32>);
+        let named: &[Case] = &[
             (
                 &[("2026-01-10", "Reunión decisores"), ("2026-02-10", "Visita")],
                 [true, false, false, false],

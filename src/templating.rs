@@ -179,6 +179,7 @@ impl Templates {
         register_filters(&mut tera, lang);
         // Every template escapes what it prints: the names end in .xhtml.tera.
         tera.autoescape_on([".xhtml.tera", ".xhtml", ".html", ".xml"]);
+        tera.set_escape_fn(escape_xml);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError::from_tera(&e, PLAN))?;
         for name in [PLAN, SUMMARY] {
@@ -214,6 +215,29 @@ impl Templates {
         ctx.insert("summary", summary);
         self.tera.render(SUMMARY, &ctx).map_err(|e| TemplateError::from_tera(&e, SUMMARY))
     }
+}
+
+/// Escapes text for XML: the five markup characters, and drops characters XML 1.0 forbids
+/// (control characters other than tab and line breaks, U+FFFE, U+FFFF), which a cell of a
+/// book can hold and which would make the whole document unreadable.
+pub fn escape_xml(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut start = 0;
+    for (i, c) in input.char_indices() {
+        let rep: &[u8] = match c {
+            '&' => b"&amp;",
+            '<' => b"&lt;",
+            '>' => b"&gt;",
+            '"' => b"&quot;",
+            '\'' => b"&#39;",
+            '\t' | '\n' | '\r' => continue,
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => b"",
+            _ => continue,
+        };
+        out.write_all(&input.as_bytes()[start..i])?;
+        out.write_all(rep)?;
+        start = i + c.len_utf8();
+    }
+    out.write_all(&input.as_bytes()[start..])
 }
 
 /// The number in a template value; `Ok(None)` for none/undefined.
@@ -583,6 +607,21 @@ mod tests {
             let (t, _) = Templates::load(Some(dir.path()), &l).unwrap();
             assert_eq!(t.render_summary(&plans(&l).summary).unwrap(), want);
         }
+    }
+
+    #[test]
+    fn control_characters_from_books_never_break_the_document() {
+        let l = lang("es");
+        let mut c = fixtures::classification();
+        c.accounts[0].name = "Acme\u{1}\u{b} S.A.\u{ffff}\tx & <y>".into();
+        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let (t, _) = Templates::load(None, &l).unwrap();
+        let xml = t.render_plan(&p.kams[0]).unwrap();
+        let doc = parse(&xml);
+        assert!(texts(&doc, "td").iter().any(|c| c == "Acme S.A.\tx & <y>"));
+        let mut out = Vec::new();
+        escape_xml("a\u{0}b\r\n'\"é€", &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "ab\r\n&#39;&quot;é€");
     }
 
     #[test]
