@@ -641,6 +641,13 @@ mod tests {
     }
 
     #[test]
+    fn templates_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Templates>();
+        shared::<Plans>();
+    }
+
+    #[test]
     fn embedded_defaults_are_listed_for_init() {
         let names: Vec<&str> = embedded().iter().map(|(n, _)| *n).collect();
         assert_eq!(names, [MACROS, PLAN, SUMMARY]);
