@@ -27,6 +27,8 @@ const BLOCK_GAP: f32 = 8.0;
 const CELL_PAD: f32 = 4.0;
 const TABLE_FS: f32 = 8.0;
 const ROW_H: f32 = 15.0;
+const CHART_H: f32 = 200.0;
+const FIELD_H: f32 = 36.0;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,8 +110,14 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
         if section.page_break {
             l.new_page_unless_empty();
         }
-        for block in &section.blocks {
-            l.block(block);
+        for (i, block) in section.blocks.iter().enumerate() {
+            if let Block::Heading { level, text } = block {
+                // A heading stays with the start of what follows it.
+                let next = section.blocks.get(i + 1).map_or(0.0, |b| l.keep_height(b));
+                l.heading(*level, text, next);
+            } else {
+                l.block(block);
+            }
         }
     }
     l.footers(&doc.title, page_label);
@@ -336,7 +344,7 @@ impl Layout {
 
     fn block(&mut self, block: &Block) {
         match block {
-            Block::Heading { level, text } => self.heading(*level, text),
+            Block::Heading { level, text } => self.heading(*level, text, 0.0),
             Block::Paragraph(runs) => self.paragraph(runs),
             Block::Note { kind, text } => self.note(*kind, text),
             Block::Kpis(kpis) => self.kpis(kpis),
@@ -347,7 +355,27 @@ impl Layout {
         }
     }
 
-    fn heading(&mut self, level: u8, text: &str) {
+    /// The height of a block's first unbreakable part: what a heading must keep with it.
+    fn keep_height(&self, block: &Block) -> f32 {
+        match block {
+            Block::Heading { .. } => 30.0,
+            Block::Paragraph(_) | Block::List { .. } => 2.0 * BODY_LH,
+            Block::Note { .. } => 30.0,
+            Block::Kpis(_) => 60.0,
+            Block::Table(t) => 24.0 + ROW_H * t.rows.len().clamp(1, 3) as f32,
+            Block::Chart(_) => CHART_H,
+            Block::Fields(f) => {
+                let total = f.len().div_ceil(2) as f32 * (FIELD_H + 4.0);
+                if total <= 200.0 {
+                    total
+                } else {
+                    FIELD_H
+                }
+            }
+        }
+    }
+
+    fn heading(&mut self, level: u8, text: &str, keep: f32) {
         let (size, color, before, after) = match level {
             1 => (17.0, NAVY, 6.0, 10.0),
             2 => (13.0, NAVY, 10.0, 6.0),
@@ -357,7 +385,7 @@ impl Layout {
         let lines = self.wrap(&[(text, true)], size, WIDTH);
         let h = lines.len() as f32 * lh;
         // Keep a heading with what follows it.
-        self.ensure(before + h + 60.0);
+        self.ensure(before + h + keep.max(24.0));
         if self.y > TOP + 0.5 {
             self.y += before;
         }
@@ -504,7 +532,7 @@ impl Layout {
     fn fields(&mut self, fields: &[Field]) {
         let gap = 14.0;
         let w = (WIDTH - gap) / 2.0;
-        let h = 36.0;
+        let h = FIELD_H;
         // A short form stays on one page.
         let total = fields.len().div_ceil(2) as f32 * (h + 4.0);
         if total <= 200.0 {
@@ -752,7 +780,7 @@ impl Layout {
     }
 
     fn chart(&mut self, c: &Chart) {
-        let height = 200.0;
+        let height = CHART_H;
         self.ensure(height);
         let top = self.y;
         let title = self.ellipsize(&c.title, true, 10.0, WIDTH);
@@ -767,8 +795,11 @@ impl Layout {
         let secondary: Vec<&Series> = c.series.iter().filter(|s| s.secondary_axis).collect();
         let axis = |series: &[&Series], percent: bool| {
             let vals = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
-            let (mut lo, mut hi) = vals.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-            if percent && hi <= 1.0 && lo >= 0.0 {
+            let (mut lo, mut hi) = vals
+                .filter(|v| v.is_finite())
+                .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            // A cumulative share may end a rounding error above 1.
+            if percent && hi <= 1.0 + 1e-9 && lo >= 0.0 {
                 hi = 1.0;
             }
             if hi - lo <= 0.0 {
@@ -879,7 +910,7 @@ impl Layout {
                 } else {
                     (zero, y - zero)
                 };
-                if h > 0.0 {
+                if h > 0.0 && h.is_finite() {
                     self.rect(x, top_y, (bw - 0.6).max(0.3), h, Some(color), None);
                 }
             }
@@ -902,6 +933,7 @@ impl Layout {
                 .points
                 .iter()
                 .enumerate()
+                .filter(|(_, (_, v))| v.is_finite())
                 .map(|(i, (_, v))| {
                     (
                         x0 + slot * (i as f32 + 0.5),
@@ -1421,6 +1453,49 @@ mod tests {
         let empty = layout(&doc(vec![]), "Página {page} de {pages}", "es");
         assert_eq!(empty.len(), 1);
         assert!(empty[0].texts().any(|t| t == "Página 1 de 1"));
+    }
+
+    #[test]
+    fn a_heading_moves_with_the_block_it_introduces() {
+        let chart = Block::Chart(Chart {
+            kind: ChartKind::Bar,
+            title: "c".into(),
+            format: ValueFormat::Number,
+            series: vec![],
+        });
+        let field = Field {
+            label: "Nombre".into(),
+            kind: FieldKind::Text,
+            choices: vec![],
+            value: String::new(),
+        };
+        let pages = layout(
+            &doc(vec![section(
+                false,
+                vec![
+                    chart.clone(),
+                    chart.clone(),
+                    chart,
+                    Block::Heading {
+                        level: 3,
+                        text: "Mapa de decisores".into(),
+                    },
+                    Block::Fields(vec![field; 5]),
+                ],
+            )]),
+            "",
+            "es",
+        );
+        assert_eq!(pages.len(), 2);
+        assert!(
+            pages[1].texts().any(|t| t == "Mapa de decisores"),
+            "heading not left alone at the foot of page 1"
+        );
+        assert_eq!(
+            pages[1].texts().filter(|t| *t == "Nombre").count(),
+            5,
+            "the short form is kept together"
+        );
     }
 
     #[test]

@@ -98,6 +98,12 @@ impl Renderer for PdfRenderer {
                 }
             }
         }
+        // printpdf marks every file as PDF/X (an empty /GTS_PDFXVersion); this one is not.
+        if let Ok(info) = lo.trailer.get(b"Info").and_then(|o| o.as_reference()) {
+            if let Ok(dict) = lo.get_object_mut(info).and_then(|o| o.as_dict_mut()) {
+                dict.remove(b"GTS_PDFXVersion");
+            }
+        }
         // printpdf's ToUnicode maps carry /CMapVersion and /WMode lines, optional for a
         // ToUnicode map, that stricter readers (lopdf 0.38, and tools built on it) reject;
         // without them every reader can extract the text.
@@ -180,18 +186,20 @@ fn embed(
     index: usize,
     chars: &BTreeSet<char>,
 ) -> Result<ParsedFont, RenderError> {
+    let glyphs: BTreeSet<u16> = chars.iter().filter_map(|&ch| face.glyph(ch)).collect();
+    let (bytes, renumber) = face
+        .subset(&glyphs)
+        .map_err(|e| RenderError::Pdf(format!("font subset: {e}")))?;
+    // Text is encoded with the subset's glyph ids; widths are the same glyphs' advances.
     let mut cmap = BTreeMap::new();
     let mut widths = BTreeMap::new();
     for &ch in chars {
-        if let Some(g) = face.glyph(ch) {
-            cmap.insert(ch as u32, g);
-            widths.insert(g, face.advance(g));
+        if let Some(&new) = face.glyph(ch).and_then(|old| renumber.get(&old)) {
+            let old = face.glyph(ch).unwrap_or(0);
+            cmap.insert(ch as u32, new);
+            widths.insert(new, face.advance(old));
         }
     }
-    let glyphs: BTreeSet<u16> = widths.keys().copied().collect();
-    let bytes = face
-        .subset(&glyphs)
-        .map_err(|e| RenderError::Pdf(format!("font subset: {e}")))?;
     // A subset font carries a six-letter tag (ISO 32000-1, 9.6.4); fixed, for repeatable output.
     let tag = if index == 0 { "KAMPLA" } else { "KAMPLB" };
     Ok(ParsedFont {
@@ -219,11 +227,16 @@ fn embed(
     })
 }
 
+/// Rounded so content streams stay short (they are most of what gets compressed).
+fn round(v: f32, scale: f32) -> f32 {
+    (v * scale).round() / scale
+}
+
 fn color(c: Rgb) -> Color {
     Color::Rgb(printpdf::Rgb {
-        r: f32::from(c.0) / 255.0,
-        g: f32::from(c.1) / 255.0,
-        b: f32::from(c.2) / 255.0,
+        r: round(f32::from(c.0) / 255.0, 1000.0),
+        g: round(f32::from(c.1) / 255.0, 1000.0),
+        b: round(f32::from(c.2) / 255.0, 1000.0),
         icc_profile: None,
     })
 }
@@ -274,7 +287,7 @@ fn ops(page: &layout::Page) -> Vec<Op> {
                     ops.push(Op::SetFillColor { col: color(*c) });
                     fill = Some(*c);
                 }
-                let (px, py) = (Pt(*x), Pt(layout::PAGE_H - y));
+                let (px, py) = (Pt(round(*x, 100.0)), Pt(round(layout::PAGE_H - y, 100.0)));
                 let matrix = if *angle == 0.0 {
                     TextMatrix::Translate(px, py)
                 } else {
@@ -298,10 +311,10 @@ fn ops(page: &layout::Page) -> Vec<Op> {
                     in_text = false;
                 }
                 let rect = |mode| Rect {
-                    x: Pt(*x),
-                    y: Pt(layout::PAGE_H - y - h),
-                    width: Pt(*w),
-                    height: Pt(*h),
+                    x: Pt(round(*x, 100.0)),
+                    y: Pt(round(layout::PAGE_H - y - h, 100.0)),
+                    width: Pt(round(*w, 100.0)),
+                    height: Pt(round(*h, 100.0)),
                     mode: Some(mode),
                     winding_order: None,
                 };

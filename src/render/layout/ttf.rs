@@ -4,7 +4,7 @@
 //! Only what kamplan's two embedded DejaVu faces need; every read is bounds-checked so a
 //! damaged font gives an error, never a panic.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// DejaVu Sans, regular (licence in `templates/fonts/LICENSE-DejaVu.txt`).
@@ -124,7 +124,10 @@ impl Face {
             }
             face.advances.push(last);
         }
-        face.cmap = read_cmap(face.table(b"cmap")?)?;
+        // A subset program has no cmap; the embedded faces do.
+        if let Ok(cmap) = face.table(b"cmap") {
+            face.cmap = read_cmap(cmap)?;
+        }
         let upm = f32::from(face.units_per_em);
         for c in 0..256u32 {
             let g = face.cmap.get(&c).copied().unwrap_or(0);
@@ -186,14 +189,45 @@ impl Face {
         }
     }
 
-    /// A font program holding only `glyphs` (plus .notdef and composite parts), with every
-    /// glyph id unchanged, so widths, codes and ToUnicode stay those of the full face.
-    /// Keeps the tables a PDF TrueType program needs; drops layout tables, names and cmap
-    /// (a CIDFontType2 with an Identity CIDToGIDMap addresses glyphs by id).
-    pub fn subset(&self, glyphs: &BTreeSet<u16>) -> Result<Vec<u8>, String> {
+    /// Component glyph ids of a composite glyph, with the byte offset of each id.
+    fn components(data: &[u8]) -> Result<Vec<(usize, u16)>, String> {
+        let mut out = Vec::new();
+        if data.len() < 10 || i16_at(data, 0)? >= 0 {
+            return Ok(out);
+        }
+        let mut o = 10;
+        loop {
+            let flags = u16_at(data, o)?;
+            out.push((o + 2, u16_at(data, o + 2)?));
+            o += 4 + if flags & 1 != 0 { 4 } else { 2 };
+            o += if flags & 0x8 != 0 {
+                2
+            } else if flags & 0x40 != 0 {
+                4
+            } else if flags & 0x80 != 0 {
+                8
+            } else {
+                0
+            };
+            if flags & 0x20 == 0 {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// A font program holding only `glyphs` (plus .notdef and the parts of composite glyphs),
+    /// renumbered densely in the order of their old ids; returns the bytes and the
+    /// old → new id map. Keeps the tables a PDF TrueType program needs (outlines, metrics,
+    /// hinting); drops layout tables, names and cmap — a CIDFontType2 with an Identity
+    /// CIDToGIDMap addresses glyphs by id, and `pdf.rs` encodes text with the new ids.
+    pub fn subset(&self, glyphs: &BTreeSet<u16>) -> Result<(Vec<u8>, BTreeMap<u16, u16>), String> {
         let loca = self.table(b"loca")?;
         let glyf = self.table(b"glyf")?;
-        // Close over composite glyph components.
+        let outline = |g: u16| -> Result<&[u8], String> {
+            let (s, e) = self.glyph_range(loca, g)?;
+            glyf.get(s..e)
+                .ok_or_else(|| format!("glyph {g} out of bounds"))
+        };
         let mut keep: BTreeSet<u16> = glyphs
             .iter()
             .copied()
@@ -202,52 +236,58 @@ impl Face {
         keep.insert(0);
         let mut todo: Vec<u16> = keep.iter().copied().collect();
         while let Some(g) = todo.pop() {
-            let (s, e) = self.glyph_range(loca, g)?;
-            let data = glyf.get(s..e).ok_or("glyph out of bounds")?;
-            if data.len() >= 10 && i16_at(data, 0)? < 0 {
-                let mut o = 10;
-                loop {
-                    let flags = u16_at(data, o)?;
-                    let part = u16_at(data, o + 2)?;
-                    if part < self.num_glyphs && keep.insert(part) {
-                        todo.push(part);
-                    }
-                    o += 4 + if flags & 1 != 0 { 4 } else { 2 };
-                    o += if flags & 0x8 != 0 {
-                        2
-                    } else if flags & 0x40 != 0 {
-                        4
-                    } else if flags & 0x80 != 0 {
-                        8
-                    } else {
-                        0
-                    };
-                    if flags & 0x20 == 0 {
-                        break;
-                    }
+            for (_, part) in Self::components(outline(g)?)? {
+                if part < self.num_glyphs && keep.insert(part) {
+                    todo.push(part);
                 }
             }
         }
+        let map: BTreeMap<u16, u16> = keep
+            .iter()
+            .enumerate()
+            .map(|(new, &old)| (old, new as u16))
+            .collect();
+        let n = keep.len() as u16;
+
+        let hhea_src = self.table(b"hhea")?;
+        let n_hmetrics = u16_at(hhea_src, 34)? as usize;
+        let hmtx_src = self.table(b"hmtx")?;
         let mut new_glyf = Vec::new();
-        let mut new_loca = Vec::with_capacity(4 * (self.num_glyphs as usize + 1));
-        for g in 0..self.num_glyphs {
+        let mut new_loca = Vec::with_capacity(4 * (keep.len() + 1));
+        let mut new_hmtx = Vec::with_capacity(4 * keep.len());
+        for &old in &keep {
             new_loca.extend_from_slice(&(new_glyf.len() as u32).to_be_bytes());
-            if keep.contains(&g) {
-                let (s, e) = self.glyph_range(loca, g)?;
-                new_glyf.extend_from_slice(glyf.get(s..e).ok_or("glyph out of bounds")?);
-                while new_glyf.len() % 4 != 0 {
-                    new_glyf.push(0);
-                }
+            let start = new_glyf.len();
+            new_glyf.extend_from_slice(outline(old)?);
+            for (at, part) in Self::components(outline(old)?)? {
+                let new = map.get(&part).copied().unwrap_or(0);
+                new_glyf[start + at..start + at + 2].copy_from_slice(&new.to_be_bytes());
             }
+            while new_glyf.len() % 4 != 0 {
+                new_glyf.push(0);
+            }
+            let g = old as usize;
+            let lsb_at = if g < n_hmetrics {
+                4 * g + 2
+            } else {
+                4 * n_hmetrics + 2 * (g - n_hmetrics)
+            };
+            new_hmtx.extend_from_slice(&self.advance(old).to_be_bytes());
+            new_hmtx.extend_from_slice(&i16_at(hmtx_src, lsb_at)?.to_be_bytes());
         }
         new_loca.extend_from_slice(&(new_glyf.len() as u32).to_be_bytes());
-        let mut head = self.table(b"head")?.to_vec();
+
+        let patch = |tag: &[u8; 4], at: usize, value: [u8; 2]| -> Result<Vec<u8>, String> {
+            let mut t = self.table(tag)?.to_vec();
+            t.get_mut(at..at + 2)
+                .ok_or("font table truncated")?
+                .copy_from_slice(&value);
+            Ok(t)
+        };
+        let mut head = patch(b"head", 50, 1i16.to_be_bytes())?;
         head.get_mut(8..12)
             .ok_or("head truncated")?
             .copy_from_slice(&[0; 4]);
-        head.get_mut(50..52)
-            .ok_or("head truncated")?
-            .copy_from_slice(&1i16.to_be_bytes());
         // post version 3: no glyph names.
         let mut post = self
             .table(b"post")?
@@ -255,22 +295,22 @@ impl Face {
             .ok_or("post truncated")?
             .to_vec();
         post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
-
         let mut out_tables: Vec<([u8; 4], Vec<u8>)> = vec![
             (*b"glyf", new_glyf),
             (*b"head", head),
+            (*b"hhea", patch(b"hhea", 34, n.to_be_bytes())?),
+            (*b"hmtx", new_hmtx),
             (*b"loca", new_loca),
+            (*b"maxp", patch(b"maxp", 4, n.to_be_bytes())?),
             (*b"post", post),
         ];
-        for tag in [
-            b"OS/2", b"cvt ", b"fpgm", b"hhea", b"hmtx", b"maxp", b"prep",
-        ] {
+        for tag in [b"OS/2", b"cvt ", b"fpgm", b"prep"] {
             if let Ok(t) = self.table(tag) {
                 out_tables.push((*tag, t.to_vec()));
             }
         }
         out_tables.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(write_sfnt(&out_tables))
+        Ok((write_sfnt(&out_tables), map))
     }
 }
 
@@ -407,44 +447,28 @@ mod tests {
     }
 
     #[test]
-    fn subset_keeps_glyph_ids_and_shrinks() {
-        let (r, _) = faces();
-        let glyphs: BTreeSet<u16> = "Página 1 de 3 €"
-            .chars()
-            .filter_map(|c| r.glyph(c))
-            .collect();
-        let sub = r.subset(&glyphs).unwrap();
-        assert!(sub.len() < REGULAR_TTF.len() / 4, "{} bytes", sub.len());
-        let table = |tag: &[u8]| {
-            let n = u16_at(&sub, 4).unwrap() as usize;
-            (0..n)
-                .map(|i| 12 + 16 * i)
-                .find(|&r| &sub[r..r + 4] == tag)
-                .map(|r| {
-                    let o = u32_at(&sub, r + 8).unwrap() as usize;
-                    &sub[o..o + u32_at(&sub, r + 12).unwrap() as usize]
-                })
-                .unwrap()
-        };
-        let (loca, glyf) = (table(b"loca"), table(b"glyf"));
-        let (oloca, oglyf) = (r.table(b"loca").unwrap(), r.table(b"glyf").unwrap());
-        let outline = |l: &[u8], g: &[u8], gid: u16| {
-            let (s, e) = (
-                u32_at(l, 4 * gid as usize).unwrap() as usize,
-                u32_at(l, 4 * gid as usize + 4).unwrap() as usize,
-            );
-            g[s..e].to_vec()
-        };
-        let p = r.glyph('P').unwrap();
-        let (s, e) = r.glyph_range(oloca, p).unwrap();
-        assert_eq!(
-            &outline(loca, glyf, p)[..e - s],
-            &oglyf[s..e],
-            "same id, same outline"
-        );
-        assert!(
-            outline(loca, glyf, r.glyph('Z').unwrap()).is_empty(),
-            "unused glyphs dropped"
-        );
+    fn subset_renumbers_glyphs_and_keeps_outlines_and_widths() {
+        let (r, b) = faces();
+        for face in [r, b] {
+            let text = "Página 1 de 3 — 1.234,50 € «Núñez» ☐";
+            let glyphs: BTreeSet<u16> = text.chars().filter_map(|c| face.glyph(c)).collect();
+            let (bytes, map) = face.subset(&glyphs).unwrap();
+            assert!(bytes.len() < 40_000, "{} bytes", bytes.len());
+            assert_eq!(map.get(&0), Some(&0), ".notdef stays first");
+            let sub = Face::parse(Box::leak(bytes.into_boxed_slice())).unwrap();
+            assert_eq!(sub.num_glyphs as usize, map.len());
+            let (sl, sg) = (sub.table(b"loca").unwrap(), sub.table(b"glyf").unwrap());
+            let (ol, og) = (face.table(b"loca").unwrap(), face.table(b"glyf").unwrap());
+            for ch in text.chars() {
+                let old = face.glyph(ch).unwrap();
+                let new = map[&old];
+                assert_eq!(sub.advance(new), face.advance(old), "{ch}");
+                let (s0, e0) = face.glyph_range(ol, old).unwrap();
+                let (s1, _) = sub.glyph_range(sl, new).unwrap();
+                if Face::components(&og[s0..e0]).unwrap().is_empty() {
+                    assert_eq!(&sg[s1..s1 + (e0 - s0)], &og[s0..e0], "{ch}: same outline");
+                }
+            }
+        }
     }
 }
