@@ -522,7 +522,7 @@ impl Parser {
                 continue;
             };
             // One space between runs at most; none at the paragraph's start.
-            let ends_in_space = runs.last().map_or(true, |r| r.text.ends_with(' '));
+            let ends_in_space = runs.last().is_none_or(|r| r.text.ends_with(' '));
             let text = if ends_in_space {
                 text.trim_start_matches(' ').to_string()
             } else {

@@ -167,8 +167,8 @@ fn info(doc: &Document, ctx: &RenderContext) -> PdfDocumentInfo {
         creator: "kamplan".into(),
         producer: "kamplan".into(),
         identifier: ctx.document_id.clone(),
-        creation_date: date.clone(),
-        modification_date: date.clone(),
+        creation_date: date,
+        modification_date: date,
         metadata_date: date,
         // No XMP: printpdf gives the XMP packet a random instance id.
         conformance: PdfConformance::Custom(CustomPdfConformance {

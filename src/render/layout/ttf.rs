@@ -309,7 +309,7 @@ impl Face {
                 out_tables.push((*tag, t.to_vec()));
             }
         }
-        out_tables.sort_by(|a, b| a.0.cmp(&b.0));
+        out_tables.sort_by_key(|t| t.0);
         Ok((write_sfnt(&out_tables), map))
     }
 }
