@@ -1,6 +1,7 @@
-//! Builds a sample plan document in code, writes it as PDF and times the renderer.
+//! Builds a sample plan document in code (or parses a template's XHTML output), writes it as
+//! PDF and times the renderer.
 //!
-//! `cargo run --example pdf_demo -- out.pdf [runs]`; then look at it with
+//! `cargo run --example pdf_demo -- out.pdf [runs] [plan.xhtml]`; then look at it with
 //! `pdftoppm -r 60 -png out.pdf /tmp/pdfcheck/page`.
 
 use kamplan::document::*;
@@ -360,7 +361,13 @@ fn main() {
         .cloned()
         .unwrap_or_else(|| "pdf_demo.pdf".into());
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(1);
-    let doc = sample();
+    let doc = match args.get(3) {
+        Some(path) => {
+            let xhtml = std::fs::read_to_string(path).expect("reads the XHTML file");
+            parse(&xhtml).unwrap_or_else(|e| panic!("{path}: {e}"))
+        }
+        None => sample(),
+    };
     let ctx = RenderContext {
         created: chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
             .unwrap()

@@ -203,9 +203,9 @@ impl Layout {
     fn clean(&self, s: &str, bold: bool) -> String {
         let face = self.face(bold);
         s.chars()
-            .filter(|c| !c.is_control() || *c == '\t')
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
             .map(|c| {
-                if c == '\t' {
+                if matches!(c, '\t' | '\n' | '\r') {
                     ' '
                 } else if face.has(c) {
                     c
@@ -449,7 +449,9 @@ impl Layout {
             _ => 4,
         };
         let gap = 8.0;
-        let w = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
+        // One or two figures make cards of a third, not a full-width slab.
+        let w = ((WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32)
+            .min((WIDTH - 2.0 * gap) / 3.0);
         let inner = w - 16.0;
         for row in kpis.chunks(per_row) {
             // Labels wrap to two lines at most; the cards of a row share one height.
@@ -823,13 +825,18 @@ impl Layout {
         };
         let plabels: Vec<(f64, String)> = ticks(plo, phi, pstep)
             .into_iter()
-            .map(|v| (v, self.axis_label(v, pstep, pformat)))
+            .map(|v| {
+                (
+                    v,
+                    self.axis_label(v, pstep, plo.abs().max(phi.abs()), pformat),
+                )
+            })
             .collect();
         let slabels: Vec<(f64, String)> = sec
             .map(|(lo, hi, st)| {
                 ticks(lo, hi, st)
                     .into_iter()
-                    .map(|v| (v, self.axis_label(v, st, sformat)))
+                    .map(|v| (v, self.axis_label(v, st, lo.abs().max(hi.abs()), sformat)))
                     .collect()
             })
             .unwrap_or_default();
@@ -895,7 +902,9 @@ impl Layout {
                 .position(|x| std::ptr::eq(x, *s))
                 .unwrap_or(0)
                 % PALETTE.len()];
-            let bw = group / bars.len() as f32;
+            // Few categories make slim bars centred in their slots, not wide slabs.
+            let bw = (group / bars.len() as f32).min(36.0);
+            let group = bw * bars.len() as f32;
             let (lo, hi) = if s.secondary_axis {
                 sec.map_or((plo, phi), |a| (a.0, a.1))
             } else {
@@ -958,6 +967,13 @@ impl Layout {
                 continue;
             }
             let cx = x0 + slot * (i as f32 + 0.5);
+            // A rotated label reaches down-left; it never crosses the left margin.
+            let room = (cx + 2.0 - MARGIN_X) / std::f32::consts::FRAC_1_SQRT_2;
+            let l = &if rotated {
+                self.ellipsize(l, false, fs, room)
+            } else {
+                l.clone()
+            };
             let w = self.width(l, false, fs);
             if rotated {
                 // Rotated about its end, so the label's end sits under its bar.
@@ -989,8 +1005,9 @@ impl Layout {
         self.y = top + height + BLOCK_GAP;
     }
 
-    /// A compact axis label: `1,5 M`, `250 k`, `40 %` (decimal comma unless English).
-    fn axis_label(&self, v: f64, step: f64, format: ValueFormat) -> String {
+    /// A compact axis label: `1,5 M`, `250 k`, `40 %` (decimal comma unless English); the
+    /// unit (k, M) follows the axis' largest value `top`, so one axis never mixes units.
+    fn axis_label(&self, v: f64, step: f64, top: f64, format: ValueFormat) -> String {
         let (v, step, suffix) = if format == ValueFormat::Percent {
             (
                 v * 100.0,
@@ -998,7 +1015,10 @@ impl Layout {
                 if self.comma { "\u{a0}%" } else { "%" },
             )
         } else {
-            let big = v.abs().max(step);
+            let big = top.max(step);
+            if v.abs() < step * 1e-9 {
+                return "0".into();
+            }
             if big >= 1e6 {
                 (v / 1e6, step / 1e6, "\u{a0}M")
             } else if big >= 1e4 {
@@ -1501,8 +1521,8 @@ mod tests {
     fn characters_the_font_lacks_become_question_marks() {
         let l = lay();
         assert_eq!(
-            l.clean("Núñez € «» — 漢\u{7}\tx", false),
-            "Núñez € «» — ? x"
+            l.clean("Núñez € «» — 漢\u{7}\tx\ny\u{a0}z", false),
+            "Núñez € «» — ? x y\u{a0}z"
         );
     }
 
@@ -1563,6 +1583,14 @@ mod tests {
         );
         let labels = texts.iter().filter(|t| t.starts_with("Cliente")).count();
         assert!((10..60).contains(&labels), "labels thinned: {labels}");
+        for item in items {
+            if let Item::Text { x, .. } = item {
+                assert!(
+                    *x >= MARGIN_X - 0.01,
+                    "text starts left of the margin at {x}"
+                );
+            }
+        }
         assert!(items
             .iter()
             .any(|i| matches!(i, Item::Text { angle, .. } if *angle == 45.0)));
@@ -1584,23 +1612,36 @@ mod tests {
         }
         let es = lay();
         assert_eq!(
-            es.axis_label(250_000.0, 50_000.0, ValueFormat::Money),
+            es.axis_label(250_000.0, 50_000.0, 250_000.0, ValueFormat::Money),
             "250\u{a0}k"
         );
         assert_eq!(
-            es.axis_label(1_500_000.0, 500_000.0, ValueFormat::Money),
+            es.axis_label(1_500_000.0, 500_000.0, 2e6, ValueFormat::Money),
             "1,5\u{a0}M"
         );
-        assert_eq!(es.axis_label(0.25, 0.25, ValueFormat::Percent), "25\u{a0}%");
-        assert_eq!(es.axis_label(2.5, 2.5, ValueFormat::Number), "2,5");
+        assert_eq!(
+            es.axis_label(0.25, 0.25, 1.0, ValueFormat::Percent),
+            "25\u{a0}%"
+        );
+        assert_eq!(es.axis_label(2.5, 2.5, 10.0, ValueFormat::Number), "2,5");
         let en = Layout {
             comma: false,
             ..lay()
         };
         assert_eq!(
-            en.axis_label(1_500_000.0, 500_000.0, ValueFormat::Money),
+            en.axis_label(1_500_000.0, 500_000.0, 2e6, ValueFormat::Money),
             "1.5\u{a0}M"
         );
-        assert_eq!(en.axis_label(0.5, 0.25, ValueFormat::Percent), "50%");
+        assert_eq!(en.axis_label(0.5, 0.25, 1.0, ValueFormat::Percent), "50%");
+        // One unit per axis, and a plain zero.
+        assert_eq!(
+            es.axis_label(500_000.0, 250_000.0, 1e6, ValueFormat::Money),
+            "0,50\u{a0}M"
+        );
+        assert_eq!(es.axis_label(0.0, 250_000.0, 1e6, ValueFormat::Money), "0");
+        assert_eq!(
+            es.axis_label(-1e6, 1e6, 3e6, ValueFormat::Money),
+            "-1\u{a0}M"
+        );
     }
 }
