@@ -84,6 +84,8 @@ pub enum Item {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     pub items: Vec<Item>,
+    /// Titles of the sections that start on this page (the PDF outline).
+    pub bookmarks: Vec<String>,
 }
 
 impl Page {
@@ -111,6 +113,7 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
         if section.page_break {
             l.new_page_unless_empty();
         }
+        let (start_page, start_items) = (l.pages.len() - 1, l.page().items.len());
         for (i, block) in section.blocks.iter().enumerate() {
             if let Block::Heading { level, text } = block {
                 // A heading stays with the start of what follows it.
@@ -119,6 +122,18 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
             } else {
                 l.block(block);
             }
+        }
+        // The section starts where its first item landed (a kept heading may have moved on).
+        if !section.title.is_empty()
+            && l.pages.len() - 1 + l.page().items.len() > start_page + start_items
+        {
+            let page = if l.pages[start_page].items.len() > start_items {
+                start_page
+            } else {
+                start_page + 1
+            };
+            let page = page.min(l.pages.len() - 1);
+            l.pages[page].bookmarks.push(section.title.clone());
         }
     }
     l.footers(&doc.title, page_label);
@@ -419,24 +434,43 @@ impl Layout {
             NoteKind::Highlight => (Rgb(255, 246, 204), Rgb(212, 160, 0)),
         };
         let (size, lh, pad) = (9.0, 12.5, 7.0);
-        let mut lines = self.wrap(
+        let lines = self.wrap(
             &[(text, kind != NoteKind::Info)],
             size,
             WIDTH - 2.0 * pad - 4.0,
         );
-        let max_lines = ((BOTTOM - TOP - 2.0 * pad) / lh) as usize;
-        lines.truncate(max_lines.max(1));
-        let h = lines.len() as f32 * lh + 2.0 * pad - 3.0;
-        self.ensure(h);
-        let top = self.y;
-        self.rect(MARGIN_X, top, WIDTH, h, Some(bg), None);
-        self.rect(MARGIN_X, top, 3.0, h, Some(bar), None);
-        let mut base = top + pad + size * 0.85;
-        for line in &lines {
-            self.draw_line(line, MARGIN_X + 4.0 + pad, base, size, INK);
-            base += lh;
+        // Short notes move whole to the next page; a note taller than the room left
+        // continues in a box of its own on the next page.
+        let full = lines.len() as f32 * lh + 2.0 * pad - 3.0;
+        if full <= BOTTOM - TOP {
+            self.ensure(full);
+        } else {
+            self.ensure(2.0 * lh + 2.0 * pad);
         }
-        self.y = top + h + BLOCK_GAP;
+        let mut rest = &lines[..];
+        while !rest.is_empty() {
+            let room = ((BOTTOM - self.y - 2.0 * pad + 3.0) / lh).floor().max(0.0) as usize;
+            if room == 0 {
+                self.new_page();
+                continue;
+            }
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            let h = now.len() as f32 * lh + 2.0 * pad - 3.0;
+            let top = self.y;
+            self.rect(MARGIN_X, top, WIDTH, h, Some(bg), None);
+            self.rect(MARGIN_X, top, 3.0, h, Some(bar), None);
+            let mut base = top + pad + size * 0.85;
+            for line in now {
+                self.draw_line(line, MARGIN_X + 4.0 + pad, base, size, INK);
+                base += lh;
+            }
+            self.y = top + h;
+            rest = later;
+            if !rest.is_empty() {
+                self.new_page();
+            }
+        }
+        self.y += BLOCK_GAP;
     }
 
     fn kpis(&mut self, kpis: &[Kpi]) {
@@ -1514,6 +1548,59 @@ mod tests {
             pages[1].texts().filter(|t| *t == "Nombre").count(),
             5,
             "the short form is kept together"
+        );
+    }
+
+    #[test]
+    fn a_note_longer_than_a_page_continues_on_the_next() {
+        let text = (0..1000)
+            .map(|i| format!("palabra{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let pages = layout(
+            &doc(vec![section(
+                false,
+                vec![Block::Note {
+                    kind: NoteKind::Info,
+                    text,
+                }],
+            )]),
+            "",
+            "es",
+        );
+        assert!(pages.len() >= 2);
+        let words: Vec<String> = pages
+            .iter()
+            .flat_map(|p| p.texts().map(str::to_string).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .split(' ')
+            .filter(|w| w.starts_with("palabra"))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(words.len(), 1000, "no line of the note is lost");
+    }
+
+    #[test]
+    fn sections_are_bookmarked_on_their_first_page() {
+        let p = |t: &str| {
+            Block::Paragraph(vec![Run {
+                text: t.into(),
+                bold: false,
+            }])
+        };
+        let mut a = section(false, vec![p("uno")]);
+        a.title = "Resumen".into();
+        let mut b = section(true, vec![p("dos")]);
+        b.title = "Cuentas".into();
+        let mut c = section(false, vec![]);
+        c.title = "Vacía".into();
+        let pages = layout(&doc(vec![a, b, c]), "", "es");
+        assert_eq!(pages[0].bookmarks, vec!["Resumen"]);
+        assert_eq!(
+            pages[1].bookmarks,
+            vec!["Cuentas"],
+            "an empty section gets no bookmark"
         );
     }
 

@@ -76,6 +76,19 @@ impl Renderer for PdfRenderer {
                 .map
                 .insert(font_id(i == 1), PdfFont::new(font));
         }
+        // The outline: one entry per section, with fixed ids (printpdf's are random).
+        for (i, page) in pages.iter().enumerate() {
+            for title in &page.bookmarks {
+                let id = printpdf::PageAnnotId(format!("B{:05}", pdf.bookmarks.map.len()));
+                pdf.bookmarks.map.insert(
+                    id,
+                    printpdf::PageAnnotation {
+                        name: title.clone(),
+                        page: i + 1,
+                    },
+                );
+            }
+        }
         pdf.pages = pages
             .iter()
             .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), ops(p)))
@@ -586,8 +599,77 @@ mod tests {
             info.get(b"CreationDate").unwrap().as_str().unwrap(),
             b"D:20261101000000+00'00'"
         );
+        assert!(info.get(b"GTS_PDFXVersion").is_err(), "not marked PDF/X");
+        let catalog = pdf.catalog().unwrap();
+        let outlines = pdf
+            .get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap())
+            .unwrap();
+        assert_eq!(
+            outlines.get(b"Count").unwrap().as_i64().unwrap(),
+            2,
+            "one outline entry per section"
+        );
         let id = pdf.trailer.get(b"ID").unwrap().as_array().unwrap();
         assert_eq!(id[0].as_str().unwrap(), stable_id("ana-2026-10").as_bytes());
+    }
+
+    #[test]
+    fn renders_in_parallel_to_the_same_bytes() {
+        use rayon::prelude::*;
+        let doc = plan();
+        let one = PdfRenderer::new().render(&doc, &ctx()).unwrap();
+        let many: Vec<Vec<u8>> = (0..4)
+            .into_par_iter()
+            .map(|_| PdfRenderer::new().render(&doc, &ctx()).unwrap())
+            .collect();
+        assert!(many.iter().all(|b| *b == one));
+    }
+
+    #[test]
+    fn template_xhtml_renders_every_element_as_text() {
+        let doc = crate::document::parse(
+            r#"<document title="Plan &lt;b&gt;" lang="es" author="kamplan" subject="2026-10">
+                 <section title="Uno">
+                   <h1>Título — «uno»</h1><h2>Dos</h2><h3>Tres</h3>
+                   <p>Texto con <b>negrita</b> y &lt;script&gt;alert(1)&lt;/script&gt;</p>
+                   <note kind="highlight">Nota destacada</note>
+                   <kpis><kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi></kpis>
+                   <ul><li>Punto</li></ul><ol><li>Paso</li></ol>
+                   <table name="t"><thead><tr><th>Cliente</th><th data-format="percent">Cuota</th></tr></thead>
+                     <tbody><tr><td highlight="true">=SUM(A1)</td><td data-value="0.412">41,2 %</td></tr></tbody>
+                     <tfoot><tr><td>Total</td><td data-value="1">100 %</td></tr></tfoot></table>
+                   <chart kind="line" title="Evolución"><series name="Ventas"><pt label="ene" value="1"/><pt label="feb" value="2"/></series></chart>
+                   <fields><field label="Decisor">Ana</field><field label="Postura" kind="choice" choices="A favor|En contra"/></fields>
+                 </section>
+               </document>"#,
+        )
+        .unwrap();
+        let bytes = PdfRenderer::new().render(&doc, &ctx()).unwrap();
+        let text = page_texts(&bytes).join("\n");
+        for want in [
+            "Título — «uno»",
+            "Dos",
+            "Tres",
+            "negrita",
+            "<script>alert(1)</script>",
+            "Nota destacada",
+            "Ventas",
+            "1.234,50 €",
+            "Punto",
+            "Paso",
+            "=SUM(A1)",
+            "41,2 %",
+            "Total",
+            "Evolución",
+            "ene",
+            "Decisor",
+            "Ana",
+            "☐ A favor",
+            "Página 1 de 1",
+            "Plan <b>",
+        ] {
+            assert!(text.contains(want), "{want:?} missing from {text}");
+        }
     }
 
     #[test]
