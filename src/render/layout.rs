@@ -7,7 +7,7 @@
 pub mod ttf;
 
 use crate::document::{
-    Block, Cell, Chart, ChartKind, Document, Field, FieldKind, Kpi, NoteKind, Run, Series,
+    Block, Cell, Chart, ChartKind, Column, Document, Field, FieldKind, Kpi, NoteKind, Run, Series,
     SeriesKind, Table, ValueFormat,
 };
 use ttf::Face;
@@ -27,6 +27,9 @@ const BLOCK_GAP: f32 = 8.0;
 const CELL_PAD: f32 = 4.0;
 const TABLE_FS: f32 = 8.0;
 const ROW_H: f32 = 15.0;
+/// Extra height per wrapped line in a table cell, and the most lines a cell shows.
+const CELL_LH: f32 = 10.0;
+const CELL_LINES: usize = 3;
 const CHART_H: f32 = 200.0;
 const FIELD_H: f32 = 36.0;
 
@@ -729,18 +732,20 @@ impl Layout {
         self.ensure(header_h + ROW_H * t.rows.len().min(3) as f32);
         self.table_header(&head);
         for (r, row) in t.rows.iter().enumerate() {
-            if self.y + ROW_H > BOTTOM {
+            let (lines, h) = self.row_lines(&head, row, false);
+            if self.y + h > BOTTOM {
                 self.new_page();
                 self.table_header(&head);
             }
-            self.table_row(&head, row, r % 2 == 1, false);
+            self.table_row(&head, row, &lines, h, r % 2 == 1, false);
         }
         if let Some(totals) = &t.totals {
-            if self.y + ROW_H + 2.0 > BOTTOM {
+            let (lines, h) = self.row_lines(&head, totals, true);
+            if self.y + h + 2.0 > BOTTOM {
                 self.new_page();
                 self.table_header(&head);
             }
-            self.table_row(&head, totals, false, true);
+            self.table_row(&head, totals, &lines, h, false, true);
         }
         self.y += BLOCK_GAP + 2.0;
     }
@@ -767,39 +772,89 @@ impl Layout {
         self.y = top + head.h;
     }
 
-    fn table_row(&mut self, head: &TableHead, row: &[Cell], zebra: bool, totals: bool) {
+    /// A row's cell lines: text cells wrap to [`CELL_LINES`] lines (the last cut with an
+    /// ellipsis), numbers and dates stay on one line; and the row's height.
+    fn row_lines(&self, head: &TableHead, row: &[Cell], totals: bool) -> (Vec<Vec<String>>, f32) {
+        let lines: Vec<Vec<String>> = row
+            .iter()
+            .zip(&head.table.columns)
+            .zip(head.widths)
+            .map(|((cell, c), w)| {
+                let bold = totals || cell.highlight;
+                let inner = w - 2.0 * CELL_PAD;
+                if right_aligned(c, cell) {
+                    vec![self.ellipsize(&cell.value.text, bold, TABLE_FS, inner)]
+                } else {
+                    let mut lines: Vec<String> = self
+                        .wrap(&[(&cell.value.text, bold)], TABLE_FS, inner)
+                        .into_iter()
+                        .map(|l| l.segs.into_iter().map(|s| s.0).collect())
+                        .collect();
+                    if lines.len() > CELL_LINES {
+                        let rest = lines[CELL_LINES - 1..].join(" ");
+                        lines.truncate(CELL_LINES - 1);
+                        lines.push(self.ellipsize(&rest, bold, TABLE_FS, inner));
+                    }
+                    lines
+                }
+            })
+            .collect();
+        let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        (lines, ROW_H + (n - 1) as f32 * CELL_LH)
+    }
+
+    fn table_row(
+        &mut self,
+        head: &TableHead,
+        row: &[Cell],
+        lines: &[Vec<String>],
+        h: f32,
+        zebra: bool,
+        totals: bool,
+    ) {
         let top = self.y;
         if totals {
-            self.rect(MARGIN_X, top, WIDTH, ROW_H, Some(TOTALS), None);
+            self.rect(MARGIN_X, top, WIDTH, h, Some(TOTALS), None);
             self.hline(MARGIN_X, MARGIN_X + WIDTH, top, NAVY, 0.8);
         } else if zebra {
-            self.rect(MARGIN_X, top, WIDTH, ROW_H, Some(ZEBRA), None);
+            self.rect(MARGIN_X, top, WIDTH, h, Some(ZEBRA), None);
         }
         let base = top + ROW_H / 2.0 + TABLE_FS * 0.36;
         let mut x = MARGIN_X;
-        for ((cell, c), w) in row.iter().zip(&head.table.columns).zip(head.widths) {
+        for (((cell, c), w), cell_lines) in row
+            .iter()
+            .zip(&head.table.columns)
+            .zip(head.widths)
+            .zip(lines)
+        {
             let bold = totals || cell.highlight;
             if cell.highlight {
-                self.rect(x, top, *w, ROW_H, Some(HIGHLIGHT), None);
+                self.rect(x, top, *w, h, Some(HIGHLIGHT), None);
             }
-            let inner = w - 2.0 * CELL_PAD;
-            let text = self.ellipsize(&cell.value.text, bold, TABLE_FS, inner);
-            let right = is_numeric(c.format)
-                || c.format == ValueFormat::Date
-                || is_numeric(cell.value.format);
-            let tw = self.width(&text, bold, TABLE_FS);
-            let tx = if right {
-                x + w - CELL_PAD - tw
-            } else {
-                x + CELL_PAD
-            };
-            self.text(tx, base, TABLE_FS, bold, INK, &text, 0.0);
+            let right = right_aligned(c, cell);
+            for (k, text) in cell_lines.iter().enumerate() {
+                let tw = self.width(text, bold, TABLE_FS);
+                let tx = if right {
+                    x + w - CELL_PAD - tw
+                } else {
+                    x + CELL_PAD
+                };
+                self.text(
+                    tx,
+                    base + k as f32 * CELL_LH,
+                    TABLE_FS,
+                    bold,
+                    INK,
+                    text,
+                    0.0,
+                );
+            }
             if c.fill && cell.value.text.is_empty() {
                 // A fill-in column shows a line to write on.
                 self.push(Item::Line {
                     points: vec![
-                        (x + CELL_PAD, top + ROW_H - 3.5),
-                        (x + w - CELL_PAD, top + ROW_H - 3.5),
+                        (x + CELL_PAD, top + h - 3.5),
+                        (x + w - CELL_PAD, top + h - 3.5),
                     ],
                     color: Rgb(170, 178, 189),
                     width: 0.5,
@@ -809,9 +864,9 @@ impl Layout {
             x += w;
         }
         if !totals {
-            self.hline(MARGIN_X, MARGIN_X + WIDTH, top + ROW_H, RULE, 0.4);
+            self.hline(MARGIN_X, MARGIN_X + WIDTH, top + h, RULE, 0.4);
         }
-        self.y = top + ROW_H;
+        self.y = top + h;
     }
 
     fn chart(&mut self, c: &Chart) {
@@ -1167,6 +1222,11 @@ fn trim_line(line: &mut Line) {
     }
 }
 
+/// Numbers and dates align right (by their column's format, or the cell's own).
+fn right_aligned(c: &Column, cell: &Cell) -> bool {
+    is_numeric(c.format) || c.format == ValueFormat::Date || is_numeric(cell.value.format)
+}
+
 fn is_numeric(f: ValueFormat) -> bool {
     matches!(
         f,
@@ -1451,6 +1511,42 @@ mod tests {
         for (right, text) in right_edges(&pages) {
             assert!(right <= MARGIN_X + WIDTH + 0.5, "{text:?} ends at {right}");
         }
+    }
+
+    #[test]
+    fn long_text_cells_wrap_to_three_lines_then_cut() {
+        let mut t = long_table(2);
+        t.columns.push(Column {
+            label: "Motivos".into(),
+            format: ValueFormat::Text,
+            choices: vec![],
+            fill: false,
+        });
+        t.rows[0].push(text_cell("Clase A"));
+        t.rows[1].push(text_cell(
+            &"cuenta clave por crecimiento sostenido y margen alto ".repeat(12),
+        ));
+        t.totals.as_mut().unwrap().push(text_cell(""));
+        let pages = layout(&doc(vec![section(false, vec![Block::Table(t)])]), "", "es");
+        let cells: Vec<(f32, String)> = pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { y, text, .. }
+                    if text.starts_with("cuenta") || text.contains("margen") =>
+                {
+                    Some((*y, text.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(cells.len(), 3, "{cells:?}");
+        assert!(cells[2].1.ends_with('…'));
+        assert!(
+            (cells[1].0 - cells[0].0 - CELL_LH).abs() < 0.01,
+            "lines stacked in one row"
+        );
+        assert!(pages[0].texts().any(|t| t == "Clase A"));
     }
 
     #[test]
