@@ -364,7 +364,14 @@ fn main() {
     let doc = match args.get(3) {
         Some(path) => {
             let xhtml = std::fs::read_to_string(path).expect("reads the XHTML file");
-            parse(&xhtml).unwrap_or_else(|e| panic!("{path}: {e}"))
+            let t = std::time::Instant::now();
+            let doc = parse(&xhtml).unwrap_or_else(|e| panic!("{path}: {e}"));
+            println!(
+                "parsed {} bytes of XHTML in {:.2} ms",
+                xhtml.len(),
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+            doc
         }
         None => sample(),
     };

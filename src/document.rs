@@ -213,7 +213,8 @@ pub struct DocumentError {
 /// the vocabulary above, and every `data-value` must parse (numbers with `.` as the decimal
 /// separator, dates as ISO `YYYY-MM-DD`). Text is kept as plain strings with runs of
 /// whitespace collapsed to one space; entities such as `&lt;` stay the characters they stand
-/// for and never become markup.
+/// for and never become markup. Comments are ignored. HTML-only entities such as `&nbsp;` are
+/// not XML: write `&#160;` or the character itself.
 ///
 /// # Errors
 /// [`DocumentError`] with the 1-based line of the offending element, e.g.
@@ -318,8 +319,9 @@ impl Parser {
                     ),
                 ));
             }
-            if let Some(t) = c.text() {
-                s.push_str(t);
+            // Comments and processing instructions are not content.
+            if c.is_text() {
+                s.push_str(c.text().unwrap_or(""));
             }
         }
         Ok(normalize_ws(&s).trim().to_string())
@@ -513,11 +515,13 @@ impl Parser {
                             format!("<{}> is not allowed inside <b>; only text", name(g)),
                         ));
                     }
-                    t.push_str(g.text().unwrap_or(""));
+                    if g.is_text() {
+                        t.push_str(g.text().unwrap_or(""));
+                    }
                 }
                 (normalize_ws(&t), true)
-            } else if let Some(t) = c.text() {
-                (normalize_ws(t), false)
+            } else if c.is_text() {
+                (normalize_ws(c.text().unwrap_or("")), false)
             } else {
                 continue;
             };
@@ -971,6 +975,30 @@ mod tests {
                 kind: NoteKind::Info,
                 text: "i".into()
             }
+        );
+    }
+
+    #[test]
+    fn comments_are_not_content() {
+        let d = doc("<!-- resumen --><p>Hola <!-- nombre --><b>Ana<!-- x --></b></p><ul><!-- c --><li>a<!-- y --></li></ul>").unwrap();
+        assert_eq!(
+            d.sections[0].blocks,
+            vec![
+                Block::Paragraph(vec![
+                    Run {
+                        text: "Hola ".into(),
+                        bold: false
+                    },
+                    Run {
+                        text: "Ana".into(),
+                        bold: true
+                    }
+                ]),
+                Block::List {
+                    ordered: false,
+                    items: vec!["a".into()]
+                },
+            ]
         );
     }
 
