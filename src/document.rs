@@ -33,7 +33,9 @@
 //! ```
 //! `data-format` is one of text, money, percent (value is a share: 0.412), int, number, date
 //! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
-//! defaults to its column's.
+//! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
+//! chart) and format; in a pareto chart a line series defaults to the secondary axis and
+//! percent (the cumulative share, 0–1).
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -755,8 +757,11 @@ impl Parser {
                     return Err(self.err(s, format!("series kind {o:?} is not one of bar, line")))
                 }
             };
+            // In a pareto chart the line is the cumulative share: secondary axis, percent.
+            let cumulative = kind == ChartKind::Pareto && skind == SeriesKind::Line;
             let secondary_axis = match s.attribute("axis") {
-                None | Some("primary") => false,
+                None => cumulative,
+                Some("primary") => false,
                 Some("secondary") => true,
                 Some(o) => {
                     return Err(self.err(
@@ -766,6 +771,7 @@ impl Parser {
                 }
             };
             let sformat = match s.attribute("data-format") {
+                None if cumulative => ValueFormat::Percent,
                 None => format,
                 Some(f) => self.format(s, f)?,
             };
@@ -1108,6 +1114,16 @@ mod tests {
         );
         assert!(c.series[1].secondary_axis);
         assert_eq!(c.series[1].format, ValueFormat::Percent);
+        let Block::Chart(p) = block(
+            r#"<chart kind="pareto" data-format="money"><series name="v"/><series name="c" kind="line"/></chart>"#,
+        ) else {
+            panic!()
+        };
+        assert!(!p.series[0].secondary_axis && p.series[1].secondary_axis);
+        assert_eq!(
+            (p.series[0].format, p.series[1].format),
+            (ValueFormat::Money, ValueFormat::Percent)
+        );
         let Block::Chart(l) = block(r#"<chart kind="line"><series name="s"/></chart>"#) else {
             panic!()
         };
