@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 
 use crate::document::Document;
 
+mod layout;
 pub mod pdf;
 pub mod xlsx;
 pub mod xlsx_layout;

@@ -1,5 +1,19 @@
 //! PDF renderer: lays the document model out on A4 pages and draws it with printpdf (the only file that imports printpdf).
+//!
+//! The layout is done by [`super::layout`] (plain, tested code); this file only turns its
+//! boxes, lines and text runs into printpdf operations, embeds a subset of DejaVu Sans and
+//! fixes everything printpdf would otherwise randomise (font ids, the trailer `/ID`), so the
+//! same document and context always give the same bytes.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use printpdf::{
+    Color, CustomPdfConformance, FontId, FontMetrics, FontType, Line, LineDashPattern, LinePoint,
+    Mm, Op, ParsedFont, PdfConformance, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle,
+    PdfFontMetricsStub, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+};
+
+use super::layout::{self, ttf, Item, Rgb};
 use super::{Format, RenderContext, RenderError, Renderer};
 use crate::document::Document;
 
@@ -23,8 +37,648 @@ impl Renderer for PdfRenderer {
     fn format(&self) -> Format {
         Format::Pdf
     }
+
+    /// Renders A4 pages with a footer ("Página 1 de 3" from `ctx.page_label`, and the title)
+    /// on each; title, author and subject go into the PDF's metadata.
+    ///
+    /// # Errors
+    /// [`RenderError::Pdf`] when the embedded font cannot be subset or the file not written.
     fn render(&self, doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
-        let _ = (doc, ctx);
-        todo!("issue 4")
+        let lang = if doc.lang.is_empty() {
+            ctx.lang.as_str()
+        } else {
+            doc.lang.as_str()
+        };
+        let pages = layout::layout(doc, &ctx.page_label, lang);
+        let (regular, bold) = ttf::faces();
+
+        let mut used: [BTreeSet<char>; 2] = Default::default();
+        for page in &pages {
+            for item in &page.items {
+                if let Item::Text { text, bold, .. } = item {
+                    used[usize::from(*bold)].extend(text.chars());
+                }
+            }
+        }
+
+        let mut pdf = PdfDocument::new(&doc.title);
+        pdf.metadata.info = info(doc, ctx);
+        for (i, (face, name)) in [(regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")]
+            .into_iter()
+            .enumerate()
+        {
+            if used[i].is_empty() {
+                continue;
+            }
+            let font = embed(face, name, i, &used[i])?;
+            pdf.resources
+                .fonts
+                .map
+                .insert(font_id(i == 1), PdfFont::new(font));
+        }
+        // The outline: one entry per section, with fixed ids (printpdf's are random).
+        for (i, page) in pages.iter().enumerate() {
+            for title in &page.bookmarks {
+                let id = printpdf::PageAnnotId(format!("B{:05}", pdf.bookmarks.map.len()));
+                pdf.bookmarks.map.insert(
+                    id,
+                    printpdf::PageAnnotation {
+                        name: title.clone(),
+                        page: i + 1,
+                    },
+                );
+            }
+        }
+        pdf.pages = pages
+            .iter()
+            .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), ops(p)))
+            .collect();
+
+        let opts = PdfSaveOptions {
+            optimize: true,
+            subset_fonts: false,
+            secure: true,
+            image_optimization: None,
+        };
+        let mut warnings = Vec::new();
+        let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
+        // printpdf writes a random /ID; ours comes from the context.
+        let id = stable_id(&ctx.document_id);
+        if let Ok(arr) = lo.trailer.get_mut(b"ID").and_then(|o| o.as_array_mut()) {
+            for s in arr.iter_mut() {
+                if let Ok(bytes) = s.as_str_mut() {
+                    *bytes = id.clone().into_bytes();
+                }
+            }
+        }
+        // printpdf marks every file as PDF/X (an empty /GTS_PDFXVersion); this one is not.
+        if let Ok(info) = lo.trailer.get(b"Info").and_then(|o| o.as_reference()) {
+            if let Ok(dict) = lo.get_object_mut(info).and_then(|o| o.as_dict_mut()) {
+                dict.remove(b"GTS_PDFXVersion");
+            }
+        }
+        // printpdf's ToUnicode maps carry /CMapVersion and /WMode lines, optional for a
+        // ToUnicode map, that stricter readers (lopdf 0.38, and tools built on it) reject;
+        // without them every reader can extract the text.
+        for obj in lo.objects.values_mut() {
+            if let Ok(stream) = obj.as_stream_mut() {
+                if stream.content.starts_with(b"/CIDInit") {
+                    let text = String::from_utf8_lossy(&stream.content);
+                    let kept: Vec<&str> = text
+                        .lines()
+                        .filter(|l| !l.starts_with("/CMapVersion") && !l.starts_with("/WMode"))
+                        .collect();
+                    stream.set_content(kept.join("\n").into_bytes());
+                }
+            }
+        }
+        lo.compress();
+        let mut out = Vec::new();
+        lo.save_to(&mut out)
+            .map_err(|e| RenderError::Pdf(format!("writing the file: {e}")))?;
+        Ok(out)
+    }
+}
+
+/// 32 hex digits derived from the context's id (the trailer `/ID` must be a fixed-size string).
+fn stable_id(document_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(document_id.as_bytes());
+    h[..16].iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn font_id(bold: bool) -> FontId {
+    FontId(if bold { "F2" } else { "F1" }.to_string())
+}
+
+fn info(doc: &Document, ctx: &RenderContext) -> PdfDocumentInfo {
+    use chrono::{Datelike, Timelike};
+    let c = ctx.created;
+    let date = printpdf::OffsetDateTime::new_in_offset(
+        printpdf::Date {
+            year: c.year(),
+            month: c.month() as u8,
+            day: c.day() as u8,
+        },
+        printpdf::Time {
+            hour: c.hour() as u8,
+            minute: c.minute() as u8,
+            second: c.second() as u8,
+            millisecond: 0,
+        },
+        printpdf::Offset {
+            hours: 0,
+            minutes: 0,
+            seconds: 0,
+            milliseconds: 0,
+        },
+    );
+    PdfDocumentInfo {
+        document_title: doc.title.clone(),
+        author: doc.author.clone(),
+        subject: doc.subject.clone(),
+        creator: "kamplan".into(),
+        producer: "kamplan".into(),
+        identifier: ctx.document_id.clone(),
+        creation_date: date,
+        modification_date: date,
+        metadata_date: date,
+        // No XMP: printpdf gives the XMP packet a random instance id.
+        conformance: PdfConformance::Custom(CustomPdfConformance {
+            requires_xmp_metadata: false,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The face as a printpdf font holding only the used glyphs (ids unchanged).
+fn embed(
+    face: &ttf::Face,
+    name: &str,
+    index: usize,
+    chars: &BTreeSet<char>,
+) -> Result<ParsedFont, RenderError> {
+    let glyphs: BTreeSet<u16> = chars.iter().filter_map(|&ch| face.glyph(ch)).collect();
+    let (bytes, renumber) = face
+        .subset(&glyphs)
+        .map_err(|e| RenderError::Pdf(format!("font subset: {e}")))?;
+    // Text is encoded with the subset's glyph ids; widths are the same glyphs' advances.
+    let mut cmap = BTreeMap::new();
+    let mut widths = BTreeMap::new();
+    for &ch in chars {
+        if let Some(&new) = face.glyph(ch).and_then(|old| renumber.get(&old)) {
+            let old = face.glyph(ch).unwrap_or(0);
+            cmap.insert(ch as u32, new);
+            widths.insert(new, face.advance(old));
+        }
+    }
+    // A subset font carries a six-letter tag (ISO 32000-1, 9.6.4); fixed, for repeatable output.
+    let tag = if index == 0 { "KAMPLA" } else { "KAMPLB" };
+    Ok(ParsedFont {
+        original_bytes: bytes,
+        font_index: 0,
+        font_name: Some(format!("{tag}+{name}")),
+        codepoint_to_glyph: cmap,
+        glyph_widths: widths,
+        units_per_em: face.units_per_em,
+        font_metrics: FontMetrics {
+            ascent: face.ascent,
+            descent: face.descent,
+        },
+        font_type: FontType::TrueType,
+        pdf_font_metrics: PdfFontMetricsStub {
+            units_per_em: face.units_per_em,
+            x_min: face.bbox[0],
+            y_min: face.bbox[1],
+            x_max: face.bbox[2],
+            y_max: face.bbox[3],
+            caret_slope_rise: face.caret.0,
+            caret_slope_run: face.caret.1,
+            us_weight_class: face.weight,
+        },
+    })
+}
+
+/// Rounded so content streams stay short (they are most of what gets compressed).
+fn round(v: f32, scale: f32) -> f32 {
+    (v * scale).round() / scale
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb {
+        r: round(f32::from(c.0) / 255.0, 1000.0),
+        g: round(f32::from(c.1) / 255.0, 1000.0),
+        b: round(f32::from(c.2) / 255.0, 1000.0),
+        icc_profile: None,
+    })
+}
+
+fn pt(x: f32, y: f32) -> LinePoint {
+    LinePoint {
+        p: Point {
+            x: Pt(x),
+            y: Pt(layout::PAGE_H - y),
+        },
+        bezier: false,
+    }
+}
+
+/// printpdf operations for one laid-out page; text runs share one text object until a
+/// shape interrupts them, and font and colour are set only when they change.
+fn ops(page: &layout::Page) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(page.items.len() * 3);
+    let mut in_text = false;
+    let mut font: Option<(bool, f32)> = None;
+    let mut fill: Option<Rgb> = None;
+    let mut stroke: Option<(Rgb, f32)> = None;
+    let mut dashed = false;
+    for item in &page.items {
+        match item {
+            Item::Text {
+                x,
+                y,
+                size,
+                bold,
+                color: c,
+                text,
+                angle,
+            } => {
+                if !in_text {
+                    ops.push(Op::StartTextSection);
+                    in_text = true;
+                    font = None;
+                }
+                if font != Some((*bold, *size)) {
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(font_id(*bold)),
+                        size: Pt(*size),
+                    });
+                    font = Some((*bold, *size));
+                }
+                if fill != Some(*c) {
+                    ops.push(Op::SetFillColor { col: color(*c) });
+                    fill = Some(*c);
+                }
+                let (px, py) = (Pt(round(*x, 100.0)), Pt(round(layout::PAGE_H - y, 100.0)));
+                let matrix = if *angle == 0.0 {
+                    TextMatrix::Translate(px, py)
+                } else {
+                    TextMatrix::TranslateRotate(px, py, *angle)
+                };
+                ops.push(Op::SetTextMatrix { matrix });
+                ops.push(Op::ShowText {
+                    items: vec![TextItem::Text(text.clone())],
+                });
+            }
+            Item::Rect {
+                x,
+                y,
+                w,
+                h,
+                fill: f,
+                stroke: s,
+            } => {
+                if in_text {
+                    ops.push(Op::EndTextSection);
+                    in_text = false;
+                }
+                let rect = |mode| Rect {
+                    x: Pt(round(*x, 100.0)),
+                    y: Pt(round(layout::PAGE_H - y - h, 100.0)),
+                    width: Pt(round(*w, 100.0)),
+                    height: Pt(round(*h, 100.0)),
+                    mode: Some(mode),
+                    winding_order: None,
+                };
+                if let Some(c) = f {
+                    if fill != Some(*c) {
+                        ops.push(Op::SetFillColor { col: color(*c) });
+                        fill = Some(*c);
+                    }
+                    ops.push(Op::DrawRectangle {
+                        rectangle: rect(printpdf::PaintMode::Fill),
+                    });
+                }
+                if let Some((c, width)) = s {
+                    set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, false);
+                    ops.push(Op::DrawRectangle {
+                        rectangle: rect(printpdf::PaintMode::Stroke),
+                    });
+                }
+            }
+            Item::Line {
+                points,
+                color: c,
+                width,
+                dash,
+            } => {
+                if in_text {
+                    ops.push(Op::EndTextSection);
+                    in_text = false;
+                }
+                set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, *dash);
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: points.iter().map(|&(x, y)| pt(x, y)).collect(),
+                        is_closed: false,
+                    },
+                });
+            }
+        }
+    }
+    if in_text {
+        ops.push(Op::EndTextSection);
+    }
+    ops
+}
+
+fn set_stroke(
+    ops: &mut Vec<Op>,
+    current: &mut Option<(Rgb, f32)>,
+    dashed: &mut bool,
+    c: Rgb,
+    width: f32,
+    dash: bool,
+) {
+    if *current != Some((c, width)) {
+        ops.push(Op::SetOutlineColor { col: color(c) });
+        ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+        *current = Some((c, width));
+    }
+    if *dashed != dash {
+        let pattern = if dash {
+            LineDashPattern::new(0.0, &[1.5, 1.5])
+        } else {
+            LineDashPattern::solid()
+        };
+        ops.push(Op::SetLineDashPattern { dash: pattern });
+        *dashed = dash;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{
+        Block, Cell, Column, Kpi, NoteKind, Run, Section, Table, Value, ValueFormat,
+    };
+
+    fn ctx() -> RenderContext {
+        RenderContext {
+            created: chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+            document_id: "ana-2026-10".into(),
+            page_label: "Página {page} de {pages}".into(),
+            lang: "es".into(),
+        }
+    }
+
+    fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
+        Cell {
+            value: Value {
+                text: text.into(),
+                format,
+                number,
+                date: None,
+            },
+            highlight: false,
+        }
+    }
+
+    fn plan() -> Document {
+        let names = [
+            "Ferretería Núñez",
+            "Distribuciones Ibáñez «El Águila»",
+            "<script>alert(1)</script>",
+            "=HYPERLINK(\"x\")",
+        ];
+        let rows = (0..120)
+            .map(|i| {
+                vec![
+                    cell(
+                        &format!("{} {i}", names[i % names.len()]),
+                        ValueFormat::Text,
+                        None,
+                    ),
+                    cell(
+                        &format!("{i}.000,00\u{a0}€"),
+                        ValueFormat::Money,
+                        Some(i as f64 * 1000.0),
+                    ),
+                ]
+            })
+            .collect();
+        Document {
+            title: "Plan de cuentas clave — Ana Martínez".into(),
+            lang: "es".into(),
+            author: "kamplan".into(),
+            subject: "2026-10".into(),
+            sections: vec![
+                Section {
+                    title: "Resumen".into(),
+                    sheet: "Resumen".into(),
+                    page_break: false,
+                    blocks: vec![
+                        Block::Heading {
+                            level: 1,
+                            text: "Resumen — año 2026".into(),
+                        },
+                        Block::Paragraph(vec![
+                            Run {
+                                text: "Ventas de ".into(),
+                                bold: false,
+                            },
+                            Run {
+                                text: "Ferretería Núñez".into(),
+                                bold: true,
+                            },
+                        ]),
+                        Block::Kpis(vec![Kpi {
+                            label: "Ventas".into(),
+                            value: Value {
+                                text: "1.234,50\u{a0}€".into(),
+                                format: ValueFormat::Money,
+                                number: Some(1234.5),
+                                date: None,
+                            },
+                        }]),
+                        Block::Note {
+                            kind: NoteKind::Warning,
+                            text: "Llamada de cortesía vencida".into(),
+                        },
+                    ],
+                },
+                Section {
+                    title: "Cuentas".into(),
+                    sheet: "Cuentas".into(),
+                    page_break: true,
+                    blocks: vec![Block::Table(Table {
+                        name: "cuentas".into(),
+                        columns: vec![
+                            Column {
+                                label: "Cliente".into(),
+                                format: ValueFormat::Text,
+                                choices: vec![],
+                                fill: false,
+                            },
+                            Column {
+                                label: "Ventas".into(),
+                                format: ValueFormat::Money,
+                                choices: vec![],
+                                fill: false,
+                            },
+                        ],
+                        rows,
+                        totals: None,
+                    })],
+                },
+            ],
+        }
+    }
+
+    /// The text of each page, as a PDF reader extracts it.
+    fn page_texts(bytes: &[u8]) -> Vec<String> {
+        let pdf = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+        let n = pdf.get_pages().len() as u32;
+        (1..=n)
+            .map(|p| pdf.extract_text(&[p]).expect("text extracts"))
+            .collect()
+    }
+
+    #[test]
+    fn pdf_text_has_names_footers_and_repeated_headers() {
+        let bytes = PdfRenderer::new().render(&plan(), &ctx()).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let pages = page_texts(&bytes);
+        let n = pages.len();
+        assert!(n >= 4, "{n} pages");
+        for (i, text) in pages.iter().enumerate() {
+            assert!(
+                text.contains(&format!("Página {} de {n}", i + 1)),
+                "footer on page {}: {text}",
+                i + 1
+            );
+            assert!(
+                text.contains("Plan de cuentas clave — Ana Martínez"),
+                "title in footer"
+            );
+        }
+        assert!(
+            pages[0].contains("Ferretería Núñez") && pages[0].contains("1.234,50\u{a0}€"),
+            "{}",
+            pages[0]
+        );
+        for (i, text) in pages.iter().enumerate().skip(1) {
+            assert!(
+                text.contains("Cliente") && text.contains("Ventas"),
+                "table header on page {}",
+                i + 1
+            );
+        }
+        let all = pages.join("\n");
+        for name in [
+            "Distribuciones Ibáñez «El Águila» 1",
+            "<script>alert(1)</script> 2",
+            "=HYPERLINK(\"x\") 119",
+        ] {
+            assert!(all.contains(name), "{name} missing");
+        }
+    }
+
+    #[test]
+    fn same_document_same_bytes() {
+        let r = PdfRenderer::new();
+        let a = r.render(&plan(), &ctx()).unwrap();
+        let b = r.render(&plan(), &ctx()).unwrap();
+        assert!(a == b, "two renders differ");
+        let other = RenderContext {
+            document_id: "juan-2026-10".into(),
+            ..ctx()
+        };
+        assert_ne!(
+            a,
+            r.render(&plan(), &other).unwrap(),
+            "the id comes from the context"
+        );
+    }
+
+    #[test]
+    fn metadata_comes_from_the_document_and_context() {
+        let bytes = PdfRenderer::new().render(&plan(), &ctx()).unwrap();
+        let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+        let info_ref = pdf.trailer.get(b"Info").unwrap().as_reference().unwrap();
+        let info = pdf.get_dictionary(info_ref).unwrap();
+        let text = |k: &[u8]| lopdf::decode_text_string(info.get(k).unwrap()).unwrap();
+        assert_eq!(text(b"Title"), "Plan de cuentas clave — Ana Martínez");
+        assert_eq!(text(b"Author"), "kamplan");
+        assert_eq!(text(b"Subject"), "2026-10");
+        assert_eq!(
+            info.get(b"CreationDate").unwrap().as_str().unwrap(),
+            b"D:20261101000000+00'00'"
+        );
+        assert!(info.get(b"GTS_PDFXVersion").is_err(), "not marked PDF/X");
+        let catalog = pdf.catalog().unwrap();
+        let outlines = pdf
+            .get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap())
+            .unwrap();
+        assert_eq!(
+            outlines.get(b"Count").unwrap().as_i64().unwrap(),
+            2,
+            "one outline entry per section"
+        );
+        let id = pdf.trailer.get(b"ID").unwrap().as_array().unwrap();
+        assert_eq!(id[0].as_str().unwrap(), stable_id("ana-2026-10").as_bytes());
+    }
+
+    #[test]
+    fn renders_in_parallel_to_the_same_bytes() {
+        use rayon::prelude::*;
+        let doc = plan();
+        let one = PdfRenderer::new().render(&doc, &ctx()).unwrap();
+        let many: Vec<Vec<u8>> = (0..4)
+            .into_par_iter()
+            .map(|_| PdfRenderer::new().render(&doc, &ctx()).unwrap())
+            .collect();
+        assert!(many.iter().all(|b| *b == one));
+    }
+
+    #[test]
+    fn template_xhtml_renders_every_element_as_text() {
+        let doc = crate::document::parse(
+            r#"<document title="Plan &lt;b&gt;" lang="es" author="kamplan" subject="2026-10">
+                 <section title="Uno">
+                   <h1>Título — «uno»</h1><h2>Dos</h2><h3>Tres</h3>
+                   <p>Texto con <b>negrita</b> y &lt;script&gt;alert(1)&lt;/script&gt;</p>
+                   <note kind="highlight">Nota destacada</note>
+                   <kpis><kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi></kpis>
+                   <ul><li>Punto</li></ul><ol><li>Paso</li></ol>
+                   <table name="t"><thead><tr><th>Cliente</th><th data-format="percent">Cuota</th></tr></thead>
+                     <tbody><tr><td highlight="true">=SUM(A1)</td><td data-value="0.412">41,2 %</td></tr></tbody>
+                     <tfoot><tr><td>Total</td><td data-value="1">100 %</td></tr></tfoot></table>
+                   <chart kind="line" title="Evolución"><series name="Ventas"><pt label="ene" value="1"/><pt label="feb" value="2"/></series></chart>
+                   <fields><field label="Decisor">Ana</field><field label="Postura" kind="choice" choices="A favor|En contra"/></fields>
+                 </section>
+               </document>"#,
+        )
+        .unwrap();
+        let bytes = PdfRenderer::new().render(&doc, &ctx()).unwrap();
+        let text = page_texts(&bytes).join("\n");
+        for want in [
+            "Título — «uno»",
+            "Dos",
+            "Tres",
+            "negrita",
+            "<script>alert(1)</script>",
+            "Nota destacada",
+            "Ventas",
+            "1.234,50 €",
+            "Punto",
+            "Paso",
+            "=SUM(A1)",
+            "41,2 %",
+            "Total",
+            "Evolución",
+            "ene",
+            "Decisor",
+            "Ana",
+            "☐ A favor",
+            "Página 1 de 1",
+            "Plan <b>",
+        ] {
+            assert!(text.contains(want), "{want:?} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn embedded_font_is_a_small_subset() {
+        let bytes = PdfRenderer::new().render(&plan(), &ctx()).unwrap();
+        assert!(
+            bytes.len() < 150_000,
+            "{} bytes: the whole font was embedded",
+            bytes.len()
+        );
     }
 }
