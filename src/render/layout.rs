@@ -615,46 +615,44 @@ impl Layout {
         self.y += BLOCK_GAP - 4.0;
     }
 
-    /// Column widths from content: every column gets its natural width (widest cell or header
-    /// word); spare width goes to text columns; when too wide, text columns shrink first (their
-    /// cells are then cut with an ellipsis), and only then every column.
+    /// Column widths from content. Every column has a natural width (widest cell, or its widest
+    /// header word) and a minimum: numbers and dates must show whole, so their minimum is their
+    /// widest value (a long header wraps instead); a text column may shrink to its header word
+    /// or 40 pt, its cells then wrap and end with an ellipsis. Spare width goes to text columns;
+    /// when the natural widths do not fit, numbers get their natural width first, then text
+    /// columns share what is left, narrow ones whole (water-filling). Only when even the
+    /// minimums overflow is every column scaled down.
     fn column_widths(&self, t: &Table) -> Vec<f32> {
-        let natural: Vec<f32> = t
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let head_word = c
-                    .label
-                    .split(' ')
-                    .map(|w| self.width(w, true, 7.8))
-                    .fold(0.0f32, f32::max);
-                let cells = t
-                    .rows
-                    .iter()
-                    .map(|r| (r, false))
-                    .chain(t.totals.iter().map(|r| (r, true)))
-                    .filter_map(|(r, totals)| r.get(i).map(|c| (c, totals)))
-                    .map(|(cell, totals)| {
-                        self.width(&cell.value.text, totals || cell.highlight, TABLE_FS)
-                    })
-                    .fold(0.0f32, f32::max);
-                let min_fill = if c.fill { 60.0 } else { 0.0 };
-                head_word.max(cells).max(min_fill).min(WIDTH * 0.6) + 2.0 * CELL_PAD + 0.5
-            })
-            .collect();
+        let pad = 2.0 * CELL_PAD + 0.5;
+        let n = t.columns.len();
+        let mut natural = Vec::with_capacity(n);
+        let mut minimum = Vec::with_capacity(n);
+        let mut texty = Vec::with_capacity(n);
+        for (i, c) in t.columns.iter().enumerate() {
+            let head_word =
+                c.label.split(' ').map(|w| self.width(w, true, 7.8)).fold(0.0f32, f32::max);
+            let cells = t
+                .rows
+                .iter()
+                .map(|r| (r, false))
+                .chain(t.totals.iter().map(|r| (r, true)))
+                .filter_map(|(r, totals)| r.get(i).map(|c| (c, totals)))
+                .map(|(cell, totals)| self.width(&cell.value.text, totals || cell.highlight, TABLE_FS))
+                .fold(0.0f32, f32::max);
+            let min_fill = if c.fill { 60.0 } else { 0.0 };
+            let is_text = !is_numeric(c.format) && c.format != ValueFormat::Date;
+            let nat = head_word.max(cells).max(min_fill).min(WIDTH * 0.6) + pad;
+            let min = if is_text {
+                head_word.max(40.0f32.min(cells)).max(min_fill).min(nat - pad) + pad
+            } else {
+                cells.max(min_fill).max(12.0).min(WIDTH * 0.6) + pad
+            };
+            natural.push(nat);
+            minimum.push(min.min(nat));
+            texty.push(is_text);
+        }
         let total: f32 = natural.iter().sum();
-        let texty: Vec<bool> = t
-            .columns
-            .iter()
-            .map(|c| !is_numeric(c.format) && c.format != ValueFormat::Date)
-            .collect();
-        let text_total: f32 = natural
-            .iter()
-            .zip(&texty)
-            .filter(|(_, t)| **t)
-            .map(|(w, _)| w)
-            .sum();
+        let text_total: f32 = natural.iter().zip(&texty).filter(|(_, t)| **t).map(|(w, _)| w).sum();
         if total <= WIDTH {
             let spare = WIDTH - total;
             return natural
@@ -669,30 +667,48 @@ impl Layout {
                 })
                 .collect();
         }
-        let fixed = total - text_total;
-        if text_total > 0.0 && fixed < WIDTH * 0.75 {
-            // Water-filling: narrow text columns keep their width, wide ones share the rest.
-            let mut widths = natural.clone();
-            let mut order: Vec<usize> = (0..natural.len()).filter(|&i| texty[i]).collect();
-            order.sort_by(|&a, &b| natural[a].total_cmp(&natural[b]));
-            let mut room = WIDTH - fixed;
-            let mut left = order.len();
-            for (k, &i) in order.iter().enumerate() {
-                let share = room / left as f32;
-                if natural[i] <= share {
-                    room -= natural[i];
-                    left -= 1;
-                } else {
-                    let rest: f32 = order[k..].iter().map(|&j| natural[j]).sum();
-                    for &j in &order[k..] {
-                        widths[j] = room * natural[j] / rest;
-                    }
-                    break;
-                }
-            }
-            return widths;
+        let min_total: f32 = minimum.iter().sum();
+        if min_total > WIDTH {
+            return minimum.iter().map(|w| w * WIDTH / min_total).collect();
         }
-        natural.iter().map(|w| w * WIDTH / total).collect()
+        // Numbers first: from their minimum up to their natural width, as room allows.
+        let mut widths = minimum.clone();
+        let mut room = WIDTH - min_total;
+        let num_gap: f32 = (0..n).filter(|&i| !texty[i]).map(|i| natural[i] - minimum[i]).sum();
+        if num_gap > 0.0 {
+            let k = (room / num_gap).min(1.0);
+            for i in (0..n).filter(|&i| !texty[i]) {
+                let add = (natural[i] - minimum[i]) * k;
+                widths[i] += add;
+                room -= add;
+            }
+        }
+        // Then text columns, water-filling: narrow ones reach their natural width whole.
+        let mut order: Vec<usize> = (0..n).filter(|&i| texty[i]).collect();
+        order.sort_by(|&a, &b| (natural[a] - minimum[a]).total_cmp(&(natural[b] - minimum[b])));
+        let mut left = order.len();
+        for &i in &order {
+            let want = natural[i] - minimum[i];
+            let share = room / left as f32;
+            let add = want.min(share);
+            widths[i] += add;
+            room -= add;
+            left -= 1;
+        }
+        if room > 0.01 {
+            // Everything is natural and room is left (cannot happen when total > WIDTH, kept
+            // for safety): give it to the text columns.
+            let tw: f32 = (0..n).filter(|&i| texty[i]).map(|i| widths[i]).sum();
+            for i in (0..n).filter(|&i| texty[i]) {
+                widths[i] += room * widths[i] / tw.max(1.0);
+            }
+        }
+        widths
+    }
+
+    #[cfg(test)]
+    fn column_widths_for_test(&self, t: &Table) -> Vec<f32> {
+        self.column_widths(t)
     }
 
     fn table(&mut self, t: &Table) {
@@ -1287,6 +1303,44 @@ pub(super) mod tests {
             w[2] >= l.width("ABC", true, 7.8) + 2.0 * CELL_PAD,
             "short text column not squeezed: {w:?}"
         );
+    }
+
+    #[test]
+    fn numbers_are_never_cut_when_a_wide_table_must_shrink() {
+        let l = lay();
+        let money = |v: f64| Cell {
+            value: Value {
+                text: format!("{v:.2} €"),
+                format: ValueFormat::Money,
+                number: Some(v),
+                date: None,
+            },
+            highlight: false,
+        };
+        let mut columns = vec![Column {
+            label: "Cuenta".into(),
+            format: ValueFormat::Text,
+            choices: vec![],
+            fill: false,
+        }];
+        for k in 0..6 {
+            columns.push(Column {
+                label: format!("Importe acumulado {k}"),
+                format: ValueFormat::Money,
+                choices: vec![],
+                fill: false,
+            });
+        }
+        let mut row = vec![text_cell(&"Distribuidora Hostelera Hermanos Ferrer ".repeat(3))];
+        row.extend((0..6).map(|_| money(1_178_117.73)));
+        let t = Table { name: "t".into(), columns, rows: vec![row], totals: None };
+        let w = l.column_widths_for_test(&t);
+        assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5, "{w:?}");
+        let need = l.width("1178117.73 €", false, TABLE_FS) + 2.0 * CELL_PAD;
+        for (i, wi) in w.iter().enumerate().skip(1) {
+            assert!(*wi >= need, "money column {i} cut: {wi} < {need} ({w:?})");
+        }
+        assert!(w[0] >= 40.0, "the name column keeps a readable width: {w:?}");
     }
 
     #[test]
