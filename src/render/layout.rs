@@ -107,6 +107,7 @@ impl Page {
 pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
     let (regular, bold) = ttf::faces();
     let mut l = Layout {
+        table_fs: TABLE_FS,
         pages: vec![Page::default()],
         y: TOP,
         regular,
@@ -151,6 +152,8 @@ struct Layout {
     bold: &'static Face,
     /// Decimal comma (es) or point (en) in axis labels.
     comma: bool,
+    /// Font size of the table being laid out: smaller for tables too wide for the page.
+    table_fs: f32,
 }
 
 /// A wrapped line: segments of (text, bold) and its width.
@@ -630,20 +633,33 @@ impl Layout {
         let mut texty = Vec::with_capacity(n);
         for (i, c) in t.columns.iter().enumerate() {
             let head_word =
-                c.label.split(' ').map(|w| self.width(w, true, 7.8)).fold(0.0f32, f32::max);
+                c.label.split(' ').map(|w| self.width(w, true, self.table_fs * 0.975)).fold(0.0f32, f32::max);
             let cells = t
                 .rows
                 .iter()
                 .map(|r| (r, false))
                 .chain(t.totals.iter().map(|r| (r, true)))
                 .filter_map(|(r, totals)| r.get(i).map(|c| (c, totals)))
-                .map(|(cell, totals)| self.width(&cell.value.text, totals || cell.highlight, TABLE_FS))
+                .map(|(cell, totals)| self.width(&cell.value.text, totals || cell.highlight, self.table_fs))
                 .fold(0.0f32, f32::max);
             let min_fill = if c.fill { 60.0 } else { 0.0 };
             let is_text = !is_numeric(c.format) && c.format != ValueFormat::Date;
             let nat = head_word.max(cells).max(min_fill).min(WIDTH * 0.6) + pad;
+            // A text column keeps room for its longest word (up to 90 pt), so names wrap
+            // between words rather than inside them.
+            let longest_word = if is_text {
+                t.rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .flat_map(|cell| cell.value.text.split_whitespace())
+                    .map(|w| self.width(w, false, self.table_fs))
+                    .fold(0.0f32, f32::max)
+                    .min(90.0)
+            } else {
+                0.0
+            };
             let min = if is_text {
-                head_word.max(40.0f32.min(cells)).max(min_fill).min(nat - pad) + pad
+                head_word.max(40.0f32.min(cells)).max(longest_word).max(min_fill).min(nat - pad) + pad
             } else {
                 cells.max(min_fill).max(12.0).min(WIDTH * 0.6) + pad
             };
@@ -706,6 +722,26 @@ impl Layout {
         widths
     }
 
+    /// Sum of the columns' natural widths at the current table font size.
+    fn natural_total(&self, t: &Table) -> f32 {
+        let pad = 2.0 * CELL_PAD + 0.5;
+        (0..t.columns.len())
+            .map(|i| {
+                let c = &t.columns[i];
+                let head =
+                    c.label.split(' ').map(|w| self.width(w, true, self.table_fs * 0.975)).fold(0.0f32, f32::max);
+                let cells = t
+                    .rows
+                    .iter()
+                    .chain(t.totals.iter())
+                    .filter_map(|r| r.get(i))
+                    .map(|cell| self.width(&cell.value.text, cell.highlight, self.table_fs))
+                    .fold(0.0f32, f32::max);
+                head.max(cells).max(if c.fill { 60.0 } else { 0.0 }).min(WIDTH * 0.6) + pad
+            })
+            .sum()
+    }
+
     #[cfg(test)]
     fn column_widths_for_test(&self, t: &Table) -> Vec<f32> {
         self.column_widths(t)
@@ -715,8 +751,15 @@ impl Layout {
         if t.columns.is_empty() {
             return;
         }
+        // A table wider than the page at the normal size is set smaller (down to 6.5 pt)
+        // before any column has to be cut.
+        self.table_fs = TABLE_FS;
+        let natural = self.natural_total(t);
+        if natural > WIDTH {
+            self.table_fs = (TABLE_FS * WIDTH / natural).max(6.5);
+        }
         let widths = self.column_widths(t);
-        let (hfs, hlh) = (7.8, 9.5);
+        let (hfs, hlh) = (self.table_fs * 0.975, self.table_fs * 1.19);
         let headers: Vec<Vec<String>> = t
             .columns
             .iter()
@@ -800,24 +843,24 @@ impl Layout {
                 let bold = totals || cell.highlight;
                 let inner = w - 2.0 * CELL_PAD;
                 if right_aligned(c, cell) {
-                    vec![self.ellipsize(&cell.value.text, bold, TABLE_FS, inner)]
+                    vec![self.ellipsize(&cell.value.text, bold, self.table_fs, inner)]
                 } else {
                     let mut lines: Vec<String> = self
-                        .wrap(&[(&cell.value.text, bold)], TABLE_FS, inner)
+                        .wrap(&[(&cell.value.text, bold)], self.table_fs, inner)
                         .into_iter()
                         .map(|l| l.segs.into_iter().map(|s| s.0).collect())
                         .collect();
                     if lines.len() > CELL_LINES {
                         let rest = lines[CELL_LINES - 1..].join(" ");
                         lines.truncate(CELL_LINES - 1);
-                        lines.push(self.ellipsize(&rest, bold, TABLE_FS, inner));
+                        lines.push(self.ellipsize(&rest, bold, self.table_fs, inner));
                     }
                     lines
                 }
             })
             .collect();
         let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        (lines, ROW_H + (n - 1) as f32 * CELL_LH)
+        (lines, ROW_H + (n - 1) as f32 * self.table_fs * 1.25)
     }
 
     fn table_row(
@@ -836,7 +879,7 @@ impl Layout {
         } else if zebra {
             self.rect(MARGIN_X, top, WIDTH, h, Some(ZEBRA), None);
         }
-        let base = top + ROW_H / 2.0 + TABLE_FS * 0.36;
+        let base = top + ROW_H / 2.0 + self.table_fs * 0.36;
         let mut x = MARGIN_X;
         for (((cell, c), w), cell_lines) in row
             .iter()
@@ -850,7 +893,7 @@ impl Layout {
             }
             let right = right_aligned(c, cell);
             for (k, text) in cell_lines.iter().enumerate() {
-                let tw = self.width(text, bold, TABLE_FS);
+                let tw = self.width(text, bold, self.table_fs);
                 let tx = if right {
                     x + w - CELL_PAD - tw
                 } else {
@@ -858,8 +901,8 @@ impl Layout {
                 };
                 self.text(
                     tx,
-                    base + k as f32 * CELL_LH,
-                    TABLE_FS,
+                    base + k as f32 * self.table_fs * 1.25,
+                    self.table_fs,
                     bold,
                     INK,
                     text,
@@ -974,6 +1017,7 @@ pub(super) mod tests {
     pub(super) fn lay() -> Layout {
         let (regular, bold) = ttf::faces();
         Layout {
+            table_fs: TABLE_FS,
             pages: vec![Page::default()],
             y: TOP,
             regular,
