@@ -413,6 +413,17 @@ mod tests {
         }
     }
 
+    /// The meaning of a plan, not its bytes: the document model both renderers draw from.
+    /// A change here is a change in what every KAM reads; review the snapshot diff.
+    #[test]
+    fn plan_and_summary_document_models_snapshot() {
+        let (plan, summary) = render_all("es");
+        let doc = crate::document::parse(&plan).expect("default plan template parses");
+        insta::assert_json_snapshot!("plan_document_es", doc);
+        let doc = crate::document::parse(&summary).expect("default summary template parses");
+        insta::assert_json_snapshot!("summary_document_es", doc);
+    }
+
     #[test]
     fn typed_values_are_plain_numbers_and_iso_dates() {
         for code in ["es", "en"] {
