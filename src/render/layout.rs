@@ -860,7 +860,7 @@ impl Layout {
             })
             .collect();
         let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        (lines, ROW_H + (n - 1) as f32 * self.table_fs * 1.25)
+        (lines, ROW_H + (n - 1) as f32 * self.table_fs * (CELL_LH / TABLE_FS))
     }
 
     fn table_row(
@@ -901,7 +901,7 @@ impl Layout {
                 };
                 self.text(
                     tx,
-                    base + k as f32 * self.table_fs * 1.25,
+                    base + k as f32 * self.table_fs * (CELL_LH / TABLE_FS),
                     self.table_fs,
                     bold,
                     INK,
