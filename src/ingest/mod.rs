@@ -6,6 +6,16 @@
 //! SKELETON: the types below are the interface the later stages use. Their fields may grow;
 //! do not rename or remove fields without updating classify/plan.
 
+mod cells;
+mod header;
+pub mod report;
+mod sheet;
+mod value;
+mod workbook;
+
+pub use cells::{a1, col_letters};
+pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
+
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -31,7 +41,8 @@ impl Interner {
             return sym;
         }
         self.strings.push(s.into());
-        let sym = Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
+        let sym =
+            Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
         self.map.insert(s.into(), sym);
         sym
     }
@@ -113,6 +124,8 @@ pub struct KamContact {
     pub name: String,
     pub email: Option<String>,
     pub manager: Option<String>,
+    /// Territory the KAM covers (a Zona/Región column): a region → KAM map for `[assign] by = "region"`.
+    pub region: Option<String>,
 }
 
 /// An activity-log row: a meeting, call or visit with a customer.
@@ -143,7 +156,8 @@ pub struct Dataset {
 impl Dataset {
     /// The display name of a customer identity.
     pub fn customer_name(&self, id: Sym) -> &str {
-        self.strings.resolve(*self.customer_names.get(&id).unwrap_or(&id))
+        self.strings
+            .resolve(*self.customer_names.get(&id).unwrap_or(&id))
     }
 }
 
@@ -153,7 +167,11 @@ pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
     if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
         return Some(c.split_whitespace().collect::<Vec<_>>().join(" "));
     }
-    let n = name?.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let n = name?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     (!n.is_empty()).then_some(n)
 }
 
@@ -192,6 +210,7 @@ pub struct SheetReport {
     /// 1-based header row, when one was found.
     pub header_row: Option<u32>,
     /// Role column → `letter (header)`.
+    #[serde(serialize_with = "pairs_as_map")]
     pub columns: Vec<(String, String)>,
     /// Decimal separator used for ambiguous text numbers and why ("config", "column", "default").
     pub decimal: Option<String>,
@@ -200,6 +219,7 @@ pub struct SheetReport {
     pub skipped: u64,
     pub rejected: u64,
     /// Skipped rows by reason (blank, title, header, total).
+    #[serde(serialize_with = "pairs_as_map")]
     pub skipped_by_reason: Vec<(String, u64)>,
     pub amount_total: f64,
     pub rejects: Vec<Reject>,
@@ -231,10 +251,83 @@ pub enum IngestError {
     NoInput(String),
 }
 
+/// Pairs in order as a JSON object (`{"date": "A (Fecha)"}`), keeping the report's order.
+fn pairs_as_map<S: serde::Serializer, V: Serialize>(
+    pairs: &[(String, V)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
 /// Reads every input (files or folders) into a dataset.
+///
+/// Folders give every `.xlsx .xlsm .xlsb .xls .ods` inside them (not recursive), sorted by
+/// name; Excel lock files (`~$*`) are skipped. Each sheet is read by its role (see
+/// [`Role`]); every row of it ends as a record, a skipped row or a [`Reject`] in
+/// `Dataset::report`.
+///
+/// # Errors
+/// [`IngestError::File`] for the first input that cannot be read (missing, empty, corrupt,
+/// truncated, password-protected, not a spreadsheet); [`IngestError::NoInput`] when the inputs
+/// hold no spreadsheet; [`IngestError::NoSales`] when no sheet holds sales lines.
 pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset, IngestError> {
-    let _ = (inputs, cfg);
-    todo!("issue 2")
+    let files = workbook::list_inputs(inputs)?;
+    let named = || {
+        inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if files.is_empty() {
+        return Err(IngestError::NoInput(named()));
+    }
+    let mut ctx = sheet::Ctx::default();
+    for f in &files {
+        let sheets = workbook::read_file(f, cfg, &mut ctx)?;
+        ctx.ds.report.files.push(f.display().to_string());
+        ctx.ds.report.sheets.extend(sheets);
+    }
+    let sheet::Ctx {
+        mut ds, spellings, ..
+    } = ctx;
+    if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
+        return Err(IngestError::NoSales(named()));
+    }
+    // Display names: the most frequent spelling per identity; ties go to the first in text order.
+    let mut best: HashMap<Sym, (u32, Sym)> = HashMap::new();
+    for (&(key, name), &n) in &spellings {
+        let e = best.entry(key).or_insert((n, name));
+        if n > e.0 || (n == e.0 && ds.strings.resolve(name) < ds.strings.resolve(e.1)) {
+            *e = (n, name);
+        }
+    }
+    ds.customer_names = best.into_iter().map(|(k, (_, v))| (k, v)).collect();
+    // Customers only the master names still get their name.
+    for i in 0..ds.master.len() {
+        let (id, name) = (ds.master[i].id.clone(), ds.master[i].name.clone());
+        if let Some(name) = name {
+            let k = ds.strings.intern(&id);
+            if !ds.customer_names.contains_key(&k) {
+                let v = ds.strings.intern(&name);
+                ds.customer_names.insert(k, v);
+            }
+        }
+    }
+    let r = &mut ds.report;
+    for s in &r.sheets {
+        r.rows += s.rows;
+        r.transactions += s.transactions;
+        r.skipped += s.skipped;
+        r.rejected += s.rejected;
+        r.amount_total += s.amount_total;
+    }
+    Ok(ds)
 }
 
 #[cfg(test)]
@@ -243,13 +336,23 @@ mod tests {
 
     #[test]
     fn txn_stays_small() {
-        assert!(std::mem::size_of::<Txn>() <= 64, "{}", std::mem::size_of::<Txn>());
+        assert!(
+            std::mem::size_of::<Txn>() <= 64,
+            "{}",
+            std::mem::size_of::<Txn>()
+        );
     }
 
     #[test]
     fn customer_key_collapses_names() {
-        assert_eq!(customer_key(None, Some("ACME  S.A. ")), customer_key(None, Some("Acme S.A.")));
-        assert_eq!(customer_key(Some(" C001 "), Some("x")).as_deref(), Some("C001"));
+        assert_eq!(
+            customer_key(None, Some("ACME  S.A. ")),
+            customer_key(None, Some("Acme S.A."))
+        );
+        assert_eq!(
+            customer_key(Some(" C001 "), Some("x")).as_deref(),
+            Some("C001")
+        );
         assert_eq!(customer_key(Some(" "), Some("  ")), None);
     }
 }
