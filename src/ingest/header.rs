@@ -393,6 +393,7 @@ fn synonyms(col: Col) -> Syn {
             ("jefe de equipo", 50),
             ("manager", 45),
             ("supervisor", 45),
+            ("responsable", 40),
             ("director", 35),
             ("director comercial", 50),
             ("responsable equipo", 45),
@@ -902,6 +903,18 @@ mod tests {
             Some(Role::Directory)
         );
         assert_eq!(r(&["Nombre", "Correo"]), Some(Role::Directory));
+        let (_, m) = detect(&row(&["Nombre", "Email", "Responsable", "Zona"]), &none()).unwrap();
+        assert_eq!(
+            (m.get(Col::Kam), m.get(Col::Manager), m.get(Col::Region)),
+            (Some(0), Some(2), Some(3))
+        );
+        // In a sales sheet "Responsable" is the salesperson.
+        let (_, m) = detect(
+            &row(&["Fecha", "Cliente", "Responsable", "Importe"]),
+            &none(),
+        )
+        .unwrap();
+        assert_eq!(m.get(Col::Kam), Some(2));
         assert_eq!(
             r(&["Fecha", "Cliente", "Tipo", "Notas", "Comercial"]),
             Some(Role::Activity)

@@ -43,6 +43,10 @@ impl RowBuf {
         let slot = match v {
             Val::Empty => return,
             Val::Num(n) => Slot::Num(n),
+            // A pasted `#N/A` is the same error as the cell it came from.
+            Val::Text(s) if excel_error(s).is_some() => {
+                Slot::Error(excel_error(s).unwrap_or("#N/A"))
+            }
             Val::Text(s) => {
                 let start = self.text.len() as u32;
                 self.text.push_str(s);
@@ -75,6 +79,34 @@ impl RowBuf {
             (c, v)
         })
     }
+}
+
+/// The Excel error code a text holds, when it is exactly one (`#N/A`, `#¡VALOR!` too).
+fn excel_error(s: &str) -> Option<&'static str> {
+    const CODES: &[(&str, &str)] = &[
+        ("#N/A", "#N/A"),
+        ("#N/D", "#N/A"),
+        ("#DIV/0!", "#DIV/0!"),
+        ("#VALUE!", "#VALUE!"),
+        ("#¡VALOR!", "#VALUE!"),
+        ("#REF!", "#REF!"),
+        ("#¡REF!", "#REF!"),
+        ("#NAME?", "#NAME?"),
+        ("#¿NOMBRE?", "#NAME?"),
+        ("#NUM!", "#NUM!"),
+        ("#¡NUM!", "#NUM!"),
+        ("#NULL!", "#NULL!"),
+        ("#¡NULO!", "#NULL!"),
+        ("#¡DIV/0!", "#DIV/0!"),
+    ];
+    let t = s.trim();
+    if !t.starts_with('#') {
+        return None;
+    }
+    CODES
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(t))
+        .map(|(_, v)| *v)
 }
 
 /// State shared by all sheets of one ingest.
@@ -307,8 +339,13 @@ impl<'c> SheetReader<'c> {
         if total {
             return Some(Skip::Total);
         }
-        let amount_blank = !self.mapping.has(Col::Amount) || f[Col::Amount as usize].is_blank();
-        if amount_blank && nonblank <= 2 {
+        // A title ("Febrero 2026", "Clientes zona norte") is one or two cells and no amount; in
+        // sheets without amounts it must also stay out of the columns read.
+        let title = match self.role {
+            Role::Sales => f[Col::Amount as usize].is_blank(),
+            _ => f.iter().all(|v| v.is_blank()),
+        };
+        if title && nonblank <= 2 {
             return Some(Skip::Title);
         }
         None
@@ -742,7 +779,10 @@ impl<'c> SheetReader<'c> {
             None
         } else if decisions.is_empty() {
             let (d, _) = self.decide(Col::Amount);
-            Some(format!("\"{}\" (text numbers unambiguous)", d.char()))
+            Some(format!(
+                "\"{}\" as the text numbers show; none ambiguous",
+                d.char()
+            ))
         } else {
             let parts: Vec<String> = decisions
                 .iter()
@@ -775,10 +815,11 @@ impl<'c> SheetReader<'c> {
         } else {
             0.0
         };
-        let columns = self
-            .mapping
-            .cols
-            .iter()
+        // Columns in sheet order, as the user sees them left to right.
+        let mut by_col: Vec<(&Col, &u32)> = self.mapping.cols.iter().collect();
+        by_col.sort_by_key(|(_, col)| **col);
+        let columns = by_col
+            .into_iter()
             .map(|(c, col)| {
                 (
                     c.key().to_string(),
