@@ -37,6 +37,11 @@ fn count(n: u64, comma: bool) -> String {
     number(n as f64, 0, comma)
 }
 
+/// `1 customer`, `2 customers`.
+fn many(n: u64, one: &str, other: &str, comma: bool) -> String {
+    format!("{} {}", count(n, comma), if n == 1 { one } else { other })
+}
+
 fn money(v: f64, comma: bool, currency: &str) -> String {
     if comma {
         format!("{} {currency}", number(v, 2, true))
@@ -154,9 +159,9 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "kamplan check: {} file(s), {} sheet(s)\n",
-        rep.files.len(),
-        shown.len()
+        "kamplan check: {}, {}\n",
+        many(rep.files.len() as u64, "file", "files", comma),
+        many(shown.len() as u64, "sheet", "sheets", comma)
     );
     for s in &shown {
         sheet_text(&mut out, s, comma, currency);
@@ -177,12 +182,12 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str) -> String {
     let returns = t.iter().filter(|x| x.amount < 0.0).count() as u64;
     let _ = write!(
         out,
-        "  sales     {} lines, {}, {} customers, {} KAMs, {} returns",
-        count(t.len() as u64, comma),
+        "  sales     {}, {}, {}, {}, {}",
+        many(t.len() as u64, "line", "lines", comma),
         money(rep.amount_total, comma, currency),
-        count(customers.len() as u64, comma),
-        count(kams.len() as u64, comma),
-        count(returns, comma)
+        many(customers.len() as u64, "customer", "customers", comma),
+        many(kams.len() as u64, "KAM", "KAMs", comma),
+        many(returns, "return", "returns", comma)
     );
     if let (Some(first), Some(last)) = (
         t.iter().map(|x| x.date).min(),
@@ -195,23 +200,23 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str) -> String {
         let strategic = ds.master.iter().filter(|m| m.strategic).count() as u64;
         let _ = writeln!(
             out,
-            "  master    {} customers, {} strategic",
-            count(ds.master.len() as u64, comma),
+            "  master    {}, {} strategic",
+            many(ds.master.len() as u64, "customer", "customers", comma),
             count(strategic, comma)
         );
     }
     if !ds.directory.is_empty() {
         let _ = writeln!(
             out,
-            "  directory {} KAMs",
-            count(ds.directory.len() as u64, comma)
+            "  directory {}",
+            many(ds.directory.len() as u64, "KAM", "KAMs", comma)
         );
     }
     if !ds.activities.is_empty() {
         let _ = writeln!(
             out,
-            "  activity  {} contacts",
-            count(ds.activities.len() as u64, comma)
+            "  activity  {}",
+            many(ds.activities.len() as u64, "contact", "contacts", comma)
         );
     }
     for w in &rep.warnings {
@@ -220,8 +225,8 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str) -> String {
     if rep.rejected > 0 {
         let _ = writeln!(
             out,
-            "\n{} row(s) rejected and left out: fix them in the books, or they stay out of every plan",
-            count(rep.rejected, comma)
+            "\n{} rejected and left out: fix them in the books, or they stay out of every plan",
+            many(rep.rejected, "row", "rows", comma)
         );
     } else {
         let _ = writeln!(
