@@ -2,7 +2,8 @@
 //! `kamplan::ingest::ingest`, with times, the ratio and each part's peak memory.
 //!
 //! `cargo bench --bench ingest` (rows: `KAMPLAN_BENCH_ROWS`, default 1,000,000). Each read runs
-//! in a child process of this binary so its peak memory (VmHWM) is its own.
+//! in a child process of this binary so its peak memory (VmHWM) is its own; `--child PART BOOK`
+//! runs one part alone (stream, range, ingest).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -169,7 +170,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let path: PathBuf = dir.path().join("ventas_1m.xlsx");
+    // KAMPLAN_BENCH_BOOK keeps the book at that path (for profiling the children by hand).
+    let path: PathBuf = std::env::var_os("KAMPLAN_BENCH_BOOK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("ventas_1m.xlsx"));
     let t = Instant::now();
     generate(&path, rows);
     let size = std::fs::metadata(&path).unwrap().len();

@@ -84,7 +84,8 @@ fn error_text(e: &calamine::CellErrorType) -> &'static str {
     }
 }
 
-fn excel_date(d: &calamine::ExcelDateTime) -> Val<'static> {
+/// A date cell with the book's epoch applied; durations and impossible dates stay raw.
+pub fn excel_date(d: &calamine::ExcelDateTime) -> Val<'static> {
     if d.is_datetime() {
         if let Some(dt) = d.as_datetime() {
             return Val::Date(dt);

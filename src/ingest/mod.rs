@@ -27,10 +27,62 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
+/// A fast, deterministic hasher (FxHash) for the interner: keys come from local files, so
+/// hash flooding is no concern, and a million lookups per book make SipHash show up.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(n as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(n as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A hash map with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Stores each distinct string once; `Sym` indexes it.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, Sym>,
+    map: FxMap<Box<str>, Sym>,
     strings: Vec<Box<str>>,
 }
 
@@ -230,13 +282,19 @@ pub struct SheetReport {
 /// The whole ingest: every sheet, and totals.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct IngestReport {
+    /// Every file read, in reading order.
     pub files: Vec<String>,
     pub sheets: Vec<SheetReport>,
+    /// Rows read in all sheets with a role: `rows = transactions + skipped + rejected`.
     pub rows: u64,
+    /// Records read: sales lines plus master, directory and activity rows.
     pub transactions: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// Sum of the accepted sales lines (returns negative).
     pub amount_total: f64,
+    /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
+    /// and by name in another).
     pub warnings: Vec<String>,
 }
 
@@ -249,6 +307,39 @@ pub enum IngestError {
     NoSales(String),
     #[error("no spreadsheet found in {0}")]
     NoInput(String),
+}
+
+/// Cross-sheet findings: identities that cannot join, sales without salesperson.
+fn warnings(ds: &Dataset) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
+    let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
+    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
+    let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
+    let by_name: Vec<String> = sales.iter().filter(|s| !has(s, "customer_id")).map(|s| name(s)).collect();
+    if !by_code.is_empty() && !by_name.is_empty() {
+        out.push(format!(
+            "customers are keyed by code in {} but by name in {}: the same customer may count twice",
+            by_code.join(", "),
+            by_name.join(", ")
+        ));
+    }
+    for m in ds.report.sheets.iter().filter(|s| s.role == Role::Master) {
+        if !by_code.is_empty() && !has(m, "customer_id") {
+            out.push(format!(
+                "the master {} names customers without a code while the sales use codes: they will not match",
+                name(m)
+            ));
+        }
+    }
+    let no_kam: Vec<String> = sales.iter().filter(|s| !has(s, "kam")).map(|s| name(s)).collect();
+    if !no_kam.is_empty() {
+        out.push(format!(
+            "no salesperson column in {}: those lines get their KAM from the master or [assign]",
+            no_kam.join(", ")
+        ));
+    }
+    out
 }
 
 /// Pairs in order as a JSON object (`{"date": "A (Fecha)"}`), keeping the report's order.
@@ -319,6 +410,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
             }
         }
     }
+    ds.report.warnings = warnings(&ds);
     let r = &mut ds.report;
     for s in &r.sheets {
         r.rows += s.rows;

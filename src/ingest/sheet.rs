@@ -4,14 +4,14 @@
 //! rows that never arrive are blank. Every row from 1 to the last non-blank row ends as
 //! exactly one of: a record, a skipped row (blank, title, header, total) or a reject.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::cells::{a1, col_letters, Val};
 use super::header::{self, Col, Mapping, NCOLS};
 use super::value::{self, Dec, TextNum};
-use super::{Activity, Dataset, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn};
+use super::{Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn};
 use crate::config::Config;
 
 /// One row's non-empty cells, reused between rows so reading allocates nothing per row.
@@ -26,6 +26,8 @@ enum Slot {
     Num(f64),
     Text(u32, u32),
     Date(NaiveDateTime),
+    /// A date cell converted only when the row loop reads it (off the XML reader's thread).
+    Excel(calamine::ExcelDateTime),
     BadDate(f64),
     Bool(bool),
     Error(&'static str),
@@ -60,6 +62,14 @@ impl RowBuf {
         self.cells.push((col, slot));
     }
 
+    /// Adds a streaming-reader cell; date cells are converted later, by [`RowBuf::iter`].
+    pub fn push_ref(&mut self, col: u32, v: &calamine::DataRef<'_>) {
+        match v {
+            calamine::DataRef::DateTime(d) => self.cells.push((col, Slot::Excel(*d))),
+            other => self.push(col, super::cells::from_ref(other)),
+        }
+    }
+
     /// True when no cell was stored.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
@@ -72,6 +82,7 @@ impl RowBuf {
                 Slot::Num(n) => Val::Num(n),
                 Slot::Text(a, b) => Val::Text(&self.text[a as usize..b as usize]),
                 Slot::Date(d) => Val::Date(d),
+                Slot::Excel(d) => super::cells::excel_date(&d),
                 Slot::BadDate(n) => Val::BadDate(n),
                 Slot::Bool(b) => Val::Bool(b),
                 Slot::Error(e) => Val::Error(e),
@@ -99,10 +110,11 @@ fn excel_error(s: &str) -> Option<&'static str> {
         ("#¡NULO!", "#NULL!"),
         ("#¡DIV/0!", "#DIV/0!"),
     ];
-    let t = s.trim();
-    if !t.starts_with('#') {
+    // Cheap test first: this runs on every text cell of a million-row book.
+    if !s.as_bytes().iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'#') {
         return None;
     }
+    let t = s.trim();
     CODES
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(t))
@@ -114,9 +126,20 @@ fn excel_error(s: &str) -> Option<&'static str> {
 pub struct Ctx {
     pub ds: Dataset,
     /// (customer identity, spelling) → lines, to pick the most frequent spelling.
-    pub spellings: HashMap<(Sym, Sym), u32>,
+    pub spellings: FxMap<(Sym, Sym), u32>,
     key_buf: String,
     name_buf: String,
+    /// The last raw text and symbol per column: books repeat KAMs, products and customers
+    /// line after line, so most lines need no hashing at all.
+    last: [LastSym; NCOLS],
+    last_customer: (String, String, Option<(Sym, Option<Sym>)>),
+}
+
+#[derive(Debug, Default)]
+struct LastSym {
+    raw: String,
+    sym: Option<Sym>,
+    set: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -461,6 +484,20 @@ impl<'c> SheetReader<'c> {
                 return Err(());
             }
         }
+        // Only text and empty cells are cached; their raw text decides the result.
+        let raw = |c: Col| match &f[c as usize] {
+            Val::Text(s) => Some(*s),
+            Val::Empty => Some(""),
+            _ => None,
+        };
+        if let (Some(rc), Some(rn), Some(hit)) = (raw(Col::CustomerId), raw(Col::CustomerName), ctx.last_customer.2) {
+            if ctx.last_customer.0 == rc && ctx.last_customer.1 == rn {
+                if let (key, Some(s)) = hit {
+                    *ctx.spellings.entry((key, s)).or_insert(0) += 1;
+                }
+                return Ok(hit);
+            }
+        }
         let code = f[Col::CustomerId as usize].text();
         let name = f[Col::CustomerName as usize].text();
         if code.is_none() && name.is_none() {
@@ -497,15 +534,38 @@ impl<'c> SheetReader<'c> {
         if let Some(s) = spelling {
             *ctx.spellings.entry((key, s)).or_insert(0) += 1;
         }
+        if let (Some(rc), Some(rn)) = (raw(Col::CustomerId), raw(Col::CustomerName)) {
+            ctx.last_customer.0.clear();
+            ctx.last_customer.0.push_str(rc);
+            ctx.last_customer.1.clear();
+            ctx.last_customer.1.push_str(rn);
+            ctx.last_customer.2 = Some((key, spelling));
+        }
         Ok((key, spelling))
     }
 
-    fn sym(ctx: &mut Ctx, v: &Val<'_>) -> Option<Sym> {
-        let t = v.text()?;
-        let Ctx { ds, name_buf, .. } = ctx;
-        name_buf.clear();
-        collapse_into(name_buf, &t, false);
-        Some(ds.strings.intern(name_buf))
+    fn sym(ctx: &mut Ctx, col: Col, v: &Val<'_>) -> Option<Sym> {
+        if let Val::Text(raw) = v {
+            let last = &ctx.last[col as usize];
+            if last.set && last.raw == *raw {
+                return last.sym;
+            }
+        }
+        let t = v.text();
+        let sym = t.map(|t| {
+            let Ctx { ds, name_buf, .. } = &mut *ctx;
+            name_buf.clear();
+            collapse_into(name_buf, &t, false);
+            ds.strings.intern(name_buf)
+        });
+        if let Val::Text(raw) = v {
+            let last = &mut ctx.last[col as usize];
+            last.raw.clear();
+            last.raw.push_str(raw);
+            last.sym = sym;
+            last.set = true;
+        }
+        sym
     }
 
     fn sales_row(
@@ -551,9 +611,9 @@ impl<'c> SheetReader<'c> {
             date,
             customer,
             customer_name,
-            kam: Self::sym(ctx, &f[Col::Kam as usize]),
-            product: Self::sym(ctx, &f[Col::Product as usize]),
-            region: Self::sym(ctx, &f[Col::Region as usize]),
+            kam: Self::sym(ctx, Col::Kam, &f[Col::Kam as usize]),
+            product: Self::sym(ctx, Col::Product, &f[Col::Product as usize]),
+            region: Self::sym(ctx, Col::Region, &f[Col::Region as usize]),
             amount,
             cost: self.optional_number(r, Col::Cost, &f[Col::Cost as usize], index),
             margin: self.optional_number(r, Col::Margin, &f[Col::Margin as usize], index),

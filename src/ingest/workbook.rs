@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook_auto, Reader, SheetType, SheetVisible, Sheets};
 
-use super::cells::{abs_pos, from_data, from_ref};
+use super::cells::{abs_pos, from_data};
 use super::sheet::{Ctx, RowBuf, SheetReader};
 use super::{IngestError, SheetReport};
 use crate::config::Config;
@@ -142,31 +142,8 @@ fn read_file_inner(
         let sheet_err = |e: String| file_error(path, format!("sheet {name:?}: cannot read: {e}"));
         match &mut wb {
             Sheets::Xlsx(x) => {
-                let mut reader = x
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| sheet_err(e.to_string()))?;
-                let mut buf = RowBuf::default();
-                let mut cur: Option<u32> = None;
-                let mut open = true;
-                while let Some(cell) = reader.next_cell().map_err(|e| sheet_err(e.to_string()))? {
-                    let (r, c) = cell.get_position();
-                    if cur != Some(r) {
-                        if let Some(pr) = cur {
-                            if !buf.is_empty() && !sr.row(pr, &buf, ctx) {
-                                open = false;
-                                break;
-                            }
-                        }
-                        buf.clear();
-                        cur = Some(r);
-                    }
-                    buf.push(c, from_ref(cell.get_value()));
-                }
-                if let (Some(r), true) = (cur, open) {
-                    if !buf.is_empty() {
-                        sr.row(r, &buf, ctx);
-                    }
-                }
+                let reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(e.to_string()))?;
+                stream_xlsx(reader, &mut sr, ctx).map_err(sheet_err)?;
             }
             other => {
                 let range = other
@@ -192,6 +169,83 @@ fn read_file_inner(
         reports.push(sr.finish(ctx));
     }
     Ok(reports)
+}
+
+/// Rows per batch handed from the XML reader to the row loop.
+const BATCH: usize = 512;
+
+/// Streams an xlsx sheet: this thread parses the XML into row buffers while a second thread
+/// runs the row loop, so reading costs about what calamine's bare read costs.
+fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
+    mut reader: calamine::XlsxCellReader<'_, RS>,
+    sr: &mut SheetReader<'_>,
+    ctx: &mut Ctx,
+) -> Result<(), String> {
+    use std::sync::mpsc;
+    type Batch = Vec<(u32, RowBuf)>;
+    let (tx, rx) = mpsc::sync_channel::<Batch>(4);
+    let (back_tx, back_rx) = mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            'feed: for mut batch in rx {
+                for (r, buf) in &batch {
+                    if !sr.row(*r, buf, ctx) {
+                        break 'feed;
+                    }
+                }
+                batch.iter_mut().for_each(|(_, b)| b.clear());
+                let _ = back_tx.send(batch);
+            }
+            // Dropping the receiver here tells the reader to stop.
+        });
+        let mut spare: Vec<RowBuf> = Vec::new();
+        let mut batch: Batch = Vec::with_capacity(BATCH);
+        let mut buf = RowBuf::default();
+        let mut cur: Option<u32> = None;
+        let mut result = Ok(());
+        loop {
+            let cell = match reader.next_cell() {
+                Ok(c) => c,
+                Err(e) => {
+                    result = Err(e.to_string());
+                    break;
+                }
+            };
+            let Some(cell) = cell else { break };
+            let (r, c) = cell.get_position();
+            if cur != Some(r) {
+                if let Some(pr) = cur {
+                    if !buf.is_empty() {
+                        let next = spare.pop().unwrap_or_default();
+                        batch.push((pr, std::mem::replace(&mut buf, next)));
+                        if batch.len() == BATCH {
+                            if tx.send(std::mem::take(&mut batch)).is_err() {
+                                break;
+                            }
+                            if let Ok(old) = back_rx.try_recv() {
+                                spare.extend(old.into_iter().map(|(_, b)| b));
+                            }
+                            batch.reserve(BATCH);
+                        }
+                    }
+                }
+                buf.clear();
+                cur = Some(r);
+            }
+            buf.push_ref(c, cell.get_value());
+        }
+        if let (Some(r), false) = (cur, buf.is_empty()) {
+            batch.push((r, buf));
+        }
+        if result.is_ok() && !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        if worker.join().is_err() {
+            result = Err("the row loop failed".into());
+        }
+        result
+    })
 }
 
 #[cfg(test)]
