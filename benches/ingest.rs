@@ -190,8 +190,8 @@ fn main() {
     let (ingest_s, ingest_kib, ingest_d) = run_child("ingest", &path);
     println!();
     println!(
-        "{:<42} {:>9} {:>12} {:>9}  {}",
-        "read", "seconds", "peak MiB", "vs bare", "what"
+        "{:<42} {:>9} {:>12} {:>9}  what",
+        "read", "seconds", "peak MiB", "vs bare"
     );
     let row = |name: &str, s: f64, kib: u64, d: &str| {
         println!(

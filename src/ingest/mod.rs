@@ -264,6 +264,8 @@ pub struct SheetReport {
     /// Role column → `letter (header)`.
     #[serde(serialize_with = "pairs_as_map")]
     pub columns: Vec<(String, String)>,
+    /// Header cells no role uses, as `letter (header)`: kept in the book, not read.
+    pub unused_columns: Vec<String>,
     /// Decimal separator used for ambiguous text numbers and why ("config", "column", "default").
     pub decimal: Option<String>,
     pub rows: u64,
@@ -314,9 +316,22 @@ fn warnings(ds: &Dataset) -> Vec<String> {
     let mut out = Vec::new();
     let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
     let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
-    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
-    let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
-    let by_name: Vec<String> = sales.iter().filter(|s| !has(s, "customer_id")).map(|s| name(s)).collect();
+    let sales: Vec<&SheetReport> = ds
+        .report
+        .sheets
+        .iter()
+        .filter(|s| s.role == Role::Sales)
+        .collect();
+    let by_code: Vec<String> = sales
+        .iter()
+        .filter(|s| has(s, "customer_id"))
+        .map(|s| name(s))
+        .collect();
+    let by_name: Vec<String> = sales
+        .iter()
+        .filter(|s| !has(s, "customer_id"))
+        .map(|s| name(s))
+        .collect();
     if !by_code.is_empty() && !by_name.is_empty() {
         out.push(format!(
             "customers are keyed by code in {} but by name in {}: the same customer may count twice",
@@ -332,7 +347,11 @@ fn warnings(ds: &Dataset) -> Vec<String> {
             ));
         }
     }
-    let no_kam: Vec<String> = sales.iter().filter(|s| !has(s, "kam")).map(|s| name(s)).collect();
+    let no_kam: Vec<String> = sales
+        .iter()
+        .filter(|s| !has(s, "kam"))
+        .map(|s| name(s))
+        .collect();
     if !no_kam.is_empty() {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",

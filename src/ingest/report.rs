@@ -92,6 +92,9 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
     );
     let cols: Vec<String> = s.columns.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let _ = writeln!(out, "  columns   {}", cols.join(" · "));
+    if !s.unused_columns.is_empty() {
+        let _ = writeln!(out, "  not used  {}", s.unused_columns.join(" · "));
+    }
     if let Some(d) = &s.decimal {
         let _ = writeln!(out, "  decimal   {d}");
     }

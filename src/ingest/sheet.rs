@@ -11,7 +11,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::cells::{a1, col_letters, Val};
 use super::header::{self, Col, Mapping, NCOLS};
 use super::value::{self, Dec, TextNum};
-use super::{Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn};
+use super::{
+    Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn,
+};
 use crate::config::Config;
 
 /// One row's non-empty cells, reused between rows so reading allocates nothing per row.
@@ -111,7 +113,7 @@ fn excel_error(s: &str) -> Option<&'static str> {
         ("#¡DIV/0!", "#DIV/0!"),
     ];
     // Cheap test first: this runs on every text cell of a million-row book.
-    if !s.as_bytes().iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'#') {
+    if s.as_bytes().iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'#') {
         return None;
     }
     let t = s.trim();
@@ -181,6 +183,7 @@ pub struct SheetReader<'c> {
     header_norms: BTreeMap<Col, String>,
     lookup: Vec<Option<Col>>,
     header_row: u32,
+    unused: Vec<String>,
     last_row: Option<u32>,
     rows: u64,
     records: u64,
@@ -222,6 +225,7 @@ impl<'c> SheetReader<'c> {
             header_norms: BTreeMap::new(),
             lookup: Vec::new(),
             header_row: 0,
+            unused: Vec::new(),
             last_row: None,
             rows: 0,
             records: 0,
@@ -292,6 +296,11 @@ impl<'c> SheetReader<'c> {
             }
             self.lookup[col as usize] = Some(c);
         }
+        self.unused = texts
+            .iter()
+            .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
+            .map(|(c, t)| format!("{} ({t})", col_letters(*c)))
+            .collect();
         self.mapping = mapping;
         // Rows above the header: titles (non-blank) and blank rows, then the header itself.
         self.rows = r as u64 + 1;
@@ -490,7 +499,11 @@ impl<'c> SheetReader<'c> {
             Val::Empty => Some(""),
             _ => None,
         };
-        if let (Some(rc), Some(rn), Some(hit)) = (raw(Col::CustomerId), raw(Col::CustomerName), ctx.last_customer.2) {
+        if let (Some(rc), Some(rn), Some(hit)) = (
+            raw(Col::CustomerId),
+            raw(Col::CustomerName),
+            ctx.last_customer.2,
+        ) {
             if ctx.last_customer.0 == rc && ctx.last_customer.1 == rn {
                 if let (key, Some(s)) = hit {
                     *ctx.spellings.entry((key, s)).or_insert(0) += 1;
@@ -586,6 +599,10 @@ impl<'c> SheetReader<'c> {
             }
         };
         let amount_v = &f[Col::Amount as usize];
+        // A lone date (a day heading above that day's lines) carries no sale.
+        if nonblank == 1 && amount_v.is_blank() {
+            return self.skip(Skip::Title);
+        }
         let amount = match self.number(Col::Amount, amount_v) {
             Ok(Some(a)) => a,
             Ok(None) => return self.reject(r, Col::Amount, amount_v, "amount is blank".into()),
@@ -640,6 +657,9 @@ impl<'c> SheetReader<'c> {
                 return self.reject(r, Col::Date, &f[Col::Date as usize], reason);
             }
         };
+        if nonblank == 1 {
+            return self.skip(Skip::Title);
+        }
         let Ok((customer, _)) = self.customer(r, f, ctx) else {
             return;
         };
@@ -797,6 +817,7 @@ impl<'c> SheetReader<'c> {
                 hidden: self.hidden,
                 header_row: None,
                 columns: Vec::new(),
+                unused_columns: Vec::new(),
                 decimal: None,
                 rows: 0,
                 transactions: 0,
@@ -838,11 +859,20 @@ impl<'c> SheetReader<'c> {
         let decimal = if self.text_numbers == 0 {
             None
         } else if decisions.is_empty() {
-            let (d, _) = self.decide(Col::Amount);
-            Some(format!(
-                "\"{}\" as the text numbers show; none ambiguous",
-                d.char()
-            ))
+            let (comma, dot) = self
+                .evidence
+                .iter()
+                .fold((0, 0), |a, e| (a.0 + e[0], a.1 + e[1]));
+            Some(match (comma > 0, dot > 0) {
+                (true, false) => "\",\" as the text numbers show; none ambiguous".to_string(),
+                (false, true) => "\".\" as the text numbers show; none ambiguous".to_string(),
+                (true, true) => format!(
+                    "mixed: {comma} text numbers with \",\", {dot} with \".\"; none ambiguous"
+                ),
+                (false, false) => {
+                    "text numbers are whole numbers; no decimal separator needed".to_string()
+                }
+            })
         } else {
             let parts: Vec<String> = decisions
                 .iter()
@@ -901,6 +931,7 @@ impl<'c> SheetReader<'c> {
             hidden: self.hidden,
             header_row: Some(self.header_row + 1),
             columns,
+            unused_columns: self.unused,
             decimal,
             rows: self.rows,
             transactions: self.records,
@@ -1011,5 +1042,63 @@ mod tests {
             cells,
             vec![(7, "C (Importe)"), (10, "A (Fecha)"), (11, "B (Cliente)")]
         );
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = Val<'static>> {
+        prop_oneof![
+            Just(Val::Empty),
+            Just(Val::Text("  ")),
+            Just(Val::Text("Total")),
+            Just(Val::Text("Fecha")),
+            Just(Val::Text("Cliente")),
+            Just(Val::Text("Importe")),
+            Just(Val::Text("Acme")),
+            Just(Val::Text("pendiente")),
+            Just(Val::Text("1.234")),
+            Just(Val::Text("1.234,5")),
+            Just(Val::Text("31/01/2026")),
+            Just(Val::Text("31/02/2026")),
+            Just(Val::Error("#N/A")),
+            (-1e6f64..1e6).prop_map(Val::Num),
+            (40_000u32..50_000).prop_map(|n| Val::Num(n as f64)),
+        ]
+    }
+
+    proptest! {
+        /// Rows read = records + skipped + rejected, whatever the rows hold.
+        #[test]
+        fn every_row_ends_somewhere(rows in proptest::collection::vec((0u32..3, proptest::collection::vec(cell(), 0..5)), 0..40)) {
+            let cfg = Config::default();
+            let mut ctx = Ctx::default();
+            let mut sr = SheetReader::new(&cfg, "b.xlsx", "S", false);
+            let mut buf = RowBuf::default();
+            buf.push(0, Val::Text("Fecha"));
+            buf.push(1, Val::Text("Cliente"));
+            buf.push(2, Val::Text("Importe"));
+            sr.row(0, &buf, &mut ctx);
+            let mut r = 0;
+            for (gap, cells) in &rows {
+                r += 1 + gap;
+                buf.clear();
+                for (c, v) in cells.iter().enumerate() {
+                    buf.push(c as u32, v.clone());
+                }
+                if !buf.is_empty() {
+                    sr.row(r, &buf, &mut ctx);
+                }
+            }
+            let rep = sr.finish(&mut ctx);
+            prop_assert_eq!(rep.rows, rep.transactions + rep.skipped + rep.rejected);
+            prop_assert_eq!(rep.transactions as usize, ctx.ds.transactions.len());
+            prop_assert!(ctx.ds.transactions.iter().all(|t| t.amount.is_finite()));
+            let by: u64 = rep.skipped_by_reason.iter().map(|(_, n)| n).sum();
+            prop_assert_eq!(by, rep.skipped);
+        }
     }
 }

@@ -142,7 +142,9 @@ fn read_file_inner(
         let sheet_err = |e: String| file_error(path, format!("sheet {name:?}: cannot read: {e}"));
         match &mut wb {
             Sheets::Xlsx(x) => {
-                let reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(e.to_string()))?;
+                let reader = x
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| sheet_err(e.to_string()))?;
                 stream_xlsx(reader, &mut sr, ctx).map_err(sheet_err)?;
             }
             other => {
