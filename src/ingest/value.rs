@@ -248,6 +248,9 @@ pub fn parse_text_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("de") && !t.eq_ignore_ascii_case("of"))
         .collect();
+    if tokens.len() == 2 {
+        return month_only(tokens[0], tokens[1]);
+    }
     if tokens.len() < 3 {
         return None;
     }
@@ -277,6 +280,29 @@ pub fn parse_text_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// A month typed without a day (monthly books): `2026-01`, `01/2026`, `ene-26`, `enero 2026`,
+/// `Jan 2026` → the first of that month. Two short numbers (`01/26`) are ambiguous: `None`.
+fn month_only(a: &str, b: &str) -> Option<NaiveDate> {
+    let digits = |x: &str| x.bytes().all(|c| c.is_ascii_digit());
+    let (y, m) = if a.len() == 4 && digits(a) && b.len() <= 2 && digits(b) {
+        (a.parse().ok()?, b.parse().ok()?)
+    } else if b.len() == 4 && digits(b) && a.len() <= 2 && digits(a) {
+        (b.parse().ok()?, a.parse().ok()?)
+    } else if let Some(m) = month_name(a) {
+        (
+            if digits(b) {
+                full_year(b)?
+            } else {
+                return None;
+            },
+            m,
+        )
+    } else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
 }
 
 fn yyyymmdd(n: u32) -> Option<NaiveDate> {
@@ -421,6 +447,13 @@ mod tests {
             ("2026", DateOrder::Dmy, None),
             ("", DateOrder::Dmy, None),
             ("31/01", DateOrder::Dmy, None),
+            ("01/26", DateOrder::Dmy, None),
+            ("2026-01", DateOrder::Dmy, d(2026, 1, 1)),
+            ("01/2026", DateOrder::Dmy, d(2026, 1, 1)),
+            ("ene-26", DateOrder::Dmy, d(2026, 1, 1)),
+            ("Enero 2026", DateOrder::Dmy, d(2026, 1, 1)),
+            ("Sep. 2025", DateOrder::Dmy, d(2025, 9, 1)),
+            ("13/2026", DateOrder::Dmy, None),
             ("Total enero 2026", DateOrder::Dmy, None),
         ];
         for (text, order, want) in cases {
