@@ -60,13 +60,14 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
-fn records_name(r: Role) -> &'static str {
+/// What one record of a sheet role is called: (one, many).
+fn records_name(r: Role) -> (&'static str, &'static str) {
     match r {
-        Role::Sales => "lines",
-        Role::Master => "customers",
-        Role::Directory => "KAMs",
-        Role::Activity => "contacts",
-        Role::Skipped => "records",
+        Role::Sales => ("line", "lines"),
+        Role::Master => ("customer", "customers"),
+        Role::Directory => ("KAM", "KAMs"),
+        Role::Activity => ("contact", "contacts"),
+        Role::Skipped => ("record", "records"),
     }
 }
 
@@ -109,10 +110,14 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
     }
     let _ = writeln!(
         out,
-        "  rows      {} = {} {} + {} + {} rejected",
+        "  rows      {} = {} + {} + {} rejected",
         count(s.rows, comma),
-        count(s.transactions, comma),
-        records_name(s.role),
+        many(
+            s.transactions,
+            records_name(s.role).0,
+            records_name(s.role).1,
+            comma
+        ),
         skipped,
         count(s.rejected, comma)
     );
@@ -122,6 +127,23 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
             "  amount    {} (returns included as negative lines)",
             money(s.amount_total, comma, currency)
         );
+    }
+    if s.rejects.len() > 1 {
+        // At a glance: how many rows for each reason, most frequent first.
+        let mut by: Vec<(String, u64)> = Vec::new();
+        for r in &s.rejects {
+            let key = format!("{}: {}", r.column, r.reason);
+            match by.iter_mut().find(|(k, _)| *k == key) {
+                Some(e) => e.1 += 1,
+                None => by.push((key, 1)),
+            }
+        }
+        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let parts: Vec<String> = by
+            .iter()
+            .map(|(k, n)| format!("{} × {k}", count(*n, comma)))
+            .collect();
+        let _ = writeln!(out, "  why       {}", parts.join(" · "));
     }
     for (i, r) in s.rejects.iter().take(REJECTS_SHOWN).enumerate() {
         let letter = r.column.split(' ').next().unwrap_or("");

@@ -415,6 +415,10 @@ fn bad_rows_are_rejected_with_their_cell_and_reason() {
         "{out}"
     );
     assert!(out.contains("4 rows rejected"), "{out}");
+    assert!(
+        out.contains("1 × F (Importe): expected a number, found text"),
+        "{out}"
+    );
     assert_eq!(o.status.code(), Some(1));
 }
 
