@@ -433,7 +433,7 @@ fn more_than_twenty_rejects_are_summarised_in_text_and_all_listed_in_json() {
     write_book(&dir.path().join("b.xlsx"), &[("Ventas", rows)]);
     let out = stdout(&kamplan(dir.path(), &["check", "b.xlsx"]));
     assert!(out.contains("and 5 more"), "{out}");
-    assert_eq!(out.matches("expected a number").count(), 20);
+    assert_eq!(out.matches("Importe = \"n/d\": expected a number").count(), 20);
     let (v, _) = json_of(dir.path(), &["b.xlsx"]);
     assert_eq!(sheet(&v, "Ventas")["rejects"].as_array().unwrap().len(), 25);
 }
