@@ -407,7 +407,28 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         mut ds, spellings, ..
     } = ctx;
     if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
-        return Err(IngestError::NoSales(named()));
+        // Say what each sheet was taken for, so the user sees which header to fix.
+        let seen: Vec<String> = ds
+            .report
+            .sheets
+            .iter()
+            .filter(|s| !(s.hidden && s.role == Role::Skipped))
+            .map(|s| {
+                let role = match s.role {
+                    Role::Master => "customer master",
+                    Role::Directory => "KAM directory",
+                    Role::Activity => "activity log",
+                    _ => "no role",
+                };
+                format!("{} › {}: {role}", s.file, s.sheet)
+            })
+            .collect();
+        let what = if seen.is_empty() {
+            named()
+        } else {
+            format!("{} ({})", named(), seen.join("; "))
+        };
+        return Err(IngestError::NoSales(what));
     }
     // Display names: the most frequent spelling per identity; ties go to the first in text order.
     let mut best: HashMap<Sym, (u32, Sym)> = HashMap::new();

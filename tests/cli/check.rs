@@ -433,7 +433,10 @@ fn more_than_twenty_rejects_are_summarised_in_text_and_all_listed_in_json() {
     write_book(&dir.path().join("b.xlsx"), &[("Ventas", rows)]);
     let out = stdout(&kamplan(dir.path(), &["check", "b.xlsx"]));
     assert!(out.contains("and 5 more"), "{out}");
-    assert_eq!(out.matches("Importe = \"n/d\": expected a number").count(), 20);
+    assert_eq!(
+        out.matches("Importe = \"n/d\": expected a number").count(),
+        20
+    );
     let (v, _) = json_of(dir.path(), &["b.xlsx"]);
     assert_eq!(sheet(&v, "Ventas")["rejects"].as_array().unwrap().len(), 25);
 }
@@ -864,4 +867,41 @@ fn english_book_with_columns_named_in_config() {
     assert_eq!(sh["role"], "sales");
     assert_eq!(sh["columns"]["amount"], "E (Billed ex VAT)");
     assert_eq!(sh["columns"]["kam"], "D (Owner)");
+}
+
+#[test]
+fn a_sheet_starting_at_b3_names_cells_from_a1() {
+    // calamine's range starts at the first used cell (B3 here); rejects must still say D4.
+    let dir = tmp();
+    write_ods(
+        &dir.path().join("b3.ods"),
+        &[
+            &[],
+            &[],
+            &[
+                ("e", ""),
+                ("s", "Fecha"),
+                ("s", "Cliente"),
+                ("s", "Importe"),
+            ],
+            &[
+                ("e", ""),
+                ("d", "2026-01-05"),
+                ("s", "Acme"),
+                ("s", "pendiente"),
+            ],
+            &[("e", ""), ("d", "2026-01-06"), ("s", "Acme"), ("n", "7")],
+        ],
+    );
+    let (v, _) = json_of(dir.path(), &["b3.ods"]);
+    let sh = sheet(&v, "Ventas");
+    assert_eq!(sh["header_row"], 3);
+    assert_eq!(sh["columns"]["date"], "B (Fecha)");
+    assert_eq!(sh["rejects"][0]["row"], 4);
+    assert_eq!(sh["rejects"][0]["column"], "D (Importe)");
+    assert_eq!(sh["rows"], 5);
+    assert_eq!(
+        sh["skipped_by_reason"],
+        serde_json::json!({"blank": 2, "header": 1})
+    );
 }
