@@ -789,7 +789,7 @@ fn no_sales_sheet_is_an_input_error() {
     one_error_line(
         dir.path(),
         &["maestro.xlsx"],
-        &["no sales lines found in maestro.xlsx"],
+        &["no sales lines found in maestro.xlsx (maestro.xlsx › Clientes: customer master)"],
     );
     std::fs::create_dir(dir.path().join("vacia")).unwrap();
     one_error_line(dir.path(), &["vacia"], &["no spreadsheet found in vacia"]);
