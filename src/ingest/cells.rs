@@ -152,7 +152,7 @@ pub fn col_letters(col: u32) -> String {
 /// Excel's name of an absolute 0-based `(row, col)` position: `(0, 0)` → `A1`.
 ///
 /// Positions must be absolute: calamine's `Range::rows()` counts from `range.start()`,
-/// so callers add the range start before calling (see [`abs_pos`]).
+/// so callers add the range start before calling (see `abs_pos`).
 pub fn a1(row: u32, col: u32) -> String {
     format!("{}{}", col_letters(col), row as u64 + 1)
 }

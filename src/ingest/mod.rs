@@ -3,8 +3,23 @@
 //! Every row read ends as exactly one of: a transaction (or master/directory/activity record),
 //! a skipped row with its reason, or a reject carrying its cell. Nothing is read as zero.
 //!
-//! SKELETON: the types below are the interface the later stages use. Their fields may grow;
-//! do not rename or remove fields without updating classify/plan.
+//! How a book is read:
+//! - **Files**: [`ingest`] takes files or folders (every `.xlsx .xlsm .xlsb .xls .ods` inside,
+//!   sorted, `~$` lock files skipped). xlsx is streamed cell by cell (`workbook.rs`); other
+//!   formats go through a calamine range, with positions made absolute (`cells.rs`).
+//! - **Roles** (`header.rs`): the header row is the first of the first `ingest.header_rows` rows
+//!   whose cells name a sales sheet (date + customer + amount), an activity log (date +
+//!   customer + type/notes), a KAM directory (KAM + email) or a customer master (customer +
+//!   anything else, no amount). Headers match Spanish and English synonyms after dropping
+//!   case, accents and punctuation; an exact synonym beats one found inside a longer header;
+//!   `[columns]` in kamplan.toml beats both.
+//! - **Values** (`value.rs`): date cells (1900/1904), text dates (ISO, `dd/mm/yyyy`,
+//!   `dd-mm-yy`, month names, `date_order`), numbers as cells or text in either locale;
+//!   `1.234` is read by `ingest.decimal`, else the column's unambiguous values, else Spanish.
+//! - **Rows** (`sheet.rs`): blank, title, repeated-header and total rows are skipped and
+//!   counted; a row with an unusable required value is a [`Reject`] with its cell.
+//!
+//! The types below are the interface the later stages use; fields may grow.
 
 mod cells;
 mod header;
