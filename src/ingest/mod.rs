@@ -326,6 +326,34 @@ pub enum IngestError {
     NoInput(String),
 }
 
+/// Appends one file's records to `into`, re-interning its symbols.
+fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
+    let sheet::Ctx { ds, spellings, .. } = local;
+    let map: Vec<Sym> = ds
+        .strings
+        .strings
+        .iter()
+        .map(|s| into.ds.strings.intern(s))
+        .collect();
+    let m = |s: Sym| map[s.0.get() as usize - 1];
+    into.ds
+        .transactions
+        .extend(ds.transactions.into_iter().map(|t| Txn {
+            customer: m(t.customer),
+            customer_name: t.customer_name.map(m),
+            kam: t.kam.map(m),
+            product: t.product.map(m),
+            region: t.region.map(m),
+            ..t
+        }));
+    for ((k, n), c) in spellings {
+        *into.spellings.entry((m(k), m(n))).or_insert(0) += c;
+    }
+    into.ds.master.extend(ds.master);
+    into.ds.directory.extend(ds.directory);
+    into.ds.activities.extend(ds.activities);
+}
+
 /// Cross-sheet findings: identities that cannot join, sales without salesperson.
 fn warnings(ds: &Dataset) -> Vec<String> {
     let mut out = Vec::new();
@@ -412,9 +440,21 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
     if files.is_empty() {
         return Err(IngestError::NoInput(named()));
     }
+    // Files are read in parallel, each into its own context, then merged in file order so the
+    // result (and the first error reported) does not depend on which thread finished first.
+    use rayon::prelude::*;
+    let parts: Vec<Result<(sheet::Ctx, Vec<SheetReport>), IngestError>> = files
+        .par_iter()
+        .map(|f| {
+            let mut ctx = sheet::Ctx::default();
+            let sheets = workbook::read_file(f, cfg, &mut ctx)?;
+            Ok((ctx, sheets))
+        })
+        .collect();
     let mut ctx = sheet::Ctx::default();
-    for f in &files {
-        let sheets = workbook::read_file(f, cfg, &mut ctx)?;
+    for (f, part) in files.iter().zip(parts) {
+        let (local, sheets) = part?;
+        merge(&mut ctx, local);
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(sheets);
     }

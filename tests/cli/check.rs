@@ -597,6 +597,9 @@ fn folders_are_read_sorted_and_lock_files_skipped() {
         files[0].ends_with("a.xlsx") && files[1].ends_with("b.xlsx"),
         "{files:?}"
     );
+    // Read in parallel, merged as one: the same customer in both books is one customer.
+    let out = stdout(&kamplan(dir.path(), &["check", "libros"]));
+    assert!(out.contains("2 lines, 2,00 €, 1 customer, 0 KAMs"), "{out}");
 }
 
 /// A minimal OpenDocument spreadsheet: mimetype, manifest and content.
