@@ -494,11 +494,12 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         }
     }
     ds.customer_names = best.into_iter().map(|(k, (_, v))| (k, v)).collect();
-    // Customers only the master names still get their name.
+    // Master ids are interned too (so `strings.get(id)` finds customers without sales), and
+    // customers only the master names still get their name.
     for i in 0..ds.master.len() {
         let (id, name) = (ds.master[i].id.clone(), ds.master[i].name.clone());
+        let k = ds.strings.intern(&id);
         if let Some(name) = name {
-            let k = ds.strings.intern(&id);
             if !ds.customer_names.contains_key(&k) {
                 let v = ds.strings.intern(&name);
                 ds.customer_names.insert(k, v);
@@ -527,6 +528,87 @@ mod tests {
             std::mem::size_of::<Txn>() <= 64,
             "{}",
             std::mem::size_of::<Txn>()
+        );
+    }
+
+    /// Writes a book of (sheet, rows of text cells; "" = empty) with rust_xlsxwriter.
+    fn book(path: &std::path::Path, sheets: &[(&str, &[&[&str]])]) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let ws = wb.add_worksheet().set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    if let Ok(n) = v.parse::<f64>() {
+                        ws.write_number(r as u32, c as u16, n).unwrap();
+                    } else if !v.is_empty() {
+                        ws.write_string(r as u32, c as u16, *v).unwrap();
+                    }
+                }
+            }
+        }
+        wb.save(path).unwrap();
+    }
+
+    #[test]
+    fn sales_master_and_activity_join_on_one_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let sales: &[&[&str]] = &[
+            &["Fecha", "Cód. cliente", "Cliente", "Comercial", "Importe"],
+            &["2026-01-05", "C1", "Acme S.A.", "Ana", "10"],
+            &["2026-01-06", "C1", "ACME  SA", " ", "10"],
+            &["2026-01-07", "C1", "Acme S.A.", "Ana", "-5"],
+            &["2026-01-08", "", "Beta  SL ", "Ana", "1"],
+        ];
+        let master: &[&[&str]] = &[
+            &["Código cliente", "Razón social", "Estratégico"],
+            &["C1", "Acme Sociedad Anónima", "Sí"],
+            &["C9", "Solo Maestro", "No"],
+        ];
+        let dirs: &[&[&str]] = &[
+            &["Nombre", "Email", "Zona"],
+            &["Ana", "ana@example.com", "Norte"],
+        ];
+        let acts: &[&[&str]] = &[
+            &["Fecha", "Cód. cliente", "Tipo"],
+            &["2026-01-09", "C1", "Visita"],
+        ];
+        let p = dir.path().join("b.xlsx");
+        book(
+            &p,
+            &[
+                ("Ventas", sales),
+                ("Clientes", master),
+                ("KAMs", dirs),
+                ("Visitas", acts),
+            ],
+        );
+        let ds = ingest(&[p], &crate::config::Config::default()).unwrap();
+        assert_eq!(ds.transactions.len(), 4);
+        let acme = ds.strings.get("C1").unwrap();
+        assert!(ds.transactions[..3].iter().all(|t| t.customer == acme));
+        assert_eq!(
+            ds.customer_name(acme),
+            "Acme S.A.",
+            "the most frequent spelling"
+        );
+        assert_eq!(
+            ds.transactions[1].kam, None,
+            "a blank salesperson is no KAM"
+        );
+        // No code on the line: the normalised name is the identity, the spelling is shown.
+        let beta = ds.transactions[3].customer;
+        assert_eq!(ds.strings.resolve(beta), "beta sl");
+        assert_eq!(ds.customer_name(beta), "Beta SL");
+        assert_eq!(ds.master[0].id, "C1");
+        assert!(ds.master[0].strategic && !ds.master[1].strategic);
+        let solo = ds.strings.get("C9").expect("master ids are interned");
+        assert_eq!(ds.customer_name(solo), "Solo Maestro");
+        assert_eq!(ds.activities[0].customer, "C1");
+        assert_eq!(ds.directory[0].region.as_deref(), Some("Norte"));
+        assert_eq!(ds.report.amount_total, 16.0);
+        assert_eq!(
+            ds.report.rows,
+            ds.report.transactions + ds.report.skipped + ds.report.rejected
         );
     }
 
