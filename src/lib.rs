@@ -74,11 +74,15 @@ pub fn load_config(explicit: Option<&Path>) -> Result<(config::Config, Option<Pa
 /// Exit: [`Outcome::Done`], or [`Outcome::Warnings`] when a row was rejected; an unreadable
 /// input or no sales sheet is [`Failure::Input`].
 pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
-    let (cfg, _, _) = load_config(args.common.config.as_deref())?;
+    let (cfg, path, _) = load_config(args.common.config.as_deref())?;
     let ds = ingest::ingest(&args.common.inputs, &cfg).map_err(|e| Failure::Input(e.into()))?;
+    let settings = match &path {
+        Some(p) => format!("settings from {}", p.display()),
+        None => "default settings (no kamplan.toml)".to_string(),
+    };
     let text = match args.format {
         cli::CheckFormat::Json => ingest::report::json(&ds.report) + "\n",
-        cli::CheckFormat::Text => ingest::report::text(&ds, cfg.lang != "en", &cfg.currency),
+        cli::CheckFormat::Text => ingest::report::text(&ds, cfg.lang != "en", &cfg.currency, &settings),
     };
     print_out(&text);
     Ok(if ds.report.rejected > 0 { Outcome::Warnings } else { Outcome::Done })

@@ -174,7 +174,8 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
 }
 
 /// The text report: every sheet (hidden sheets without a role left out), then the totals.
-pub fn text(ds: &Dataset, comma: bool, currency: &str) -> String {
+/// `settings` names where the settings came from (`kamplan.toml`, or the defaults).
+pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String {
     let rep: &IngestReport = &ds.report;
     let mut out = String::new();
     let shown: Vec<&SheetReport> = rep
@@ -184,7 +185,7 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "kamplan check: {}, {}\n",
+        "kamplan check: {}, {} · {settings}\n",
         many(rep.files.len() as u64, "file", "files", comma),
         many(shown.len() as u64, "sheet", "sheets", comma)
     );
