@@ -247,6 +247,11 @@ fn ambiguous_numbers_follow_the_config_then_spanish() {
         "{}",
         sh["decimal"]
     );
+    let out = stdout(&kamplan(dir.path(), &["check", "b.xlsx"]));
+    assert!(
+        out.starts_with("kamplan check: 1 file, 1 sheet · settings from kamplan.toml"),
+        "{out}"
+    );
 }
 
 #[test]
