@@ -328,6 +328,18 @@ pub enum IngestError {
 
 /// Appends one file's records to `into`, re-interning its symbols.
 fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
+    let d = &into.ds;
+    let empty = d.strings.is_empty()
+        && d.transactions.is_empty()
+        && d.master.is_empty()
+        && d.directory.is_empty()
+        && d.activities.is_empty()
+        && into.spellings.is_empty();
+    if empty {
+        // The first file is taken as it is: no copy of a million lines.
+        *into = local;
+        return;
+    }
     let sheet::Ctx { ds, spellings, .. } = local;
     let map: Vec<Sym> = ds
         .strings
@@ -610,6 +622,53 @@ mod tests {
             ds.report.rows,
             ds.report.transactions + ds.report.skipped + ds.report.rejected
         );
+    }
+
+    #[test]
+    fn several_files_merge_in_order_whatever_comes_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.xlsx");
+        let b = dir.path().join("b.xlsx");
+        let c = dir.path().join("c.xlsx");
+        book(
+            &a,
+            &[(
+                "KAMs",
+                &[&["Comercial", "Email"], &["Ana", "ana@example.com"]],
+            )],
+        );
+        book(
+            &b,
+            &[(
+                "Ventas",
+                &[
+                    &["Fecha", "Cliente", "Importe"],
+                    &["2026-01-05", "Beta", "2"],
+                ],
+            )],
+        );
+        book(
+            &c,
+            &[(
+                "Ventas",
+                &[
+                    &["Fecha", "Cliente", "Importe"],
+                    &["2026-01-06", "Acme", "3"],
+                    &["2026-01-07", "BETA", "4"],
+                ],
+            )],
+        );
+        let ds = ingest(&[a, b, c], &crate::config::Config::default()).unwrap();
+        assert_eq!(ds.directory.len(), 1);
+        let names: Vec<&str> = ds
+            .transactions
+            .iter()
+            .map(|t| ds.customer_name(t.customer))
+            .collect();
+        // Beta and BETA are one customer; on a tie the first spelling in text order is shown.
+        assert_eq!(names, ["BETA", "Acme", "BETA"]);
+        assert_eq!(ds.transactions[0].customer, ds.transactions[2].customer);
+        assert_eq!(ds.report.files.len(), 3);
     }
 
     #[test]
