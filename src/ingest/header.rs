@@ -719,7 +719,45 @@ pub fn assign(
         used.insert(col);
         total += s;
     }
+    drop_foreign_code(cells, &norms, &mut m, explicit);
     (m, total)
+}
+
+/// A bare "Código"/"Code"/"ID" column is the customer's only when it sits next to the customer
+/// name (before it, or after it with no product description following). Otherwise it is
+/// probably a product or invoice code, and keying customers by it would merge strangers.
+fn drop_foreign_code(
+    cells: &[(u32, String)],
+    norms: &[String],
+    m: &mut Mapping,
+    explicit: &BTreeMap<String, String>,
+) {
+    const GENERIC: &[&str] = &["codigo", "cod", "code", "id", "cuenta"];
+    let Some(idc) = m.get(Col::CustomerId) else {
+        return;
+    };
+    let Some(i) = cells.iter().position(|(c, _)| *c == idc) else {
+        return;
+    };
+    let norm = &norms[i];
+    let configured = explicit
+        .get(Col::CustomerId.key())
+        .is_some_and(|w| normalize(w) == *norm);
+    if !GENERIC.contains(&norm.as_str()) || configured {
+        return;
+    }
+    let name = m.get(Col::CustomerName);
+    let next_is_product = m.get(Col::Product) == Some(idc + 1)
+        || cells.iter().zip(norms).any(|((c, t), n)| {
+            *c == idc + 1
+                && (score(Col::Product, t, n, Role::Sales, None) > 0
+                    || n.split(' ')
+                        .any(|w| w == "descripcion" || w == "description"))
+        });
+    let keep = name == Some(idc + 1) || (idc > 0 && name == Some(idc - 1) && !next_is_product);
+    if !keep {
+        m.cols.remove(&Col::CustomerId);
+    }
 }
 
 /// True when a customer column was matched by something more specific than "Nombre"/"Name".
@@ -926,6 +964,37 @@ mod tests {
         );
         assert_eq!(r(&["Notas internas", "Pendiente"]), None);
         assert_eq!(r(&["Ventas 2026"]), None);
+    }
+
+    #[test]
+    fn a_bare_code_column_is_the_customers_only_beside_the_customer() {
+        let id = |h: &[&str]| detect(&row(h), &none()).and_then(|(_, m)| m.get(Col::CustomerId));
+        assert_eq!(id(&["Fecha", "Código", "Cliente", "Importe"]), Some(1));
+        assert_eq!(id(&["Fecha", "Cliente", "Código", "Importe"]), Some(2));
+        assert_eq!(
+            id(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]),
+            None
+        );
+        assert_eq!(
+            id(&["Fecha", "Cliente", "Código", "Descripción", "Importe"]),
+            None
+        );
+        assert_eq!(
+            id(&["Fecha", "Código", "Descripción", "Cliente", "Importe"]),
+            None
+        );
+        assert_eq!(
+            id(&["Fecha", "Cód. cliente", "Artículo", "Cliente", "Importe"]),
+            Some(1)
+        );
+        let mut cfg = BTreeMap::new();
+        cfg.insert("customer_id".to_string(), "Código".to_string());
+        let (_, m) = detect(
+            &row(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]),
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(m.get(Col::CustomerId), Some(2));
     }
 
     #[test]
