@@ -193,6 +193,10 @@ pub struct SheetReader<'c> {
     text_numbers: u64,
     pending: Vec<Pending>,
     optional_bad: BTreeMap<Col, (u64, String, String)>,
+    /// An unread document-type column ("Tipo", "Clase doc."), to spot credit notes typed positive.
+    doc_type: Option<(u32, String)>,
+    /// Lines whose document type says return/credit note but whose amount is positive.
+    positive_returns: (u64, String, String),
     start: usize,
 }
 
@@ -235,6 +239,8 @@ impl<'c> SheetReader<'c> {
             text_numbers: 0,
             pending: Vec::new(),
             optional_bad: BTreeMap::new(),
+            doc_type: None,
+            positive_returns: (0, String::new(), String::new()),
             start: 0,
         }
     }
@@ -295,6 +301,17 @@ impl<'c> SheetReader<'c> {
                 self.lookup.resize(col as usize + 1, None);
             }
             self.lookup[col as usize] = Some(c);
+        }
+        if role == Role::Sales {
+            self.doc_type = texts
+                .iter()
+                .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
+                .find(|(_, t)| {
+                    header::normalize(t).split(' ').any(|w| {
+                        matches!(w, "tipo" | "type" | "clase" | "documento" | "doc" | "serie")
+                    })
+                })
+                .cloned();
         }
         self.unused = texts
             .iter()
@@ -636,6 +653,25 @@ impl<'c> SheetReader<'c> {
             margin: self.optional_number(r, Col::Margin, &f[Col::Margin as usize], index),
             qty: self.optional_number(r, Col::Qty, &f[Col::Qty as usize], index),
         };
+        if let Some((dc, _)) = &self.doc_type {
+            if txn.amount > 0.0 {
+                let typed = buf
+                    .iter()
+                    .find(|(c, _)| c == dc)
+                    .and_then(|(_, v)| match v {
+                        Val::Text(t) => Some(t),
+                        _ => None,
+                    });
+                if let Some(t) = typed.filter(|t| is_return_word(t)) {
+                    let pr = &mut self.positive_returns;
+                    if pr.0 == 0 {
+                        pr.1 = a1(r, *dc);
+                        pr.2 = t.to_string();
+                    }
+                    pr.0 += 1;
+                }
+            }
+        }
         ctx.ds.transactions.push(txn);
         self.records += 1;
     }
@@ -890,6 +926,18 @@ impl<'c> SheetReader<'c> {
                 .collect();
             Some(parts.join(" · "))
         };
+        if self.positive_returns.0 > 0 {
+            let (n, cell, raw) = &self.positive_returns;
+            let header = self
+                .doc_type
+                .as_ref()
+                .map(|(_, h)| h.as_str())
+                .unwrap_or("");
+            notices.push(format!(
+                "{n} line(s) marked as a return or credit note in {header} have a positive amount, kept as typed \
+                 (returns count only when negative; first: {cell} {raw:?})"
+            ));
+        }
         for (col, (n, cell, raw)) in &self.optional_bad {
             let header = self.headers.get(col).cloned().unwrap_or_default();
             notices.push(format!(
@@ -943,6 +991,22 @@ impl<'c> SheetReader<'c> {
             notices,
         }
     }
+}
+
+/// True when a document type names a return or credit note (`Abono`, `Devolución`, `Credit note`).
+fn is_return_word(t: &str) -> bool {
+    let l = t.to_lowercase();
+    [
+        "abono",
+        "devoluc",
+        "devol.",
+        "rectific",
+        "credit",
+        "return",
+        "nota de cr",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
 }
 
 /// Appends `s` trimmed with inner whitespace collapsed (lowercased when `lower`): the rule of

@@ -913,3 +913,25 @@ fn a_sheet_starting_at_b3_names_cells_from_a1() {
         serde_json::json!({"blank": 2, "header": 1})
     );
 }
+
+#[test]
+fn credit_notes_typed_positive_are_kept_as_typed_and_pointed_out() {
+    let dir = tmp();
+    let rows = vec![
+        vec![s("Fecha"), s("Tipo doc."), s("Cliente"), s("Importe")],
+        vec![V::D(2026, 1, 5), s("Factura"), s("A"), V::N(500.0)],
+        vec![V::D(2026, 1, 6), s("Abono"), s("A"), V::N(120.0)],
+        vec![V::D(2026, 1, 7), s("Abono"), s("A"), V::N(-30.0)],
+    ];
+    write_book(&dir.path().join("r.xlsx"), &[("Ventas", rows)]);
+    let (v, _) = json_of(dir.path(), &["r.xlsx"]);
+    assert!(
+        close(&v["amount_total"], 590.0),
+        "never guessed into a negative"
+    );
+    let note = v["sheets"][0]["notices"][0].as_str().unwrap();
+    assert!(
+        note.contains("1 line(s) marked as a return") && note.contains("B3 \"Abono\""),
+        "{note}"
+    );
+}
