@@ -256,7 +256,7 @@ fn synonyms(col: Col) -> Syn {
             ("net amount", 60),
             ("net revenue", 60),
             ("base imponible", 60),
-            ("base", 25),
+            ("base", 35),
             ("neto", 40),
             ("importe total", 45),
             ("total linea", 45),
