@@ -725,6 +725,20 @@ impl<'c> SheetReader<'c> {
                 return self.skip(why);
             }
         }
+        // "Total clientes: 58" under the list: a total word where the customer goes, and no
+        // code (when the sheet has codes) or nothing else on the row (when it has none).
+        let totalish = |v: &Val<'_>| matches!(v, Val::Text(t) if header::normalize(t).split(' ').any(|w| TOTAL_WORDS.contains(&w)));
+        let (id, name) = (&f[Col::CustomerId as usize], &f[Col::CustomerName as usize]);
+        if totalish(id) || totalish(name) {
+            let is_total = if self.mapping.has(Col::CustomerId) {
+                id.is_blank() || totalish(id)
+            } else {
+                nonblank == 1
+            };
+            if is_total {
+                return self.skip(Skip::Total);
+            }
+        }
         let Ok((customer, spelling)) = self.customer(r, f, ctx) else {
             return;
         };

@@ -520,6 +520,8 @@ fn master_directory_and_activity_sheets_get_their_roles() {
                         s("Retail"),
                     ],
                     vec![V::Empty, V::Empty, s("Sí")],
+                    vec![V::Empty, s("Total clientes: 2")],
+                    vec![s("C003"), s("Total Energías S.A."), s("No")],
                 ],
             ),
             (
@@ -557,7 +559,12 @@ fn master_directory_and_activity_sheets_get_their_roles() {
     let (v, code) = json_of(dir.path(), &["ventas.xlsx", "maestro.xlsx"]);
     assert_eq!(code, 1, "the master row without a customer is rejected");
     assert_eq!(sheet(&v, "Clientes")["role"], "master");
-    assert_eq!(sheet(&v, "Clientes")["transactions"], 2);
+    assert_eq!(
+        sheet(&v, "Clientes")["transactions"],
+        3,
+        "Total Energías is a customer"
+    );
+    assert_eq!(sheet(&v, "Clientes")["skipped_by_reason"]["total"], 1);
     assert_eq!(
         sheet(&v, "Clientes")["rejects"][0]["column"],
         "A (Código cliente)"
@@ -569,7 +576,7 @@ fn master_directory_and_activity_sheets_get_their_roles() {
         dir.path(),
         &["check", "ventas.xlsx", "maestro.xlsx"],
     ));
-    assert!(out.contains("master    2 customers, 1 strategic"), "{out}");
+    assert!(out.contains("master    3 customers, 1 strategic"), "{out}");
     assert!(out.contains("directory 2 KAMs"), "{out}");
     assert!(out.contains("activity  1 contact"), "{out}");
 }
