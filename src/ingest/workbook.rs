@@ -142,10 +142,18 @@ fn read_file_inner(
         let sheet_err = |e: String| file_error(path, format!("sheet {name:?}: cannot read: {e}"));
         match &mut wb {
             Sheets::Xlsx(x) => {
-                let reader = x
+                let mut reader = x
                     .worksheet_cells_reader(&name)
                     .map_err(|e| sheet_err(e.to_string()))?;
-                stream_xlsx(reader, &mut sr, ctx).map_err(sheet_err)?;
+                let next = || reader.next_cell().map_err(|e| e.to_string());
+                stream_cells(next, &mut sr, ctx).map_err(sheet_err)?;
+            }
+            Sheets::Xlsb(x) => {
+                let mut reader = x
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| sheet_err(e.to_string()))?;
+                let next = || reader.next_cell().map_err(|e| e.to_string());
+                stream_cells(next, &mut sr, ctx).map_err(sheet_err)?;
             }
             other => {
                 let range = other
@@ -176,10 +184,11 @@ fn read_file_inner(
 /// Rows per batch handed from the XML reader to the row loop.
 const BATCH: usize = 512;
 
-/// Streams an xlsx sheet: this thread parses the XML into row buffers while a second thread
-/// runs the row loop, so reading costs about what calamine's bare read costs.
-fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
-    mut reader: calamine::XlsxCellReader<'_, RS>,
+/// Streams an xlsx or xlsb sheet cell by cell: this thread parses the file into row buffers
+/// while a second thread runs the row loop, so reading costs about what calamine's bare read
+/// costs and memory stays flat however long the sheet.
+fn stream_cells<'a>(
+    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, String>,
     sr: &mut SheetReader<'_>,
     ctx: &mut Ctx,
 ) -> Result<(), String> {
@@ -206,10 +215,10 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
         let mut cur: Option<u32> = None;
         let mut result = Ok(());
         loop {
-            let cell = match reader.next_cell() {
+            let cell = match next_cell() {
                 Ok(c) => c,
                 Err(e) => {
-                    result = Err(e.to_string());
+                    result = Err(e);
                     break;
                 }
             };
