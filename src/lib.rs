@@ -68,9 +68,32 @@ pub fn load_config(
 // ---------------------------------------------------------------- check (issue 2)
 
 /// `kamplan check`: read the books and print what was read.
+///
+/// Prints, per sheet, its role, header row, column mapping, the decimal separator used for
+/// text numbers, rows read = records + skipped + rejected, the amount total and the first
+/// rejects; then the totals. `--format json` prints the whole [`ingest::IngestReport`].
+/// Exit: [`Outcome::Done`], or [`Outcome::Warnings`] when a row was rejected; an unreadable
+/// input or no sales sheet is [`Failure::Input`].
 pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
-    let _ = args;
-    todo!("issue 2")
+    let (cfg, path, _) = load_config(args.common.config.as_deref())?;
+    let ds = ingest::ingest(&args.common.inputs, &cfg).map_err(|e| Failure::Input(e.into()))?;
+    let settings = match &path {
+        Some(p) => format!("settings from {}", p.display()),
+        None => "default settings (no kamplan.toml)".to_string(),
+    };
+    let text = match args.format {
+        cli::CheckFormat::Json => ingest::report::json(&ds.report) + "\n",
+        cli::CheckFormat::Text => ingest::report::text(&ds, cfg.lang != "en", &cfg.currency, &settings),
+    };
+    print_out(&text);
+    Ok(if ds.report.rejected > 0 { Outcome::Warnings } else { Outcome::Done })
+}
+
+/// Writes to stdout; a closed pipe (`kamplan check | head`) is no error.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 // ---------------------------------------------------------------- classify (issue 3)

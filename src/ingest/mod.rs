@@ -3,8 +3,33 @@
 //! Every row read ends as exactly one of: a transaction (or master/directory/activity record),
 //! a skipped row with its reason, or a reject carrying its cell. Nothing is read as zero.
 //!
-//! SKELETON: the types below are the interface the later stages use. Their fields may grow;
-//! do not rename or remove fields without updating classify/plan.
+//! How a book is read:
+//! - **Files**: [`ingest`] takes files or folders (every `.xlsx .xlsm .xlsb .xls .ods` inside,
+//!   sorted, `~$` lock files skipped). xlsx is streamed cell by cell (`workbook.rs`); other
+//!   formats go through a calamine range, with positions made absolute (`cells.rs`).
+//! - **Roles** (`header.rs`): the header row is the first of the first `ingest.header_rows` rows
+//!   whose cells name a sales sheet (date + customer + amount), an activity log (date +
+//!   customer + type/notes), a KAM directory (KAM + email) or a customer master (customer +
+//!   anything else, no amount). Headers match Spanish and English synonyms after dropping
+//!   case, accents and punctuation; an exact synonym beats one found inside a longer header;
+//!   `[columns]` in kamplan.toml beats both.
+//! - **Values** (`value.rs`): date cells (1900/1904), text dates (ISO, `dd/mm/yyyy`,
+//!   `dd-mm-yy`, month names, `date_order`), numbers as cells or text in either locale;
+//!   `1.234` is read by `ingest.decimal`, else the column's unambiguous values, else Spanish.
+//! - **Rows** (`sheet.rs`): blank, title, repeated-header and total rows are skipped and
+//!   counted; a row with an unusable required value is a [`Reject`] with its cell.
+//!
+//! The types below are the interface the later stages use; fields may grow.
+
+mod cells;
+mod header;
+pub mod report;
+mod sheet;
+mod value;
+mod workbook;
+
+pub use cells::{a1, col_letters};
+pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -17,10 +42,62 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
+/// A fast, deterministic hasher (FxHash) for the interner: keys come from local files, so
+/// hash flooding is no concern, and a million lookups per book make SipHash show up.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(n as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(n as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A hash map with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Stores each distinct string once; `Sym` indexes it.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, Sym>,
+    map: FxMap<Box<str>, Sym>,
     strings: Vec<Box<str>>,
 }
 
@@ -31,7 +108,8 @@ impl Interner {
             return sym;
         }
         self.strings.push(s.into());
-        let sym = Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
+        let sym =
+            Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
         self.map.insert(s.into(), sym);
         sym
     }
@@ -145,7 +223,8 @@ pub struct Dataset {
 impl Dataset {
     /// The display name of a customer identity.
     pub fn customer_name(&self, id: Sym) -> &str {
-        self.strings.resolve(*self.customer_names.get(&id).unwrap_or(&id))
+        self.strings
+            .resolve(*self.customer_names.get(&id).unwrap_or(&id))
     }
 }
 
@@ -155,7 +234,11 @@ pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
     if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
         return Some(c.split_whitespace().collect::<Vec<_>>().join(" "));
     }
-    let n = name?.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let n = name?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     (!n.is_empty()).then_some(n)
 }
 
@@ -194,7 +277,10 @@ pub struct SheetReport {
     /// 1-based header row, when one was found.
     pub header_row: Option<u32>,
     /// Role column → `letter (header)`.
+    #[serde(serialize_with = "pairs_as_map")]
     pub columns: Vec<(String, String)>,
+    /// Header cells no role uses, as `letter (header)`: kept in the book, not read.
+    pub unused_columns: Vec<String>,
     /// Decimal separator used for ambiguous text numbers and why ("config", "column", "default").
     pub decimal: Option<String>,
     pub rows: u64,
@@ -202,6 +288,7 @@ pub struct SheetReport {
     pub skipped: u64,
     pub rejected: u64,
     /// Skipped rows by reason (blank, title, header, total).
+    #[serde(serialize_with = "pairs_as_map")]
     pub skipped_by_reason: Vec<(String, u64)>,
     pub amount_total: f64,
     pub rejects: Vec<Reject>,
@@ -212,13 +299,19 @@ pub struct SheetReport {
 /// The whole ingest: every sheet, and totals.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct IngestReport {
+    /// Every file read, in reading order.
     pub files: Vec<String>,
     pub sheets: Vec<SheetReport>,
+    /// Rows read in all sheets with a role: `rows = transactions + skipped + rejected`.
     pub rows: u64,
+    /// Records read: sales lines plus master, directory and activity rows.
     pub transactions: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// Sum of the accepted sales lines (returns negative).
     pub amount_total: f64,
+    /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
+    /// and by name in another).
     pub warnings: Vec<String>,
 }
 
@@ -233,10 +326,208 @@ pub enum IngestError {
     NoInput(String),
 }
 
+/// Appends one file's records to `into`, re-interning its symbols.
+fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
+    let d = &into.ds;
+    let empty = d.strings.is_empty()
+        && d.transactions.is_empty()
+        && d.master.is_empty()
+        && d.directory.is_empty()
+        && d.activities.is_empty()
+        && into.spellings.is_empty();
+    if empty {
+        // The first file is taken as it is: no copy of a million lines.
+        *into = local;
+        return;
+    }
+    let sheet::Ctx { ds, spellings, .. } = local;
+    let map: Vec<Sym> = ds
+        .strings
+        .strings
+        .iter()
+        .map(|s| into.ds.strings.intern(s))
+        .collect();
+    let m = |s: Sym| map[s.0.get() as usize - 1];
+    into.ds
+        .transactions
+        .extend(ds.transactions.into_iter().map(|t| Txn {
+            customer: m(t.customer),
+            customer_name: t.customer_name.map(m),
+            kam: t.kam.map(m),
+            product: t.product.map(m),
+            region: t.region.map(m),
+            ..t
+        }));
+    for ((k, n), c) in spellings {
+        *into.spellings.entry((m(k), m(n))).or_insert(0) += c;
+    }
+    into.ds.master.extend(ds.master);
+    into.ds.directory.extend(ds.directory);
+    into.ds.activities.extend(ds.activities);
+}
+
+/// Cross-sheet findings: identities that cannot join, sales without salesperson.
+fn warnings(ds: &Dataset) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
+    let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
+    let sales: Vec<&SheetReport> = ds
+        .report
+        .sheets
+        .iter()
+        .filter(|s| s.role == Role::Sales)
+        .collect();
+    let by_code: Vec<String> = sales
+        .iter()
+        .filter(|s| has(s, "customer_id"))
+        .map(|s| name(s))
+        .collect();
+    let by_name: Vec<String> = sales
+        .iter()
+        .filter(|s| !has(s, "customer_id"))
+        .map(|s| name(s))
+        .collect();
+    if !by_code.is_empty() && !by_name.is_empty() {
+        out.push(format!(
+            "customers are keyed by code in {} but by name in {}: the same customer may count twice",
+            by_code.join(", "),
+            by_name.join(", ")
+        ));
+    }
+    for m in ds.report.sheets.iter().filter(|s| s.role == Role::Master) {
+        if !by_code.is_empty() && !has(m, "customer_id") {
+            out.push(format!(
+                "the master {} names customers without a code while the sales use codes: they will not match",
+                name(m)
+            ));
+        }
+    }
+    let no_kam: Vec<String> = sales
+        .iter()
+        .filter(|s| !has(s, "kam"))
+        .map(|s| name(s))
+        .collect();
+    if !no_kam.is_empty() {
+        out.push(format!(
+            "no salesperson column in {}: those lines get their KAM from the master or [assign]",
+            no_kam.join(", ")
+        ));
+    }
+    out
+}
+
+/// Pairs in order as a JSON object (`{"date": "A (Fecha)"}`), keeping the report's order.
+fn pairs_as_map<S: serde::Serializer, V: Serialize>(
+    pairs: &[(String, V)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
 /// Reads every input (files or folders) into a dataset.
+///
+/// Folders give every `.xlsx .xlsm .xlsb .xls .ods` inside them (not recursive), sorted by
+/// name; Excel lock files (`~$*`) are skipped. Each sheet is read by its role (see
+/// [`Role`]); every row of it ends as a record, a skipped row or a [`Reject`] in
+/// `Dataset::report`.
+///
+/// # Errors
+/// [`IngestError::File`] for the first input that cannot be read (missing, empty, corrupt,
+/// truncated, password-protected, not a spreadsheet); [`IngestError::NoInput`] when the inputs
+/// hold no spreadsheet; [`IngestError::NoSales`] when no sheet holds sales lines.
 pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset, IngestError> {
-    let _ = (inputs, cfg);
-    todo!("issue 2")
+    let files = workbook::list_inputs(inputs)?;
+    let named = || {
+        inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if files.is_empty() {
+        return Err(IngestError::NoInput(named()));
+    }
+    // Files are read in parallel, each into its own context, then merged in file order so the
+    // result (and the first error reported) does not depend on which thread finished first.
+    use rayon::prelude::*;
+    let parts: Vec<Result<(sheet::Ctx, Vec<SheetReport>), IngestError>> = files
+        .par_iter()
+        .map(|f| {
+            let mut ctx = sheet::Ctx::default();
+            let sheets = workbook::read_file(f, cfg, &mut ctx)?;
+            Ok((ctx, sheets))
+        })
+        .collect();
+    let mut ctx = sheet::Ctx::default();
+    for (f, part) in files.iter().zip(parts) {
+        let (local, sheets) = part?;
+        merge(&mut ctx, local);
+        ctx.ds.report.files.push(f.display().to_string());
+        ctx.ds.report.sheets.extend(sheets);
+    }
+    let sheet::Ctx {
+        mut ds, spellings, ..
+    } = ctx;
+    if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
+        // Say what each sheet was taken for, so the user sees which header to fix.
+        let seen: Vec<String> = ds
+            .report
+            .sheets
+            .iter()
+            .filter(|s| !(s.hidden && s.role == Role::Skipped))
+            .map(|s| {
+                let role = match s.role {
+                    Role::Master => "customer master",
+                    Role::Directory => "KAM directory",
+                    Role::Activity => "activity log",
+                    _ => "no role",
+                };
+                format!("{} › {}: {role}", s.file, s.sheet)
+            })
+            .collect();
+        let what = if seen.is_empty() {
+            named()
+        } else {
+            format!("{} ({})", named(), seen.join("; "))
+        };
+        return Err(IngestError::NoSales(what));
+    }
+    // Display names: the most frequent spelling per identity; ties go to the first in text order.
+    let mut best: HashMap<Sym, (u32, Sym)> = HashMap::new();
+    for (&(key, name), &n) in &spellings {
+        let e = best.entry(key).or_insert((n, name));
+        if n > e.0 || (n == e.0 && ds.strings.resolve(name) < ds.strings.resolve(e.1)) {
+            *e = (n, name);
+        }
+    }
+    ds.customer_names = best.into_iter().map(|(k, (_, v))| (k, v)).collect();
+    // Master ids are interned too (so `strings.get(id)` finds customers without sales), and
+    // customers only the master names still get their name.
+    for i in 0..ds.master.len() {
+        let (id, name) = (ds.master[i].id.clone(), ds.master[i].name.clone());
+        let k = ds.strings.intern(&id);
+        if let Some(name) = name {
+            if !ds.customer_names.contains_key(&k) {
+                let v = ds.strings.intern(&name);
+                ds.customer_names.insert(k, v);
+            }
+        }
+    }
+    ds.report.warnings = warnings(&ds);
+    let r = &mut ds.report;
+    for s in &r.sheets {
+        r.rows += s.rows;
+        r.transactions += s.transactions;
+        r.skipped += s.skipped;
+        r.rejected += s.rejected;
+        r.amount_total += s.amount_total;
+    }
+    Ok(ds)
 }
 
 #[cfg(test)]
@@ -245,13 +536,151 @@ mod tests {
 
     #[test]
     fn txn_stays_small() {
-        assert!(std::mem::size_of::<Txn>() <= 64, "{}", std::mem::size_of::<Txn>());
+        assert!(
+            std::mem::size_of::<Txn>() <= 64,
+            "{}",
+            std::mem::size_of::<Txn>()
+        );
+    }
+
+    /// Writes a book of (sheet, rows of text cells; "" = empty) with rust_xlsxwriter.
+    fn book(path: &std::path::Path, sheets: &[(&str, &[&[&str]])]) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let ws = wb.add_worksheet().set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    if let Ok(n) = v.parse::<f64>() {
+                        ws.write_number(r as u32, c as u16, n).unwrap();
+                    } else if !v.is_empty() {
+                        ws.write_string(r as u32, c as u16, *v).unwrap();
+                    }
+                }
+            }
+        }
+        wb.save(path).unwrap();
+    }
+
+    #[test]
+    fn sales_master_and_activity_join_on_one_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let sales: &[&[&str]] = &[
+            &["Fecha", "Cód. cliente", "Cliente", "Comercial", "Importe"],
+            &["2026-01-05", "C1", "Acme S.A.", "Ana", "10"],
+            &["2026-01-06", "C1", "ACME  SA", " ", "10"],
+            &["2026-01-07", "C1", "Acme S.A.", "Ana", "-5"],
+            &["2026-01-08", "", "Beta  SL ", "Ana", "1"],
+        ];
+        let master: &[&[&str]] = &[
+            &["Código cliente", "Razón social", "Estratégico"],
+            &["C1", "Acme Sociedad Anónima", "Sí"],
+            &["C9", "Solo Maestro", "No"],
+        ];
+        let dirs: &[&[&str]] = &[
+            &["Nombre", "Email", "Zona"],
+            &["Ana", "ana@example.com", "Norte"],
+        ];
+        let acts: &[&[&str]] = &[
+            &["Fecha", "Cód. cliente", "Tipo"],
+            &["2026-01-09", "C1", "Visita"],
+        ];
+        let p = dir.path().join("b.xlsx");
+        book(
+            &p,
+            &[
+                ("Ventas", sales),
+                ("Clientes", master),
+                ("KAMs", dirs),
+                ("Visitas", acts),
+            ],
+        );
+        let ds = ingest(&[p], &crate::config::Config::default()).unwrap();
+        assert_eq!(ds.transactions.len(), 4);
+        let acme = ds.strings.get("C1").unwrap();
+        assert!(ds.transactions[..3].iter().all(|t| t.customer == acme));
+        assert_eq!(
+            ds.customer_name(acme),
+            "Acme S.A.",
+            "the most frequent spelling"
+        );
+        assert_eq!(
+            ds.transactions[1].kam, None,
+            "a blank salesperson is no KAM"
+        );
+        // No code on the line: the normalised name is the identity, the spelling is shown.
+        let beta = ds.transactions[3].customer;
+        assert_eq!(ds.strings.resolve(beta), "beta sl");
+        assert_eq!(ds.customer_name(beta), "Beta SL");
+        assert_eq!(ds.master[0].id, "C1");
+        assert!(ds.master[0].strategic && !ds.master[1].strategic);
+        let solo = ds.strings.get("C9").expect("master ids are interned");
+        assert_eq!(ds.customer_name(solo), "Solo Maestro");
+        assert_eq!(ds.activities[0].customer, "C1");
+        assert_eq!(ds.directory[0].region.as_deref(), Some("Norte"));
+        assert_eq!(ds.report.amount_total, 16.0);
+        assert_eq!(
+            ds.report.rows,
+            ds.report.transactions + ds.report.skipped + ds.report.rejected
+        );
+    }
+
+    #[test]
+    fn several_files_merge_in_order_whatever_comes_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.xlsx");
+        let b = dir.path().join("b.xlsx");
+        let c = dir.path().join("c.xlsx");
+        book(
+            &a,
+            &[(
+                "KAMs",
+                &[&["Comercial", "Email"], &["Ana", "ana@example.com"]],
+            )],
+        );
+        book(
+            &b,
+            &[(
+                "Ventas",
+                &[
+                    &["Fecha", "Cliente", "Importe"],
+                    &["2026-01-05", "Beta", "2"],
+                ],
+            )],
+        );
+        book(
+            &c,
+            &[(
+                "Ventas",
+                &[
+                    &["Fecha", "Cliente", "Importe"],
+                    &["2026-01-06", "Acme", "3"],
+                    &["2026-01-07", "BETA", "4"],
+                ],
+            )],
+        );
+        let ds = ingest(&[a, b, c], &crate::config::Config::default()).unwrap();
+        assert_eq!(ds.directory.len(), 1);
+        let names: Vec<&str> = ds
+            .transactions
+            .iter()
+            .map(|t| ds.customer_name(t.customer))
+            .collect();
+        // Beta and BETA are one customer; on a tie the first spelling in text order is shown.
+        assert_eq!(names, ["BETA", "Acme", "BETA"]);
+        assert_eq!(ds.transactions[0].customer, ds.transactions[2].customer);
+        assert_eq!(ds.report.files.len(), 3);
     }
 
     #[test]
     fn customer_key_collapses_names() {
-        assert_eq!(customer_key(None, Some("ACME  S.A. ")), customer_key(None, Some("Acme S.A.")));
-        assert_eq!(customer_key(Some(" C001 "), Some("x")).as_deref(), Some("C001"));
+        assert_eq!(
+            customer_key(None, Some("ACME  S.A. ")),
+            customer_key(None, Some("Acme S.A."))
+        );
+        assert_eq!(
+            customer_key(Some(" C001 "), Some("x")).as_deref(),
+            Some("C001")
+        );
         assert_eq!(customer_key(Some(" "), Some("  ")), None);
     }
 }

@@ -1,0 +1,1018 @@
+//! Header rows: column roles from Spanish and English synonyms, and the sheet's role from them.
+
+use std::collections::BTreeMap;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use super::Role;
+
+/// A column role; the keys are `config::COLUMN_KEYS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Col {
+    Date,
+    CustomerId,
+    CustomerName,
+    Kam,
+    Amount,
+    Cost,
+    Margin,
+    Product,
+    Qty,
+    Region,
+    Strategic,
+    Potential,
+    Email,
+    Manager,
+    Segment,
+    Activity,
+    Notes,
+}
+
+/// How many column roles there are.
+pub const NCOLS: usize = 17;
+
+impl Col {
+    /// Every role, in report order.
+    #[cfg(test)]
+    pub const ALL: [Col; NCOLS] = [
+        Col::Date,
+        Col::CustomerId,
+        Col::CustomerName,
+        Col::Kam,
+        Col::Amount,
+        Col::Cost,
+        Col::Margin,
+        Col::Product,
+        Col::Qty,
+        Col::Region,
+        Col::Strategic,
+        Col::Potential,
+        Col::Email,
+        Col::Manager,
+        Col::Segment,
+        Col::Activity,
+        Col::Notes,
+    ];
+
+    /// The `[columns]` key of the role.
+    pub fn key(self) -> &'static str {
+        match self {
+            Col::Date => "date",
+            Col::CustomerId => "customer_id",
+            Col::CustomerName => "customer_name",
+            Col::Kam => "kam",
+            Col::Amount => "amount",
+            Col::Cost => "cost",
+            Col::Margin => "margin",
+            Col::Product => "product",
+            Col::Qty => "qty",
+            Col::Region => "region",
+            Col::Strategic => "strategic",
+            Col::Potential => "potential",
+            Col::Email => "email",
+            Col::Manager => "manager",
+            Col::Segment => "segment",
+            Col::Activity => "activity",
+            Col::Notes => "notes",
+        }
+    }
+}
+
+/// Header text reduced for matching: accents, case and punctuation gone, spaces collapsed.
+/// `"Cód. Cliente"` → `"cod cliente"`, `"Nº"` → `"no"`.
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true;
+    for c in s.nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// (phrase, weight): the phrase is matched after [`normalize`]; a heavier weight wins ties.
+type Syn = &'static [(&'static str, u16)];
+
+fn synonyms(col: Col) -> Syn {
+    match col {
+        Col::Date => &[
+            ("fecha", 50),
+            ("fecha factura", 60),
+            ("f factura", 60),
+            ("fec factura", 60),
+            ("fecha fra", 60),
+            ("fecha venta", 60),
+            ("fecha albaran", 55),
+            ("fecha pedido", 40),
+            ("fecha emision", 55),
+            ("fecha documento", 55),
+            ("fecha doc", 55),
+            ("fecha operacion", 55),
+            ("fecha contable", 50),
+            ("f emision", 55),
+            ("f venta", 55),
+            ("dia", 20),
+            ("mes", 25),
+            ("month", 25),
+            ("periodo", 20),
+            ("period", 20),
+            ("mes factura", 30),
+            ("date", 50),
+            ("invoice date", 60),
+            ("sale date", 60),
+            ("sales date", 60),
+            ("order date", 40),
+            ("transaction date", 55),
+            ("document date", 55),
+            ("posting date", 50),
+            ("billing date", 55),
+            ("fecha visita", 50),
+            ("fecha contacto", 50),
+            ("fecha reunion", 50),
+            ("fecha actividad", 50),
+            ("meeting date", 50),
+            ("activity date", 50),
+            ("visit date", 50),
+            ("contact date", 50),
+        ],
+        Col::CustomerId => &[
+            ("cod cliente", 60),
+            ("codigo cliente", 60),
+            ("cod cli", 55),
+            ("cliente id", 55),
+            ("id cliente", 60),
+            ("no cliente", 55),
+            ("num cliente", 55),
+            ("numero cliente", 55),
+            ("n cliente", 55),
+            ("ref cliente", 50),
+            ("referencia cliente", 50),
+            ("customer id", 60),
+            ("customer code", 60),
+            ("customer no", 55),
+            ("customer number", 55),
+            ("cust id", 55),
+            ("cust no", 50),
+            ("client id", 60),
+            ("client code", 60),
+            ("account id", 60),
+            ("account code", 55),
+            ("account number", 55),
+            ("account no", 50),
+            ("nif", 45),
+            ("cif", 45),
+            ("nif cif", 45),
+            ("cif nif", 45),
+            ("vat id", 40),
+            ("tax id", 40),
+            ("codigo", 20),
+            ("cod", 20),
+            ("code", 20),
+            ("id", 15),
+            ("cuenta", 15),
+        ],
+        Col::CustomerName => &[
+            ("cliente", 50),
+            ("razon social", 60),
+            ("nombre cliente", 60),
+            ("nombre del cliente", 60),
+            ("nombre comercial", 55),
+            ("denominacion", 40),
+            ("denominacion social", 50),
+            ("empresa", 35),
+            ("customer", 50),
+            ("customer name", 60),
+            ("client", 50),
+            ("client name", 60),
+            ("account", 45),
+            ("account name", 60),
+            ("company", 35),
+            ("company name", 45),
+            ("sold to", 35),
+            ("nombre", 10),
+            ("name", 10),
+            ("clientes", 45),
+            ("customers", 45),
+        ],
+        Col::Kam => &[
+            ("comercial", 50),
+            ("vendedor", 50),
+            ("gestor", 45),
+            ("kam", 60),
+            ("salesperson", 55),
+            ("sales person", 55),
+            ("sales rep", 55),
+            ("salesrep", 55),
+            ("rep", 30),
+            ("account manager", 60),
+            ("key account manager", 60),
+            ("gestor cuenta", 55),
+            ("gestor de cuenta", 55),
+            ("agente", 40),
+            ("agente comercial", 50),
+            ("representante", 45),
+            ("delegado", 35),
+            ("responsable", 30),
+            ("responsable comercial", 50),
+            ("asesor", 35),
+            ("asesor comercial", 45),
+            ("seller", 45),
+            ("sales representative", 55),
+            ("account owner", 50),
+            ("owner", 25),
+            ("kam asignado", 55),
+            ("comercial asignado", 55),
+            ("assigned kam", 55),
+            ("sales manager", 35),
+            ("vendedora", 50),
+            ("comercial responsable", 50),
+        ],
+        Col::Amount => &[
+            ("importe", 50),
+            ("importe neto", 60),
+            ("ventas", 45),
+            ("venta", 40),
+            ("venta neta", 60),
+            ("ventas netas", 60),
+            ("total", 30),
+            ("revenue", 50),
+            ("sales", 45),
+            ("amount", 50),
+            ("net sales", 60),
+            ("net amount", 60),
+            ("net revenue", 60),
+            ("base imponible", 60),
+            ("base", 35),
+            ("neto", 40),
+            ("importe total", 45),
+            ("total linea", 45),
+            ("importe linea", 50),
+            ("facturacion", 45),
+            ("facturado", 45),
+            ("importe factura", 45),
+            ("total factura", 35),
+            ("valor", 30),
+            ("sales amount", 55),
+            ("invoice amount", 45),
+            ("line total", 45),
+            ("total amount", 40),
+            ("line amount", 50),
+            ("turnover", 45),
+            ("value", 25),
+            ("importe eur", 50),
+            ("importe euros", 50),
+            ("amount eur", 50),
+        ],
+        Col::Cost => &[
+            ("coste", 50),
+            ("costo", 50),
+            ("cost", 50),
+            ("cogs", 55),
+            ("coste total", 55),
+            ("costo total", 55),
+            ("total cost", 55),
+            ("coste ventas", 55),
+            ("coste de ventas", 55),
+            ("cost of sales", 55),
+            ("cost of goods sold", 55),
+            ("precio coste", 45),
+            ("importe coste", 55),
+            ("coste mercancia", 50),
+            ("coste linea", 50),
+            ("line cost", 50),
+        ],
+        Col::Margin => &[
+            ("margen", 50),
+            ("beneficio", 45),
+            ("margin", 50),
+            ("profit", 45),
+            ("margen bruto", 55),
+            ("gross margin", 55),
+            ("gross profit", 55),
+            ("margen comercial", 50),
+            ("beneficio bruto", 50),
+            ("contribucion", 35),
+            ("contribution", 35),
+            ("margen eur", 50),
+            ("importe margen", 50),
+        ],
+        Col::Product => &[
+            ("articulo", 50),
+            ("producto", 50),
+            ("product", 50),
+            ("sku", 50),
+            ("referencia", 35),
+            ("ref", 25),
+            ("item", 40),
+            ("material", 35),
+            ("descripcion articulo", 45),
+            ("cod articulo", 45),
+            ("codigo articulo", 45),
+            ("familia", 25),
+            ("modelo", 25),
+            ("product name", 50),
+            ("product code", 45),
+            ("item code", 45),
+            ("servicio", 30),
+            ("linea producto", 35),
+            ("product line", 35),
+        ],
+        Col::Qty => &[
+            ("uds", 50),
+            ("unidades", 50),
+            ("cantidad", 50),
+            ("qty", 50),
+            ("quantity", 50),
+            ("units", 50),
+            ("cant", 45),
+            ("piezas", 40),
+            ("pcs", 40),
+            ("u", 20),
+            ("und", 40),
+            ("udes", 45),
+        ],
+        Col::Region => &[
+            ("zona", 50),
+            ("region", 50),
+            ("territorio", 50),
+            ("territory", 50),
+            ("area", 35),
+            ("delegacion", 35),
+            ("zona comercial", 55),
+            ("sales region", 55),
+            ("sales territory", 55),
+            ("provincia", 20),
+            ("comunidad", 20),
+            ("district", 35),
+        ],
+        Col::Strategic => &[
+            ("estrategico", 50),
+            ("estrategica", 50),
+            ("strategic", 50),
+            ("cuenta estrategica", 55),
+            ("cliente estrategico", 55),
+            ("strategic account", 55),
+            ("es estrategico", 50),
+            ("clave", 30),
+            ("cliente clave", 45),
+            ("key account", 40),
+        ],
+        Col::Potential => &[
+            ("potencial", 50),
+            ("potential", 50),
+            ("potencial anual", 55),
+            ("annual potential", 55),
+            ("potencial de compra", 50),
+            ("potencial ventas", 50),
+            ("sales potential", 50),
+            ("potential revenue", 50),
+            ("compra potencial", 45),
+        ],
+        Col::Email => &[
+            ("email", 50),
+            ("e mail", 50),
+            ("correo", 50),
+            ("correo electronico", 55),
+            ("mail", 40),
+            ("email address", 50),
+            ("direccion email", 50),
+        ],
+        Col::Manager => &[
+            ("jefe", 45),
+            ("jefe de ventas", 50),
+            ("jefe ventas", 50),
+            ("jefe de equipo", 50),
+            ("manager", 45),
+            ("supervisor", 45),
+            ("responsable", 40),
+            ("director", 35),
+            ("director comercial", 50),
+            ("responsable equipo", 45),
+            ("sales manager", 45),
+            ("team lead", 45),
+            ("reports to", 45),
+            ("superior", 40),
+        ],
+        Col::Segment => &[
+            ("segmento", 50),
+            ("segment", 50),
+            ("sector", 40),
+            ("tipo cliente", 45),
+            ("tipo de cliente", 45),
+            ("canal", 30),
+            ("categoria", 30),
+            ("categoria cliente", 45),
+            ("customer type", 45),
+            ("industry", 40),
+            ("industria", 40),
+            ("tipologia", 35),
+        ],
+        Col::Activity => &[
+            ("tipo", 35),
+            ("tipo contacto", 50),
+            ("tipo de contacto", 50),
+            ("tipo actividad", 50),
+            ("tipo de actividad", 50),
+            ("actividad", 45),
+            ("accion", 40),
+            ("tipo accion", 45),
+            ("tipo visita", 45),
+            ("activity", 45),
+            ("activity type", 50),
+            ("type", 35),
+            ("contact type", 50),
+            ("meeting type", 50),
+            ("interaction", 40),
+            ("tipo reunion", 50),
+            ("canal contacto", 40),
+        ],
+        Col::Notes => &[
+            ("notas", 50),
+            ("nota", 45),
+            ("observaciones", 50),
+            ("comentarios", 50),
+            ("comentario", 45),
+            ("notes", 50),
+            ("note", 45),
+            ("comments", 50),
+            ("comment", 45),
+            ("descripcion", 30),
+            ("description", 30),
+            ("asunto", 40),
+            ("subject", 40),
+            ("resumen", 40),
+            ("summary", 40),
+            ("detalle", 30),
+        ],
+    }
+}
+
+/// Words that keep a phrase found inside a longer header from meaning this role
+/// (`Importe IVA` is no sales amount, `Tipo cliente` no customer).
+fn vetoes(col: Col) -> &'static [&'static str] {
+    match col {
+        Col::Amount => &[
+            "iva",
+            "vat",
+            "tax",
+            "impuesto",
+            "impuestos",
+            "descuento",
+            "dto",
+            "discount",
+            "coste",
+            "costo",
+            "cost",
+            "margen",
+            "margin",
+            "beneficio",
+            "profit",
+            "unitario",
+            "unit",
+            "precio",
+            "price",
+            "pendiente",
+            "cobrado",
+            "pagado",
+            "potencial",
+            "potential",
+            "objetivo",
+            "target",
+            "presupuesto",
+            "budget",
+            "anterior",
+            "previous",
+            "cuota",
+            "quota",
+            "unidades",
+            "uds",
+            "cantidad",
+            "qty",
+            "media",
+            "average",
+            "porcentaje",
+            "pct",
+            "fecha",
+            "date",
+            "n",
+            "no",
+            "num",
+            "numero",
+            "number",
+            "bruto",
+        ],
+        Col::CustomerName | Col::CustomerId => &[
+            "tipo",
+            "grupo",
+            "segmento",
+            "zona",
+            "region",
+            "sector",
+            "categoria",
+            "canal",
+            "email",
+            "correo",
+            "telefono",
+            "phone",
+            "direccion",
+            "address",
+            "cp",
+            "poblacion",
+            "ciudad",
+            "city",
+            "provincia",
+            "pais",
+            "country",
+            "contacto",
+            "contact",
+            "estrategico",
+            "potencial",
+            "potential",
+            "alta",
+            "desde",
+            "since",
+            "type",
+            "group",
+            "fecha",
+            "date",
+            "importe",
+            "ventas",
+        ],
+        Col::Kam => &[
+            "email", "correo", "mail", "telefono", "phone", "jefe", "manager", "id", "codigo",
+            "cod", "zona",
+        ],
+        Col::Date => &[
+            "vencimiento",
+            "due",
+            "entrega",
+            "delivery",
+            "alta",
+            "nacimiento",
+            "pago",
+            "payment",
+        ],
+        Col::Cost | Col::Margin => &["unitario", "unit", "porcentaje", "pct", "ratio"],
+        _ => &[],
+    }
+}
+
+/// The columns a sheet role reads.
+pub fn role_cols(role: Role) -> &'static [Col] {
+    match role {
+        Role::Sales => &[
+            Col::Date,
+            Col::CustomerId,
+            Col::CustomerName,
+            Col::Kam,
+            Col::Amount,
+            Col::Cost,
+            Col::Margin,
+            Col::Product,
+            Col::Qty,
+            Col::Region,
+        ],
+        Role::Activity => &[
+            Col::Date,
+            Col::CustomerId,
+            Col::CustomerName,
+            Col::Kam,
+            Col::Activity,
+            Col::Notes,
+        ],
+        Role::Master => &[
+            Col::CustomerId,
+            Col::CustomerName,
+            Col::Strategic,
+            Col::Potential,
+            Col::Kam,
+            Col::Segment,
+            Col::Region,
+        ],
+        Role::Directory => &[Col::Kam, Col::Email, Col::Manager, Col::Region],
+        Role::Skipped => &[],
+    }
+}
+
+/// How well `header` (raw text) fits `col`; 0 is no fit.
+fn score(col: Col, header: &str, norm: &str, role: Role, explicit: Option<&str>) -> u32 {
+    // `[columns]` wins; a sheet without that header still gets the synonyms.
+    if explicit.is_some_and(|want| normalize(want) == norm) {
+        return 10_000;
+    }
+    if norm.is_empty() {
+        return 0;
+    }
+    // A margin or cost given as a percentage is a rate, not money.
+    if matches!(col, Col::Margin | Col::Cost | Col::Amount) && header.contains('%') {
+        return 0;
+    }
+    let mut best = 0;
+    let extra: Syn = if role == Role::Directory && col == Col::Kam {
+        &[
+            ("nombre", 40),
+            ("name", 40),
+            ("nombre y apellidos", 50),
+            ("full name", 50),
+            ("empleado", 40),
+            ("employee", 40),
+        ]
+    } else {
+        &[]
+    };
+    let tokens: Vec<&str> = norm.split(' ').collect();
+    for &(phrase, weight) in synonyms(col).iter().chain(extra) {
+        let s = if norm == phrase {
+            1_000 + weight as u32
+        } else if contains_phrase(&tokens, phrase) {
+            if tokens.iter().any(|t| vetoes(col).contains(t)) {
+                if col == Col::Date {
+                    100
+                } else {
+                    0
+                }
+            } else {
+                // A longer phrase found is a more specific fit.
+                500 + weight as u32 + phrase.len() as u32
+            }
+        } else {
+            0
+        };
+        best = best.max(s);
+    }
+    best
+}
+
+fn contains_phrase(tokens: &[&str], phrase: &str) -> bool {
+    let p: Vec<&str> = phrase.split(' ').collect();
+    // Single short tokens like "u" or "id" only count on their own.
+    if p.len() == 1 && p[0].len() <= 2 {
+        return false;
+    }
+    tokens.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+/// The columns of a header row for one sheet role: role → 0-based column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mapping {
+    pub cols: BTreeMap<Col, u32>,
+}
+
+impl Mapping {
+    /// The column of a role.
+    pub fn get(&self, c: Col) -> Option<u32> {
+        self.cols.get(&c).copied()
+    }
+
+    /// True when the role has a column.
+    pub fn has(&self, c: Col) -> bool {
+        self.cols.contains_key(&c)
+    }
+}
+
+/// Assigns header cells `(column, text)` to the roles of `role`: best fit first, each role and
+/// each column used once, leftmost column on ties.
+pub fn assign(
+    cells: &[(u32, String)],
+    role: Role,
+    explicit: &BTreeMap<String, String>,
+) -> (Mapping, u32) {
+    let norms: Vec<String> = cells.iter().map(|(_, t)| normalize(t)).collect();
+    let mut cands: Vec<(u32, usize, u32, Col)> = Vec::new();
+    for (i, (col, text)) in cells.iter().enumerate() {
+        for (ri, &c) in role_cols(role).iter().enumerate() {
+            let s = score(
+                c,
+                text,
+                &norms[i],
+                role,
+                explicit.get(c.key()).map(String::as_str),
+            );
+            if s > 0 {
+                cands.push((s, ri, *col, c));
+            }
+        }
+    }
+    cands.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
+    let mut m = Mapping::default();
+    let mut used = std::collections::HashSet::new();
+    let mut total = 0;
+    for (s, _, col, c) in cands {
+        if m.cols.contains_key(&c) || used.contains(&col) {
+            continue;
+        }
+        m.cols.insert(c, col);
+        used.insert(col);
+        total += s;
+    }
+    drop_foreign_code(cells, &norms, &mut m, explicit);
+    (m, total)
+}
+
+/// A bare "Código"/"Code"/"ID" column is the customer's only when it sits next to the customer
+/// name (before it, or after it with no product description following). Otherwise it is
+/// probably a product or invoice code, and keying customers by it would merge strangers.
+fn drop_foreign_code(
+    cells: &[(u32, String)],
+    norms: &[String],
+    m: &mut Mapping,
+    explicit: &BTreeMap<String, String>,
+) {
+    const GENERIC: &[&str] = &["codigo", "cod", "code", "id", "cuenta"];
+    let Some(idc) = m.get(Col::CustomerId) else {
+        return;
+    };
+    let Some(i) = cells.iter().position(|(c, _)| *c == idc) else {
+        return;
+    };
+    let norm = &norms[i];
+    let configured = explicit
+        .get(Col::CustomerId.key())
+        .is_some_and(|w| normalize(w) == *norm);
+    if !GENERIC.contains(&norm.as_str()) || configured {
+        return;
+    }
+    let name = m.get(Col::CustomerName);
+    let next_is_product = m.get(Col::Product) == Some(idc + 1)
+        || cells.iter().zip(norms).any(|((c, t), n)| {
+            *c == idc + 1
+                && (score(Col::Product, t, n, Role::Sales, None) > 0
+                    || n.split(' ')
+                        .any(|w| w == "descripcion" || w == "description"))
+        });
+    let keep = name == Some(idc + 1) || (idc > 0 && name == Some(idc - 1) && !next_is_product);
+    if !keep {
+        m.cols.remove(&Col::CustomerId);
+    }
+}
+
+/// True when a customer column was matched by something more specific than "Nombre"/"Name".
+fn specific_customer(cells: &[(u32, String)], m: &Mapping) -> bool {
+    if m.has(Col::CustomerId) {
+        return true;
+    }
+    m.get(Col::CustomerName).is_some_and(|c| {
+        cells
+            .iter()
+            .find(|(col, _)| *col == c)
+            .is_some_and(|(_, t)| !matches!(normalize(t).as_str(), "nombre" | "name"))
+    })
+}
+
+/// The role of a sheet whose header row holds `cells`, with its column mapping; `None` when
+/// the row is no header.
+pub fn detect(
+    cells: &[(u32, String)],
+    explicit: &BTreeMap<String, String>,
+) -> Option<(Role, Mapping)> {
+    if cells.len() < 2 {
+        return None;
+    }
+    let (sales, _) = assign(cells, Role::Sales, explicit);
+    let customer = |m: &Mapping| m.has(Col::CustomerId) || m.has(Col::CustomerName);
+    if sales.has(Col::Date) && sales.has(Col::Amount) && customer(&sales) {
+        return Some((Role::Sales, sales));
+    }
+    let (act, _) = assign(cells, Role::Activity, explicit);
+    if act.has(Col::Date)
+        && customer(&act)
+        && (act.has(Col::Activity) || act.has(Col::Notes))
+        && !sales.has(Col::Amount)
+    {
+        return Some((Role::Activity, act));
+    }
+    let (master, _) = assign(cells, Role::Master, explicit);
+    let (dir, _) = assign(cells, Role::Directory, explicit);
+    if dir.has(Col::Kam) && dir.has(Col::Email) && !specific_customer(cells, &master) {
+        return Some((Role::Directory, dir));
+    }
+    if customer(&master)
+        && !sales.has(Col::Amount)
+        && master.cols.len() >= 2
+        && !sales.has(Col::Date)
+    {
+        return Some((Role::Master, master));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(h: &[&str]) -> Vec<(u32, String)> {
+        h.iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, s.to_string()))
+            .collect()
+    }
+
+    fn none() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn normalize_drops_accents_case_and_punctuation() {
+        for (raw, want) in [
+            ("Cód. Cliente", "cod cliente"),
+            ("  Razón   social ", "razon social"),
+            ("Nº cliente", "no cliente"),
+            ("E-mail", "e mail"),
+            ("Uds.", "uds"),
+            ("IMPORTE (€)", "importe"),
+            ("F. factura", "f factura"),
+        ] {
+            assert_eq!(normalize(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn spanish_sales_header() {
+        let (role, m) = detect(
+            &row(&[
+                "Fecha factura",
+                "Cód. cliente",
+                "Cliente",
+                "Comercial",
+                "Artículo",
+                "Uds.",
+                "Importe neto",
+                "Coste",
+            ]),
+            &none(),
+        )
+        .unwrap();
+        assert_eq!(role, Role::Sales);
+        assert_eq!(m.get(Col::Date), Some(0));
+        assert_eq!(m.get(Col::CustomerId), Some(1));
+        assert_eq!(m.get(Col::CustomerName), Some(2));
+        assert_eq!(m.get(Col::Kam), Some(3));
+        assert_eq!(m.get(Col::Product), Some(4));
+        assert_eq!(m.get(Col::Qty), Some(5));
+        assert_eq!(m.get(Col::Amount), Some(6));
+        assert_eq!(m.get(Col::Cost), Some(7));
+    }
+
+    #[test]
+    fn english_sales_header() {
+        let (role, m) = detect(
+            &row(&[
+                "Invoice date",
+                "Account ID",
+                "Account",
+                "Sales rep",
+                "SKU",
+                "Qty",
+                "Net sales",
+                "Profit",
+                "Territory",
+            ]),
+            &none(),
+        )
+        .unwrap();
+        assert_eq!(role, Role::Sales);
+        assert_eq!(m.get(Col::CustomerId), Some(1));
+        assert_eq!(m.get(Col::CustomerName), Some(2));
+        assert_eq!(m.get(Col::Amount), Some(6));
+        assert_eq!(m.get(Col::Margin), Some(7));
+        assert_eq!(m.get(Col::Region), Some(8));
+    }
+
+    #[test]
+    fn best_fit_wins_over_first_fit() {
+        // "Base imponible" is the net amount; "Total factura" includes VAT.
+        let (_, m) = detect(
+            &row(&[
+                "Fecha",
+                "Cliente",
+                "Total factura",
+                "Base imponible",
+                "Importe IVA",
+            ]),
+            &none(),
+        )
+        .unwrap();
+        assert_eq!(m.get(Col::Amount), Some(3));
+        // "Fecha" beats "Fecha vencimiento"; "Nombre comercial" is the customer, "Vendedor" the KAM.
+        let (_, m) = detect(
+            &row(&[
+                "Fecha vencimiento",
+                "Fecha",
+                "Nombre comercial",
+                "Vendedor",
+                "Ventas",
+            ]),
+            &none(),
+        )
+        .unwrap();
+        assert_eq!(m.get(Col::Date), Some(1));
+        assert_eq!(m.get(Col::CustomerName), Some(2));
+        assert_eq!(m.get(Col::Kam), Some(3));
+        // A margin percentage is no money column.
+        let (_, m) = detect(&row(&["Fecha", "Cliente", "Importe", "Margen %"]), &none()).unwrap();
+        assert_eq!(m.get(Col::Margin), None);
+    }
+
+    #[test]
+    fn other_sheet_roles() {
+        let r = |h: &[&str]| detect(&row(h), &none()).map(|(r, _)| r);
+        assert_eq!(
+            r(&[
+                "Código cliente",
+                "Razón social",
+                "Estratégico",
+                "Potencial anual",
+                "KAM"
+            ]),
+            Some(Role::Master)
+        );
+        assert_eq!(r(&["Customer", "Segment", "Strategic"]), Some(Role::Master));
+        assert_eq!(
+            r(&["Comercial", "Email", "Jefe de ventas", "Zona"]),
+            Some(Role::Directory)
+        );
+        assert_eq!(r(&["Nombre", "Correo"]), Some(Role::Directory));
+        let (_, m) = detect(&row(&["Nombre", "Email", "Responsable", "Zona"]), &none()).unwrap();
+        assert_eq!(
+            (m.get(Col::Kam), m.get(Col::Manager), m.get(Col::Region)),
+            (Some(0), Some(2), Some(3))
+        );
+        // In a sales sheet "Responsable" is the salesperson.
+        let (_, m) = detect(
+            &row(&["Fecha", "Cliente", "Responsable", "Importe"]),
+            &none(),
+        )
+        .unwrap();
+        assert_eq!(m.get(Col::Kam), Some(2));
+        assert_eq!(
+            r(&["Fecha", "Cliente", "Tipo", "Notas", "Comercial"]),
+            Some(Role::Activity)
+        );
+        assert_eq!(r(&["Notas internas", "Pendiente"]), None);
+        assert_eq!(r(&["Ventas 2026"]), None);
+    }
+
+    #[test]
+    fn a_bare_code_column_is_the_customers_only_beside_the_customer() {
+        let id = |h: &[&str]| detect(&row(h), &none()).and_then(|(_, m)| m.get(Col::CustomerId));
+        assert_eq!(id(&["Fecha", "Código", "Cliente", "Importe"]), Some(1));
+        assert_eq!(id(&["Fecha", "Cliente", "Código", "Importe"]), Some(2));
+        assert_eq!(
+            id(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]),
+            None
+        );
+        assert_eq!(
+            id(&["Fecha", "Cliente", "Código", "Descripción", "Importe"]),
+            None
+        );
+        assert_eq!(
+            id(&["Fecha", "Código", "Descripción", "Cliente", "Importe"]),
+            None
+        );
+        assert_eq!(
+            id(&["Fecha", "Cód. cliente", "Artículo", "Cliente", "Importe"]),
+            Some(1)
+        );
+        let mut cfg = BTreeMap::new();
+        cfg.insert("customer_id".to_string(), "Código".to_string());
+        let (_, m) = detect(
+            &row(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]),
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(m.get(Col::CustomerId), Some(2));
+    }
+
+    #[test]
+    fn config_header_wins_over_synonyms() {
+        let mut cfg = BTreeMap::new();
+        cfg.insert("amount".to_string(), "Facturado sin IVA".to_string());
+        let (role, m) = detect(
+            &row(&["Fecha", "Cliente", "Importe", "Facturado sin IVA"]),
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(role, Role::Sales);
+        assert_eq!(m.get(Col::Amount), Some(3));
+    }
+
+    #[test]
+    fn column_keys_match_config() {
+        let keys: Vec<&str> = Col::ALL.iter().map(|c| c.key()).collect();
+        assert_eq!(keys, crate::config::COLUMN_KEYS);
+    }
+}
