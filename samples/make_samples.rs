@@ -84,14 +84,8 @@ impl Rng {
 
 const ZONES: [&str; 6] = ["Norte", "Sur", "Este", "Centro", "Costa", "Islas"];
 /// KAM of each zone, same index as `ZONES`.
-const KAMS: [&str; 6] = [
-    "Iñaki Goñi",
-    "María Ibáñez",
-    "Lucía Pérez",
-    "José Ángel Núñez",
-    "Sofía Martín",
-    "Raúl Gómez",
-];
+const KAMS: [&str; 6] =
+    ["Iñaki Goñi", "María Ibáñez", "Lucía Pérez", "José Ángel Núñez", "Sofía Martín", "Raúl Gómez"];
 const KAM_EMAILS: [&str; 6] = [
     "inaki.goni@distribuciones-levante.example",
     "maria.ibanez@distribuciones-levante.example",
@@ -160,13 +154,7 @@ struct Product {
 }
 
 const fn p(es: &'static str, en: &'static str, cat: Cat, price: f64, margin: f64) -> Product {
-    Product {
-        es,
-        en,
-        cat,
-        price,
-        margin,
-    }
+    Product { es, en, cat, price, margin }
 }
 
 #[rustfmt::skip]
@@ -318,45 +306,22 @@ fn small_name(rng: &mut Rng, zone: usize) -> (String, Segment) {
         0 => (format!("Hotel {place} {legal}"), Segment::Hotel),
         1 => (format!("Hostal {place} {legal}"), Segment::Hotel),
         2 => (format!("Apartamentos {place} {legal}"), Segment::Hotel),
-        3 => (
-            format!("Restaurante {place} {legal}"),
-            Segment::Restauracion,
-        ),
+        3 => (format!("Restaurante {place} {legal}"), Segment::Restauracion),
         4 => (format!("Asador {place} {legal}"), Segment::Restauracion),
-        5 => (
-            format!("Marisquería {place} {legal}"),
-            Segment::Restauracion,
-        ),
-        6 => (
-            format!("Restaurante Casa {surname} {legal}"),
-            Segment::Restauracion,
-        ),
+        5 => (format!("Marisquería {place} {legal}"), Segment::Restauracion),
+        6 => (format!("Restaurante Casa {surname} {legal}"), Segment::Restauracion),
         7 => (format!("Catering {place} {legal}"), Segment::Catering),
-        8 => (
-            format!("Hnos. {surname} Hostelería {legal}"),
-            Segment::Restauracion,
-        ),
+        8 => (format!("Hnos. {surname} Hostelería {legal}"), Segment::Restauracion),
         9 => (format!("Cafetería {place} {legal}"), Segment::BarCafe),
         10 => (format!("Bar {surname} e Hijos {legal}"), Segment::BarCafe),
-        11 => (
-            format!("Residencia {place} {legal}"),
-            Segment::Colectividades,
-        ),
+        11 => (format!("Residencia {place} {legal}"), Segment::Colectividades),
         12 => (format!("Taberna {place} {legal}"), Segment::Restauracion),
-        _ => (
-            format!("Autoservicio Hostelero {surname} {legal}"),
-            Segment::CashCarry,
-        ),
+        _ => (format!("Autoservicio Hostelero {surname} {legal}"), Segment::CashCarry),
     }
 }
 
 /// The products a customer buys: a handful per category, following its segment's mix.
-fn product_basket(
-    rng: &mut Rng,
-    segment: Segment,
-    profitable: bool,
-    size: usize,
-) -> Vec<(usize, f64)> {
+fn product_basket(rng: &mut Rng, segment: Segment, profitable: bool, size: usize) -> Vec<(usize, f64)> {
     let mix = segment.mix();
     let mut basket: Vec<(usize, f64)> = Vec::new();
     let mut tries = 0;
@@ -391,18 +356,14 @@ fn customers(rng: &mut Rng) -> Vec<Customer> {
             loop {
                 let (n, s) = small_name(rng, zone);
                 // Unique without the legal form, so no two customers read alike.
-                let base = n
-                    .rsplit_once(' ')
-                    .map_or(n.as_str(), |(b, _)| b)
-                    .to_string();
+                let base = n.rsplit_once(' ').map_or(n.as_str(), |(b, _)| b).to_string();
                 if names.insert(base) {
                     break (n, zone, s);
                 }
             }
         };
         // Zipf-like sizes with a little noise: ~20 % of the customers make ~80 % of sales.
-        let annual =
-            (3_600_000.0 * (rank as f64 + 2.5).powf(-1.4) * rng.uniform(0.88, 1.12)).round();
+        let annual = (3_600_000.0 * (rank as f64 + 2.5).powf(-1.4) * rng.uniform(0.88, 1.12)).round();
         let discount = match rank {
             0..=4 => rng.uniform(0.13, 0.17),
             5..=19 => rng.uniform(0.07, 0.11),
@@ -460,9 +421,7 @@ fn customers(rng: &mut Rng) -> Vec<Customer> {
         c.products = product_basket(rng, c.segment, c.profitable, size);
     }
     // Codes in the order customers were signed up: shuffled, the 2026 newcomers last.
-    let mut order: Vec<usize> = (0..N)
-        .filter(|&i| !matches!(out[i].trend, Trend::StartsAt(_)))
-        .collect();
+    let mut order: Vec<usize> = (0..N).filter(|&i| !matches!(out[i].trend, Trend::StartsAt(_))).collect();
     rng.shuffle(&mut order);
     order.extend((0..N).filter(|&i| matches!(out[i].trend, Trend::StartsAt(_))));
     for (k, &i) in order.iter().enumerate() {
@@ -494,8 +453,7 @@ fn export_customers(rng: &mut Rng) -> Vec<Customer> {
     list.iter()
         .enumerate()
         .map(|(rank, (name, segment))| {
-            let annual =
-                (150_000.0 * ((rank + 1) as f64).powf(-0.9) * rng.uniform(0.9, 1.1)).round();
+            let annual = (150_000.0 * ((rank + 1) as f64).powf(-0.9) * rng.uniform(0.9, 1.1)).round();
             let trend = match rank {
                 3 => Trend::Grows(1.9),
                 8 => Trend::StartsAt(7), // 2025-06
@@ -527,8 +485,7 @@ fn export_customers(rng: &mut Rng) -> Vec<Customer> {
 
 fn month_start(m: usize) -> NaiveDate {
     let k = (FIRST_MONTH - 1) as usize + m;
-    NaiveDate::from_ymd_opt(FIRST_YEAR + (k / 12) as i32, (k % 12) as u32 + 1, 1)
-        .expect("valid month")
+    NaiveDate::from_ymd_opt(FIRST_YEAR + (k / 12) as i32, (k % 12) as u32 + 1, 1).expect("valid month")
 }
 
 fn days_in_month(m: usize) -> i64 {
@@ -537,9 +494,7 @@ fn days_in_month(m: usize) -> i64 {
 
 /// Hospitality buys more in summer and at Christmas; coast and islands much more.
 fn seasonality(month: u32, zone: usize) -> f64 {
-    const BASE: [f64; 12] = [
-        0.80, 0.82, 0.95, 1.00, 1.05, 1.15, 1.25, 1.20, 1.05, 0.95, 0.88, 1.10,
-    ];
+    const BASE: [f64; 12] = [0.80, 0.82, 0.95, 1.00, 1.05, 1.15, 1.25, 1.20, 1.05, 0.95, 0.88, 1.10];
     let s = BASE[month as usize - 1];
     if zone == 4 || zone == 5 {
         1.0 + (s - 1.0) * 2.2
@@ -663,8 +618,7 @@ fn sales_lines(rng: &mut Rng, cs: &[Customer], habits: &Habits, lines_per_k: f64
                         product,
                         qty,
                         amount: (qty as f64 * unit * 100.0).round() as i64,
-                        cost: (qty as f64 * pr.price * price_rise * (1.0 - pr.margin) * 100.0)
-                            .round() as i64,
+                        cost: (qty as f64 * pr.price * price_rise * (1.0 - pr.margin) * 100.0).round() as i64,
                         date_as_text: rng.chance(habits.date_text),
                         amount_as_text: rng.chance(habits.amount_text),
                         cost_as_text: rng.chance(habits.cost_text),
@@ -684,8 +638,8 @@ fn sales_lines(rng: &mut Rng, cs: &[Customer], habits: &Habits, lines_per_k: f64
                             is_return: true,
                             qty: -back,
                             amount: -(back as f64 * unit * 100.0).round() as i64,
-                            cost: -(back as f64 * pr.price * price_rise * (1.0 - pr.margin) * 100.0)
-                                .round() as i64,
+                            cost: -(back as f64 * pr.price * price_rise * (1.0 - pr.margin) * 100.0).round()
+                                as i64,
                             ..line.clone()
                         });
                     }
@@ -848,24 +802,14 @@ fn write_sales_sheet(
         ws.write_string_with_format(1, 0, s, &f.subtitle)?;
     }
     let header_row = 2;
-    write_header(
-        ws,
-        header_row,
-        headers,
-        &[12.0, 12.0, 11.0, 42.0, 18.0, 40.0, 8.0, 12.0, 12.0, 9.0],
-        f,
-    )?;
+    write_header(ws, header_row, headers, &[12.0, 12.0, 11.0, 42.0, 18.0, 40.0, 8.0, 12.0, 12.0, 9.0], f)?;
     let mut st = YearStats::default();
     let mut qty_total = 0i64;
     for (i, (l, number)) in lines.iter().zip(numbers).enumerate() {
         let r = header_row + 1 + i as u32;
         let c = &cs[l.customer];
         if l.date_as_text {
-            let text = if spanish {
-                l.date.format("%d/%m/%Y")
-            } else {
-                l.date.format("%Y-%m-%d")
-            };
+            let text = if spanish { l.date.format("%d/%m/%Y") } else { l.date.format("%Y-%m-%d") };
             ws.write_string(r, 0, text.to_string())?;
         } else {
             ws.write_datetime_with_format(r, 0, excel_date(l.date)?, &f.date)?;
@@ -901,20 +845,11 @@ fn write_sales_sheet(
     ws.write_number_with_format(r, 6, qty_total as f64, &f.total)?;
     ws.write_number_with_format(r, 7, st.amount as f64 / 100.0, &f.total_money)?;
     ws.write_number_with_format(r, 8, st.cost as f64 / 100.0, &f.total_money)?;
-    ws.autofilter(
-        header_row,
-        0,
-        header_row + lines.len() as u32,
-        headers.len() as u16 - 1,
-    )?;
+    ws.autofilter(header_row, 0, header_row + lines.len() as u32, headers.len() as u16 - 1)?;
     Ok(st)
 }
 
-fn write_ventas(
-    dir: &Path,
-    cs: &[Customer],
-    lines: &[Line],
-) -> Result<Vec<(i32, YearStats)>, XlsxError> {
+fn write_ventas(dir: &Path, cs: &[Customer], lines: &[Line]) -> Result<Vec<(i32, YearStats)>, XlsxError> {
     let f = formats();
     let mut wb = new_book(&format!("{COMPANY} — Ventas"))?;
     let numbers = invoice_numbers(lines, "F", "R");
@@ -932,16 +867,13 @@ fn write_ventas(
     ];
     let mut stats = Vec::new();
     for year in FIRST_YEAR..=FIRST_YEAR + 2 {
-        let idx: Vec<usize> = (0..lines.len())
-            .filter(|&i| lines[i].date.year() == year)
-            .collect();
+        let idx: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].date.year() == year).collect();
         let ls: Vec<&Line> = idx.iter().map(|&i| &lines[i]).collect();
         let ns: Vec<&String> = idx.iter().map(|&i| &numbers[i]).collect();
         let ws = wb.add_worksheet();
         ws.set_name(year.to_string())?;
         // The 2024 sheet was started by another clerk: a blank row instead of a subtitle.
-        let subtitle =
-            (year != FIRST_YEAR).then_some("Líneas de factura · importes en euros sin IVA");
+        let subtitle = (year != FIRST_YEAR).then_some("Líneas de factura · importes en euros sin IVA");
         let st = write_sales_sheet(
             ws,
             &format!("{COMPANY} — Ventas {year}"),
@@ -961,16 +893,10 @@ fn write_ventas(
     let notes = wb.add_worksheet();
     notes.set_name("Notas")?.set_hidden(true);
     notes.set_column_width(0, 100)?;
-    let stopped: Vec<&str> = cs
-        .iter()
-        .filter(|c| matches!(c.trend, Trend::StopsAfter(_)))
-        .map(|c| c.name.as_str())
-        .collect();
-    let new: Vec<&str> = cs
-        .iter()
-        .filter(|c| matches!(c.trend, Trend::StartsAt(_)))
-        .map(|c| c.name.as_str())
-        .collect();
+    let stopped: Vec<&str> =
+        cs.iter().filter(|c| matches!(c.trend, Trend::StopsAfter(_))).map(|c| c.name.as_str()).collect();
+    let new: Vec<&str> =
+        cs.iter().filter(|c| matches!(c.trend, Trend::StartsAt(_))).map(|c| c.name.as_str()).collect();
     let text = [
         "Notas internas de facturación (no imprimir)".to_string(),
         String::new(),
@@ -1031,26 +957,13 @@ fn write_maestro(dir: &Path, cs: &[Customer], rng: &mut Rng) -> Result<usize, Xl
     let ws = wb.add_worksheet();
     ws.set_name("Clientes")?;
     ws.write_string_with_format(0, 0, format!("{COMPANY} — Maestro de clientes"), &f.title)?;
-    ws.write_string_with_format(
-        1,
-        0,
-        "Actualizado por dirección comercial, octubre 2026",
-        &f.subtitle,
-    )?;
-    let headers = [
-        "Código cliente",
-        "Razón social",
-        "Segmento",
-        "Estratégico",
-        "Potencial anual",
-        "KAM asignado",
-    ];
+    ws.write_string_with_format(1, 0, "Actualizado por dirección comercial, octubre 2026", &f.subtitle)?;
+    let headers =
+        ["Código cliente", "Razón social", "Segmento", "Estratégico", "Potencial anual", "KAM asignado"];
     write_header(ws, 3, &headers, &[15.0, 42.0, 20.0, 12.0, 16.0, 20.0], &f)?;
     // The 40 largest accounts, the storyline accounts and a few small ones: ~60 rows.
     let mut chosen: BTreeSet<usize> = (0..40).collect();
-    chosen.extend([
-        42, 45, 47, 52, 55, 64, 70, 81, 90, 97, 101, 112, 118, 126, 133, 140, 144, 149,
-    ]);
+    chosen.extend([42, 45, 47, 52, 55, 64, 70, 81, 90, 97, 101, 112, 118, 126, 133, 140, 144, 149]);
     let mut rows: Vec<usize> = chosen.into_iter().collect();
     rows.sort_by(|a, b| cs[*a].code.cmp(&cs[*b].code));
     for (i, &ci) in rows.iter().enumerate() {
@@ -1075,13 +988,7 @@ fn write_maestro(dir: &Path, cs: &[Customer], rng: &mut Rng) -> Result<usize, Xl
     let dir_ws = wb.add_worksheet();
     dir_ws.set_name("Comerciales")?;
     dir_ws.write_string_with_format(0, 0, "Equipo comercial", &f.title)?;
-    write_header(
-        dir_ws,
-        2,
-        &["Nombre", "Email", "Responsable", "Zona"],
-        &[20.0, 44.0, 18.0, 18.0],
-        &f,
-    )?;
+    write_header(dir_ws, 2, &["Nombre", "Email", "Responsable", "Zona"], &[20.0, 44.0, 18.0, 18.0], &f)?;
     for (k, kam) in KAMS.iter().enumerate() {
         let r = 3 + k as u32;
         dir_ws.write_string(r, 0, *kam)?;
@@ -1096,12 +1003,8 @@ fn write_maestro(dir: &Path, cs: &[Customer], rng: &mut Rng) -> Result<usize, Xl
 // ---------------------------------------------------------------------------------------------
 // Activity log.
 
-const MEETINGS: [&str; 4] = [
-    "Reunión decisores",
-    "Reunión competencia",
-    "Reunión necesidades",
-    "Reunión cierre",
-];
+const MEETINGS: [&str; 4] =
+    ["Reunión decisores", "Reunión competencia", "Reunión necesidades", "Reunión cierre"];
 const CALL: &str = "Llamada cortesía";
 const VISIT: &str = "Visita";
 
@@ -1123,28 +1026,10 @@ fn note(rng: &mut Rng, kind: &str, c: &Customer) -> String {
         "Nuria Pons",
         "Andrés Vega",
     ];
-    let roles = [
-        "compras",
-        "gerencia",
-        "cocina",
-        "F&B",
-        "economato",
-        "dirección",
-    ];
-    let rivals = [
-        "Suministros Hosteleros del Sur",
-        "Grupo Distrihost",
-        "Comercial Hostelera Ibérica",
-        "MayoHost",
-    ];
-    let cats = [
-        "aceite",
-        "café",
-        "desechables",
-        "limpieza",
-        "menaje",
-        "congelados",
-    ];
+    let roles = ["compras", "gerencia", "cocina", "F&B", "economato", "dirección"];
+    let rivals =
+        ["Suministros Hosteleros del Sur", "Grupo Distrihost", "Comercial Hostelera Ibérica", "MayoHost"];
+    let cats = ["aceite", "café", "desechables", "limpieza", "menaje", "congelados"];
     let product = PRODUCTS[c.products[0].0].es;
     match kind {
         "Reunión decisores" => format!(
@@ -1156,8 +1041,7 @@ fn note(rng: &mut Rng, kind: &str, c: &Customer) -> String {
         ),
         "Reunión competencia" => {
             if rng.chance(0.35) {
-                "Sin ofertas de la competencia por ahora; valoran el servicio y la puntualidad."
-                    .to_string()
+                "Sin ofertas de la competencia por ahora; valoran el servicio y la puntualidad.".to_string()
             } else {
                 format!(
                     "Tiene oferta de {} en {}: un {} % por debajo. Pesa más el plazo de entrega.",
@@ -1174,16 +1058,9 @@ fn note(rng: &mut Rng, kind: &str, c: &Customer) -> String {
         ),
         "Reunión cierre" => {
             if rng.chance(0.7) {
-                format!(
-                    "Acuerdo anual firmado: {}, rappel del {} %.",
-                    product,
-                    rng.int(1, 3)
-                )
+                format!("Acuerdo anual firmado: {}, rappel del {} %.", product, rng.int(1, 3))
             } else {
-                format!(
-                    "Cierre aplazado: quieren revisar precios de {}.",
-                    rng.pick(&cats)
-                )
+                format!("Cierre aplazado: quieren revisar precios de {}.", rng.pick(&cats))
             }
         }
         "Llamada cortesía" => rng
@@ -1195,10 +1072,7 @@ fn note(rng: &mut Rng, kind: &str, c: &Customer) -> String {
                 "Pide factura duplicada; enviada por correo.",
             ])
             .to_string(),
-        _ => format!(
-            "Visita a cocina y almacén; revisado stock de {}.",
-            rng.pick(&cats)
-        ),
+        _ => format!("Visita a cocina y almacén; revisado stock de {}.", rng.pick(&cats)),
     }
 }
 
@@ -1220,9 +1094,7 @@ fn activity(rng: &mut Rng, cs: &[Customer]) -> Vec<Event> {
         let c = &cs[ci];
         let first = match c.trend {
             Trend::StartsAt(m) => month_start(m) + Duration::days(3),
-            _ => {
-                NaiveDate::from_ymd_opt(2026, 1, 8).expect("date") + Duration::days(rng.int(0, 60))
-            }
+            _ => NaiveDate::from_ymd_opt(2026, 1, 8).expect("date") + Duration::days(rng.int(0, 60)),
         };
         // How far along the four meetings this account is; the largest are furthest.
         let stage = match j {
@@ -1241,23 +1113,13 @@ fn activity(rng: &mut Rng, cs: &[Customer]) -> Vec<Event> {
             if d > until {
                 break;
             }
-            events.push(Event {
-                date: working_day(d),
-                customer: ci,
-                kind,
-                notes: note(rng, kind, c),
-            });
+            events.push(Event { date: working_day(d), customer: ci, kind, notes: note(rng, kind, c) });
             d += Duration::days(rng.int(21, 50));
         }
         let mut d = first + Duration::days(rng.int(10, 25));
         while d <= until {
             let kind = if rng.chance(0.2) { VISIT } else { CALL };
-            events.push(Event {
-                date: working_day(d),
-                customer: ci,
-                kind,
-                notes: note(rng, kind, c),
-            });
+            events.push(Event { date: working_day(d), customer: ci, kind, notes: note(rng, kind, c) });
             d += Duration::days(rng.int(24, 40));
         }
     }
@@ -1270,19 +1132,13 @@ fn activity(rng: &mut Rng, cs: &[Customer]) -> Vec<Event> {
     ];
     for (rank, month, extra) in [(3usize, 9u32, 5usize), (23, 3, 4)] {
         for k in 0..extra {
-            let mut d =
-                working_day(NaiveDate::from_ymd_opt(2026, month, 2 + 5 * k as u32).expect("date"));
+            let mut d = working_day(NaiveDate::from_ymd_opt(2026, month, 2 + 5 * k as u32).expect("date"));
             while events.iter().any(|e| e.customer == rank && e.date == d) {
                 d = working_day(d + Duration::days(1));
             }
             let kind = if k % 2 == 0 { CALL } else { VISIT };
             let notes = PUSHY[k % PUSHY.len()].to_string();
-            events.push(Event {
-                date: d,
-                customer: rank,
-                kind,
-                notes,
-            });
+            events.push(Event { date: d, customer: rank, kind, notes });
         }
     }
     events.retain(|e| e.date <= last_day);
@@ -1299,14 +1155,7 @@ fn write_actividad(dir: &Path, cs: &[Customer], events: &[Event]) -> Result<(), 
     write_header(
         ws,
         2,
-        &[
-            "Fecha",
-            "Cód. cliente",
-            "Cliente",
-            "Comercial",
-            "Tipo",
-            "Notas",
-        ],
+        &["Fecha", "Cód. cliente", "Cliente", "Comercial", "Tipo", "Notas"],
         &[12.0, 12.0, 42.0, 18.0, 22.0, 90.0],
         &f,
     )?;
@@ -1331,10 +1180,7 @@ fn euros(cents: i64) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("samples"));
+    let dir = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("samples"));
     std::fs::create_dir_all(&dir)?;
     let mut rng = Rng::new(SEED);
 
@@ -1347,24 +1193,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     cs[97].potential = Some(240_000.0);
     cs[126].potential = Some(180_000.0);
 
-    let es_habits = Habits {
-        date_text: 0.012,
-        amount_text: 0.004,
-        cost_text: 0.002,
-        blank_kam: 0.004,
-        returns: 0.022,
-    };
+    let es_habits =
+        Habits { date_text: 0.012, amount_text: 0.004, cost_text: 0.002, blank_kam: 0.004, returns: 0.022 };
     let lines = sales_lines(&mut rng, &cs, &es_habits, 2.6);
     let stats = write_ventas(&dir, &cs, &lines)?;
 
     let ex = export_customers(&mut rng);
-    let en_habits = Habits {
-        date_text: 0.3,
-        amount_text: 0.01,
-        cost_text: 0.005,
-        blank_kam: 0.0,
-        returns: 0.015,
-    };
+    let en_habits =
+        Habits { date_text: 0.3, amount_text: 0.01, cost_text: 0.005, blank_kam: 0.0, returns: 0.015 };
     let ex_lines = sales_lines(&mut rng, &ex, &en_habits, 2.0);
     let ex_stats = write_sales_en(&dir, &ex, &ex_lines)?;
 
@@ -1400,11 +1236,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     by_customer.sort_unstable_by(|a, b| b.cmp(a));
     let total: i64 = by_customer.iter().filter(|v| **v > 0).sum();
     let top = by_customer.iter().take(cs.len() / 5).sum::<i64>() as f64 / total as f64;
-    println!(
-        "  last 12 months: sales {} €, top 20 % of customers make {:.1} %",
-        euros(total),
-        top * 100.0
-    );
+    println!("  last 12 months: sales {} €, top 20 % of customers make {:.1} %", euros(total), top * 100.0);
     println!(
         "sales_en.xlsx: {} customers, {} lines ({} returns), sales {} €",
         ex.len(),

@@ -230,10 +230,8 @@ pub struct DocumentError {
 /// assert_eq!(doc.sections[0].title, "Resumen");
 /// ```
 pub fn parse(xhtml: &str) -> Result<Document, DocumentError> {
-    let xml = roxmltree::Document::parse(xhtml).map_err(|e| DocumentError {
-        line: e.pos().row,
-        message: format!("not well-formed XML: {e}"),
-    })?;
+    let xml = roxmltree::Document::parse(xhtml)
+        .map_err(|e| DocumentError { line: e.pos().row, message: format!("not well-formed XML: {e}") })?;
     let p = Parser::new(xhtml);
     p.document(xml.root_element())
 }
@@ -259,28 +257,17 @@ impl Parser {
     }
 
     fn err(&self, node: Node, message: impl Into<String>) -> DocumentError {
-        DocumentError {
-            line: self.line(node),
-            message: message.into(),
-        }
+        DocumentError { line: self.line(node), message: message.into() }
     }
 
     /// Rejects attributes outside `allowed`, naming the first unknown one.
     fn check_attrs(&self, node: Node, allowed: &[&str]) -> Result<(), DocumentError> {
         for a in node.attributes() {
             if a.namespace().is_some() || !allowed.contains(&a.name()) {
-                let known = if allowed.is_empty() {
-                    "none".to_string()
-                } else {
-                    allowed.join(", ")
-                };
+                let known = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
                 return Err(self.err(
                     node,
-                    format!(
-                        "unknown attribute {:?} on <{}> (known: {known})",
-                        a.name(),
-                        name(node)
-                    ),
+                    format!("unknown attribute {:?} on <{}> (known: {known})", a.name(), name(node)),
                 ));
             }
         }
@@ -312,14 +299,9 @@ impl Parser {
         let mut s = String::new();
         for c in node.children() {
             if c.is_element() {
-                return Err(self.err(
-                    c,
-                    format!(
-                        "<{}> is not allowed inside <{}>; only text",
-                        name(c),
-                        name(node)
-                    ),
-                ));
+                return Err(
+                    self.err(c, format!("<{}> is not allowed inside <{}>; only text", name(c), name(node)))
+                );
             }
             // Comments and processing instructions are not content.
             if c.is_text() {
@@ -330,24 +312,14 @@ impl Parser {
     }
 
     fn unknown(&self, node: Node, parent: &str, known: &str) -> DocumentError {
-        self.err(
-            node,
-            format!(
-                "unknown element <{}> inside <{parent}> (known: {known})",
-                name(node)
-            ),
-        )
+        self.err(node, format!("unknown element <{}> inside <{parent}> (known: {known})", name(node)))
     }
 
     fn document(&self, root: Node) -> Result<Document, DocumentError> {
         if name(root) != "document" {
-            return Err(self.err(
-                root,
-                format!(
-                    "the root element must be <document>, found <{}>",
-                    name(root)
-                ),
-            ));
+            return Err(
+                self.err(root, format!("the root element must be <document>, found <{}>", name(root)))
+            );
         }
         self.check_attrs(root, &["title", "lang", "author", "subject"])?;
         let attr = |k: &str| root.attribute(k).map(normalize_ws).unwrap_or_default();
@@ -369,44 +341,27 @@ impl Parser {
 
     fn section(&self, node: Node) -> Result<Section, DocumentError> {
         self.check_attrs(node, &["title", "sheet", "break"])?;
-        let title = node
-            .attribute("title")
-            .map(normalize_ws)
-            .unwrap_or_default();
-        let sheet = node
-            .attribute("sheet")
-            .map(normalize_ws)
-            .unwrap_or_else(|| title.clone());
+        let title = node.attribute("title").map(normalize_ws).unwrap_or_default();
+        let sheet = node.attribute("sheet").map(normalize_ws).unwrap_or_else(|| title.clone());
         let page_break = match node.attribute("break") {
             None | Some("auto") => false,
             Some("page") => true,
             Some(other) => {
-                return Err(self.err(
-                    node,
-                    format!("section break {other:?} is not one of page, auto"),
-                ))
+                return Err(self.err(node, format!("section break {other:?} is not one of page, auto")))
             }
         };
         let mut blocks = Vec::new();
         for c in self.elements(node)? {
             blocks.push(self.block(c)?);
         }
-        Ok(Section {
-            title,
-            sheet,
-            page_break,
-            blocks,
-        })
+        Ok(Section { title, sheet, page_break, blocks })
     }
 
     fn block(&self, node: Node) -> Result<Block, DocumentError> {
         match name(node) {
             h @ ("h1" | "h2" | "h3") => {
                 self.check_attrs(node, &[])?;
-                Ok(Block::Heading {
-                    level: h.as_bytes()[1] - b'0',
-                    text: self.text(node)?,
-                })
+                Ok(Block::Heading { level: h.as_bytes()[1] - b'0', text: self.text(node)? })
             }
             "p" => {
                 self.check_attrs(node, &[])?;
@@ -419,16 +374,12 @@ impl Parser {
                     Some("warning") => NoteKind::Warning,
                     Some("highlight") => NoteKind::Highlight,
                     Some(o) => {
-                        return Err(self.err(
-                            node,
-                            format!("note kind {o:?} is not one of info, warning, highlight"),
-                        ))
+                        return Err(
+                            self.err(node, format!("note kind {o:?} is not one of info, warning, highlight"))
+                        )
                     }
                 };
-                Ok(Block::Note {
-                    kind,
-                    text: self.text(node)?,
-                })
+                Ok(Block::Note { kind, text: self.text(node)? })
             }
             "kpis" => {
                 self.check_attrs(node, &[])?;
@@ -455,10 +406,7 @@ impl Parser {
                     self.check_attrs(c, &[])?;
                     items.push(self.text(c)?);
                 }
-                Ok(Block::List {
-                    ordered: l == "ol",
-                    items,
-                })
+                Ok(Block::List { ordered: l == "ol", items })
             }
             "chart" => self.chart(node).map(Block::Chart),
             "fields" => {
@@ -474,10 +422,9 @@ impl Parser {
                         Some("date") => FieldKind::Date,
                         Some("choice") => FieldKind::Choice,
                         Some(o) => {
-                            return Err(self.err(
-                                c,
-                                format!("field kind {o:?} is not one of text, date, choice"),
-                            ))
+                            return Err(
+                                self.err(c, format!("field kind {o:?} is not one of text, date, choice"))
+                            )
                         }
                     };
                     fields.push(Field {
@@ -489,11 +436,9 @@ impl Parser {
                 }
                 Ok(Block::Fields(fields))
             }
-            _ => Err(self.unknown(
-                node,
-                "section",
-                "h1, h2, h3, p, note, kpis, table, ul, ol, chart, fields",
-            )),
+            _ => {
+                Err(self.unknown(node, "section", "h1, h2, h3, p, note, kpis, table, ul, ol, chart, fields"))
+            }
         }
     }
 
@@ -503,19 +448,17 @@ impl Parser {
         for c in node.children() {
             let (text, bold) = if c.is_element() {
                 if name(c) != "b" {
-                    return Err(self.err(
-                        c,
-                        format!("<{}> is not allowed inside <p>; only text and <b>", name(c)),
-                    ));
+                    return Err(
+                        self.err(c, format!("<{}> is not allowed inside <p>; only text and <b>", name(c)))
+                    );
                 }
                 self.check_attrs(c, &[])?;
                 let mut t = String::new();
                 for g in c.children() {
                     if g.is_element() {
-                        return Err(self.err(
-                            g,
-                            format!("<{}> is not allowed inside <b>; only text", name(g)),
-                        ));
+                        return Err(
+                            self.err(g, format!("<{}> is not allowed inside <b>; only text", name(g)))
+                        );
                     }
                     if g.is_text() {
                         t.push_str(g.text().unwrap_or(""));
@@ -529,11 +472,7 @@ impl Parser {
             };
             // One space between runs at most; none at the paragraph's start.
             let ends_in_space = runs.last().is_none_or(|r| r.text.ends_with(' '));
-            let text = if ends_in_space {
-                text.trim_start_matches(' ').to_string()
-            } else {
-                text
-            };
+            let text = if ends_in_space { text.trim_start_matches(' ').to_string() } else { text };
             if text.is_empty() {
                 continue;
             }
@@ -580,9 +519,7 @@ impl Parser {
                             None | Some("false") => false,
                             Some("true") => true,
                             Some(o) => {
-                                return Err(
-                                    self.err(th, format!("data-fill {o:?} is not true or false"))
-                                )
+                                return Err(self.err(th, format!("data-fill {o:?} is not true or false")))
                             }
                         };
                         cols.push(Column {
@@ -596,10 +533,7 @@ impl Parser {
                 }
                 p @ ("tbody" | "tfoot") => {
                     let Some(cols) = columns.as_ref() else {
-                        return Err(self.err(
-                            part,
-                            format!("<{p}> before <thead>: the columns come first"),
-                        ));
+                        return Err(self.err(part, format!("<{p}> before <thead>: the columns come first")));
                     };
                     self.check_attrs(part, &[])?;
                     for tr in self.elements(part)? {
@@ -634,14 +568,9 @@ impl Parser {
         self.check_attrs(tr, &[])?;
         let tds = self.elements(tr)?;
         if tds.len() != cols.len() {
-            return Err(self.err(
-                tr,
-                format!(
-                    "row has {} cells, the table has {} columns",
-                    tds.len(),
-                    cols.len()
-                ),
-            ));
+            return Err(
+                self.err(tr, format!("row has {} cells, the table has {} columns", tds.len(), cols.len()))
+            );
         }
         tds.iter()
             .zip(cols)
@@ -653,14 +582,9 @@ impl Parser {
                 let highlight = match td.attribute("highlight") {
                     None | Some("false") => false,
                     Some("true") => true,
-                    Some(o) => {
-                        return Err(self.err(td, format!("highlight {o:?} is not true or false")))
-                    }
+                    Some(o) => return Err(self.err(td, format!("highlight {o:?} is not true or false"))),
                 };
-                Ok(Cell {
-                    value: self.value(td, self.text(td)?, Some(col.format))?,
-                    highlight,
-                })
+                Ok(Cell { value: self.value(td, self.text(td)?, Some(col.format))?, highlight })
             })
             .collect()
     }
@@ -676,33 +600,21 @@ impl Parser {
             o => {
                 return Err(self.err(
                     node,
-                    format!(
-                        "data-format {o:?} is not one of text, money, percent, int, number, date"
-                    ),
+                    format!("data-format {o:?} is not one of text, money, percent, int, number, date"),
                 ))
             }
         })
     }
 
     /// A typed value from `data-value`/`data-format`; without `data-value` it is text.
-    fn value(
-        &self,
-        node: Node,
-        text: String,
-        column: Option<ValueFormat>,
-    ) -> Result<Value, DocumentError> {
+    fn value(&self, node: Node, text: String, column: Option<ValueFormat>) -> Result<Value, DocumentError> {
         let format = match node.attribute("data-format") {
             Some(f) => self.format(node, f)?,
             None => column.unwrap_or(ValueFormat::Text),
         };
         let el = name(node);
         let Some(raw) = node.attribute("data-value") else {
-            return Ok(Value {
-                text,
-                format: ValueFormat::Text,
-                number: None,
-                date: None,
-            });
+            return Ok(Value { text, format: ValueFormat::Text, number: None, date: None });
         };
         let raw = raw.trim();
         match format {
@@ -710,16 +622,21 @@ impl Parser {
                 node,
                 format!("{el} data-value {raw:?} needs a data-format (money, percent, int, number, date)"),
             )),
-            ValueFormat::Date => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-                Ok(d) if raw.len() == 10 => Ok(Value { text, format, number: None, date: Some(d) }),
-                _ => Err(self.err(node, format!("{el} data-value {raw:?} is not a date (expected YYYY-MM-DD)"))),
-            },
+            ValueFormat::Date => {
+                match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                    Ok(d) if raw.len() == 10 => Ok(Value { text, format, number: None, date: Some(d) }),
+                    _ => Err(self
+                        .err(node, format!("{el} data-value {raw:?} is not a date (expected YYYY-MM-DD)"))),
+                }
+            }
             _ => {
                 let n = parse_number(raw).ok_or_else(|| {
                     self.err(node, format!("{el} data-value {raw:?} is not a number (use '.' for decimals)"))
                 })?;
                 if format == ValueFormat::Int && n.fract() != 0.0 {
-                    return Err(self.err(node, format!("{el} data-value {raw:?} is not a whole number (int)")));
+                    return Err(
+                        self.err(node, format!("{el} data-value {raw:?} is not a whole number (int)"))
+                    );
                 }
                 Ok(Value { text, format, number: Some(n), date: None })
             }
@@ -733,10 +650,7 @@ impl Parser {
             Some("line") => ChartKind::Line,
             Some("pareto") => ChartKind::Pareto,
             Some(o) => {
-                return Err(self.err(
-                    node,
-                    format!("chart kind {o:?} is not one of bar, line, pareto"),
-                ))
+                return Err(self.err(node, format!("chart kind {o:?} is not one of bar, line, pareto")))
             }
         };
         let format = match node.attribute("data-format") {
@@ -753,9 +667,7 @@ impl Parser {
                 None if kind == ChartKind::Line => SeriesKind::Line,
                 None | Some("bar") => SeriesKind::Bar,
                 Some("line") => SeriesKind::Line,
-                Some(o) => {
-                    return Err(self.err(s, format!("series kind {o:?} is not one of bar, line")))
-                }
+                Some(o) => return Err(self.err(s, format!("series kind {o:?} is not one of bar, line"))),
             };
             // In a pareto chart the line is the cumulative share: secondary axis, percent.
             let cumulative = kind == ChartKind::Pareto && skind == SeriesKind::Line;
@@ -764,10 +676,7 @@ impl Parser {
                 Some("primary") => false,
                 Some("secondary") => true,
                 Some(o) => {
-                    return Err(self.err(
-                        s,
-                        format!("series axis {o:?} is not one of primary, secondary"),
-                    ))
+                    return Err(self.err(s, format!("series axis {o:?} is not one of primary, secondary")))
                 }
             };
             let sformat = match s.attribute("data-format") {
@@ -784,15 +693,9 @@ impl Parser {
                 self.text(pt)?;
                 let raw = pt.attribute("value").unwrap_or("").trim();
                 let v = parse_number(raw).ok_or_else(|| {
-                    self.err(
-                        pt,
-                        format!("pt value {raw:?} is not a number (use '.' for decimals)"),
-                    )
+                    self.err(pt, format!("pt value {raw:?} is not a number (use '.' for decimals)"))
                 })?;
-                points.push((
-                    pt.attribute("label").map(normalize_ws).unwrap_or_default(),
-                    v,
-                ));
+                points.push((pt.attribute("label").map(normalize_ws).unwrap_or_default(), v));
             }
             series.push(Series {
                 name: s.attribute("name").map(normalize_ws).unwrap_or_default(),
@@ -804,10 +707,7 @@ impl Parser {
         }
         Ok(Chart {
             kind,
-            title: node
-                .attribute("title")
-                .map(normalize_ws)
-                .unwrap_or_default(),
+            title: node.attribute("title").map(normalize_ws).unwrap_or_default(),
             format,
             series,
         })
@@ -830,13 +730,8 @@ fn short(s: &str) -> String {
 }
 
 fn choices(attr: Option<&str>) -> Vec<String> {
-    attr.map(|a| {
-        a.split('|')
-            .map(|c| normalize_ws(c).trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect()
-    })
-    .unwrap_or_default()
+    attr.map(|a| a.split('|').map(|c| normalize_ws(c).trim().to_string()).filter(|c| !c.is_empty()).collect())
+        .unwrap_or_default()
 }
 
 /// Collapses every run of XML whitespace (space, tab, CR, LF) to one space; keeps no-break spaces.
@@ -921,14 +816,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.title, "Plan de cuentas — Ana");
-        assert_eq!(
-            (d.lang.as_str(), d.author.as_str(), d.subject.as_str()),
-            ("es", "kamplan", "2026-10")
-        );
-        assert_eq!(
-            d.sections[0].sheet, "Resumen",
-            "sheet defaults to the title"
-        );
+        assert_eq!((d.lang.as_str(), d.author.as_str(), d.subject.as_str()), ("es", "kamplan", "2026-10"));
+        assert_eq!(d.sections[0].sheet, "Resumen", "sheet defaults to the title");
         assert!(!d.sections[0].page_break);
         assert_eq!(d.sections[1].sheet, "Cuentas");
         assert!(d.sections[1].page_break);
@@ -938,50 +827,23 @@ mod tests {
     fn headings_paragraphs_and_notes() {
         assert_eq!(
             block("<h2>  Cuentas\n   clave </h2>"),
-            Block::Heading {
-                level: 2,
-                text: "Cuentas clave".into()
-            }
+            Block::Heading { level: 2, text: "Cuentas clave".into() }
         );
         assert_eq!(
             block("<p>\n  Ventas de <b>Ferretería  Núñez</b>, con\n <b>41 %</b> del total. </p>"),
             Block::Paragraph(vec![
-                Run {
-                    text: "Ventas de ".into(),
-                    bold: false
-                },
-                Run {
-                    text: "Ferretería Núñez".into(),
-                    bold: true
-                },
-                Run {
-                    text: ", con ".into(),
-                    bold: false
-                },
-                Run {
-                    text: "41 %".into(),
-                    bold: true
-                },
-                Run {
-                    text: " del total.".into(),
-                    bold: false
-                },
+                Run { text: "Ventas de ".into(), bold: false },
+                Run { text: "Ferretería Núñez".into(), bold: true },
+                Run { text: ", con ".into(), bold: false },
+                Run { text: "41 %".into(), bold: true },
+                Run { text: " del total.".into(), bold: false },
             ])
         );
         assert_eq!(
             block(r#"<note kind="warning">Llamada   vencida</note>"#),
-            Block::Note {
-                kind: NoteKind::Warning,
-                text: "Llamada vencida".into()
-            }
+            Block::Note { kind: NoteKind::Warning, text: "Llamada vencida".into() }
         );
-        assert_eq!(
-            block("<note>i</note>"),
-            Block::Note {
-                kind: NoteKind::Info,
-                text: "i".into()
-            }
-        );
+        assert_eq!(block("<note>i</note>"), Block::Note { kind: NoteKind::Info, text: "i".into() });
     }
 
     #[test]
@@ -991,19 +853,10 @@ mod tests {
             d.sections[0].blocks,
             vec![
                 Block::Paragraph(vec![
-                    Run {
-                        text: "Hola ".into(),
-                        bold: false
-                    },
-                    Run {
-                        text: "Ana".into(),
-                        bold: true
-                    }
+                    Run { text: "Hola ".into(), bold: false },
+                    Run { text: "Ana".into(), bold: true }
                 ]),
-                Block::List {
-                    ordered: false,
-                    items: vec!["a".into()]
-                },
+                Block::List { ordered: false, items: vec!["a".into()] },
             ]
         );
     }
@@ -1039,10 +892,7 @@ mod tests {
         assert_eq!(
             k[0].value,
             Value {
-                text: "1.234,50 €".into(),
-                format: ValueFormat::Money,
-                number: Some(1234.5),
-                date: None
+                text: "1.234,50 €".into(), format: ValueFormat::Money, number: Some(1234.5), date: None
             }
         );
         assert_eq!(k[1].value.number, Some(0.412));
@@ -1070,21 +920,10 @@ mod tests {
         assert!(t.columns[3].fill && !t.columns[1].fill);
         assert_eq!(t.rows[0][1].value.format, ValueFormat::Money);
         assert_eq!(t.rows[0][1].value.number, Some(1234.5));
-        assert_eq!(
-            t.rows[0][2].value.date,
-            NaiveDate::from_ymd_opt(2026, 10, 31)
-        );
+        assert_eq!(t.rows[0][2].value.date, NaiveDate::from_ymd_opt(2026, 10, 31));
         assert!(t.rows[0][3].highlight && !t.rows[0][0].highlight);
-        assert_eq!(
-            t.rows[1][1].value.format,
-            ValueFormat::Text,
-            "no data-value: text"
-        );
-        assert_eq!(
-            t.rows[1][3].value.format,
-            ValueFormat::Percent,
-            "own data-format wins"
-        );
+        assert_eq!(t.rows[1][1].value.format, ValueFormat::Text, "no data-value: text");
+        assert_eq!(t.rows[1][3].value.format, ValueFormat::Percent, "own data-format wins");
         assert_eq!(t.totals.as_ref().unwrap()[1].value.number, Some(-1000.0));
     }
 
@@ -1092,10 +931,7 @@ mod tests {
     fn lists_charts_and_fields() {
         assert_eq!(
             block("<ol><li>uno</li><li> dos\n tres</li></ol>"),
-            Block::List {
-                ordered: true,
-                items: vec!["uno".into(), "dos tres".into()]
-            }
+            Block::List { ordered: true, items: vec!["uno".into(), "dos tres".into()] }
         );
         let Block::Chart(c) = block(
             r#"<chart kind="pareto" title="Pareto" data-format="money">
@@ -1108,10 +944,7 @@ mod tests {
         assert_eq!(c.kind, ChartKind::Pareto);
         assert_eq!(c.series[0].kind, SeriesKind::Bar);
         assert_eq!(c.series[0].format, ValueFormat::Money);
-        assert_eq!(
-            c.series[0].points,
-            vec![("A".to_string(), 10.0), ("B".to_string(), 5.5)]
-        );
+        assert_eq!(c.series[0].points, vec![("A".to_string(), 10.0), ("B".to_string(), 5.5)]);
         assert!(c.series[1].secondary_axis);
         assert_eq!(c.series[1].format, ValueFormat::Percent);
         let Block::Chart(p) = block(
@@ -1120,18 +953,9 @@ mod tests {
             panic!()
         };
         assert!(!p.series[0].secondary_axis && p.series[1].secondary_axis);
-        assert_eq!(
-            (p.series[0].format, p.series[1].format),
-            (ValueFormat::Money, ValueFormat::Percent)
-        );
-        let Block::Chart(l) = block(r#"<chart kind="line"><series name="s"/></chart>"#) else {
-            panic!()
-        };
-        assert_eq!(
-            l.series[0].kind,
-            SeriesKind::Line,
-            "a line chart's series are lines"
-        );
+        assert_eq!((p.series[0].format, p.series[1].format), (ValueFormat::Money, ValueFormat::Percent));
+        let Block::Chart(l) = block(r#"<chart kind="line"><series name="s"/></chart>"#) else { panic!() };
+        assert_eq!(l.series[0].kind, SeriesKind::Line, "a line chart's series are lines");
 
         let Block::Fields(f) = block(
             r#"<fields><field label="Nombre"/><field label="Fecha" kind="date">2026-11-02</field>
@@ -1141,12 +965,7 @@ mod tests {
         };
         assert_eq!(
             f[0],
-            Field {
-                label: "Nombre".into(),
-                kind: FieldKind::Text,
-                choices: vec![],
-                value: String::new()
-            }
+            Field { label: "Nombre".into(), kind: FieldKind::Text, choices: vec![], value: String::new() }
         );
         assert_eq!(f[1].value, "2026-11-02");
         assert_eq!(f[2].choices.len(), 3);

@@ -96,13 +96,9 @@ pub fn excel_date(d: &calamine::ExcelDateTime) -> Val<'static> {
 
 fn iso_date(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(chrono::NaiveTime::MIN))
-        })
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().or_else(|| {
+        NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN))
+    })
 }
 
 /// Converts a streaming-reader cell.

@@ -553,19 +553,9 @@ fn vetoes(col: Col) -> &'static [&'static str] {
             "ventas",
         ],
         Col::Kam => &[
-            "email", "correo", "mail", "telefono", "phone", "jefe", "manager", "id", "codigo",
-            "cod", "zona",
+            "email", "correo", "mail", "telefono", "phone", "jefe", "manager", "id", "codigo", "cod", "zona",
         ],
-        Col::Date => &[
-            "vencimiento",
-            "due",
-            "entrega",
-            "delivery",
-            "alta",
-            "nacimiento",
-            "pago",
-            "payment",
-        ],
+        Col::Date => &["vencimiento", "due", "entrega", "delivery", "alta", "nacimiento", "pago", "payment"],
         Col::Cost | Col::Margin => &["unitario", "unit", "porcentaje", "pct", "ratio"],
         _ => &[],
     }
@@ -586,14 +576,9 @@ pub fn role_cols(role: Role) -> &'static [Col] {
             Col::Qty,
             Col::Region,
         ],
-        Role::Activity => &[
-            Col::Date,
-            Col::CustomerId,
-            Col::CustomerName,
-            Col::Kam,
-            Col::Activity,
-            Col::Notes,
-        ],
+        Role::Activity => {
+            &[Col::Date, Col::CustomerId, Col::CustomerName, Col::Kam, Col::Activity, Col::Notes]
+        }
         Role::Master => &[
             Col::CustomerId,
             Col::CustomerName,
@@ -686,22 +671,12 @@ impl Mapping {
 
 /// Assigns header cells `(column, text)` to the roles of `role`: best fit first, each role and
 /// each column used once, leftmost column on ties.
-pub fn assign(
-    cells: &[(u32, String)],
-    role: Role,
-    explicit: &BTreeMap<String, String>,
-) -> (Mapping, u32) {
+pub fn assign(cells: &[(u32, String)], role: Role, explicit: &BTreeMap<String, String>) -> (Mapping, u32) {
     let norms: Vec<String> = cells.iter().map(|(_, t)| normalize(t)).collect();
     let mut cands: Vec<(u32, usize, u32, Col)> = Vec::new();
     for (i, (col, text)) in cells.iter().enumerate() {
         for (ri, &c) in role_cols(role).iter().enumerate() {
-            let s = score(
-                c,
-                text,
-                &norms[i],
-                role,
-                explicit.get(c.key()).map(String::as_str),
-            );
+            let s = score(c, text, &norms[i], role, explicit.get(c.key()).map(String::as_str));
             if s > 0 {
                 cands.push((s, ri, *col, c));
             }
@@ -740,9 +715,7 @@ fn drop_foreign_code(
         return;
     };
     let norm = &norms[i];
-    let configured = explicit
-        .get(Col::CustomerId.key())
-        .is_some_and(|w| normalize(w) == *norm);
+    let configured = explicit.get(Col::CustomerId.key()).is_some_and(|w| normalize(w) == *norm);
     if !GENERIC.contains(&norm.as_str()) || configured {
         return;
     }
@@ -751,8 +724,7 @@ fn drop_foreign_code(
         || cells.iter().zip(norms).any(|((c, t), n)| {
             *c == idc + 1
                 && (score(Col::Product, t, n, Role::Sales, None) > 0
-                    || n.split(' ')
-                        .any(|w| w == "descripcion" || w == "description"))
+                    || n.split(' ').any(|w| w == "descripcion" || w == "description"))
         });
     let keep = name == Some(idc + 1) || (idc > 0 && name == Some(idc - 1) && !next_is_product);
     if !keep {
@@ -775,10 +747,7 @@ fn specific_customer(cells: &[(u32, String)], m: &Mapping) -> bool {
 
 /// The role of a sheet whose header row holds `cells`, with its column mapping; `None` when
 /// the row is no header.
-pub fn detect(
-    cells: &[(u32, String)],
-    explicit: &BTreeMap<String, String>,
-) -> Option<(Role, Mapping)> {
+pub fn detect(cells: &[(u32, String)], explicit: &BTreeMap<String, String>) -> Option<(Role, Mapping)> {
     if cells.len() < 2 {
         return None;
     }
@@ -800,11 +769,7 @@ pub fn detect(
     if dir.has(Col::Kam) && dir.has(Col::Email) && !specific_customer(cells, &master) {
         return Some((Role::Directory, dir));
     }
-    if customer(&master)
-        && !sales.has(Col::Amount)
-        && master.cols.len() >= 2
-        && !sales.has(Col::Date)
-    {
+    if customer(&master) && !sales.has(Col::Amount) && master.cols.len() >= 2 && !sales.has(Col::Date) {
         return Some((Role::Master, master));
     }
     None
@@ -815,10 +780,7 @@ mod tests {
     use super::*;
 
     fn row(h: &[&str]) -> Vec<(u32, String)> {
-        h.iter()
-            .enumerate()
-            .map(|(i, s)| (i as u32, s.to_string()))
-            .collect()
+        h.iter().enumerate().map(|(i, s)| (i as u32, s.to_string())).collect()
     }
 
     fn none() -> BTreeMap<String, String> {
@@ -895,30 +857,14 @@ mod tests {
     #[test]
     fn best_fit_wins_over_first_fit() {
         // "Base imponible" is the net amount; "Total factura" includes VAT.
-        let (_, m) = detect(
-            &row(&[
-                "Fecha",
-                "Cliente",
-                "Total factura",
-                "Base imponible",
-                "Importe IVA",
-            ]),
-            &none(),
-        )
-        .unwrap();
+        let (_, m) =
+            detect(&row(&["Fecha", "Cliente", "Total factura", "Base imponible", "Importe IVA"]), &none())
+                .unwrap();
         assert_eq!(m.get(Col::Amount), Some(3));
         // "Fecha" beats "Fecha vencimiento"; "Nombre comercial" is the customer, "Vendedor" the KAM.
-        let (_, m) = detect(
-            &row(&[
-                "Fecha vencimiento",
-                "Fecha",
-                "Nombre comercial",
-                "Vendedor",
-                "Ventas",
-            ]),
-            &none(),
-        )
-        .unwrap();
+        let (_, m) =
+            detect(&row(&["Fecha vencimiento", "Fecha", "Nombre comercial", "Vendedor", "Ventas"]), &none())
+                .unwrap();
         assert_eq!(m.get(Col::Date), Some(1));
         assert_eq!(m.get(Col::CustomerName), Some(2));
         assert_eq!(m.get(Col::Kam), Some(3));
@@ -931,37 +877,18 @@ mod tests {
     fn other_sheet_roles() {
         let r = |h: &[&str]| detect(&row(h), &none()).map(|(r, _)| r);
         assert_eq!(
-            r(&[
-                "Código cliente",
-                "Razón social",
-                "Estratégico",
-                "Potencial anual",
-                "KAM"
-            ]),
+            r(&["Código cliente", "Razón social", "Estratégico", "Potencial anual", "KAM"]),
             Some(Role::Master)
         );
         assert_eq!(r(&["Customer", "Segment", "Strategic"]), Some(Role::Master));
-        assert_eq!(
-            r(&["Comercial", "Email", "Jefe de ventas", "Zona"]),
-            Some(Role::Directory)
-        );
+        assert_eq!(r(&["Comercial", "Email", "Jefe de ventas", "Zona"]), Some(Role::Directory));
         assert_eq!(r(&["Nombre", "Correo"]), Some(Role::Directory));
         let (_, m) = detect(&row(&["Nombre", "Email", "Responsable", "Zona"]), &none()).unwrap();
-        assert_eq!(
-            (m.get(Col::Kam), m.get(Col::Manager), m.get(Col::Region)),
-            (Some(0), Some(2), Some(3))
-        );
+        assert_eq!((m.get(Col::Kam), m.get(Col::Manager), m.get(Col::Region)), (Some(0), Some(2), Some(3)));
         // In a sales sheet "Responsable" is the salesperson.
-        let (_, m) = detect(
-            &row(&["Fecha", "Cliente", "Responsable", "Importe"]),
-            &none(),
-        )
-        .unwrap();
+        let (_, m) = detect(&row(&["Fecha", "Cliente", "Responsable", "Importe"]), &none()).unwrap();
         assert_eq!(m.get(Col::Kam), Some(2));
-        assert_eq!(
-            r(&["Fecha", "Cliente", "Tipo", "Notas", "Comercial"]),
-            Some(Role::Activity)
-        );
+        assert_eq!(r(&["Fecha", "Cliente", "Tipo", "Notas", "Comercial"]), Some(Role::Activity));
         assert_eq!(r(&["Notas internas", "Pendiente"]), None);
         assert_eq!(r(&["Ventas 2026"]), None);
     }
@@ -971,29 +898,13 @@ mod tests {
         let id = |h: &[&str]| detect(&row(h), &none()).and_then(|(_, m)| m.get(Col::CustomerId));
         assert_eq!(id(&["Fecha", "Código", "Cliente", "Importe"]), Some(1));
         assert_eq!(id(&["Fecha", "Cliente", "Código", "Importe"]), Some(2));
-        assert_eq!(
-            id(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]),
-            None
-        );
-        assert_eq!(
-            id(&["Fecha", "Cliente", "Código", "Descripción", "Importe"]),
-            None
-        );
-        assert_eq!(
-            id(&["Fecha", "Código", "Descripción", "Cliente", "Importe"]),
-            None
-        );
-        assert_eq!(
-            id(&["Fecha", "Cód. cliente", "Artículo", "Cliente", "Importe"]),
-            Some(1)
-        );
+        assert_eq!(id(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]), None);
+        assert_eq!(id(&["Fecha", "Cliente", "Código", "Descripción", "Importe"]), None);
+        assert_eq!(id(&["Fecha", "Código", "Descripción", "Cliente", "Importe"]), None);
+        assert_eq!(id(&["Fecha", "Cód. cliente", "Artículo", "Cliente", "Importe"]), Some(1));
         let mut cfg = BTreeMap::new();
         cfg.insert("customer_id".to_string(), "Código".to_string());
-        let (_, m) = detect(
-            &row(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]),
-            &cfg,
-        )
-        .unwrap();
+        let (_, m) = detect(&row(&["Fecha", "Cliente", "Código", "Artículo", "Importe"]), &cfg).unwrap();
         assert_eq!(m.get(Col::CustomerId), Some(2));
     }
 
@@ -1001,11 +912,7 @@ mod tests {
     fn config_header_wins_over_synonyms() {
         let mut cfg = BTreeMap::new();
         cfg.insert("amount".to_string(), "Facturado sin IVA".to_string());
-        let (role, m) = detect(
-            &row(&["Fecha", "Cliente", "Importe", "Facturado sin IVA"]),
-            &cfg,
-        )
-        .unwrap();
+        let (role, m) = detect(&row(&["Fecha", "Cliente", "Importe", "Facturado sin IVA"]), &cfg).unwrap();
         assert_eq!(role, Role::Sales);
         assert_eq!(m.get(Col::Amount), Some(3));
     }

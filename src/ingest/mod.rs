@@ -108,8 +108,7 @@ impl Interner {
             return sym;
         }
         self.strings.push(s.into());
-        let sym =
-            Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
+        let sym = Sym(NonZeroU32::new(self.strings.len() as u32).expect("non-zero by construction"));
         self.map.insert(s.into(), sym);
         sym
     }
@@ -223,8 +222,7 @@ pub struct Dataset {
 impl Dataset {
     /// The display name of a customer identity.
     pub fn customer_name(&self, id: Sym) -> &str {
-        self.strings
-            .resolve(*self.customer_names.get(&id).unwrap_or(&id))
+        self.strings.resolve(*self.customer_names.get(&id).unwrap_or(&id))
     }
 }
 
@@ -234,11 +232,7 @@ pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
     if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
         return Some(c.split_whitespace().collect::<Vec<_>>().join(" "));
     }
-    let n = name?
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let n = name?.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     (!n.is_empty()).then_some(n)
 }
 
@@ -341,23 +335,16 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         return;
     }
     let sheet::Ctx { ds, spellings, .. } = local;
-    let map: Vec<Sym> = ds
-        .strings
-        .strings
-        .iter()
-        .map(|s| into.ds.strings.intern(s))
-        .collect();
+    let map: Vec<Sym> = ds.strings.strings.iter().map(|s| into.ds.strings.intern(s)).collect();
     let m = |s: Sym| map[s.0.get() as usize - 1];
-    into.ds
-        .transactions
-        .extend(ds.transactions.into_iter().map(|t| Txn {
-            customer: m(t.customer),
-            customer_name: t.customer_name.map(m),
-            kam: t.kam.map(m),
-            product: t.product.map(m),
-            region: t.region.map(m),
-            ..t
-        }));
+    into.ds.transactions.extend(ds.transactions.into_iter().map(|t| Txn {
+        customer: m(t.customer),
+        customer_name: t.customer_name.map(m),
+        kam: t.kam.map(m),
+        product: t.product.map(m),
+        region: t.region.map(m),
+        ..t
+    }));
     for ((k, n), c) in spellings {
         *into.spellings.entry((m(k), m(n))).or_insert(0) += c;
     }
@@ -371,22 +358,9 @@ fn warnings(ds: &Dataset) -> Vec<String> {
     let mut out = Vec::new();
     let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
     let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
-    let sales: Vec<&SheetReport> = ds
-        .report
-        .sheets
-        .iter()
-        .filter(|s| s.role == Role::Sales)
-        .collect();
-    let by_code: Vec<String> = sales
-        .iter()
-        .filter(|s| has(s, "customer_id"))
-        .map(|s| name(s))
-        .collect();
-    let by_name: Vec<String> = sales
-        .iter()
-        .filter(|s| !has(s, "customer_id"))
-        .map(|s| name(s))
-        .collect();
+    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
+    let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
+    let by_name: Vec<String> = sales.iter().filter(|s| !has(s, "customer_id")).map(|s| name(s)).collect();
     if !by_code.is_empty() && !by_name.is_empty() {
         out.push(format!(
             "customers are keyed by code in {} but by name in {}: the same customer may count twice",
@@ -402,11 +376,7 @@ fn warnings(ds: &Dataset) -> Vec<String> {
             ));
         }
     }
-    let no_kam: Vec<String> = sales
-        .iter()
-        .filter(|s| !has(s, "kam"))
-        .map(|s| name(s))
-        .collect();
+    let no_kam: Vec<String> = sales.iter().filter(|s| !has(s, "kam")).map(|s| name(s)).collect();
     if !no_kam.is_empty() {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
@@ -417,10 +387,7 @@ fn warnings(ds: &Dataset) -> Vec<String> {
 }
 
 /// Pairs in order as a JSON object (`{"date": "A (Fecha)"}`), keeping the report's order.
-fn pairs_as_map<S: serde::Serializer, V: Serialize>(
-    pairs: &[(String, V)],
-    s: S,
-) -> Result<S::Ok, S::Error> {
+fn pairs_as_map<S: serde::Serializer, V: Serialize>(pairs: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut m = s.serialize_map(Some(pairs.len()))?;
     for (k, v) in pairs {
@@ -442,13 +409,7 @@ fn pairs_as_map<S: serde::Serializer, V: Serialize>(
 /// hold no spreadsheet; [`IngestError::NoSales`] when no sheet holds sales lines.
 pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset, IngestError> {
     let files = workbook::list_inputs(inputs)?;
-    let named = || {
-        inputs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let named = || inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     if files.is_empty() {
         return Err(IngestError::NoInput(named()));
     }
@@ -470,9 +431,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(sheets);
     }
-    let sheet::Ctx {
-        mut ds, spellings, ..
-    } = ctx;
+    let sheet::Ctx { mut ds, spellings, .. } = ctx;
     if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
         // Say what each sheet was taken for, so the user sees which header to fix.
         let seen: Vec<String> = ds
@@ -490,11 +449,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
                 format!("{} › {}: {role}", s.file, s.sheet)
             })
             .collect();
-        let what = if seen.is_empty() {
-            named()
-        } else {
-            format!("{} ({})", named(), seen.join("; "))
-        };
+        let what = if seen.is_empty() { named() } else { format!("{} ({})", named(), seen.join("; ")) };
         return Err(IngestError::NoSales(what));
     }
     // Display names: the most frequent spelling per identity; ties go to the first in text order.
@@ -536,11 +491,7 @@ mod tests {
 
     #[test]
     fn txn_stays_small() {
-        assert!(
-            std::mem::size_of::<Txn>() <= 64,
-            "{}",
-            std::mem::size_of::<Txn>()
-        );
+        assert!(std::mem::size_of::<Txn>() <= 64, "{}", std::mem::size_of::<Txn>());
     }
 
     /// Writes a book of (sheet, rows of text cells; "" = empty) with rust_xlsxwriter.
@@ -576,37 +527,16 @@ mod tests {
             &["C1", "Acme Sociedad Anónima", "Sí"],
             &["C9", "Solo Maestro", "No"],
         ];
-        let dirs: &[&[&str]] = &[
-            &["Nombre", "Email", "Zona"],
-            &["Ana", "ana@example.com", "Norte"],
-        ];
-        let acts: &[&[&str]] = &[
-            &["Fecha", "Cód. cliente", "Tipo"],
-            &["2026-01-09", "C1", "Visita"],
-        ];
+        let dirs: &[&[&str]] = &[&["Nombre", "Email", "Zona"], &["Ana", "ana@example.com", "Norte"]];
+        let acts: &[&[&str]] = &[&["Fecha", "Cód. cliente", "Tipo"], &["2026-01-09", "C1", "Visita"]];
         let p = dir.path().join("b.xlsx");
-        book(
-            &p,
-            &[
-                ("Ventas", sales),
-                ("Clientes", master),
-                ("KAMs", dirs),
-                ("Visitas", acts),
-            ],
-        );
+        book(&p, &[("Ventas", sales), ("Clientes", master), ("KAMs", dirs), ("Visitas", acts)]);
         let ds = ingest(&[p], &crate::config::Config::default()).unwrap();
         assert_eq!(ds.transactions.len(), 4);
         let acme = ds.strings.get("C1").unwrap();
         assert!(ds.transactions[..3].iter().all(|t| t.customer == acme));
-        assert_eq!(
-            ds.customer_name(acme),
-            "Acme S.A.",
-            "the most frequent spelling"
-        );
-        assert_eq!(
-            ds.transactions[1].kam, None,
-            "a blank salesperson is no KAM"
-        );
+        assert_eq!(ds.customer_name(acme), "Acme S.A.", "the most frequent spelling");
+        assert_eq!(ds.transactions[1].kam, None, "a blank salesperson is no KAM");
         // No code on the line: the normalised name is the identity, the spelling is shown.
         let beta = ds.transactions[3].customer;
         assert_eq!(ds.strings.resolve(beta), "beta sl");
@@ -618,10 +548,7 @@ mod tests {
         assert_eq!(ds.activities[0].customer, "C1");
         assert_eq!(ds.directory[0].region.as_deref(), Some("Norte"));
         assert_eq!(ds.report.amount_total, 16.0);
-        assert_eq!(
-            ds.report.rows,
-            ds.report.transactions + ds.report.skipped + ds.report.rejected
-        );
+        assert_eq!(ds.report.rows, ds.report.transactions + ds.report.skipped + ds.report.rejected);
     }
 
     #[test]
@@ -630,23 +557,8 @@ mod tests {
         let a = dir.path().join("a.xlsx");
         let b = dir.path().join("b.xlsx");
         let c = dir.path().join("c.xlsx");
-        book(
-            &a,
-            &[(
-                "KAMs",
-                &[&["Comercial", "Email"], &["Ana", "ana@example.com"]],
-            )],
-        );
-        book(
-            &b,
-            &[(
-                "Ventas",
-                &[
-                    &["Fecha", "Cliente", "Importe"],
-                    &["2026-01-05", "Beta", "2"],
-                ],
-            )],
-        );
+        book(&a, &[("KAMs", &[&["Comercial", "Email"], &["Ana", "ana@example.com"]])]);
+        book(&b, &[("Ventas", &[&["Fecha", "Cliente", "Importe"], &["2026-01-05", "Beta", "2"]])]);
         book(
             &c,
             &[(
@@ -660,11 +572,7 @@ mod tests {
         );
         let ds = ingest(&[a, b, c], &crate::config::Config::default()).unwrap();
         assert_eq!(ds.directory.len(), 1);
-        let names: Vec<&str> = ds
-            .transactions
-            .iter()
-            .map(|t| ds.customer_name(t.customer))
-            .collect();
+        let names: Vec<&str> = ds.transactions.iter().map(|t| ds.customer_name(t.customer)).collect();
         // Beta and BETA are one customer; on a tie the first spelling in text order is shown.
         assert_eq!(names, ["BETA", "Acme", "BETA"]);
         assert_eq!(ds.transactions[0].customer, ds.transactions[2].customer);
@@ -673,14 +581,8 @@ mod tests {
 
     #[test]
     fn customer_key_collapses_names() {
-        assert_eq!(
-            customer_key(None, Some("ACME  S.A. ")),
-            customer_key(None, Some("Acme S.A."))
-        );
-        assert_eq!(
-            customer_key(Some(" C001 "), Some("x")).as_deref(),
-            Some("C001")
-        );
+        assert_eq!(customer_key(None, Some("ACME  S.A. ")), customer_key(None, Some("Acme S.A.")));
+        assert_eq!(customer_key(Some(" C001 "), Some("x")).as_deref(), Some("C001"));
         assert_eq!(customer_key(Some(" "), Some("  ")), None);
     }
 }

@@ -72,25 +72,14 @@ fn records_name(r: Role) -> (&'static str, &'static str) {
 }
 
 fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
-    let _ = writeln!(
-        out,
-        "{} › {}{}",
-        s.file,
-        s.sheet,
-        if s.hidden { " (hidden)" } else { "" }
-    );
+    let _ = writeln!(out, "{} › {}{}", s.file, s.sheet, if s.hidden { " (hidden)" } else { "" });
     if s.role == Role::Skipped {
         for n in &s.notices {
             let _ = writeln!(out, "  {n}");
         }
         return;
     }
-    let _ = writeln!(
-        out,
-        "  role      {}, header in row {}",
-        role_name(s.role),
-        s.header_row.unwrap_or(0)
-    );
+    let _ = writeln!(out, "  role      {}, header in row {}", role_name(s.role), s.header_row.unwrap_or(0));
     let cols: Vec<String> = s.columns.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let _ = writeln!(out, "  columns   {}", cols.join(" · "));
     if !s.unused_columns.is_empty() {
@@ -101,23 +90,15 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
     }
     let mut skipped = count(s.skipped, comma) + " skipped";
     if !s.skipped_by_reason.is_empty() {
-        let parts: Vec<String> = s
-            .skipped_by_reason
-            .iter()
-            .map(|(k, n)| format!("{} {k}", count(*n, comma)))
-            .collect();
+        let parts: Vec<String> =
+            s.skipped_by_reason.iter().map(|(k, n)| format!("{} {k}", count(*n, comma))).collect();
         skipped = format!("{skipped} ({})", parts.join(", "));
     }
     let _ = writeln!(
         out,
         "  rows      {} = {} + {} + {} rejected",
         count(s.rows, comma),
-        many(
-            s.transactions,
-            records_name(s.role).0,
-            records_name(s.role).1,
-            comma
-        ),
+        many(s.transactions, records_name(s.role).0, records_name(s.role).1, comma),
         skipped,
         count(s.rejected, comma)
     );
@@ -139,21 +120,13 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
             }
         }
         by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let parts: Vec<String> = by
-            .iter()
-            .map(|(k, n)| format!("{} × {k}", count(*n, comma)))
-            .collect();
+        let parts: Vec<String> = by.iter().map(|(k, n)| format!("{} × {k}", count(*n, comma))).collect();
         let _ = writeln!(out, "  why       {}", parts.join(" · "));
     }
     for (i, r) in s.rejects.iter().take(REJECTS_SHOWN).enumerate() {
         let letter = r.column.split(' ').next().unwrap_or("");
-        let header = r
-            .column
-            .get(letter.len()..)
-            .unwrap_or("")
-            .trim()
-            .trim_start_matches('(')
-            .trim_end_matches(')');
+        let header =
+            r.column.get(letter.len()..).unwrap_or("").trim().trim_start_matches('(').trim_end_matches(')');
         let label = if i == 0 { "rejected" } else { "" };
         let _ = writeln!(
             out,
@@ -178,11 +151,8 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
 pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String {
     let rep: &IngestReport = &ds.report;
     let mut out = String::new();
-    let shown: Vec<&SheetReport> = rep
-        .sheets
-        .iter()
-        .filter(|s| !(s.hidden && s.role == Role::Skipped))
-        .collect();
+    let shown: Vec<&SheetReport> =
+        rep.sheets.iter().filter(|s| !(s.hidden && s.role == Role::Skipped)).collect();
     let _ = writeln!(
         out,
         "kamplan check: {}, {} · {settings}\n",
@@ -215,10 +185,7 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
         many(kams.len() as u64, "KAM", "KAMs", comma),
         many(returns, "return", "returns", comma)
     );
-    if let (Some(first), Some(last)) = (
-        t.iter().map(|x| x.date).min(),
-        t.iter().map(|x| x.date).max(),
-    ) {
+    if let (Some(first), Some(last)) = (t.iter().map(|x| x.date).min(), t.iter().map(|x| x.date).max()) {
         let _ = write!(out, ", {first} to {last}");
     }
     out.push('\n');
@@ -232,18 +199,11 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
         );
     }
     if !ds.directory.is_empty() {
-        let _ = writeln!(
-            out,
-            "  directory {}",
-            many(ds.directory.len() as u64, "KAM", "KAMs", comma)
-        );
+        let _ = writeln!(out, "  directory {}", many(ds.directory.len() as u64, "KAM", "KAMs", comma));
     }
     if !ds.activities.is_empty() {
-        let _ = writeln!(
-            out,
-            "  activity  {}",
-            many(ds.activities.len() as u64, "contact", "contacts", comma)
-        );
+        let _ =
+            writeln!(out, "  activity  {}", many(ds.activities.len() as u64, "contact", "contacts", comma));
     }
     for w in &rep.warnings {
         let _ = writeln!(out, "  warning   {w}");
@@ -255,18 +215,14 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
             many(rep.rejected, "row", "rows", comma)
         );
     } else {
-        let _ = writeln!(
-            out,
-            "\nnothing rejected: every row is a record or a skipped row"
-        );
+        let _ = writeln!(out, "\nnothing rejected: every row is a record or a skipped row");
     }
     out
 }
 
 /// The whole report as JSON, rejects as `{"file","sheet","row","column","value","reason"}`.
 pub fn json(rep: &IngestReport) -> String {
-    serde_json::to_string_pretty(rep)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+    serde_json::to_string_pretty(rep).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
 }
 
 #[cfg(test)]

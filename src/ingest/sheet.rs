@@ -11,9 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::cells::{a1, col_letters, Val};
 use super::header::{self, Col, Mapping, NCOLS};
 use super::value::{self, Dec, TextNum};
-use super::{
-    Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn,
-};
+use super::{Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn};
 use crate::config::Config;
 
 /// One row's non-empty cells, reused between rows so reading allocates nothing per row.
@@ -48,9 +46,7 @@ impl RowBuf {
             Val::Empty => return,
             Val::Num(n) => Slot::Num(n),
             // A pasted `#N/A` is the same error as the cell it came from.
-            Val::Text(s) if excel_error(s).is_some() => {
-                Slot::Error(excel_error(s).unwrap_or("#N/A"))
-            }
+            Val::Text(s) if excel_error(s).is_some() => Slot::Error(excel_error(s).unwrap_or("#N/A")),
             Val::Text(s) => {
                 let start = self.text.len() as u32;
                 self.text.push_str(s);
@@ -117,10 +113,7 @@ fn excel_error(s: &str) -> Option<&'static str> {
         return None;
     }
     let t = s.trim();
-    CODES
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(t))
-        .map(|(_, v)| *v)
+    CODES.iter().find(|(k, _)| k.eq_ignore_ascii_case(t)).map(|(_, v)| *v)
 }
 
 /// State shared by all sheets of one ingest.
@@ -201,17 +194,8 @@ pub struct SheetReader<'c> {
 }
 
 /// Words that mark a total or subtotal row.
-const TOTAL_WORDS: &[&str] = &[
-    "total",
-    "totales",
-    "subtotal",
-    "subtotales",
-    "suma",
-    "sumas",
-    "sum",
-    "tot",
-    "acumulado",
-];
+const TOTAL_WORDS: &[&str] =
+    &["total", "totales", "subtotal", "subtotales", "suma", "sumas", "sum", "tot", "acumulado"];
 
 impl<'c> SheetReader<'c> {
     /// A reader for `sheet` of `file`.
@@ -278,23 +262,12 @@ impl<'c> SheetReader<'c> {
         }
     }
 
-    fn start_data(
-        &mut self,
-        r: u32,
-        role: Role,
-        mapping: Mapping,
-        texts: &[(u32, String)],
-        ctx: &mut Ctx,
-    ) {
+    fn start_data(&mut self, r: u32, role: Role, mapping: Mapping, texts: &[(u32, String)], ctx: &mut Ctx) {
         self.phase = Phase::Data;
         self.role = role;
         self.header_row = r;
         for (&c, &col) in &mapping.cols {
-            let text = texts
-                .iter()
-                .find(|(x, _)| *x == col)
-                .map(|(_, t)| t.clone())
-                .unwrap_or_default();
+            let text = texts.iter().find(|(x, _)| *x == col).map(|(_, t)| t.clone()).unwrap_or_default();
             self.header_norms.insert(c, header::normalize(&text));
             self.headers.insert(c, text);
             if self.lookup.len() <= col as usize {
@@ -307,9 +280,9 @@ impl<'c> SheetReader<'c> {
                 .iter()
                 .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
                 .find(|(_, t)| {
-                    header::normalize(t).split(' ').any(|w| {
-                        matches!(w, "tipo" | "type" | "clase" | "documento" | "doc" | "serie")
-                    })
+                    header::normalize(t)
+                        .split(' ')
+                        .any(|w| matches!(w, "tipo" | "type" | "clase" | "documento" | "doc" | "serie"))
                 })
                 .cloned();
         }
@@ -335,11 +308,7 @@ impl<'c> SheetReader<'c> {
         let c = self.mapping.get(col).unwrap_or(0);
         (
             a1(r, c),
-            format!(
-                "{} ({})",
-                col_letters(c),
-                self.headers.get(&col).map(String::as_str).unwrap_or("")
-            ),
+            format!("{} ({})", col_letters(c), self.headers.get(&col).map(String::as_str).unwrap_or("")),
         )
     }
 
@@ -380,9 +349,7 @@ impl<'c> SheetReader<'c> {
             return Some(Skip::Header);
         }
         let total = buf.iter().any(|(_, v)| match v {
-            Val::Text(s) => header::normalize(s)
-                .split(' ')
-                .any(|w| TOTAL_WORDS.contains(&w)),
+            Val::Text(s) => header::normalize(s).split(' ').any(|w| TOTAL_WORDS.contains(&w)),
             _ => false,
         });
         if total {
@@ -427,9 +394,7 @@ impl<'c> SheetReader<'c> {
     fn date(&self, v: &Val<'_>) -> Result<NaiveDate, String> {
         match v {
             Val::Date(d) => Ok(d.date()),
-            Val::Num(n) => {
-                value::number_as_date(*n).ok_or_else(|| "expected a date, found a number".into())
-            }
+            Val::Num(n) => value::number_as_date(*n).ok_or_else(|| "expected a date, found a number".into()),
             Val::Text(s) if s.trim().is_empty() => Err("date is blank".into()),
             Val::Text(s) => value::parse_text_date(s, self.cfg.ingest.date_order)
                 .ok_or_else(|| "expected a date, found text that is no valid date".into()),
@@ -477,12 +442,7 @@ impl<'c> SheetReader<'c> {
             Ok(None) => f64::NAN,
             Ok(Some(Ok(n))) => n,
             Ok(Some(Err((comma, dot)))) => {
-                self.pending.push(Pending {
-                    index,
-                    col,
-                    comma,
-                    dot,
-                });
+                self.pending.push(Pending { index, col, comma, dot });
                 f64::NAN
             }
             Err(_) => {
@@ -493,20 +453,10 @@ impl<'c> SheetReader<'c> {
     }
 
     /// The customer identity and display spelling; `Err` rejects the row.
-    fn customer(
-        &mut self,
-        r: u32,
-        f: &[Val<'_>; NCOLS],
-        ctx: &mut Ctx,
-    ) -> Result<(Sym, Option<Sym>), ()> {
+    fn customer(&mut self, r: u32, f: &[Val<'_>; NCOLS], ctx: &mut Ctx) -> Result<(Sym, Option<Sym>), ()> {
         for col in [Col::CustomerId, Col::CustomerName] {
             if let Val::Error(e) = &f[col as usize] {
-                self.reject(
-                    r,
-                    col,
-                    &f[col as usize],
-                    format!("excel error {e} in the customer"),
-                );
+                self.reject(r, col, &f[col as usize], format!("excel error {e} in the customer"));
                 return Err(());
             }
         }
@@ -516,11 +466,9 @@ impl<'c> SheetReader<'c> {
             Val::Empty => Some(""),
             _ => None,
         };
-        if let (Some(rc), Some(rn), Some(hit)) = (
-            raw(Col::CustomerId),
-            raw(Col::CustomerName),
-            ctx.last_customer.2,
-        ) {
+        if let (Some(rc), Some(rn), Some(hit)) =
+            (raw(Col::CustomerId), raw(Col::CustomerName), ctx.last_customer.2)
+        {
             if ctx.last_customer.0 == rc && ctx.last_customer.1 == rn {
                 if let (key, Some(s)) = hit {
                     *ctx.spellings.entry((key, s)).or_insert(0) += 1;
@@ -531,25 +479,11 @@ impl<'c> SheetReader<'c> {
         let code = f[Col::CustomerId as usize].text();
         let name = f[Col::CustomerName as usize].text();
         if code.is_none() && name.is_none() {
-            let col = if self.mapping.has(Col::CustomerId) {
-                Col::CustomerId
-            } else {
-                Col::CustomerName
-            };
-            self.reject(
-                r,
-                col,
-                &f[col as usize],
-                "customer is blank (no code and no name)".into(),
-            );
+            let col = if self.mapping.has(Col::CustomerId) { Col::CustomerId } else { Col::CustomerName };
+            self.reject(r, col, &f[col as usize], "customer is blank (no code and no name)".into());
             return Err(());
         }
-        let Ctx {
-            ds,
-            key_buf,
-            name_buf,
-            ..
-        } = ctx;
+        let Ctx { ds, key_buf, name_buf, .. } = ctx;
         key_buf.clear();
         match &code {
             Some(c) => collapse_into(key_buf, c, false),
@@ -598,14 +532,7 @@ impl<'c> SheetReader<'c> {
         sym
     }
 
-    fn sales_row(
-        &mut self,
-        r: u32,
-        buf: &RowBuf,
-        f: &[Val<'_>; NCOLS],
-        nonblank: usize,
-        ctx: &mut Ctx,
-    ) {
+    fn sales_row(&mut self, r: u32, buf: &RowBuf, f: &[Val<'_>; NCOLS], nonblank: usize, ctx: &mut Ctx) {
         let date = match self.date(&f[Col::Date as usize]) {
             Ok(d) => d,
             Err(reason) => {
@@ -632,12 +559,7 @@ impl<'c> SheetReader<'c> {
         let amount = match amount {
             Ok(a) => a,
             Err((comma, dot)) => {
-                self.pending.push(Pending {
-                    index,
-                    col: Col::Amount,
-                    comma,
-                    dot,
-                });
+                self.pending.push(Pending { index, col: Col::Amount, comma, dot });
                 f64::NAN
             }
         };
@@ -655,13 +577,10 @@ impl<'c> SheetReader<'c> {
         };
         if let Some((dc, _)) = &self.doc_type {
             if txn.amount > 0.0 {
-                let typed = buf
-                    .iter()
-                    .find(|(c, _)| c == dc)
-                    .and_then(|(_, v)| match v {
-                        Val::Text(t) => Some(t),
-                        _ => None,
-                    });
+                let typed = buf.iter().find(|(c, _)| c == dc).and_then(|(_, v)| match v {
+                    Val::Text(t) => Some(t),
+                    _ => None,
+                });
                 if let Some(t) = typed.filter(|t| is_return_word(t)) {
                     let pr = &mut self.positive_returns;
                     if pr.0 == 0 {
@@ -676,14 +595,7 @@ impl<'c> SheetReader<'c> {
         self.records += 1;
     }
 
-    fn activity_row(
-        &mut self,
-        r: u32,
-        buf: &RowBuf,
-        f: &[Val<'_>; NCOLS],
-        nonblank: usize,
-        ctx: &mut Ctx,
-    ) {
+    fn activity_row(&mut self, r: u32, buf: &RowBuf, f: &[Val<'_>; NCOLS], nonblank: usize, ctx: &mut Ctx) {
         let date = match self.date(&f[Col::Date as usize]) {
             Ok(d) => d,
             Err(reason) => {
@@ -710,16 +622,8 @@ impl<'c> SheetReader<'c> {
         self.records += 1;
     }
 
-    fn master_row(
-        &mut self,
-        r: u32,
-        buf: &RowBuf,
-        f: &[Val<'_>; NCOLS],
-        nonblank: usize,
-        ctx: &mut Ctx,
-    ) {
-        let no_customer =
-            f[Col::CustomerId as usize].is_blank() && f[Col::CustomerName as usize].is_blank();
+    fn master_row(&mut self, r: u32, buf: &RowBuf, f: &[Val<'_>; NCOLS], nonblank: usize, ctx: &mut Ctx) {
+        let no_customer = f[Col::CustomerId as usize].is_blank() && f[Col::CustomerName as usize].is_blank();
         if no_customer || self.header_repeat(f) {
             if let Some(why) = self.non_data(buf, f, nonblank) {
                 return self.skip(why);
@@ -730,11 +634,8 @@ impl<'c> SheetReader<'c> {
         let totalish = |v: &Val<'_>| matches!(v, Val::Text(t) if header::normalize(t).split(' ').any(|w| TOTAL_WORDS.contains(&w)));
         let (id, name) = (&f[Col::CustomerId as usize], &f[Col::CustomerName as usize]);
         if totalish(id) || totalish(name) {
-            let is_total = if self.mapping.has(Col::CustomerId) {
-                id.is_blank() || totalish(id)
-            } else {
-                nonblank == 1
-            };
+            let is_total =
+                if self.mapping.has(Col::CustomerId) { id.is_blank() || totalish(id) } else { nonblank == 1 };
             if is_total {
                 return self.skip(Skip::Total);
             }
@@ -758,11 +659,7 @@ impl<'c> SheetReader<'c> {
         };
         let index = ctx.ds.master.len();
         let potential = self.optional_number(r, Col::Potential, &f[Col::Potential as usize], index);
-        let text = |c: Col| {
-            f[c as usize]
-                .text()
-                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        };
+        let text = |c: Col| f[c as usize].text().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
         ctx.ds.master.push(MasterRecord {
             id: ctx.ds.strings.resolve(customer).to_string(),
             name: spelling.map(|s| ctx.ds.strings.resolve(s).to_string()),
@@ -778,40 +675,22 @@ impl<'c> SheetReader<'c> {
         let same = self
             .header_norms
             .iter()
-            .filter(
-                |(c, n)| matches!(&f[**c as usize], Val::Text(s) if header::normalize(s) == **n),
-            )
+            .filter(|(c, n)| matches!(&f[**c as usize], Val::Text(s) if header::normalize(s) == **n))
             .count();
         same >= 2.min(self.header_norms.len()) && same > 0
     }
 
-    fn directory_row(
-        &mut self,
-        r: u32,
-        buf: &RowBuf,
-        f: &[Val<'_>; NCOLS],
-        nonblank: usize,
-        ctx: &mut Ctx,
-    ) {
+    fn directory_row(&mut self, r: u32, buf: &RowBuf, f: &[Val<'_>; NCOLS], nonblank: usize, ctx: &mut Ctx) {
         let _ = ctx;
         if self.header_repeat(f) {
             return self.skip(Skip::Header);
         }
-        let text = |c: Col| {
-            f[c as usize]
-                .text()
-                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        };
+        let text = |c: Col| f[c as usize].text().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
         let Some(name) = text(Col::Kam) else {
             if let Some(why) = self.non_data(buf, f, nonblank) {
                 return self.skip(why);
             }
-            return self.reject(
-                r,
-                Col::Kam,
-                &f[Col::Kam as usize],
-                "KAM name is blank".into(),
-            );
+            return self.reject(r, Col::Kam, &f[Col::Kam as usize], "KAM name is blank".into());
         };
         ctx.ds.directory.push(KamContact {
             name,
@@ -825,10 +704,7 @@ impl<'c> SheetReader<'c> {
     /// The decimal separator for ambiguous numbers of `col`, and where it came from.
     fn decide(&self, col: Col) -> (Dec, &'static str) {
         if let Some(d) = self.cfg.ingest.decimal {
-            return (
-                if d == '.' { Dec::Dot } else { Dec::Comma },
-                "set in config ingest.decimal",
-            );
+            return (if d == '.' { Dec::Dot } else { Dec::Comma }, "set in config ingest.decimal");
         }
         let pick = |e: [u32; 2]| match e[0].cmp(&e[1]) {
             std::cmp::Ordering::Greater => Some(Dec::Comma),
@@ -909,44 +785,28 @@ impl<'c> SheetReader<'c> {
         let decimal = if self.text_numbers == 0 {
             None
         } else if decisions.is_empty() {
-            let (comma, dot) = self
-                .evidence
-                .iter()
-                .fold((0, 0), |a, e| (a.0 + e[0], a.1 + e[1]));
+            let (comma, dot) = self.evidence.iter().fold((0, 0), |a, e| (a.0 + e[0], a.1 + e[1]));
             Some(match (comma > 0, dot > 0) {
                 (true, false) => "\",\" as the text numbers show; none ambiguous".to_string(),
                 (false, true) => "\".\" as the text numbers show; none ambiguous".to_string(),
-                (true, true) => format!(
-                    "mixed: {comma} text numbers with \",\", {dot} with \".\"; none ambiguous"
-                ),
-                (false, false) => {
-                    "text numbers are whole numbers; no decimal separator needed".to_string()
+                (true, true) => {
+                    format!("mixed: {comma} text numbers with \",\", {dot} with \".\"; none ambiguous")
                 }
+                (false, false) => "text numbers are whole numbers; no decimal separator needed".to_string(),
             })
         } else {
             let parts: Vec<String> = decisions
                 .iter()
                 .map(|(c, (d, why, n))| {
-                    let s = if decisions.len() > 1 {
-                        format!("{}: ", c.key())
-                    } else {
-                        String::new()
-                    };
-                    format!(
-                        "{s}\"{}\" {why}; {n} ambiguous like 1.234 read with it",
-                        d.char()
-                    )
+                    let s = if decisions.len() > 1 { format!("{}: ", c.key()) } else { String::new() };
+                    format!("{s}\"{}\" {why}; {n} ambiguous like 1.234 read with it", d.char())
                 })
                 .collect();
             Some(parts.join(" · "))
         };
         if self.positive_returns.0 > 0 {
             let (n, cell, raw) = &self.positive_returns;
-            let header = self
-                .doc_type
-                .as_ref()
-                .map(|(_, h)| h.as_str())
-                .unwrap_or("");
+            let header = self.doc_type.as_ref().map(|(_, h)| h.as_str()).unwrap_or("");
             notices.push(format!(
                 "{n} line(s) marked as a return or credit note in {header} have a positive amount, kept as typed \
                  (returns count only when negative; first: {cell} {raw:?})"
@@ -960,10 +820,7 @@ impl<'c> SheetReader<'c> {
             ));
         }
         let amount_total = if self.role == Role::Sales {
-            ctx.ds.transactions[self.start..]
-                .iter()
-                .map(|t| t.amount)
-                .sum()
+            ctx.ds.transactions[self.start..].iter().map(|t| t.amount).sum()
         } else {
             0.0
         };
@@ -972,12 +829,7 @@ impl<'c> SheetReader<'c> {
         by_col.sort_by_key(|(_, col)| **col);
         let columns = by_col
             .into_iter()
-            .map(|(c, col)| {
-                (
-                    c.key().to_string(),
-                    format!("{} ({})", col_letters(*col), self.headers[c]),
-                )
-            })
+            .map(|(c, col)| (c.key().to_string(), format!("{} ({})", col_letters(*col), self.headers[c])))
             .collect();
         let skipped: u64 = self.skipped.iter().sum();
         let skipped_by_reason = SKIP_NAMES
@@ -1010,17 +862,7 @@ impl<'c> SheetReader<'c> {
 /// True when a document type names a return or credit note (`Abono`, `Devolución`, `Credit note`).
 fn is_return_word(t: &str) -> bool {
     let l = t.to_lowercase();
-    [
-        "abono",
-        "devoluc",
-        "devol.",
-        "rectific",
-        "credit",
-        "return",
-        "nota de cr",
-    ]
-    .iter()
-    .any(|w| l.contains(w))
+    ["abono", "devoluc", "devol.", "rectific", "credit", "return", "nota de cr"].iter().any(|w| l.contains(w))
 }
 
 /// Appends `s` trimmed with inner whitespace collapsed (lowercased when `lower`): the rule of
@@ -1046,11 +888,9 @@ mod tests {
 
     #[test]
     fn collapse_matches_customer_key() {
-        for (code, name) in [
-            (None, Some("ACME  S.A. ")),
-            (Some(" C 001 "), None),
-            (None, Some("Ñandú  Álvarez")),
-        ] {
+        for (code, name) in
+            [(None, Some("ACME  S.A. ")), (Some(" C 001 "), None), (None, Some("Ñandú  Álvarez"))]
+        {
             let mut b = String::new();
             match code {
                 Some(c) => collapse_into(&mut b, c, false),
@@ -1107,19 +947,9 @@ mod tests {
         assert_eq!(by["total"], 1);
         // 1.234 is read as 1234 because the column shows a decimal comma elsewhere.
         assert_eq!(rep.amount_total, 1234.5 + 1234.0 - 10.0);
-        assert_eq!(
-            ctx.ds.transactions[0].customer,
-            ctx.ds.transactions[1].customer
-        );
-        let cells: Vec<(u32, &str)> = rep
-            .rejects
-            .iter()
-            .map(|r| (r.row, r.column.as_str()))
-            .collect();
-        assert_eq!(
-            cells,
-            vec![(7, "C (Importe)"), (10, "A (Fecha)"), (11, "B (Cliente)")]
-        );
+        assert_eq!(ctx.ds.transactions[0].customer, ctx.ds.transactions[1].customer);
+        let cells: Vec<(u32, &str)> = rep.rejects.iter().map(|r| (r.row, r.column.as_str())).collect();
+        assert_eq!(cells, vec![(7, "C (Importe)"), (10, "A (Fecha)"), (11, "B (Cliente)")]);
     }
 }
 

@@ -81,15 +81,8 @@ pub fn parse_text_number(s: &str) -> TextNum {
         t = strip_currency(r);
     }
     // Spaces and apostrophes group thousands in some locales (`1 234,56`, `1'234.56`).
-    let body: String = t
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\'' && *c != '’')
-        .collect();
-    if body.is_empty()
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    let body: String = t.chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '’').collect();
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return TextNum::Invalid;
     }
     if !body.chars().any(|c| c.is_ascii_digit()) {
@@ -149,10 +142,9 @@ pub fn parse_text_number(s: &str) -> TextNum {
     };
     match result {
         Some(TextNum::Value(v, d)) => TextNum::Value(sign * v, d),
-        Some(TextNum::Ambiguous { comma, dot }) => TextNum::Ambiguous {
-            comma: sign * comma,
-            dot: sign * dot,
-        },
+        Some(TextNum::Ambiguous { comma, dot }) => {
+            TextNum::Ambiguous { comma: sign * comma, dot: sign * dot }
+        }
         _ => TextNum::Invalid,
     }
 }
@@ -238,12 +230,11 @@ pub fn parse_text_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
     }
     // Drop a time part: `2026-01-31T10:00:00`, `31/01/2026 10:00`.
     let date_part = s.split(['T', ' ']).next().unwrap_or(s);
-    let candidate =
-        if date_part.len() >= 6 && date_part.chars().any(|c| c == '/' || c == '-' || c == '.') {
-            date_part
-        } else {
-            s
-        };
+    let candidate = if date_part.len() >= 6 && date_part.chars().any(|c| c == '/' || c == '-' || c == '.') {
+        date_part
+    } else {
+        s
+    };
     let tokens: Vec<&str> = candidate
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("de") && !t.eq_ignore_ascii_case("of"))
@@ -273,9 +264,9 @@ pub fn parse_text_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
         }
     };
     if tokens.len() > 3
-        && !tokens[3..].iter().all(|t| {
-            t.contains(':') || t.eq_ignore_ascii_case("am") || t.eq_ignore_ascii_case("pm")
-        })
+        && !tokens[3..]
+            .iter()
+            .all(|t| t.contains(':') || t.eq_ignore_ascii_case("am") || t.eq_ignore_ascii_case("pm"))
     {
         return None;
     }
@@ -337,8 +328,8 @@ pub fn parse_flag(s: &str) -> Option<bool> {
     let n = super::header::normalize(s);
     match n.as_str() {
         "" | "no" | "n" | "0" | "false" | "falso" | "f" | "-" => Some(false),
-        "si" | "s" | "x" | "yes" | "y" | "true" | "verdadero" | "v" | "1" | "estrategico"
-        | "estrategica" | "strategic" | "ok" => Some(true),
+        "si" | "s" | "x" | "yes" | "y" | "true" | "verdadero" | "v" | "1" | "estrategico" | "estrategica"
+        | "strategic" | "ok" => Some(true),
         _ => None,
     }
 }
@@ -375,27 +366,9 @@ mod tests {
             ("12.5", Value(12.5, Some(Dec::Dot))),
             ("0,250", Value(0.25, Some(Dec::Comma))),
             ("1234.567", Value(1234.567, Some(Dec::Dot))),
-            (
-                "1.234",
-                Ambiguous {
-                    comma: 1234.0,
-                    dot: 1.234,
-                },
-            ),
-            (
-                "1,234",
-                Ambiguous {
-                    comma: 1.234,
-                    dot: 1234.0,
-                },
-            ),
-            (
-                "-1.234",
-                Ambiguous {
-                    comma: -1234.0,
-                    dot: -1.234,
-                },
-            ),
+            ("1.234", Ambiguous { comma: 1234.0, dot: 1.234 }),
+            ("1,234", Ambiguous { comma: 1.234, dot: 1234.0 }),
+            ("-1.234", Ambiguous { comma: -1234.0, dot: -1.234 }),
             ("  42 EUR ", Value(42.0, None)),
             ("pendiente", Invalid),
             ("", Invalid),

@@ -14,20 +14,13 @@ use crate::config::Config;
 const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 fn file_error(path: &Path, message: impl Into<String>) -> IngestError {
-    IngestError::File {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
+    IngestError::File { path: path.to_path_buf(), message: message.into() }
 }
 
 /// True for a spreadsheet a folder should give: a known extension and no `~$` lock prefix.
 fn is_book(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     !name.starts_with("~$") && !name.starts_with(".~lock") && EXTENSIONS.contains(&ext.as_str())
 }
 
@@ -56,14 +49,8 @@ pub fn list_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
 /// Why a file that calamine refused cannot be read, in words a user can act on.
 fn explain(path: &Path, err: &calamine::Error) -> String {
     let mut head = [0u8; 8];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let zip = head[..n.min(4)] == [0x50, 0x4b, 0x03, 0x04][..n.min(4)] && n >= 4;
     let ole = n >= 8 && head == [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
     if n == 0 {
@@ -85,50 +72,29 @@ fn explain(path: &Path, err: &calamine::Error) -> String {
 
 /// The name a file goes by in reports: its file name.
 fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 /// Reads every worksheet of one file into `ctx`, returning the sheets' reports.
-pub fn read_file(
-    path: &Path,
-    cfg: &Config,
-    ctx: &mut Ctx,
-) -> Result<Vec<SheetReport>, IngestError> {
-    if std::fs::metadata(path)
-        .map(|m| m.len() == 0)
-        .unwrap_or(false)
-    {
+pub fn read_file(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<Vec<SheetReport>, IngestError> {
+    if std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false) {
         return Err(file_error(path, "cannot read: the file is empty (0 bytes)"));
     }
     // calamine can panic on some malformed files; a panic must still become one clear line.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_file_inner(path, cfg, ctx)
-    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file_inner(path, cfg, ctx)));
     match result {
         Ok(r) => r,
         Err(_) => Err(file_error(path, "cannot read: the workbook is damaged")),
     }
 }
 
-fn read_file_inner(
-    path: &Path,
-    cfg: &Config,
-    ctx: &mut Ctx,
-) -> Result<Vec<SheetReport>, IngestError> {
+fn read_file_inner(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<Vec<SheetReport>, IngestError> {
     let mut wb = open_workbook_auto(path).map_err(|e| file_error(path, explain(path, &e)))?;
     let file = display_name(path);
     let sheets: Vec<(String, bool, bool)> = wb
         .sheets_metadata()
         .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                s.visible != SheetVisible::Visible,
-                s.typ == SheetType::WorkSheet,
-            )
-        })
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible, s.typ == SheetType::WorkSheet))
         .collect();
     if sheets.is_empty() {
         return Err(file_error(path, "cannot read: the workbook has no sheets"));
@@ -142,23 +108,17 @@ fn read_file_inner(
         let sheet_err = |e: String| file_error(path, format!("sheet {name:?}: cannot read: {e}"));
         match &mut wb {
             Sheets::Xlsx(x) => {
-                let mut reader = x
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| sheet_err(e.to_string()))?;
+                let mut reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(e.to_string()))?;
                 let next = || reader.next_cell().map_err(|e| e.to_string());
                 stream_cells(next, &mut sr, ctx).map_err(sheet_err)?;
             }
             Sheets::Xlsb(x) => {
-                let mut reader = x
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| sheet_err(e.to_string()))?;
+                let mut reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_err(e.to_string()))?;
                 let next = || reader.next_cell().map_err(|e| e.to_string());
                 stream_cells(next, &mut sr, ctx).map_err(sheet_err)?;
             }
             other => {
-                let range = other
-                    .worksheet_range(&name)
-                    .map_err(|e| sheet_err(e.to_string()))?;
+                let range = other.worksheet_range(&name).map_err(|e| sheet_err(e.to_string()))?;
                 // Range::rows() counts from range.start(): positions are made absolute here.
                 let start = range.start().unwrap_or((0, 0));
                 let mut buf = RowBuf::default();

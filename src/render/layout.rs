@@ -57,31 +57,11 @@ const PALETTE: [Rgb; 4] = [BLUE, ORANGE, GREEN, Rgb(140, 140, 140)];
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// A text run; `y` is its baseline; `angle` in degrees, counter-clockwise.
-    Text {
-        x: f32,
-        y: f32,
-        size: f32,
-        bold: bool,
-        color: Rgb,
-        text: String,
-        angle: f32,
-    },
+    Text { x: f32, y: f32, size: f32, bold: bool, color: Rgb, text: String, angle: f32 },
     /// A rectangle with its top-left corner at (x, y).
-    Rect {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        fill: Option<Rgb>,
-        stroke: Option<(Rgb, f32)>,
-    },
+    Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)> },
     /// An open polyline.
-    Line {
-        points: Vec<(f32, f32)>,
-        color: Rgb,
-        width: f32,
-        dash: bool,
-    },
+    Line { points: Vec<(f32, f32)>, color: Rgb, width: f32, dash: bool },
 }
 
 /// One page's items, in drawing order.
@@ -129,14 +109,9 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
             }
         }
         // The section starts where its first item landed (a kept heading may have moved on).
-        if !section.title.is_empty()
-            && l.pages.len() - 1 + l.page().items.len() > start_page + start_items
-        {
-            let page = if l.pages[start_page].items.len() > start_items {
-                start_page
-            } else {
-                start_page + 1
-            };
+        if !section.title.is_empty() && l.pages.len() - 1 + l.page().items.len() > start_page + start_items {
+            let page =
+                if l.pages[start_page].items.len() > start_items { start_page } else { start_page + 1 };
             let page = page.min(l.pages.len() - 1);
             l.pages[page].bookmarks.push(section.title.clone());
         }
@@ -211,15 +186,7 @@ impl Layout {
         if text.trim().is_empty() {
             return;
         }
-        self.push(Item::Text {
-            x,
-            y,
-            size,
-            bold,
-            color,
-            text,
-            angle,
-        });
+        self.push(Item::Text { x, y, size, bold, color, text, angle });
     }
 
     fn clean(&self, s: &str, bold: bool) -> String {
@@ -238,32 +205,12 @@ impl Layout {
             .collect()
     }
 
-    fn rect(
-        &mut self,
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        fill: Option<Rgb>,
-        stroke: Option<(Rgb, f32)>,
-    ) {
-        self.push(Item::Rect {
-            x,
-            y,
-            w,
-            h,
-            fill,
-            stroke,
-        });
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)>) {
+        self.push(Item::Rect { x, y, w, h, fill, stroke });
     }
 
     fn hline(&mut self, x0: f32, x1: f32, y: f32, color: Rgb, width: f32) {
-        self.push(Item::Line {
-            points: vec![(x0, y), (x1, y)],
-            color,
-            width,
-            dash: false,
-        });
+        self.push(Item::Line { points: vec![(x0, y), (x1, y)], color, width, dash: false });
     }
 
     /// `s` cut to `max` points wide with an ellipsis, or whole when it fits.
@@ -291,10 +238,7 @@ impl Layout {
     /// a line is broken between characters. Spaces at line ends are dropped.
     fn wrap(&self, runs: &[(&str, bool)], size: f32, max: f32) -> Vec<Line> {
         let mut lines = Vec::new();
-        let mut cur = Line {
-            segs: Vec::new(),
-            width: 0.0,
-        };
+        let mut cur = Line { segs: Vec::new(), width: 0.0 };
         // Width of pending trailing spaces on the current line.
         let mut pending_space = 0.0;
         for &(text, bold) in runs {
@@ -310,13 +254,7 @@ impl Layout {
                 let ww = face.width(word, size);
                 if !cur.segs.is_empty() && cur.width + pending_space + ww > max + 0.01 {
                     trim_line(&mut cur);
-                    lines.push(std::mem::replace(
-                        &mut cur,
-                        Line {
-                            segs: Vec::new(),
-                            width: 0.0,
-                        },
-                    ));
+                    lines.push(std::mem::replace(&mut cur, Line { segs: Vec::new(), width: 0.0 }));
                     pending_space = 0.0;
                 }
                 if ww <= max + 0.01 {
@@ -332,13 +270,7 @@ impl Layout {
                     let cw = face.char_em(ch) * size;
                     if cur.width + cw > max + 0.01 && !cur.segs.is_empty() {
                         trim_line(&mut cur);
-                        lines.push(std::mem::replace(
-                            &mut cur,
-                            Line {
-                                segs: Vec::new(),
-                                width: 0.0,
-                            },
-                        ));
+                        lines.push(std::mem::replace(&mut cur, Line { segs: Vec::new(), width: 0.0 }));
                     }
                     cur.width += cw;
                     let mut b = [0u8; 4];
@@ -441,11 +373,7 @@ impl Layout {
             NoteKind::Highlight => (Rgb(255, 246, 204), Rgb(212, 160, 0)),
         };
         let (size, lh, pad) = (9.0, 12.5, 7.0);
-        let lines = self.wrap(
-            &[(text, kind != NoteKind::Info)],
-            size,
-            WIDTH - 2.0 * pad - 4.0,
-        );
+        let lines = self.wrap(&[(text, kind != NoteKind::Info)], size, WIDTH - 2.0 * pad - 4.0);
         // Short notes move whole to the next page; a note taller than the room left
         // continues in a box of its own on the next page.
         let full = lines.len() as f32 * lh + 2.0 * pad - 3.0;
@@ -491,15 +419,12 @@ impl Layout {
         };
         let gap = 8.0;
         // One or two figures make cards of a third, not a full-width slab.
-        let w = ((WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32)
-            .min((WIDTH - 2.0 * gap) / 3.0);
+        let w = ((WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32).min((WIDTH - 2.0 * gap) / 3.0);
         let inner = w - 16.0;
         for row in kpis.chunks(per_row) {
             // Labels wrap to two lines at most; the cards of a row share one height.
-            let labels: Vec<Vec<String>> = row
-                .iter()
-                .map(|k| self.label_lines(&k.label, 7.5, inner, 2))
-                .collect();
+            let labels: Vec<Vec<String>> =
+                row.iter().map(|k| self.label_lines(&k.label, 7.5, inner, 2)).collect();
             let label_lines = labels.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let h = 38.0 + 9.0 * label_lines as f32;
             self.ensure(h);
@@ -509,15 +434,7 @@ impl Layout {
                 self.rect(x, top, w, h, Some(CARD), None);
                 self.rect(x, top, 2.5, h, Some(BLUE), None);
                 for (j, line) in label.iter().enumerate() {
-                    self.text(
-                        x + 10.0,
-                        top + 15.0 + 9.0 * j as f32,
-                        7.5,
-                        false,
-                        MUTED,
-                        line,
-                        0.0,
-                    );
+                    self.text(x + 10.0, top + 15.0 + 9.0 * j as f32, 7.5, false, MUTED, line, 0.0);
                 }
                 // The value shrinks to fit its card before it is cut.
                 let mut size: f32 = 15.0;
@@ -550,11 +467,7 @@ impl Layout {
     fn list(&mut self, ordered: bool, items: &[String]) {
         let indent = 16.0;
         for (i, item) in items.iter().enumerate() {
-            let marker = if ordered {
-                format!("{}.", i + 1)
-            } else {
-                "•".to_string()
-            };
+            let marker = if ordered { format!("{}.", i + 1) } else { "•".to_string() };
             let lines = self.wrap(&[(item, false)], BODY, WIDTH - indent);
             for (j, line) in lines.iter().enumerate() {
                 self.ensure(BODY_LH);
@@ -587,26 +500,11 @@ impl Layout {
                 let x = MARGIN_X + i as f32 * (w + gap);
                 let label = self.ellipsize(&f.label, true, 7.5, w);
                 self.text(x, top + 8.0, 7.5, true, MUTED, &label, 0.0);
-                self.rect(
-                    x,
-                    top + 12.0,
-                    w,
-                    19.0,
-                    Some(WHITE),
-                    Some((Rgb(190, 197, 207), 0.6)),
-                );
+                self.rect(x, top + 12.0, w, 19.0, Some(WHITE), Some((Rgb(190, 197, 207), 0.6)));
                 let (text, color, size) = if !f.value.is_empty() {
                     (f.value.clone(), INK, 9.0)
                 } else if f.kind == FieldKind::Choice && !f.choices.is_empty() {
-                    (
-                        f.choices
-                            .iter()
-                            .map(|c| format!("☐ {c}"))
-                            .collect::<Vec<_>>()
-                            .join("   "),
-                        MUTED,
-                        8.0,
-                    )
+                    (f.choices.iter().map(|c| format!("☐ {c}")).collect::<Vec<_>>().join("   "), MUTED, 8.0)
                 } else {
                     (String::new(), INK, 9.0)
                 };
@@ -661,7 +559,7 @@ impl Layout {
             let min = if is_text {
                 head_word.max(40.0f32.min(cells)).max(longest_word).max(min_fill).min(nat - pad) + pad
             } else {
-                cells.max(min_fill).max(12.0).min(WIDTH * 0.6) + pad
+                cells.max(min_fill).clamp(12.0, WIDTH * 0.6) + pad
             };
             natural.push(nat);
             minimum.push(min.min(nat));
@@ -728,8 +626,11 @@ impl Layout {
         (0..t.columns.len())
             .map(|i| {
                 let c = &t.columns[i];
-                let head =
-                    c.label.split(' ').map(|w| self.width(w, true, self.table_fs * 0.975)).fold(0.0f32, f32::max);
+                let head = c
+                    .label
+                    .split(' ')
+                    .map(|w| self.width(w, true, self.table_fs * 0.975))
+                    .fold(0.0f32, f32::max);
                 let cells = t
                     .rows
                     .iter()
@@ -780,14 +681,7 @@ impl Layout {
             })
             .collect();
         let header_h = headers.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * hlh + 8.0;
-        let head = TableHead {
-            widths: &widths,
-            headers: &headers,
-            table: t,
-            h: header_h,
-            fs: hfs,
-            lh: hlh,
-        };
+        let head = TableHead { widths: &widths, headers: &headers, table: t, h: header_h, fs: hfs, lh: hlh };
         // The header never sits alone at the foot of a page.
         self.ensure(header_h + ROW_H * t.rows.len().min(3) as f32);
         self.table_header(&head);
@@ -819,11 +713,7 @@ impl Layout {
             let mut base = top + 4.0 + head.fs;
             for line in lines {
                 let lw = self.width(line, true, head.fs);
-                let lx = if right {
-                    x + w - CELL_PAD - lw
-                } else {
-                    x + CELL_PAD
-                };
+                let lx = if right { x + w - CELL_PAD - lw } else { x + CELL_PAD };
                 self.text(lx, base, head.fs, true, WHITE, line, 0.0);
                 base += head.lh;
             }
@@ -881,12 +771,7 @@ impl Layout {
         }
         let base = top + ROW_H / 2.0 + self.table_fs * 0.36;
         let mut x = MARGIN_X;
-        for (((cell, c), w), cell_lines) in row
-            .iter()
-            .zip(&head.table.columns)
-            .zip(head.widths)
-            .zip(lines)
-        {
+        for (((cell, c), w), cell_lines) in row.iter().zip(&head.table.columns).zip(head.widths).zip(lines) {
             let bold = totals || cell.highlight;
             if cell.highlight {
                 self.rect(x, top, *w, h, Some(HIGHLIGHT), None);
@@ -894,11 +779,7 @@ impl Layout {
             let right = right_aligned(c, cell);
             for (k, text) in cell_lines.iter().enumerate() {
                 let tw = self.width(text, bold, self.table_fs);
-                let tx = if right {
-                    x + w - CELL_PAD - tw
-                } else {
-                    x + CELL_PAD
-                };
+                let tx = if right { x + w - CELL_PAD - tw } else { x + CELL_PAD };
                 self.text(
                     tx,
                     base + k as f32 * self.table_fs * (CELL_LH / TABLE_FS),
@@ -912,10 +793,7 @@ impl Layout {
             if c.fill && cell.value.text.is_empty() {
                 // A fill-in column shows a line to write on.
                 self.push(Item::Line {
-                    points: vec![
-                        (x + CELL_PAD, top + h - 3.5),
-                        (x + w - CELL_PAD, top + h - 3.5),
-                    ],
+                    points: vec![(x + CELL_PAD, top + h - 3.5), (x + w - CELL_PAD, top + h - 3.5)],
                     color: Rgb(170, 178, 189),
                     width: 0.5,
                     dash: true,
@@ -932,9 +810,7 @@ impl Layout {
     fn footers(&mut self, title: &str, pattern: &str) {
         let n = self.pages.len();
         for i in 0..n {
-            let label = pattern
-                .replace("{page}", &(i + 1).to_string())
-                .replace("{pages}", &n.to_string());
+            let label = pattern.replace("{page}", &(i + 1).to_string()).replace("{pages}", &n.to_string());
             let lw = self.width(&label, false, 7.5);
             let title = self.ellipsize(title, false, 7.5, WIDTH - lw - 24.0);
             let y = PAGE_H - 30.0;
@@ -1003,10 +879,7 @@ fn right_aligned(c: &Column, cell: &Cell) -> bool {
 }
 
 fn is_numeric(f: ValueFormat) -> bool {
-    matches!(
-        f,
-        ValueFormat::Money | ValueFormat::Percent | ValueFormat::Int | ValueFormat::Number
-    )
+    matches!(f, ValueFormat::Money | ValueFormat::Percent | ValueFormat::Int | ValueFormat::Number)
 }
 
 #[cfg(test)]
@@ -1016,24 +889,12 @@ pub(super) mod tests {
 
     pub(super) fn lay() -> Layout {
         let (regular, bold) = ttf::faces();
-        Layout {
-            table_fs: TABLE_FS,
-            pages: vec![Page::default()],
-            y: TOP,
-            regular,
-            bold,
-            comma: true,
-        }
+        Layout { table_fs: TABLE_FS, pages: vec![Page::default()], y: TOP, regular, bold, comma: true }
     }
 
     fn text_cell(s: &str) -> Cell {
         Cell {
-            value: Value {
-                text: s.into(),
-                format: ValueFormat::Text,
-                number: None,
-                date: None,
-            },
+            value: Value { text: s.into(), format: ValueFormat::Text, number: None, date: None },
             highlight: false,
         }
     }
@@ -1061,38 +922,18 @@ pub(super) mod tests {
     }
 
     pub(super) fn section(page_break: bool, blocks: Vec<Block>) -> Section {
-        Section {
-            title: "S".into(),
-            sheet: "S".into(),
-            page_break,
-            blocks,
-        }
+        Section { title: "S".into(), sheet: "S".into(), page_break, blocks }
     }
 
     fn long_table(rows: usize) -> Table {
         Table {
             name: "cuentas".into(),
             columns: vec![
-                Column {
-                    label: "Cliente".into(),
-                    format: ValueFormat::Text,
-                    choices: vec![],
-                    fill: false,
-                },
-                Column {
-                    label: "Ventas".into(),
-                    format: ValueFormat::Money,
-                    choices: vec![],
-                    fill: false,
-                },
+                Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
+                Column { label: "Ventas".into(), format: ValueFormat::Money, choices: vec![], fill: false },
             ],
             rows: (0..rows)
-                .map(|i| {
-                    vec![
-                        text_cell(&format!("Cliente {i:03}")),
-                        money_cell(1000.0 + i as f64),
-                    ]
-                })
+                .map(|i| vec![text_cell(&format!("Cliente {i:03}")), money_cell(1000.0 + i as f64)])
                 .collect(),
             totals: Some(vec![text_cell("Total"), money_cell(1.0)]),
         }
@@ -1109,14 +950,9 @@ pub(super) mod tests {
             .iter()
             .flat_map(|p| &p.items)
             .filter_map(|i| match i {
-                Item::Text {
-                    x,
-                    size,
-                    bold,
-                    text,
-                    angle,
-                    ..
-                } if *angle == 0.0 => Some((x + l.width(text, *bold, *size), text.clone())),
+                Item::Text { x, size, bold, text, angle, .. } if *angle == 0.0 => {
+                    Some((x + l.width(text, *bold, *size), text.clone()))
+                }
                 _ => None,
             })
             .collect()
@@ -1125,7 +961,8 @@ pub(super) mod tests {
     #[test]
     fn wrap_fills_lines_and_keeps_every_word() {
         let l = lay();
-        let text = "Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos.";
+        let text =
+            "Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos.";
         for max in [60.0, 120.0, 300.0, 1000.0] {
             let lines = l.wrap(&[(text, false)], BODY, max);
             for line in &lines {
@@ -1142,15 +979,7 @@ pub(super) mod tests {
     #[test]
     fn wrap_keeps_bold_runs_and_breaks_overlong_words() {
         let l = lay();
-        let lines = l.wrap(
-            &[
-                ("Ventas de ", false),
-                ("Ferretería Núñez", true),
-                (".", false),
-            ],
-            BODY,
-            500.0,
-        );
+        let lines = l.wrap(&[("Ventas de ", false), ("Ferretería Núñez", true), (".", false)], BODY, 500.0);
         assert_eq!(
             lines[0].segs,
             vec![
@@ -1165,25 +994,16 @@ pub(super) mod tests {
         assert!(lines.iter().all(|x| x.width <= 80.01));
         assert_eq!(lines.iter().map(line_text).collect::<String>(), word);
         // No-break spaces (as in "1.234,50 €") never split.
-        let lines = l.wrap(
-            &[("aaaa 1.234,50\u{a0}€", false)],
-            BODY,
-            l.width("aaaa 1.234,50", false, BODY) + 1.0,
-        );
+        let lines =
+            l.wrap(&[("aaaa 1.234,50\u{a0}€", false)], BODY, l.width("aaaa 1.234,50", false, BODY) + 1.0);
         assert_eq!(line_text(&lines[1]), "1.234,50\u{a0}€");
     }
 
     #[test]
     fn ellipsis_cuts_to_width() {
         let l = lay();
-        let cases: &[(&str, f32)] = &[
-            ("Corto", 100.0),
-            (
-                "Comercial Peñalver — División Industrial y Suministros",
-                80.0,
-            ),
-            ("x", 1.0),
-        ];
+        let cases: &[(&str, f32)] =
+            &[("Corto", 100.0), ("Comercial Peñalver — División Industrial y Suministros", 80.0), ("x", 1.0)];
         for &(s, max) in cases {
             let out = l.ellipsize(s, false, 8.0, max);
             if l.width(s, false, 8.0) <= max {
@@ -1206,20 +1026,10 @@ pub(super) mod tests {
         let mut seen = Vec::new();
         for (i, p) in pages.iter().enumerate() {
             let texts: Vec<&str> = p.texts().collect();
-            assert_eq!(
-                texts.iter().filter(|t| **t == "Cliente").count(),
-                1,
-                "header once on page {}",
-                i + 1
-            );
+            assert_eq!(texts.iter().filter(|t| **t == "Cliente").count(), 1, "header once on page {}", i + 1);
             assert_eq!(texts.iter().filter(|t| **t == "Ventas").count(), 1);
             assert!(texts.contains(&format!("Página {} de {}", i + 1, pages.len()).as_str()));
-            seen.extend(
-                texts
-                    .iter()
-                    .filter(|t| t.starts_with("Cliente "))
-                    .map(|t| t.to_string()),
-            );
+            seen.extend(texts.iter().filter(|t| t.starts_with("Cliente ")).map(|t| t.to_string()));
             for item in &p.items {
                 if let Item::Rect { y, h, .. } = item {
                     assert!(y + h <= BOTTOM + 0.01, "rows stay above the footer");
@@ -1249,10 +1059,7 @@ pub(super) mod tests {
                 false,
                 vec![
                     Block::Table(t),
-                    Block::Heading {
-                        level: 1,
-                        text: "Título ".repeat(30),
-                    },
+                    Block::Heading { level: 1, text: "Título ".repeat(30) },
                     Block::Kpis(vec![
                         Kpi {
                             label: "Ventas de las cuentas clave en el periodo".into(),
@@ -1265,14 +1072,8 @@ pub(super) mod tests {
                         };
                         5
                     ]),
-                    Block::Note {
-                        kind: NoteKind::Warning,
-                        text: "Aviso ".repeat(80),
-                    },
-                    Block::List {
-                        ordered: true,
-                        items: vec!["Elemento ".repeat(40)],
-                    },
+                    Block::Note { kind: NoteKind::Warning, text: "Aviso ".repeat(80) },
+                    Block::List { ordered: true, items: vec!["Elemento ".repeat(40)] },
                     Block::Fields(vec![Field {
                         label: "Nombre ".repeat(20),
                         kind: FieldKind::Choice,
@@ -1299,18 +1100,14 @@ pub(super) mod tests {
             fill: false,
         });
         t.rows[0].push(text_cell("Clase A"));
-        t.rows[1].push(text_cell(
-            &"cuenta clave por crecimiento sostenido y margen alto ".repeat(12),
-        ));
+        t.rows[1].push(text_cell(&"cuenta clave por crecimiento sostenido y margen alto ".repeat(12)));
         t.totals.as_mut().unwrap().push(text_cell(""));
         let pages = layout(&doc(vec![section(false, vec![Block::Table(t)])]), "", "es");
         let cells: Vec<(f32, String)> = pages[0]
             .items
             .iter()
             .filter_map(|i| match i {
-                Item::Text { y, text, .. }
-                    if text.starts_with("cuenta") || text.contains("margen") =>
-                {
+                Item::Text { y, text, .. } if text.starts_with("cuenta") || text.contains("margen") => {
                     Some((*y, text.clone()))
                 }
                 _ => None,
@@ -1318,10 +1115,7 @@ pub(super) mod tests {
             .collect();
         assert_eq!(cells.len(), 3, "{cells:?}");
         assert!(cells[2].1.ends_with('…'));
-        assert!(
-            (cells[1].0 - cells[0].0 - CELL_LH).abs() < 0.01,
-            "lines stacked in one row"
-        );
+        assert!((cells[1].0 - cells[0].0 - CELL_LH).abs() < 0.01, "lines stacked in one row");
         assert!(pages[0].texts().any(|t| t == "Clase A"));
     }
 
@@ -1343,10 +1137,7 @@ pub(super) mod tests {
         t.rows[0][0] = text_cell(&"muy largo ".repeat(50));
         let w = l.column_widths(&t);
         assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5, "{w:?}");
-        assert!(
-            w[2] >= l.width("ABC", true, 7.8) + 2.0 * CELL_PAD,
-            "short text column not squeezed: {w:?}"
-        );
+        assert!(w[2] >= l.width("ABC", true, 7.8) + 2.0 * CELL_PAD, "short text column not squeezed: {w:?}");
     }
 
     #[test]
@@ -1361,12 +1152,8 @@ pub(super) mod tests {
             },
             highlight: false,
         };
-        let mut columns = vec![Column {
-            label: "Cuenta".into(),
-            format: ValueFormat::Text,
-            choices: vec![],
-            fill: false,
-        }];
+        let mut columns =
+            vec![Column { label: "Cuenta".into(), format: ValueFormat::Text, choices: vec![], fill: false }];
         for k in 0..6 {
             columns.push(Column {
                 label: format!("Importe acumulado {k}"),
@@ -1389,12 +1176,7 @@ pub(super) mod tests {
 
     #[test]
     fn sections_with_page_break_start_new_pages() {
-        let p = |t: &str| {
-            Block::Paragraph(vec![Run {
-                text: t.into(),
-                bold: false,
-            }])
-        };
+        let p = |t: &str| Block::Paragraph(vec![Run { text: t.into(), bold: false }]);
         let pages = layout(
             &doc(vec![
                 section(true, vec![p("uno")]),
@@ -1404,11 +1186,7 @@ pub(super) mod tests {
             "{page}/{pages}",
             "es",
         );
-        assert_eq!(
-            pages.len(),
-            2,
-            "a break on the first section adds no blank page"
-        );
+        assert_eq!(pages.len(), 2, "a break on the first section adds no blank page");
         assert!(pages[0].texts().any(|t| t == "uno"));
         assert!(pages[1].texts().any(|t| t == "dos") && pages[1].texts().any(|t| t == "tres"));
         assert!(pages[1].texts().any(|t| t == "2/2"));
@@ -1426,12 +1204,8 @@ pub(super) mod tests {
             format: ValueFormat::Number,
             series: vec![],
         });
-        let field = Field {
-            label: "Nombre".into(),
-            kind: FieldKind::Text,
-            choices: vec![],
-            value: String::new(),
-        };
+        let field =
+            Field { label: "Nombre".into(), kind: FieldKind::Text, choices: vec![], value: String::new() };
         let pages = layout(
             &doc(vec![section(
                 false,
@@ -1439,10 +1213,7 @@ pub(super) mod tests {
                     chart.clone(),
                     chart.clone(),
                     chart,
-                    Block::Heading {
-                        level: 3,
-                        text: "Mapa de decisores".into(),
-                    },
+                    Block::Heading { level: 3, text: "Mapa de decisores".into() },
                     Block::Fields(vec![field; 5]),
                 ],
             )]),
@@ -1454,30 +1225,14 @@ pub(super) mod tests {
             pages[1].texts().any(|t| t == "Mapa de decisores"),
             "heading not left alone at the foot of page 1"
         );
-        assert_eq!(
-            pages[1].texts().filter(|t| *t == "Nombre").count(),
-            5,
-            "the short form is kept together"
-        );
+        assert_eq!(pages[1].texts().filter(|t| *t == "Nombre").count(), 5, "the short form is kept together");
     }
 
     #[test]
     fn a_note_longer_than_a_page_continues_on_the_next() {
-        let text = (0..1000)
-            .map(|i| format!("palabra{i}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let pages = layout(
-            &doc(vec![section(
-                false,
-                vec![Block::Note {
-                    kind: NoteKind::Info,
-                    text,
-                }],
-            )]),
-            "",
-            "es",
-        );
+        let text = (0..1000).map(|i| format!("palabra{i}")).collect::<Vec<_>>().join(" ");
+        let pages =
+            layout(&doc(vec![section(false, vec![Block::Note { kind: NoteKind::Info, text }])]), "", "es");
         assert!(pages.len() >= 2);
         let words: Vec<String> = pages
             .iter()
@@ -1493,12 +1248,7 @@ pub(super) mod tests {
 
     #[test]
     fn sections_are_bookmarked_on_their_first_page() {
-        let p = |t: &str| {
-            Block::Paragraph(vec![Run {
-                text: t.into(),
-                bold: false,
-            }])
-        };
+        let p = |t: &str| Block::Paragraph(vec![Run { text: t.into(), bold: false }]);
         let mut a = section(false, vec![p("uno")]);
         a.title = "Resumen".into();
         let mut b = section(true, vec![p("dos")]);
@@ -1507,19 +1257,12 @@ pub(super) mod tests {
         c.title = "Vacía".into();
         let pages = layout(&doc(vec![a, b, c]), "", "es");
         assert_eq!(pages[0].bookmarks, vec!["Resumen"]);
-        assert_eq!(
-            pages[1].bookmarks,
-            vec!["Cuentas"],
-            "an empty section gets no bookmark"
-        );
+        assert_eq!(pages[1].bookmarks, vec!["Cuentas"], "an empty section gets no bookmark");
     }
 
     #[test]
     fn characters_the_font_lacks_become_question_marks() {
         let l = lay();
-        assert_eq!(
-            l.clean("Núñez € «» — 漢\u{7}\tx\ny\u{a0}z", false),
-            "Núñez € «» — ? x y\u{a0}z"
-        );
+        assert_eq!(l.clean("Núñez € «» — 漢\u{7}\tx\ny\u{a0}z", false), "Núñez € «» — ? x y\u{a0}z");
     }
 }

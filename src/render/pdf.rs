@@ -8,9 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Color, CustomPdfConformance, FontId, FontMetrics, FontType, Line, LineDashPattern, LinePoint,
-    Mm, Op, ParsedFont, PdfConformance, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle,
-    PdfFontMetricsStub, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Color, CustomPdfConformance, FontId, FontMetrics, FontType, Line, LineDashPattern, LinePoint, Mm, Op,
+    ParsedFont, PdfConformance, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfFontMetricsStub,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
 };
 
 use super::layout::{self, ttf, Item, Rgb};
@@ -44,11 +44,7 @@ impl Renderer for PdfRenderer {
     /// # Errors
     /// [`RenderError::Pdf`] when the embedded font cannot be subset or the file not written.
     fn render(&self, doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
-        let lang = if doc.lang.is_empty() {
-            ctx.lang.as_str()
-        } else {
-            doc.lang.as_str()
-        };
+        let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
         let pages = layout::layout(doc, &ctx.page_label, lang);
         let (regular, bold) = ttf::faces();
 
@@ -63,43 +59,25 @@ impl Renderer for PdfRenderer {
 
         let mut pdf = PdfDocument::new(&doc.title);
         pdf.metadata.info = info(doc, ctx);
-        for (i, (face, name)) in [(regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")]
-            .into_iter()
-            .enumerate()
+        for (i, (face, name)) in [(regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")].into_iter().enumerate()
         {
             if used[i].is_empty() {
                 continue;
             }
             let font = embed(face, name, i, &used[i])?;
-            pdf.resources
-                .fonts
-                .map
-                .insert(font_id(i == 1), PdfFont::new(font));
+            pdf.resources.fonts.map.insert(font_id(i == 1), PdfFont::new(font));
         }
         // The outline: one entry per section, with fixed ids (printpdf's are random).
         for (i, page) in pages.iter().enumerate() {
             for title in &page.bookmarks {
                 let id = printpdf::PageAnnotId(format!("B{:05}", pdf.bookmarks.map.len()));
-                pdf.bookmarks.map.insert(
-                    id,
-                    printpdf::PageAnnotation {
-                        name: title.clone(),
-                        page: i + 1,
-                    },
-                );
+                pdf.bookmarks.map.insert(id, printpdf::PageAnnotation { name: title.clone(), page: i + 1 });
             }
         }
-        pdf.pages = pages
-            .iter()
-            .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), ops(p)))
-            .collect();
+        pdf.pages = pages.iter().map(|p| PdfPage::new(Mm(210.0), Mm(297.0), ops(p))).collect();
 
-        let opts = PdfSaveOptions {
-            optimize: true,
-            subset_fonts: false,
-            secure: true,
-            image_optimization: None,
-        };
+        let opts =
+            PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
         let mut warnings = Vec::new();
         let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
         // printpdf writes a random /ID; ours comes from the context.
@@ -134,8 +112,7 @@ impl Renderer for PdfRenderer {
         }
         lo.compress();
         let mut out = Vec::new();
-        lo.save_to(&mut out)
-            .map_err(|e| RenderError::Pdf(format!("writing the file: {e}")))?;
+        lo.save_to(&mut out).map_err(|e| RenderError::Pdf(format!("writing the file: {e}")))?;
         Ok(out)
     }
 }
@@ -155,23 +132,14 @@ fn info(doc: &Document, ctx: &RenderContext) -> PdfDocumentInfo {
     use chrono::{Datelike, Timelike};
     let c = ctx.created;
     let date = printpdf::OffsetDateTime::new_in_offset(
-        printpdf::Date {
-            year: c.year(),
-            month: c.month() as u8,
-            day: c.day() as u8,
-        },
+        printpdf::Date { year: c.year(), month: c.month() as u8, day: c.day() as u8 },
         printpdf::Time {
             hour: c.hour() as u8,
             minute: c.minute() as u8,
             second: c.second() as u8,
             millisecond: 0,
         },
-        printpdf::Offset {
-            hours: 0,
-            minutes: 0,
-            seconds: 0,
-            milliseconds: 0,
-        },
+        printpdf::Offset { hours: 0, minutes: 0, seconds: 0, milliseconds: 0 },
     );
     PdfDocumentInfo {
         document_title: doc.title.clone(),
@@ -200,9 +168,8 @@ fn embed(
     chars: &BTreeSet<char>,
 ) -> Result<ParsedFont, RenderError> {
     let glyphs: BTreeSet<u16> = chars.iter().filter_map(|&ch| face.glyph(ch)).collect();
-    let (bytes, renumber) = face
-        .subset(&glyphs)
-        .map_err(|e| RenderError::Pdf(format!("font subset: {e}")))?;
+    let (bytes, renumber) =
+        face.subset(&glyphs).map_err(|e| RenderError::Pdf(format!("font subset: {e}")))?;
     // Text is encoded with the subset's glyph ids; widths are the same glyphs' advances.
     let mut cmap = BTreeMap::new();
     let mut widths = BTreeMap::new();
@@ -222,10 +189,7 @@ fn embed(
         codepoint_to_glyph: cmap,
         glyph_widths: widths,
         units_per_em: face.units_per_em,
-        font_metrics: FontMetrics {
-            ascent: face.ascent,
-            descent: face.descent,
-        },
+        font_metrics: FontMetrics { ascent: face.ascent, descent: face.descent },
         font_type: FontType::TrueType,
         pdf_font_metrics: PdfFontMetricsStub {
             units_per_em: face.units_per_em,
@@ -255,13 +219,7 @@ fn color(c: Rgb) -> Color {
 }
 
 fn pt(x: f32, y: f32) -> LinePoint {
-    LinePoint {
-        p: Point {
-            x: Pt(x),
-            y: Pt(layout::PAGE_H - y),
-        },
-        bezier: false,
-    }
+    LinePoint { p: Point { x: Pt(x), y: Pt(layout::PAGE_H - y) }, bezier: false }
 }
 
 /// printpdf operations for one laid-out page; text runs share one text object until a
@@ -275,25 +233,14 @@ fn ops(page: &layout::Page) -> Vec<Op> {
     let mut dashed = false;
     for item in &page.items {
         match item {
-            Item::Text {
-                x,
-                y,
-                size,
-                bold,
-                color: c,
-                text,
-                angle,
-            } => {
+            Item::Text { x, y, size, bold, color: c, text, angle } => {
                 if !in_text {
                     ops.push(Op::StartTextSection);
                     in_text = true;
                     font = None;
                 }
                 if font != Some((*bold, *size)) {
-                    ops.push(Op::SetFont {
-                        font: PdfFontHandle::External(font_id(*bold)),
-                        size: Pt(*size),
-                    });
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*bold)), size: Pt(*size) });
                     font = Some((*bold, *size));
                 }
                 if fill != Some(*c) {
@@ -307,18 +254,9 @@ fn ops(page: &layout::Page) -> Vec<Op> {
                     TextMatrix::TranslateRotate(px, py, *angle)
                 };
                 ops.push(Op::SetTextMatrix { matrix });
-                ops.push(Op::ShowText {
-                    items: vec![TextItem::Text(text.clone())],
-                });
+                ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
             }
-            Item::Rect {
-                x,
-                y,
-                w,
-                h,
-                fill: f,
-                stroke: s,
-            } => {
+            Item::Rect { x, y, w, h, fill: f, stroke: s } => {
                 if in_text {
                     ops.push(Op::EndTextSection);
                     in_text = false;
@@ -336,33 +274,21 @@ fn ops(page: &layout::Page) -> Vec<Op> {
                         ops.push(Op::SetFillColor { col: color(*c) });
                         fill = Some(*c);
                     }
-                    ops.push(Op::DrawRectangle {
-                        rectangle: rect(printpdf::PaintMode::Fill),
-                    });
+                    ops.push(Op::DrawRectangle { rectangle: rect(printpdf::PaintMode::Fill) });
                 }
                 if let Some((c, width)) = s {
                     set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, false);
-                    ops.push(Op::DrawRectangle {
-                        rectangle: rect(printpdf::PaintMode::Stroke),
-                    });
+                    ops.push(Op::DrawRectangle { rectangle: rect(printpdf::PaintMode::Stroke) });
                 }
             }
-            Item::Line {
-                points,
-                color: c,
-                width,
-                dash,
-            } => {
+            Item::Line { points, color: c, width, dash } => {
                 if in_text {
                     ops.push(Op::EndTextSection);
                     in_text = false;
                 }
                 set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, *dash);
                 ops.push(Op::DrawLine {
-                    line: Line {
-                        points: points.iter().map(|&(x, y)| pt(x, y)).collect(),
-                        is_closed: false,
-                    },
+                    line: Line { points: points.iter().map(|&(x, y)| pt(x, y)).collect(), is_closed: false },
                 });
             }
         }
@@ -387,11 +313,7 @@ fn set_stroke(
         *current = Some((c, width));
     }
     if *dashed != dash {
-        let pattern = if dash {
-            LineDashPattern::new(0.0, &[1.5, 1.5])
-        } else {
-            LineDashPattern::solid()
-        };
+        let pattern = if dash { LineDashPattern::new(0.0, &[1.5, 1.5]) } else { LineDashPattern::solid() };
         ops.push(Op::SetLineDashPattern { dash: pattern });
         *dashed = dash;
     }
@@ -400,16 +322,11 @@ fn set_stroke(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{
-        Block, Cell, Column, Kpi, NoteKind, Run, Section, Table, Value, ValueFormat,
-    };
+    use crate::document::{Block, Cell, Column, Kpi, NoteKind, Run, Section, Table, Value, ValueFormat};
 
     fn ctx() -> RenderContext {
         RenderContext {
-            created: chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap(),
+            created: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(),
             document_id: "ana-2026-10".into(),
             page_label: "Página {page} de {pages}".into(),
             lang: "es".into(),
@@ -417,15 +334,7 @@ mod tests {
     }
 
     fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-        Cell {
-            value: Value {
-                text: text.into(),
-                format,
-                number,
-                date: None,
-            },
-            highlight: false,
-        }
+        Cell { value: Value { text: text.into(), format, number, date: None }, highlight: false }
     }
 
     fn plan() -> Document {
@@ -438,16 +347,8 @@ mod tests {
         let rows = (0..120)
             .map(|i| {
                 vec![
-                    cell(
-                        &format!("{} {i}", names[i % names.len()]),
-                        ValueFormat::Text,
-                        None,
-                    ),
-                    cell(
-                        &format!("{i}.000,00\u{a0}€"),
-                        ValueFormat::Money,
-                        Some(i as f64 * 1000.0),
-                    ),
+                    cell(&format!("{} {i}", names[i % names.len()]), ValueFormat::Text, None),
+                    cell(&format!("{i}.000,00\u{a0}€"), ValueFormat::Money, Some(i as f64 * 1000.0)),
                 ]
             })
             .collect();
@@ -462,19 +363,10 @@ mod tests {
                     sheet: "Resumen".into(),
                     page_break: false,
                     blocks: vec![
-                        Block::Heading {
-                            level: 1,
-                            text: "Resumen — año 2026".into(),
-                        },
+                        Block::Heading { level: 1, text: "Resumen — año 2026".into() },
                         Block::Paragraph(vec![
-                            Run {
-                                text: "Ventas de ".into(),
-                                bold: false,
-                            },
-                            Run {
-                                text: "Ferretería Núñez".into(),
-                                bold: true,
-                            },
+                            Run { text: "Ventas de ".into(), bold: false },
+                            Run { text: "Ferretería Núñez".into(), bold: true },
                         ]),
                         Block::Kpis(vec![Kpi {
                             label: "Ventas".into(),
@@ -485,10 +377,7 @@ mod tests {
                                 date: None,
                             },
                         }]),
-                        Block::Note {
-                            kind: NoteKind::Warning,
-                            text: "Llamada de cortesía vencida".into(),
-                        },
+                        Block::Note { kind: NoteKind::Warning, text: "Llamada de cortesía vencida".into() },
                     ],
                 },
                 Section {
@@ -523,9 +412,7 @@ mod tests {
     fn page_texts(bytes: &[u8]) -> Vec<String> {
         let pdf = lopdf::Document::load_mem(bytes).expect("a readable PDF");
         let n = pdf.get_pages().len() as u32;
-        (1..=n)
-            .map(|p| pdf.extract_text(&[p]).expect("text extracts"))
-            .collect()
+        (1..=n).map(|p| pdf.extract_text(&[p]).expect("text extracts")).collect()
     }
 
     #[test]
@@ -536,15 +423,8 @@ mod tests {
         let n = pages.len();
         assert!(n >= 4, "{n} pages");
         for (i, text) in pages.iter().enumerate() {
-            assert!(
-                text.contains(&format!("Página {} de {n}", i + 1)),
-                "footer on page {}: {text}",
-                i + 1
-            );
-            assert!(
-                text.contains("Plan de cuentas clave — Ana Martínez"),
-                "title in footer"
-            );
+            assert!(text.contains(&format!("Página {} de {n}", i + 1)), "footer on page {}: {text}", i + 1);
+            assert!(text.contains("Plan de cuentas clave — Ana Martínez"), "title in footer");
         }
         assert!(
             pages[0].contains("Ferretería Núñez") && pages[0].contains("1.234,50\u{a0}€"),
@@ -552,18 +432,12 @@ mod tests {
             pages[0]
         );
         for (i, text) in pages.iter().enumerate().skip(1) {
-            assert!(
-                text.contains("Cliente") && text.contains("Ventas"),
-                "table header on page {}",
-                i + 1
-            );
+            assert!(text.contains("Cliente") && text.contains("Ventas"), "table header on page {}", i + 1);
         }
         let all = pages.join("\n");
-        for name in [
-            "Distribuciones Ibáñez «El Águila» 1",
-            "<script>alert(1)</script> 2",
-            "=HYPERLINK(\"x\") 119",
-        ] {
+        for name in
+            ["Distribuciones Ibáñez «El Águila» 1", "<script>alert(1)</script> 2", "=HYPERLINK(\"x\") 119"]
+        {
             assert!(all.contains(name), "{name} missing");
         }
     }
@@ -574,15 +448,8 @@ mod tests {
         let a = r.render(&plan(), &ctx()).unwrap();
         let b = r.render(&plan(), &ctx()).unwrap();
         assert!(a == b, "two renders differ");
-        let other = RenderContext {
-            document_id: "juan-2026-10".into(),
-            ..ctx()
-        };
-        assert_ne!(
-            a,
-            r.render(&plan(), &other).unwrap(),
-            "the id comes from the context"
-        );
+        let other = RenderContext { document_id: "juan-2026-10".into(), ..ctx() };
+        assert_ne!(a, r.render(&plan(), &other).unwrap(), "the id comes from the context");
     }
 
     #[test]
@@ -595,20 +462,11 @@ mod tests {
         assert_eq!(text(b"Title"), "Plan de cuentas clave — Ana Martínez");
         assert_eq!(text(b"Author"), "kamplan");
         assert_eq!(text(b"Subject"), "2026-10");
-        assert_eq!(
-            info.get(b"CreationDate").unwrap().as_str().unwrap(),
-            b"D:20261101000000+00'00'"
-        );
+        assert_eq!(info.get(b"CreationDate").unwrap().as_str().unwrap(), b"D:20261101000000+00'00'");
         assert!(info.get(b"GTS_PDFXVersion").is_err(), "not marked PDF/X");
         let catalog = pdf.catalog().unwrap();
-        let outlines = pdf
-            .get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap())
-            .unwrap();
-        assert_eq!(
-            outlines.get(b"Count").unwrap().as_i64().unwrap(),
-            2,
-            "one outline entry per section"
-        );
+        let outlines = pdf.get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap()).unwrap();
+        assert_eq!(outlines.get(b"Count").unwrap().as_i64().unwrap(), 2, "one outline entry per section");
         let id = pdf.trailer.get(b"ID").unwrap().as_array().unwrap();
         assert_eq!(id[0].as_str().unwrap(), stable_id("ana-2026-10").as_bytes());
     }
@@ -618,10 +476,8 @@ mod tests {
         use rayon::prelude::*;
         let doc = plan();
         let one = PdfRenderer::new().render(&doc, &ctx()).unwrap();
-        let many: Vec<Vec<u8>> = (0..4)
-            .into_par_iter()
-            .map(|_| PdfRenderer::new().render(&doc, &ctx()).unwrap())
-            .collect();
+        let many: Vec<Vec<u8>> =
+            (0..4).into_par_iter().map(|_| PdfRenderer::new().render(&doc, &ctx()).unwrap()).collect();
         assert!(many.iter().all(|b| *b == one));
     }
 
@@ -675,10 +531,6 @@ mod tests {
     #[test]
     fn embedded_font_is_a_small_subset() {
         let bytes = PdfRenderer::new().render(&plan(), &ctx()).unwrap();
-        assert!(
-            bytes.len() < 150_000,
-            "{} bytes: the whole font was embedded",
-            bytes.len()
-        );
+        assert!(bytes.len() < 150_000, "{} bytes: the whole font was embedded", bytes.len());
     }
 }

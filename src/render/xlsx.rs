@@ -32,19 +32,19 @@
 use std::collections::{BTreeSet, HashMap};
 
 use rust_xlsxwriter::{
-    Chart as XlChart, ChartAxisLabelPosition, ChartLegendPosition, ChartType, Color,
-    DataValidation, DocProperties, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder,
-    Formula, Table as XlTable, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
+    Chart as XlChart, ChartAxisLabelPosition, ChartLegendPosition, ChartType, Color, DataValidation,
+    DocProperties, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, Formula, Table as XlTable,
+    TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
 };
 
 use super::xlsx_layout::{
-    self as layout, chart_rows, column_widths, header_text, num_format, page_label_codes,
-    text_span, wrapped_lines, Words, EXTRA_FILL_ROWS,
+    self as layout, chart_rows, column_widths, header_text, num_format, page_label_codes, text_span,
+    wrapped_lines, Words, EXTRA_FILL_ROWS,
 };
 use super::{Format, RenderContext, RenderError, Renderer};
 use crate::document::{
-    Block, Chart, ChartKind, Document, Field, FieldKind, Kpi, NoteKind, Run, Section, Series,
-    SeriesKind, Table, Value, ValueFormat,
+    Block, Chart, ChartKind, Document, Field, FieldKind, Kpi, NoteKind, Run, Section, Series, SeriesKind,
+    Table, Value, ValueFormat,
 };
 
 /// Writes documents as Excel workbooks.
@@ -89,38 +89,21 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     wb.set_properties(&properties(doc, ctx)?);
 
     // A document without sections still opens: one sheet named after its title.
-    let empty = Section {
-        title: doc.title.clone(),
-        sheet: doc.title.clone(),
-        page_break: false,
-        blocks: vec![],
-    };
-    let sections: Vec<&Section> = if doc.sections.is_empty() {
-        vec![&empty]
-    } else {
-        doc.sections.iter().collect()
-    };
+    let empty =
+        Section { title: doc.title.clone(), sheet: doc.title.clone(), page_break: false, blocks: vec![] };
+    let sections: Vec<&Section> =
+        if doc.sections.is_empty() { vec![&empty] } else { doc.sections.iter().collect() };
 
     let mut wanted: Vec<&str> = sections
         .iter()
-        .map(|s| {
-            if s.sheet.trim().is_empty() {
-                s.title.as_str()
-            } else {
-                s.sheet.as_str()
-            }
-        })
+        .map(|s| if s.sheet.trim().is_empty() { s.title.as_str() } else { s.sheet.as_str() })
         .collect();
     let data_needed = layout::needs_data_sheet(doc);
     if data_needed {
         wanted.push(words.data_sheet);
     }
     let names = layout::sheet_names(&wanted, words.sheet);
-    let mut data = DataSheet::new(if data_needed {
-        names.last().cloned()
-    } else {
-        None
-    });
+    let mut data = DataSheet::new(if data_needed { names.last().cloned() } else { None });
     let mut tables = BTreeSet::new();
 
     for (section, name) in sections.iter().zip(&names) {
@@ -135,20 +118,12 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             ctx,
             doc,
         };
-        writer
-            .write(section, name)
-            .map_err(|source| BuildError::Sheet {
-                sheet: name.clone(),
-                source,
-            })?;
+        writer.write(section, name).map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
     }
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
-            .map_err(|source| BuildError::Sheet {
-                sheet: name.clone(),
-                source,
-            })?;
+            .map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
     }
     Ok(wb.save_to_buffer()?)
 }
@@ -157,12 +132,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
 fn properties(doc: &Document, ctx: &RenderContext) -> Result<DocProperties, XlsxError> {
     use chrono::{Datelike, Timelike};
     let c = ctx.created;
-    let created = ExcelDateTime::from_ymd(
-        c.year().clamp(1900, 9999) as u16,
-        c.month() as u8,
-        c.day() as u8,
-    )?
-    .and_hms(c.hour() as u16, c.minute() as u8, c.second())?;
+    let created = ExcelDateTime::from_ymd(c.year().clamp(1900, 9999) as u16, c.month() as u8, c.day() as u8)?
+        .and_hms(c.hour() as u16, c.minute() as u8, c.second())?;
     Ok(DocProperties::new()
         .set_title(&doc.title)
         .set_author(&doc.author)
@@ -173,9 +144,7 @@ fn properties(doc: &Document, ctx: &RenderContext) -> Result<DocProperties, Xlsx
 /// An Excel date, or None outside Excel's range (1900–9999): such a date is written as text.
 fn excel_date(d: chrono::NaiveDate) -> Option<ExcelDateTime> {
     use chrono::Datelike;
-    let year = u16::try_from(d.year())
-        .ok()
-        .filter(|y| (1900..=9999).contains(y))?;
+    let year = u16::try_from(d.year()).ok().filter(|y| (1900..=9999).contains(y))?;
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
 }
 
@@ -250,11 +219,7 @@ struct Styles {
 
 impl Styles {
     fn new(lang: &str, currency: &str) -> Styles {
-        Styles {
-            lang: lang.into(),
-            currency: currency.into(),
-            cache: HashMap::new(),
-        }
+        Styles { lang: lang.into(), currency: currency.into(), cache: HashMap::new() }
     }
 
     fn get(&mut self, vf: ValueFormat, look: Look) -> &XlFormat {
@@ -277,18 +242,9 @@ impl Styles {
                     .set_background_color(Color::RGB(0xFFF9E6))
                     .set_border(FormatBorder::Thin)
                     .set_border_color(Color::RGB(0x8EA9DB)),
-                Look::H1 => f
-                    .set_bold()
-                    .set_font_size(16)
-                    .set_font_color(Color::RGB(0x1F3864)),
-                Look::H2 => f
-                    .set_bold()
-                    .set_font_size(13)
-                    .set_font_color(Color::RGB(0x2F5496)),
-                Look::H3 => f
-                    .set_bold()
-                    .set_font_size(11)
-                    .set_font_color(Color::RGB(0x2F5496)),
+                Look::H1 => f.set_bold().set_font_size(16).set_font_color(Color::RGB(0x1F3864)),
+                Look::H2 => f.set_bold().set_font_size(13).set_font_color(Color::RGB(0x2F5496)),
+                Look::H3 => f.set_bold().set_font_size(11).set_font_color(Color::RGB(0x2F5496)),
                 Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
                 Look::CellWrap => f.set_text_wrap(),
                 Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
@@ -380,11 +336,7 @@ impl SectionWriter<'_> {
         self.widths.clone_from(&widths);
         let span = text_span(&widths);
 
-        let tables = section
-            .blocks
-            .iter()
-            .filter(|b| matches!(b, Block::Table(_)))
-            .count();
+        let tables = section.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
         for block in &section.blocks {
@@ -439,10 +391,7 @@ impl SectionWriter<'_> {
             2 => Look::H2,
             _ => Look::H3,
         };
-        let one_line: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         write_text(self.ws, self.styles, row, 0, &one_line, look)?;
         if look == Look::H1 {
             self.ws.set_row_height(row, 21)?;
@@ -451,28 +400,17 @@ impl SectionWriter<'_> {
     }
 
     /// A text block merged across the text span and wrapped, its row tall enough.
-    fn wrapped(
-        &mut self,
-        row: u32,
-        text: &str,
-        look: Look,
-        span: (usize, f64),
-    ) -> Result<u32, XlsxError> {
+    fn wrapped(&mut self, row: u32, text: &str, look: Look, span: (usize, f64)) -> Result<u32, XlsxError> {
         let text = cell_text(text);
         let (cols, width) = span;
         let f = self.styles.get(ValueFormat::Text, look).clone();
         if cols > 1 {
-            self.ws
-                .merge_range(row, 0, row, (cols - 1) as u16, text, &f)?;
+            self.ws.merge_range(row, 0, row, (cols - 1) as u16, text, &f)?;
         } else {
             self.ws.write_string_with_format(row, 0, text, &f)?;
         }
         let lines = wrapped_lines(text, width).min(27);
-        let pad = if matches!(look, Look::Note(_)) {
-            4.0
-        } else {
-            1.0
-        };
+        let pad = if matches!(look, Look::Note(_)) { 4.0 } else { 1.0 };
         if lines > 1 || pad > 1.0 {
             self.ws.set_row_height(row, 15.0 * f64::from(lines) + pad)?;
         }
@@ -491,24 +429,15 @@ impl SectionWriter<'_> {
             // Bold runs as a rich string over the merged cell's first cell.
             let bold = XlFormat::new().set_bold();
             let plain = XlFormat::new();
-            let segments: Vec<(&XlFormat, &str)> = runs
-                .iter()
-                .map(|r| (if r.bold { &bold } else { &plain }, r.text.as_str()))
-                .collect();
+            let segments: Vec<(&XlFormat, &str)> =
+                runs.iter().map(|r| (if r.bold { &bold } else { &plain }, r.text.as_str())).collect();
             let cell = self.styles.get(ValueFormat::Text, Look::Wrapped).clone();
-            self.ws
-                .write_rich_string_with_format(row, 0, &segments, &cell)?;
+            self.ws.write_rich_string_with_format(row, 0, &segments, &cell)?;
         }
         Ok(next)
     }
 
-    fn note(
-        &mut self,
-        row: u32,
-        kind: NoteKind,
-        text: &str,
-        span: (usize, f64),
-    ) -> Result<u32, XlsxError> {
+    fn note(&mut self, row: u32, kind: NoteKind, text: &str, span: (usize, f64)) -> Result<u32, XlsxError> {
         if text.is_empty() {
             return Ok(row);
         }
@@ -523,11 +452,7 @@ impl SectionWriter<'_> {
         span: (usize, f64),
     ) -> Result<u32, XlsxError> {
         for (i, item) in items.iter().enumerate() {
-            let text = if ordered {
-                format!("{}. {item}", i + 1)
-            } else {
-                format!("• {item}")
-            };
+            let text = if ordered { format!("{}. {item}", i + 1) } else { format!("• {item}") };
             row = self.wrapped(row, &text, Look::ListItem, span)?;
         }
         Ok(row)
@@ -545,11 +470,7 @@ impl SectionWriter<'_> {
     fn fields(&mut self, mut row: u32, fields: &[Field]) -> Result<u32, XlsxError> {
         for f in fields {
             write_text(self.ws, self.styles, row, 0, &f.label, Look::Bold)?;
-            let vf = if f.kind == FieldKind::Date {
-                ValueFormat::Date
-            } else {
-                ValueFormat::Text
-            };
+            let vf = if f.kind == FieldKind::Date { ValueFormat::Date } else { ValueFormat::Text };
             let fmt = self.styles.get(vf, Look::Field).clone();
             let prefilled_date = match f.kind {
                 FieldKind::Date => parse_date(&f.value).and_then(excel_date),
@@ -560,8 +481,7 @@ impl SectionWriter<'_> {
             } else if f.value.is_empty() {
                 self.ws.write_blank(row, 1, &fmt)?;
             } else {
-                self.ws
-                    .write_string_with_format(row, 1, cell_text(&f.value), &fmt)?;
+                self.ws.write_string_with_format(row, 1, cell_text(&f.value), &fmt)?;
             }
             if !f.choices.is_empty() {
                 let dv = self.list_validation(&f.choices)?;
@@ -612,9 +532,7 @@ impl SectionWriter<'_> {
             .map(|(j, h)| {
                 // The table style colours the header in Excel; the same colours as a cell
                 // format show it in viewers without table styles (LibreOffice).
-                let mut c = TableColumn::new()
-                    .set_header(h)
-                    .set_header_format(header.clone());
+                let mut c = TableColumn::new().set_header(h).set_header_format(header.clone());
                 let label = t
                     .totals
                     .as_ref()
@@ -632,8 +550,7 @@ impl SectionWriter<'_> {
             .set_style(TableStyle::Medium2)
             .set_total_row(totals_row.is_some())
             .set_columns(&columns);
-        self.ws
-            .add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
+        self.ws.add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
 
         for (i, cells) in t.rows.iter().enumerate() {
             let r = first + i as u32;
@@ -651,9 +568,7 @@ impl SectionWriter<'_> {
                     _ => Look::Plain,
                 };
                 match cells.get(j) {
-                    Some(cell) => {
-                        write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?
-                    }
+                    Some(cell) => write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?,
                     None if look != Look::Plain => {
                         let f = self.styles.get(col.format, look).clone();
                         self.ws.write_blank(r, j as u16, &f)?;
@@ -680,15 +595,9 @@ impl SectionWriter<'_> {
                 }
             }
         }
-        for (j, col) in t
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.choices.is_empty())
-        {
+        for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| !c.choices.is_empty()) {
             let dv = self.list_validation(&col.choices)?;
-            self.ws
-                .add_data_validation(first, j as u16, last_data, j as u16, &dv)?;
+            self.ws.add_data_validation(first, j as u16, last_data, j as u16, &dv)?;
         }
         Ok(last + 1)
     }
@@ -729,11 +638,7 @@ impl SectionWriter<'_> {
                 .set_secondary_axis(s.secondary);
             if s.kind == SeriesKind::Bar {
                 // Many bars need thin gaps to stay visible.
-                series.set_gap(if refs.points > MAX_CATEGORY_LABELS {
-                    10
-                } else {
-                    60
-                });
+                series.set_gap(if refs.points > MAX_CATEGORY_LABELS { 10 } else { 60 });
             }
             if s.secondary {
                 y2_format = Some(s.format);
@@ -746,9 +651,7 @@ impl SectionWriter<'_> {
         }
         primary.title().set_name((sheet, refs.title_row, 0));
         let (lang, cur) = (self.styles.lang.clone(), self.styles.currency.clone());
-        primary
-            .y_axis()
-            .set_num_format(layout::axis_format(y_format, &lang, &cur));
+        primary.y_axis().set_num_format(layout::axis_format(y_format, &lang, &cur));
         if let Some(f) = y2_format {
             let axis = primary.y2_axis();
             axis.set_num_format(layout::axis_format(f, &lang, &cur));
@@ -757,9 +660,7 @@ impl SectionWriter<'_> {
             }
         }
         if refs.points > MAX_CATEGORY_LABELS {
-            primary
-                .x_axis()
-                .set_label_position(ChartAxisLabelPosition::None);
+            primary.x_axis().set_label_position(ChartAxisLabelPosition::None);
         }
         if refs.series.len() > 1 {
             primary.legend().set_position(ChartLegendPosition::Bottom);
@@ -816,16 +717,11 @@ struct DataSheet {
 
 impl DataSheet {
     fn new(name: Option<String>) -> DataSheet {
-        DataSheet {
-            name,
-            cells: Vec::new(),
-            next_row: 0,
-        }
+        DataSheet { name, cells: Vec::new(), next_row: 0 }
     }
 
     fn text(&mut self, row: u32, col: u16, s: &str) {
-        self.cells
-            .push((row, col, DataCell::Text(cell_text(s).to_string())));
+        self.cells.push((row, col, DataCell::Text(cell_text(s).to_string())));
     }
 
     /// Writes a chart's data block: title, a header of series names, one row per category.
@@ -846,11 +742,8 @@ impl DataSheet {
         if c.kind == ChartKind::Pareto && series.iter().all(|s| s.kind == SeriesKind::Bar) {
             let bars = &series.first()?.points;
             let values: Vec<f64> = bars.iter().map(|p| p.1).collect();
-            let points = bars
-                .iter()
-                .zip(layout::cumulative_shares(&values))
-                .map(|(p, v)| (p.0.clone(), v))
-                .collect();
+            let points =
+                bars.iter().zip(layout::cumulative_shares(&values)).map(|(p, v)| (p.0.clone(), v)).collect();
             series.push(Series {
                 name: words.cumulative.into(),
                 kind: SeriesKind::Line,
@@ -878,8 +771,7 @@ impl DataSheet {
             self.text(header_row, col, &s.name);
             for (i, (_, v)) in s.points.iter().enumerate() {
                 if v.is_finite() {
-                    self.cells
-                        .push((first_row + i as u32, col, DataCell::Number(*v, s.format)));
+                    self.cells.push((first_row + i as u32, col, DataCell::Number(*v, s.format)));
                 }
             }
             refs.push(SeriesRef {
@@ -913,12 +805,7 @@ impl DataSheet {
         }
         let last = first + choices.len().max(1) as u32 - 1;
         self.next_row = last + 2;
-        Some(format!(
-            "='{}'!$A${}:$A${}",
-            sheet.replace('\'', "''"),
-            first + 1,
-            last + 1
-        ))
+        Some(format!("='{}'!$A${}:$A${}", sheet.replace('\'', "''"), first + 1, last + 1))
     }
 
     fn write(&self, ws: &mut Worksheet, name: &str, styles: &mut Styles) -> Result<(), XlsxError> {
@@ -950,20 +837,11 @@ mod tests {
     use crate::document::{Cell, Column};
     use crate::lang::Lang;
 
-    const NASTY: [&str; 5] = [
-        "=HYPERLINK(\"http://x\",\"y\")",
-        "+SUM(A1)",
-        "-2+3",
-        "@cmd",
-        "=1+1",
-    ];
+    const NASTY: [&str; 5] = ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1)", "-2+3", "@cmd", "=1+1"];
 
     fn ctx(lang: &str) -> RenderContext {
         RenderContext {
-            created: NaiveDate::from_ymd_opt(2026, 10, 31)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap(),
+            created: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap().and_hms_opt(0, 0, 0).unwrap(),
             document_id: "test".into(),
             page_label: "Página {page} de {pages}".into(),
             lang: lang.into(),
@@ -975,67 +853,29 @@ mod tests {
     }
 
     fn money(v: f64) -> Value {
-        Value {
-            text: lang().money(v),
-            format: ValueFormat::Money,
-            number: Some(v),
-            date: None,
-        }
+        Value { text: lang().money(v), format: ValueFormat::Money, number: Some(v), date: None }
     }
     fn percent(v: f64) -> Value {
-        Value {
-            text: lang().percent(v, 1),
-            format: ValueFormat::Percent,
-            number: Some(v),
-            date: None,
-        }
+        Value { text: lang().percent(v, 1), format: ValueFormat::Percent, number: Some(v), date: None }
     }
     fn int(v: i64) -> Value {
-        Value {
-            text: v.to_string(),
-            format: ValueFormat::Int,
-            number: Some(v as f64),
-            date: None,
-        }
+        Value { text: v.to_string(), format: ValueFormat::Int, number: Some(v as f64), date: None }
     }
     fn date(y: i32, m: u32, d: u32) -> Value {
         let d = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        Value {
-            text: lang().date(d),
-            format: ValueFormat::Date,
-            number: None,
-            date: Some(d),
-        }
+        Value { text: lang().date(d), format: ValueFormat::Date, number: None, date: Some(d) }
     }
     fn text(s: &str) -> Value {
-        Value {
-            text: s.into(),
-            format: ValueFormat::Text,
-            number: None,
-            date: None,
-        }
+        Value { text: s.into(), format: ValueFormat::Text, number: None, date: None }
     }
     fn cell(value: Value) -> Cell {
-        Cell {
-            value,
-            highlight: false,
-        }
+        Cell { value, highlight: false }
     }
     fn col(label: &str, format: ValueFormat) -> Column {
-        Column {
-            label: label.into(),
-            format,
-            choices: vec![],
-            fill: false,
-        }
+        Column { label: label.into(), format, choices: vec![], fill: false }
     }
     fn section(title: &str, blocks: Vec<Block>) -> Section {
-        Section {
-            title: title.into(),
-            sheet: title.into(),
-            page_break: true,
-            blocks,
-        }
+        Section { title: title.into(), sheet: title.into(), page_break: true, blocks }
     }
 
     /// A small plan: summary, key accounts table (with formula-looking names), an account
@@ -1075,44 +915,26 @@ mod tests {
             name: "reuniones".into(),
             columns: vec![
                 col("Objetivo", ValueFormat::Text),
+                Column { fill: true, ..col("Fecha", ValueFormat::Date) },
                 Column {
                     fill: true,
-                    ..col("Fecha", ValueFormat::Date)
-                },
-                Column {
-                    fill: true,
-                    choices: vec![
-                        "Pendiente".into(),
-                        "Hecha".into(),
-                        "Aplazada, sin fecha".into(),
-                    ],
+                    choices: vec!["Pendiente".into(), "Hecha".into(), "Aplazada, sin fecha".into()],
                     ..col("Estado", ValueFormat::Text)
                 },
-                Column {
-                    fill: true,
-                    ..col("Notas", ValueFormat::Text)
-                },
+                Column { fill: true, ..col("Notas", ValueFormat::Text) },
             ],
             rows: vec![
+                vec![cell(text("1 Identificar decisores")), cell(date(2026, 9, 3)), cell(text("Hecha"))],
                 vec![
-                    cell(text("1 Identificar decisores")),
-                    cell(date(2026, 9, 3)),
-                    cell(text("Hecha")),
-                ],
-                vec![
-                    Cell {
-                        value: text("2 Ofertas de la competencia"),
-                        highlight: true,
-                    },
+                    Cell { value: text("2 Ofertas de la competencia"), highlight: true },
                     cell(text("")),
                     cell(text("Pendiente")),
                 ],
             ],
             totals: None,
         };
-        let months: Vec<(String, f64)> = (1..=24)
-            .map(|m| (format!("m{m}"), 1000.0 + 10.0 * m as f64))
-            .collect();
+        let months: Vec<(String, f64)> =
+            (1..=24).map(|m| (format!("m{m}"), 1000.0 + 10.0 * m as f64)).collect();
         Document {
             title: "Plan de cuentas clave — Ana & Co".into(),
             lang: "es".into(),
@@ -1122,59 +944,26 @@ mod tests {
                 section(
                     "Resumen",
                     vec![
-                        Block::Heading {
-                            level: 1,
-                            text: "Plan de cuentas clave".into(),
-                        },
+                        Block::Heading { level: 1, text: "Plan de cuentas clave".into() },
                         Block::Paragraph(vec![
-                            Run {
-                                text: "Ana tiene ".into(),
-                                bold: false,
-                            },
-                            Run {
-                                text: "5 cuentas clave".into(),
-                                bold: true,
-                            },
-                            Run {
-                                text: " este mes. ".repeat(20),
-                                bold: false,
-                            },
+                            Run { text: "Ana tiene ".into(), bold: false },
+                            Run { text: "5 cuentas clave".into(), bold: true },
+                            Run { text: " este mes. ".repeat(20), bold: false },
                         ]),
                         Block::Kpis(vec![
-                            Kpi {
-                                label: "Ventas".into(),
-                                value: money(18517.5),
-                            },
-                            Kpi {
-                                label: "Cuota".into(),
-                                value: percent(0.412),
-                            },
-                            Kpi {
-                                label: "Sin número".into(),
-                                value: Value {
-                                    number: None,
-                                    ..money(0.0)
-                                },
-                            },
+                            Kpi { label: "Ventas".into(), value: money(18517.5) },
+                            Kpi { label: "Cuota".into(), value: percent(0.412) },
+                            Kpi { label: "Sin número".into(), value: Value { number: None, ..money(0.0) } },
                         ]),
-                        Block::Note {
-                            kind: NoteKind::Warning,
-                            text: "=cmd|' /C calc'!A0".into(),
-                        },
-                        Block::List {
-                            ordered: false,
-                            items: vec!["@SUM(1)".into()],
-                        },
+                        Block::Note { kind: NoteKind::Warning, text: "=cmd|' /C calc'!A0".into() },
+                        Block::List { ordered: false, items: vec!["@SUM(1)".into()] },
                     ],
                 ),
                 section("Cuentas clave", vec![Block::Table(accounts)]),
                 section(
                     "Distribuciones Hermanos García Martínez S.L.",
                     vec![
-                        Block::Heading {
-                            level: 2,
-                            text: NASTY[0].into(),
-                        },
+                        Block::Heading { level: 2, text: NASTY[0].into() },
                         Block::Chart(Chart {
                             kind: ChartKind::Bar,
                             title: "+Ventas 24 meses".into(),
@@ -1204,11 +993,7 @@ mod tests {
                             Field {
                                 label: "Postura".into(),
                                 kind: FieldKind::Choice,
-                                choices: vec![
-                                    "A favor".into(),
-                                    "Neutral".into(),
-                                    "En contra".into(),
-                                ],
+                                choices: vec!["A favor".into(), "Neutral".into(), "En contra".into()],
                                 value: String::new(),
                             },
                         ]),
@@ -1225,11 +1010,7 @@ mod tests {
                             kind: SeriesKind::Bar,
                             secondary_axis: false,
                             format: ValueFormat::Money,
-                            points: vec![
-                                ("a".into(), 50.0),
-                                ("b".into(), 30.0),
-                                ("c".into(), 20.0),
-                            ],
+                            points: vec![("a".into(), 50.0), ("b".into(), 30.0), ("c".into(), 20.0)],
                         }],
                     })],
                 ),
@@ -1272,11 +1053,8 @@ mod tests {
                 "Datos"
             ]
         );
-        let hidden: Vec<bool> = x
-            .sheets_metadata()
-            .iter()
-            .map(|s| s.visible != SheetVisible::Visible)
-            .collect();
+        let hidden: Vec<bool> =
+            x.sheets_metadata().iter().map(|s| s.visible != SheetVisible::Visible).collect();
         assert_eq!(hidden, [false, false, false, false, true]);
     }
 
@@ -1288,15 +1066,9 @@ mod tests {
         assert_eq!(at(&mut x, "Resumen", k, 1), Data::Float(18517.5));
         assert_eq!(at(&mut x, "Resumen", k + 1, 1), Data::Float(0.412));
         // A value without a number is its text.
-        assert_eq!(
-            at(&mut x, "Resumen", k + 2, 1),
-            Data::String(lang().money(0.0))
-        );
+        assert_eq!(at(&mut x, "Resumen", k + 2, 1), Data::String(lang().money(0.0)));
         // The accounts table: header at row 0, data from row 1.
-        assert_eq!(
-            at(&mut x, "Cuentas clave", 0, 2),
-            Data::String("Ventas".into())
-        );
+        assert_eq!(at(&mut x, "Cuentas clave", 0, 2), Data::String("Ventas".into()));
         assert_eq!(at(&mut x, "Cuentas clave", 1, 0), Data::Float(1.0));
         assert_eq!(at(&mut x, "Cuentas clave", 1, 2), Data::Float(6172.5));
         assert_eq!(at(&mut x, "Cuentas clave", 1, 3), Data::Float(0.5));
@@ -1310,15 +1082,9 @@ mod tests {
         // A prefilled date field is a date.
         let sheet = "Distribuciones Hermanos García";
         let r = row_of(&mut x, sheet, "Próxima llamada");
-        assert!(
-            matches!(at(&mut x, sheet, r, 1), Data::DateTime(_)),
-            "date field"
-        );
+        assert!(matches!(at(&mut x, sheet, r, 1), Data::DateTime(_)), "date field");
         // Totals row written as values.
-        assert_eq!(
-            at(&mut x, "Cuentas clave", 6, 0),
-            Data::String("Total".into())
-        );
+        assert_eq!(at(&mut x, "Cuentas clave", 6, 0), Data::String("Total".into()));
         assert_eq!(at(&mut x, "Cuentas clave", 6, 2), Data::Float(18517.5));
         assert_eq!(at(&mut x, "Cuentas clave", 6, 3), Data::Float(1.0));
     }
@@ -1327,10 +1093,7 @@ mod tests {
     fn formula_looking_text_stays_a_string_never_a_formula() {
         let mut x = open(render(&plan()));
         for (i, name) in NASTY.iter().enumerate() {
-            assert_eq!(
-                at(&mut x, "Cuentas clave", 1 + i as u32, 1),
-                Data::String((*name).into())
-            );
+            assert_eq!(at(&mut x, "Cuentas clave", 1 + i as u32, 1), Data::String((*name).into()));
         }
         let sheet = "Distribuciones Hermanos García";
         assert_eq!(at(&mut x, sheet, 0, 0), Data::String(NASTY[0].into()));
@@ -1339,10 +1102,7 @@ mod tests {
         assert_eq!(at(&mut x, sheet, r, 1), Data::String("-2+3".into()));
         row_of(&mut x, "Resumen", "=cmd|' /C calc'!A0");
         row_of(&mut x, "Resumen", "• @SUM(1)");
-        assert_eq!(
-            at(&mut x, "Datos", 0, 0),
-            Data::String("+Ventas 24 meses".into())
-        );
+        assert_eq!(at(&mut x, "Datos", 0, 0), Data::String("+Ventas 24 meses".into()));
         assert_eq!(at(&mut x, "Datos", 1, 1), Data::String("-Ventas".into()));
         for name in x.sheet_names() {
             let formulas = x.worksheet_formula(&name).unwrap();
@@ -1363,10 +1123,7 @@ mod tests {
         assert_eq!(names, ["cuentas_clave", "reuniones"]);
         let t = x.table_by_name("cuentas_clave").unwrap();
         assert_eq!(t.sheet_name(), "Cuentas clave");
-        assert_eq!(
-            t.columns(),
-            ["Rango", "Cliente", "Ventas", "Cuota", "Última compra"]
-        );
+        assert_eq!(t.columns(), ["Rango", "Cliente", "Ventas", "Cuota", "Última compra"]);
         let t = x.table_by_name("reuniones").unwrap();
         assert_eq!(t.columns(), ["Objetivo", "Fecha", "Estado", "Notas"]);
         // Two meetings plus blank rows for the KAM's own.
@@ -1374,18 +1131,11 @@ mod tests {
     }
 
     fn style(x: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> calamine::Style {
-        x.worksheet_style(sheet)
-            .unwrap()
-            .get((row, col))
-            .cloned()
-            .unwrap_or_default()
+        x.worksheet_style(sheet).unwrap().get((row, col)).cloned().unwrap_or_default()
     }
 
     fn num_fmt(x: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> String {
-        style(x, sheet, row, col)
-            .number_format
-            .map(|f| f.format_code)
-            .unwrap_or_default()
+        style(x, sheet, row, col).number_format.map(|f| f.format_code).unwrap_or_default()
     }
 
     #[test]
@@ -1422,16 +1172,10 @@ mod tests {
         assert_eq!(p.created.as_deref(), Some("2026-10-31T00:00:00Z"));
         let merged = x.merge_cells_by_sheet_name("Resumen").unwrap();
         // The paragraph (row 2) and the note and list item below the KPIs.
-        assert!(
-            merged.iter().any(|m| m.start == (2, 0) && m.end.1 > 0),
-            "{merged:?}"
-        );
+        assert!(merged.iter().any(|m| m.start == (2, 0) && m.end.1 > 0), "{merged:?}");
         assert_eq!(
             at(&mut x, "Resumen", 2, 0),
-            Data::String(format!(
-                "Ana tiene 5 cuentas clave{}",
-                " este mes. ".repeat(20)
-            ))
+            Data::String(format!("Ana tiene 5 cuentas clave{}", " este mes. ".repeat(20)))
         );
     }
 
@@ -1443,10 +1187,7 @@ mod tests {
         assert!(a == b, "two renders differ");
         let mut later = ctx("es");
         later.created += chrono::Duration::days(1);
-        assert!(
-            XlsxRenderer.render(&doc, &later).unwrap() != a,
-            "creation time not written"
-        );
+        assert!(XlsxRenderer.render(&doc, &later).unwrap() != a, "creation time not written");
     }
 
     #[test]
@@ -1481,26 +1222,14 @@ mod tests {
                 },
             ],
             rows: vec![
-                vec![
-                    cell(Value {
-                        number: Some(f64::NAN),
-                        ..int(1)
-                    }),
-                    cell(date(1850, 1, 1)),
-                ],
+                vec![cell(Value { number: Some(f64::NAN), ..int(1) }), cell(date(1850, 1, 1))],
                 vec![cell(int(1)), cell(int(2)), cell(int(3)), cell(int(4))],
             ],
             totals: None,
         };
-        let empty = Table {
-            name: "A1".into(),
-            rows: vec![],
-            ..t.clone()
-        };
-        let doc = Document {
-            sections: vec![section("s", vec![Block::Table(t), Block::Table(empty)])],
-            ..plan()
-        };
+        let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
+        let doc =
+            Document { sections: vec![section("s", vec![Block::Table(t), Block::Table(empty)])], ..plan() };
         let mut x = open(render(&doc));
         assert_eq!(at(&mut x, "s", 0, 1), Data::String("X 2".into()));
         assert_eq!(at(&mut x, "s", 0, 2), Data::String("Columna 3".into()));

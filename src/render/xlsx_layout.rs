@@ -160,9 +160,7 @@ pub fn table_name(hint: &str, fallback: &str, taken: &mut BTreeSet<String>) -> S
             base.push('_');
         }
     }
-    let mut base = cut_chars(base.trim_matches('_'), 40)
-        .trim_end_matches('_')
-        .to_string();
+    let mut base = cut_chars(base.trim_matches('_'), 40).trim_end_matches('_').to_string();
     if base.is_empty() {
         base = fallback.to_string();
     }
@@ -185,10 +183,7 @@ pub fn unique_headers(labels: &[&str], fallback: &str) -> Vec<String> {
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut out = Vec::with_capacity(labels.len());
     for (j, label) in labels.iter().enumerate() {
-        let one_line: String = label
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let one_line: String = label.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         let mut base = cut_chars(one_line.trim(), 250).trim().to_string();
         if base.is_empty() {
             base = format!("{fallback} {}", j + 1);
@@ -209,15 +204,7 @@ pub fn unique_headers(labels: &[&str], fallback: &str) -> Vec<String> {
 pub fn text_width(s: &str) -> f64 {
     s.lines()
         .map(|line| {
-            line.chars()
-                .map(|c| {
-                    if (c as u32) >= 0x1100 && is_wide(c) {
-                        2.0
-                    } else {
-                        1.0
-                    }
-                })
-                .sum::<f64>()
+            line.chars().map(|c| if (c as u32) >= 0x1100 && is_wide(c) { 2.0 } else { 1.0 }).sum::<f64>()
         })
         .fold(0.0, f64::max)
 }
@@ -287,10 +274,7 @@ pub fn column_widths(section: &Section) -> Vec<f64> {
 /// reaches the used columns' total (at least [`TEXT_WIDTH`]), columns beyond the set ones
 /// counting Excel's default width.
 pub fn text_span(widths: &[f64]) -> (usize, f64) {
-    let target = widths
-        .iter()
-        .sum::<f64>()
-        .clamp(TEXT_WIDTH, MAX_WIDTH * 4.0);
+    let target = widths.iter().sum::<f64>().clamp(TEXT_WIDTH, MAX_WIDTH * 4.0);
     let mut total = 0.0;
     let mut n = 0;
     while total < target - 0.5 && n < 60 {
@@ -304,10 +288,7 @@ pub fn text_span(widths: &[f64]) -> (usize, f64) {
 /// proportional fonts and word breaks).
 pub fn wrapped_lines(text: &str, width: f64) -> u32 {
     let width = width.max(1.0);
-    text.split('\n')
-        .map(|line| ((text_width(line) * 1.1) / width).ceil().max(1.0) as u32)
-        .sum::<u32>()
-        .max(1)
+    text.split('\n').map(|line| ((text_width(line) * 1.1) / width).ceil().max(1.0) as u32).sum::<u32>().max(1)
 }
 
 /// The currency symbol the document's money values are written with ("1.234,50 €" → "€"),
@@ -321,12 +302,7 @@ pub fn currency_symbol(doc: &Document) -> String {
             .text
             .chars()
             .filter(|c| !c.is_ascii_digit())
-            .filter(|c| {
-                !matches!(
-                    c,
-                    '.' | ',' | '-' | '+' | '"' | '\'' | '—' | '–' | '(' | ')'
-                )
-            })
+            .filter(|c| !matches!(c, '.' | ',' | '-' | '+' | '"' | '\'' | '—' | '–' | '(' | ')'))
             .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
             .collect();
         (!s.is_empty() && s.chars().count() <= 4).then_some(s)
@@ -335,12 +311,9 @@ pub fn currency_symbol(doc: &Document) -> String {
     for block in doc.sections.iter().flat_map(|s| &s.blocks) {
         let v = match block {
             Block::Kpis(k) => k.iter().find_map(|k| symbol_of(&k.value)),
-            Block::Table(t) => t
-                .rows
-                .iter()
-                .chain(t.totals.iter())
-                .flatten()
-                .find_map(|c| symbol_of(&c.value)),
+            Block::Table(t) => {
+                t.rows.iter().chain(t.totals.iter()).flatten().find_map(|c| symbol_of(&c.value))
+            }
             _ => None,
         };
         if v.is_some() {
@@ -382,10 +355,7 @@ pub fn axis_format(format: ValueFormat, lang: &str, currency: &str) -> String {
 /// Text for an Excel header/footer section: `&` doubled so it shows as itself, cut to
 /// `max` characters.
 pub fn header_text(s: &str, max: usize) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     cut_chars(&one_line, max).replace('&', "&&")
 }
 
@@ -395,9 +365,7 @@ pub fn page_label_codes(label: &str) -> String {
     if label.trim().is_empty() {
         return "&P / &N".into();
     }
-    header_text(label, 100)
-        .replace("{pages}", "&N")
-        .replace("{page}", "&P")
+    header_text(label, 100).replace("{pages}", "&N").replace("{page}", "&P")
 }
 
 /// Rows a chart of `height` pixels covers at Excel's default 20-pixel rows, plus one.
@@ -435,20 +403,12 @@ pub fn inline_list(choices: &[String]) -> bool {
 /// Whether the document needs the chart-data sheet: it has a chart with points, or a
 /// drop-down list too long or with commas for an inline rule.
 pub fn needs_data_sheet(doc: &Document) -> bool {
-    doc.sections
-        .iter()
-        .flat_map(|s| &s.blocks)
-        .any(|b| match b {
-            Block::Chart(c) => c.series.iter().any(|s| !s.points.is_empty()),
-            Block::Table(t) => t
-                .columns
-                .iter()
-                .any(|c| !c.choices.is_empty() && !inline_list(&c.choices)),
-            Block::Fields(f) => f
-                .iter()
-                .any(|f| !f.choices.is_empty() && !inline_list(&f.choices)),
-            _ => false,
-        })
+    doc.sections.iter().flat_map(|s| &s.blocks).any(|b| match b {
+        Block::Chart(c) => c.series.iter().any(|s| !s.points.is_empty()),
+        Block::Table(t) => t.columns.iter().any(|c| !c.choices.is_empty() && !inline_list(&c.choices)),
+        Block::Fields(f) => f.iter().any(|f| !f.choices.is_empty() && !inline_list(&f.choices)),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
@@ -546,10 +506,7 @@ mod tests {
 
     #[test]
     fn page_labels_become_excel_codes() {
-        assert_eq!(
-            page_label_codes("Página {page} de {pages}"),
-            "Página &P de &N"
-        );
+        assert_eq!(page_label_codes("Página {page} de {pages}"), "Página &P de &N");
         assert_eq!(page_label_codes("Page {page} of {pages}"), "Page &P of &N");
         assert_eq!(page_label_codes(""), "&P / &N");
         assert_eq!(header_text("Smith & Co", 100), "Smith && Co");
@@ -557,12 +514,7 @@ mod tests {
     }
 
     fn val(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
-        Value {
-            text: text.into(),
-            format,
-            number,
-            date: None,
-        }
+        Value { text: text.into(), format, number, date: None }
     }
 
     #[test]
@@ -570,28 +522,12 @@ mod tests {
         let table = Table {
             name: "t".into(),
             columns: vec![
-                Column {
-                    label: "N".into(),
-                    format: ValueFormat::Int,
-                    choices: vec![],
-                    fill: false,
-                },
-                Column {
-                    label: "Cliente".into(),
-                    format: ValueFormat::Text,
-                    choices: vec![],
-                    fill: false,
-                },
+                Column { label: "N".into(), format: ValueFormat::Int, choices: vec![], fill: false },
+                Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
             ],
             rows: vec![vec![
-                Cell {
-                    value: val("1", ValueFormat::Int, Some(1.0)),
-                    highlight: false,
-                },
-                Cell {
-                    value: val(&"x".repeat(200), ValueFormat::Text, None),
-                    highlight: false,
-                },
+                Cell { value: val("1", ValueFormat::Int, Some(1.0)), highlight: false },
+                Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false },
             ]],
             totals: None,
         };
@@ -644,23 +580,14 @@ mod tests {
                 blocks: vec![Block::Kpis(
                     texts
                         .iter()
-                        .map(|(t, n)| Kpi {
-                            label: "k".into(),
-                            value: val(t, ValueFormat::Money, *n),
-                        })
+                        .map(|(t, n)| Kpi { label: "k".into(), value: val(t, ValueFormat::Money, *n) })
                         .collect(),
                 )],
             }],
         };
-        assert_eq!(
-            currency_symbol(&doc(&[("1.234,50\u{a0}€", Some(1234.5))])),
-            "€"
-        );
+        assert_eq!(currency_symbol(&doc(&[("1.234,50\u{a0}€", Some(1234.5))])), "€");
         assert_eq!(currency_symbol(&doc(&[("-$1,234.50", Some(-1234.5))])), "$");
-        assert_eq!(
-            currency_symbol(&doc(&[("—", None), ("1 234,50 CHF", Some(1.0))])),
-            "CHF"
-        );
+        assert_eq!(currency_symbol(&doc(&[("—", None), ("1 234,50 CHF", Some(1.0))])), "CHF");
         assert_eq!(currency_symbol(&doc(&[])), "€");
     }
 

@@ -15,8 +15,8 @@ fn json_of(dir: &Path, args: &[&str]) -> (Value, i32) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     let o = kamplan(dir, &all);
-    let v: Value = serde_json::from_str(&stdout(&o))
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    let v: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
     (v, o.status.code().unwrap_or(-1))
 }
 
@@ -34,14 +34,7 @@ fn close(a: &Value, b: f64) -> bool {
 }
 
 fn header() -> Vec<V> {
-    vec![
-        s("Fecha factura"),
-        s("Cód. cliente"),
-        s("Cliente"),
-        s("Comercial"),
-        s("Artículo"),
-        s("Importe"),
-    ]
+    vec![s("Fecha factura"), s("Cód. cliente"), s("Cliente"), s("Comercial"), s("Artículo"), s("Importe")]
 }
 
 fn line(d: V, code: &'static str, name: &'static str, kam: &'static str, amount: V) -> Vec<V> {
@@ -56,35 +49,10 @@ fn month_sheet(m: u8) -> Vec<Vec<V>> {
         vec![s("Ventas del mes")],
         vec![],
         header(),
-        line(
-            V::D(2026, m, 3),
-            "C001",
-            "Acme S.A.",
-            "Lucía Pérez",
-            V::N(1200.0),
-        ),
-        line(
-            V::D(2026, m, 10),
-            "C002",
-            "Beta SL",
-            "Íñigo Núñez",
-            V::N(800.5),
-        ),
-        line(
-            V::D(2026, m, 20),
-            "C001",
-            "ACME  S.A. ",
-            "Lucía Pérez",
-            V::N(-200.0),
-        ),
-        vec![
-            V::Empty,
-            V::Empty,
-            s("Total mes"),
-            V::Empty,
-            V::Empty,
-            V::N(1800.5),
-        ],
+        line(V::D(2026, m, 3), "C001", "Acme S.A.", "Lucía Pérez", V::N(1200.0)),
+        line(V::D(2026, m, 10), "C002", "Beta SL", "Íñigo Núñez", V::N(800.5)),
+        line(V::D(2026, m, 20), "C001", "ACME  S.A. ", "Lucía Pérez", V::N(-200.0)),
+        vec![V::Empty, V::Empty, s("Total mes"), V::Empty, V::Empty, V::N(1800.5)],
         vec![],
         header(),
         line(V::D(2026, m, 25), "C003", "Gamma", "  ", V::N(100.0)),
@@ -94,10 +62,7 @@ fn month_sheet(m: u8) -> Vec<Vec<V>> {
 #[test]
 fn titles_above_the_header_totals_and_repeated_headers_are_skipped_and_counted() {
     let dir = tmp();
-    write_book(
-        &dir.path().join("ventas.xlsx"),
-        &[("Ene-26", month_sheet(1))],
-    );
+    write_book(&dir.path().join("ventas.xlsx"), &[("Ene-26", month_sheet(1))]);
     let (v, code) = json_of(dir.path(), &["ventas.xlsx"]);
     assert_eq!(code, 0, "{v}");
     let sh = sheet(&v, "Ene-26");
@@ -111,10 +76,7 @@ fn titles_above_the_header_totals_and_repeated_headers_are_skipped_and_counted()
     assert_eq!(sh["rows"], 11);
     assert_eq!(sh["transactions"], 4);
     assert_eq!(sh["rejected"], 0);
-    assert_eq!(
-        sh["skipped_by_reason"],
-        serde_json::json!({"blank": 2, "title": 2, "header": 2, "total": 1})
-    );
+    assert_eq!(sh["skipped_by_reason"], serde_json::json!({"blank": 2, "title": 2, "header": 2, "total": 1}));
     assert!(close(&sh["amount_total"], 1900.5), "{}", sh["amount_total"]);
     assert!(close(&v["amount_total"], 1900.5));
     let o = kamplan(dir.path(), &["check", "ventas.xlsx"]);
@@ -122,17 +84,12 @@ fn titles_above_the_header_totals_and_repeated_headers_are_skipped_and_counted()
     assert!(out.contains("ventas.xlsx › Ene-26"), "{out}");
     assert!(out.contains("sales lines, header in row 4"), "{out}");
     assert!(
-        out.contains(
-            "rows      11 = 4 lines + 7 skipped (2 blank, 2 title, 2 header, 1 total) + 0 rejected"
-        ),
+        out.contains("rows      11 = 4 lines + 7 skipped (2 blank, 2 title, 2 header, 1 total) + 0 rejected"),
         "{out}"
     );
     assert!(out.contains("1.900,50 €"), "{out}");
     // Blank salesperson is no KAM; three customers, the two ACME spellings are one (code C001).
-    assert!(
-        out.contains("4 lines, 1.900,50 €, 3 customers, 2 KAMs, 1 return"),
-        "{out}"
-    );
+    assert!(out.contains("4 lines, 1.900,50 €, 3 customers, 2 KAMs, 1 return"), "{out}");
     assert!(out.contains("nothing rejected"), "{out}");
 }
 
@@ -141,11 +98,7 @@ fn monthly_sheets_are_all_read_and_added_up() {
     let dir = tmp();
     write_book(
         &dir.path().join("ventas.xlsx"),
-        &[
-            ("Ene-26", month_sheet(1)),
-            ("Feb-26", month_sheet(2)),
-            ("Mar-26", month_sheet(3)),
-        ],
+        &[("Ene-26", month_sheet(1)), ("Feb-26", month_sheet(2)), ("Mar-26", month_sheet(3))],
     );
     let (v, code) = json_of(dir.path(), &["ventas.xlsx"]);
     assert_eq!(code, 0);
@@ -175,18 +128,12 @@ fn text_numbers_in_spanish_books() {
     assert_eq!(sh["transactions"], 6);
     // 1.234 is one thousand two hundred thirty-four: the column shows a decimal comma.
     assert!(
-        close(
-            &sh["amount_total"],
-            1234.56 + 1234.5 + 1000.0 - 1000.0 - 10.5 + 1234.0
-        ),
+        close(&sh["amount_total"], 1234.56 + 1234.5 + 1000.0 - 1000.0 - 10.5 + 1234.0),
         "{}",
         sh["amount_total"]
     );
     let dec = sh["decimal"].as_str().unwrap();
-    assert!(
-        dec.contains("\",\"") && dec.contains("column") && dec.contains("1 ambiguous"),
-        "{dec}"
-    );
+    assert!(dec.contains("\",\"") && dec.contains("column") && dec.contains("1 ambiguous"), "{dec}");
 }
 
 #[test]
@@ -202,16 +149,8 @@ fn text_numbers_in_english_books() {
     write_book(&dir.path().join("en.xlsx"), &[("Sales", rows)]);
     let (v, _) = json_of(dir.path(), &["en.xlsx"]);
     let sh = sheet(&v, "Sales");
-    assert!(
-        close(&sh["amount_total"], 1234.56 + 1000.0 + 1.234 - 0.5),
-        "{}",
-        sh["amount_total"]
-    );
-    assert!(
-        sh["decimal"].as_str().unwrap().starts_with("\".\""),
-        "{}",
-        sh["decimal"]
-    );
+    assert!(close(&sh["amount_total"], 1234.56 + 1000.0 + 1.234 - 0.5), "{}", sh["amount_total"]);
+    assert!(sh["decimal"].as_str().unwrap().starts_with("\".\""), "{}", sh["decimal"]);
 }
 
 #[test]
@@ -226,32 +165,14 @@ fn ambiguous_numbers_follow_the_config_then_spanish() {
     let (v, _) = json_of(dir.path(), &["b.xlsx"]);
     let sh = sheet(&v, "Ventas");
     assert!(close(&sh["amount_total"], 3234.0));
-    assert!(
-        sh["decimal"]
-            .as_str()
-            .unwrap()
-            .contains("default (Spanish)"),
-        "{}",
-        sh["decimal"]
-    );
-    std::fs::write(
-        dir.path().join("kamplan.toml"),
-        "[ingest]\ndecimal = \".\"\n",
-    )
-    .unwrap();
+    assert!(sh["decimal"].as_str().unwrap().contains("default (Spanish)"), "{}", sh["decimal"]);
+    std::fs::write(dir.path().join("kamplan.toml"), "[ingest]\ndecimal = \".\"\n").unwrap();
     let (v, _) = json_of(dir.path(), &["b.xlsx"]);
     let sh = sheet(&v, "Ventas");
     assert!(close(&sh["amount_total"], 3.234));
-    assert!(
-        sh["decimal"].as_str().unwrap().contains("config"),
-        "{}",
-        sh["decimal"]
-    );
+    assert!(sh["decimal"].as_str().unwrap().contains("config"), "{}", sh["decimal"]);
     let out = stdout(&kamplan(dir.path(), &["check", "b.xlsx"]));
-    assert!(
-        out.starts_with("kamplan check: 1 file, 1 sheet · settings from kamplan.toml"),
-        "{out}"
-    );
+    assert!(out.starts_with("kamplan check: 1 file, 1 sheet · settings from kamplan.toml"), "{out}");
 }
 
 #[test]
@@ -280,17 +201,9 @@ fn dates_as_cells_and_as_text_in_both_orders() {
         vec![s("02/01/2026"), s("A"), V::N(1.0)],
     ];
     write_book(&dir.path().join("us.xlsx"), &[("Sales", rows)]);
-    std::fs::write(
-        dir.path().join("us.toml"),
-        "[ingest]\ndate_order = \"mdy\"\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("us.toml"), "[ingest]\ndate_order = \"mdy\"\n").unwrap();
     let o = kamplan(dir.path(), &["check", "-c", "us.toml", "us.xlsx"]);
-    assert!(
-        stdout(&o).contains("2026-01-13 to 2026-02-01"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("2026-01-13 to 2026-02-01"), "{}", stdout(&o));
 }
 
 #[test]
@@ -331,14 +244,7 @@ fn bad_book(path: &Path) {
     let ws = wb.add_worksheet();
     ws.set_name("Ene-26").unwrap();
     let fmt = Format::new().set_num_format("dd/mm/yyyy");
-    let heads = [
-        "Fecha",
-        "Cód. cliente",
-        "Cliente",
-        "Comercial",
-        "Artículo",
-        "Importe",
-    ];
+    let heads = ["Fecha", "Cód. cliente", "Cliente", "Comercial", "Artículo", "Importe"];
     for (c, h) in heads.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
@@ -352,8 +258,7 @@ fn bad_book(path: &Path) {
         ws.write_number(r, 5, 100.0).unwrap();
     }
     ws.write_string(2, 5, "pendiente").unwrap(); // F3
-    ws.write_formula(3, 5, Formula::new("=NA()").set_result("#N/A"))
-        .unwrap(); // F4
+    ws.write_formula(3, 5, Formula::new("=NA()").set_result("#N/A")).unwrap(); // F4
     ws.write_string(4, 1, " ").unwrap(); // B5: no code, and no name in C5
     ws.write_string(5, 0, "31/02/2026").unwrap(); // A6
     wb.save(path).unwrap();
@@ -369,20 +274,11 @@ fn bad_rows_are_rejected_with_their_cell_and_reason() {
     assert_eq!(sh["transactions"], 1, "{sh}");
     assert_eq!(sh["rejected"], 4);
     assert_eq!(sh["rows"], 6);
-    assert!(
-        close(&sh["amount_total"], 100.0),
-        "a bad amount is never read as zero or counted"
-    );
+    assert!(close(&sh["amount_total"], 100.0), "a bad amount is never read as zero or counted");
     let rejects = sh["rejects"].as_array().unwrap();
     let got: Vec<(u64, &str, &str)> = rejects
         .iter()
-        .map(|r| {
-            (
-                r["row"].as_u64().unwrap(),
-                r["column"].as_str().unwrap(),
-                r["value"].as_str().unwrap(),
-            )
-        })
+        .map(|r| (r["row"].as_u64().unwrap(), r["column"].as_str().unwrap(), r["value"].as_str().unwrap()))
         .collect();
     assert_eq!(
         got,
@@ -397,33 +293,19 @@ fn bad_rows_are_rejected_with_their_cell_and_reason() {
     assert_eq!(keys, ["column", "file", "reason", "row", "sheet", "value"]);
     assert_eq!(rejects[0]["file"], "ventas.xlsx");
     assert_eq!(rejects[0]["sheet"], "Ene-26");
-    assert!(rejects[0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("expected a number"));
+    assert!(rejects[0]["reason"].as_str().unwrap().contains("expected a number"));
     assert!(rejects[1]["reason"].as_str().unwrap().contains("#N/A"));
-    assert!(rejects[2]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("customer is blank"));
+    assert!(rejects[2]["reason"].as_str().unwrap().contains("customer is blank"));
     assert!(rejects[3]["reason"].as_str().unwrap().contains("date"));
     let o = kamplan(dir.path(), &["check", "ventas.xlsx"]);
     let out = stdout(&o);
     assert!(
-        out.contains(
-            "ventas.xlsx › Ene-26 › F3  Importe = \"pendiente\": expected a number, found text"
-        ),
+        out.contains("ventas.xlsx › Ene-26 › F3  Importe = \"pendiente\": expected a number, found text"),
         "{out}"
     );
-    assert!(
-        out.contains("ventas.xlsx › Ene-26 › A6  Fecha = \"31/02/2026\""),
-        "{out}"
-    );
+    assert!(out.contains("ventas.xlsx › Ene-26 › A6  Fecha = \"31/02/2026\""), "{out}");
     assert!(out.contains("4 rows rejected"), "{out}");
-    assert!(
-        out.contains("1 × F (Importe): expected a number, found text"),
-        "{out}"
-    );
+    assert!(out.contains("1 × F (Importe): expected a number, found text"), "{out}");
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -438,10 +320,7 @@ fn more_than_twenty_rejects_are_summarised_in_text_and_all_listed_in_json() {
     write_book(&dir.path().join("b.xlsx"), &[("Ventas", rows)]);
     let out = stdout(&kamplan(dir.path(), &["check", "b.xlsx"]));
     assert!(out.contains("and 5 more"), "{out}");
-    assert_eq!(
-        out.matches("Importe = \"n/d\": expected a number").count(),
-        20
-    );
+    assert_eq!(out.matches("Importe = \"n/d\": expected a number").count(), 20);
     let (v, _) = json_of(dir.path(), &["b.xlsx"]);
     assert_eq!(sheet(&v, "Ventas")["rejects"].as_array().unwrap().len(), 25);
 }
@@ -459,21 +338,14 @@ fn a_hidden_notes_sheet_is_skipped_silently_and_a_visible_one_with_a_notice() {
     ws.write_string(1, 1, "A").unwrap();
     ws.write_number(1, 2, 5.0).unwrap();
     let notes = wb.add_worksheet().set_name("Notas").unwrap();
-    notes
-        .write_string(0, 0, "recordar revisar devoluciones")
-        .unwrap();
+    notes.write_string(0, 0, "recordar revisar devoluciones").unwrap();
     notes.set_hidden(true);
     let readme = wb.add_worksheet().set_name("Léeme").unwrap();
-    readme
-        .write_string(0, 0, "Este libro lo mantiene administración")
-        .unwrap();
+    readme.write_string(0, 0, "Este libro lo mantiene administración").unwrap();
     wb.save(dir.path().join("b.xlsx")).unwrap();
     let out = stdout(&kamplan(dir.path(), &["check", "b.xlsx"]));
     assert!(!out.contains("Notas"), "{out}");
-    assert!(
-        out.contains("b.xlsx › Léeme\n  skipped: no header row"),
-        "{out}"
-    );
+    assert!(out.contains("b.xlsx › Léeme\n  skipped: no header row"), "{out}");
 }
 
 #[test]
@@ -481,13 +353,7 @@ fn master_directory_and_activity_sheets_get_their_roles() {
     let dir = tmp();
     write_book(
         &dir.path().join("ventas.xlsx"),
-        &[(
-            "Ventas",
-            vec![
-                header(),
-                line(V::D(2026, 1, 5), "C001", "Acme", "Lucía Pérez", V::N(1.0)),
-            ],
-        )],
+        &[("Ventas", vec![header(), line(V::D(2026, 1, 5), "C001", "Acme", "Lucía Pérez", V::N(1.0))])],
     );
     write_book(
         &dir.path().join("maestro.xlsx"),
@@ -503,22 +369,8 @@ fn master_directory_and_activity_sheets_get_their_roles() {
                         s("KAM asignado"),
                         s("Segmento"),
                     ],
-                    vec![
-                        s("C001"),
-                        s("Acme S.A."),
-                        s("Sí"),
-                        s("250.000"),
-                        s("Lucía Pérez"),
-                        s("Industria"),
-                    ],
-                    vec![
-                        s("C002"),
-                        s("Beta"),
-                        s("No"),
-                        V::N(1000.0),
-                        V::Empty,
-                        s("Retail"),
-                    ],
+                    vec![s("C001"), s("Acme S.A."), s("Sí"), s("250.000"), s("Lucía Pérez"), s("Industria")],
+                    vec![s("C002"), s("Beta"), s("No"), V::N(1000.0), V::Empty, s("Retail")],
                     vec![V::Empty, V::Empty, s("Sí")],
                     vec![V::Empty, s("Total clientes: 2")],
                     vec![s("C003"), s("Total Energías S.A."), s("No")],
@@ -528,30 +380,15 @@ fn master_directory_and_activity_sheets_get_their_roles() {
                 "Comerciales",
                 vec![
                     vec![s("Comercial"), s("Email"), s("Jefe de ventas"), s("Zona")],
-                    vec![
-                        s("Lucía Pérez"),
-                        s("lucia@example.com"),
-                        s("Marta Gil"),
-                        s("Norte"),
-                    ],
-                    vec![
-                        s("Íñigo Núñez"),
-                        s("inigo@example.com"),
-                        s("Marta Gil"),
-                        s("Sur"),
-                    ],
+                    vec![s("Lucía Pérez"), s("lucia@example.com"), s("Marta Gil"), s("Norte")],
+                    vec![s("Íñigo Núñez"), s("inigo@example.com"), s("Marta Gil"), s("Sur")],
                 ],
             ),
             (
                 "Visitas",
                 vec![
                     vec![s("Fecha"), s("Cód. cliente"), s("Tipo"), s("Notas")],
-                    vec![
-                        V::D(2026, 1, 7),
-                        s("C001"),
-                        s("Visita"),
-                        s("presentación catálogo"),
-                    ],
+                    vec![V::D(2026, 1, 7), s("C001"), s("Visita"), s("presentación catálogo")],
                 ],
             ),
         ],
@@ -559,23 +396,13 @@ fn master_directory_and_activity_sheets_get_their_roles() {
     let (v, code) = json_of(dir.path(), &["ventas.xlsx", "maestro.xlsx"]);
     assert_eq!(code, 1, "the master row without a customer is rejected");
     assert_eq!(sheet(&v, "Clientes")["role"], "master");
-    assert_eq!(
-        sheet(&v, "Clientes")["transactions"],
-        3,
-        "Total Energías is a customer"
-    );
+    assert_eq!(sheet(&v, "Clientes")["transactions"], 3, "Total Energías is a customer");
     assert_eq!(sheet(&v, "Clientes")["skipped_by_reason"]["total"], 1);
-    assert_eq!(
-        sheet(&v, "Clientes")["rejects"][0]["column"],
-        "A (Código cliente)"
-    );
+    assert_eq!(sheet(&v, "Clientes")["rejects"][0]["column"], "A (Código cliente)");
     assert_eq!(sheet(&v, "Comerciales")["role"], "directory");
     assert_eq!(sheet(&v, "Comerciales")["columns"]["region"], "D (Zona)");
     assert_eq!(sheet(&v, "Visitas")["role"], "activity");
-    let out = stdout(&kamplan(
-        dir.path(),
-        &["check", "ventas.xlsx", "maestro.xlsx"],
-    ));
+    let out = stdout(&kamplan(dir.path(), &["check", "ventas.xlsx", "maestro.xlsx"]));
     assert!(out.contains("master    3 customers, 1 strategic"), "{out}");
     assert!(out.contains("directory 2 KAMs"), "{out}");
     assert!(out.contains("activity  1 contact"), "{out}");
@@ -586,29 +413,17 @@ fn folders_are_read_sorted_and_lock_files_skipped() {
     let dir = tmp();
     let books = dir.path().join("libros");
     std::fs::create_dir(&books).unwrap();
-    let rows = || {
-        vec![
-            vec![s("Fecha"), s("Cliente"), s("Importe")],
-            vec![V::D(2026, 1, 5), s("A"), V::N(1.0)],
-        ]
-    };
+    let rows =
+        || vec![vec![s("Fecha"), s("Cliente"), s("Importe")], vec![V::D(2026, 1, 5), s("A"), V::N(1.0)]];
     write_book(&books.join("b.xlsx"), &[("Ventas", rows())]);
     write_book(&books.join("a.xlsx"), &[("Ventas", rows())]);
     std::fs::write(books.join("~$a.xlsx"), b"lock").unwrap();
     std::fs::write(books.join("notas.txt"), b"hola").unwrap();
     let (v, code) = json_of(dir.path(), &["libros"]);
     assert_eq!(code, 0, "{v}");
-    let files: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert_eq!(files.len(), 2);
-    assert!(
-        files[0].ends_with("a.xlsx") && files[1].ends_with("b.xlsx"),
-        "{files:?}"
-    );
+    assert!(files[0].ends_with("a.xlsx") && files[1].ends_with("b.xlsx"), "{files:?}");
     // Read in parallel, merged as one: the same customer in both books is one customer.
     let out = stdout(&kamplan(dir.path(), &["check", "libros"]));
     assert!(out.contains("2 lines, 2,00 €, 1 customer, 0 KAMs"), "{out}");
@@ -618,11 +433,9 @@ fn folders_are_read_sorted_and_lock_files_skipped() {
 fn write_ods(path: &Path, rows: &[&[(&str, &str)]]) {
     let f = std::fs::File::create(path).unwrap();
     let mut z = zip::ZipWriter::new(f);
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     z.start_file("mimetype", stored).unwrap();
-    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-        .unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
     z.start_file("META-INF/manifest.xml", stored).unwrap();
     z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
@@ -660,30 +473,10 @@ fn an_ods_copy_reads_like_the_xlsx_with_cells_named_as_excel_names_them() {
         &[
             &[("s", "Ventas enero")],
             &[],
-            &[
-                ("e", ""),
-                ("s", "Fecha"),
-                ("s", "Cliente"),
-                ("s", "Importe"),
-            ],
-            &[
-                ("e", ""),
-                ("d", "2026-01-05"),
-                ("s", "Acme"),
-                ("n", "100.5"),
-            ],
-            &[
-                ("e", ""),
-                ("s", "06/01/2026"),
-                ("s", "Acme"),
-                ("s", "1.000,00"),
-            ],
-            &[
-                ("e", ""),
-                ("d", "2026-01-07"),
-                ("s", "Beta"),
-                ("s", "pendiente"),
-            ],
+            &[("e", ""), ("s", "Fecha"), ("s", "Cliente"), ("s", "Importe")],
+            &[("e", ""), ("d", "2026-01-05"), ("s", "Acme"), ("n", "100.5")],
+            &[("e", ""), ("s", "06/01/2026"), ("s", "Acme"), ("s", "1.000,00")],
+            &[("e", ""), ("d", "2026-01-07"), ("s", "Beta"), ("s", "pendiente")],
         ],
     );
     let (v, code) = json_of(dir.path(), &["ventas.ods"]);
@@ -702,19 +495,14 @@ fn an_ods_copy_reads_like_the_xlsx_with_cells_named_as_excel_names_them() {
 fn to_1904(src: &Path, dst: &Path) {
     let mut a = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut z = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
-    let opts =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for i in 0..a.len() {
         let mut f = a.by_index(i).unwrap();
         let name = f.name().unwrap().to_string();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut data).unwrap();
         if name == "xl/workbook.xml" {
-            let s = String::from_utf8(data).unwrap().replacen(
-                "<workbookPr",
-                "<workbookPr date1904=\"1\"",
-                1,
-            );
+            let s = String::from_utf8(data).unwrap().replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1);
             data = s.into_bytes();
         }
         z.start_file(name, opts).unwrap();
@@ -733,15 +521,11 @@ fn date_cells_in_the_1904_system() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     // Serial 44587 is 2026-01-27 counted from 1904 (2022-01-26 from 1900).
-    ws.write_number_with_format(1, 0, 44587.0, &Format::new().set_num_format("dd/mm/yyyy"))
-        .unwrap();
+    ws.write_number_with_format(1, 0, 44587.0, &Format::new().set_num_format("dd/mm/yyyy")).unwrap();
     ws.write_string(1, 1, "A").unwrap();
     ws.write_number(1, 2, 5.0).unwrap();
     wb.save(dir.path().join("b1900.xlsx")).unwrap();
-    to_1904(
-        &dir.path().join("b1900.xlsx"),
-        &dir.path().join("b1904.xlsx"),
-    );
+    to_1904(&dir.path().join("b1900.xlsx"), &dir.path().join("b1904.xlsx"));
     let out = stdout(&kamplan(dir.path(), &["check", "b1904.xlsx"]));
     assert!(out.contains("2026-01-27 to 2026-01-27"), "{out}");
     let out = stdout(&kamplan(dir.path(), &["check", "b1900.xlsx"]));
@@ -773,11 +557,7 @@ fn unreadable_files_are_one_clear_line_naming_the_file() {
     let good = write_book(&d.join("bueno.xlsx"), &[("Ventas", month_sheet(1))]);
     let bytes = std::fs::read(&good).unwrap();
     std::fs::write(d.join("cortado.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
-    one_error_line(
-        d,
-        &["cortado.xlsx"],
-        &["cortado.xlsx", "damaged or truncated"],
-    );
+    one_error_line(d, &["cortado.xlsx"], &["cortado.xlsx", "damaged or truncated"]);
     // Password-protected books are OLE containers, not zips.
     let mut ole = vec![0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
     ole.resize(4096, 0);
@@ -793,13 +573,7 @@ fn no_sales_sheet_is_an_input_error() {
     let dir = tmp();
     write_book(
         &dir.path().join("maestro.xlsx"),
-        &[(
-            "Clientes",
-            vec![
-                vec![s("Código cliente"), s("Razón social")],
-                vec![s("C1"), s("Acme")],
-            ],
-        )],
+        &[("Clientes", vec![vec![s("Código cliente"), s("Razón social")], vec![s("C1"), s("Acme")]])],
     );
     one_error_line(
         dir.path(),
@@ -815,16 +589,8 @@ fn json_report_has_every_count_for_programs() {
     let dir = tmp();
     bad_book(&dir.path().join("ventas.xlsx"));
     let (v, _) = json_of(dir.path(), &["ventas.xlsx"]);
-    for key in [
-        "files",
-        "sheets",
-        "rows",
-        "transactions",
-        "skipped",
-        "rejected",
-        "amount_total",
-        "warnings",
-    ] {
+    for key in ["files", "sheets", "rows", "transactions", "skipped", "rejected", "amount_total", "warnings"]
+    {
         assert!(v.get(key).is_some(), "{key} missing in {v}");
     }
     let sh = &v["sheets"][0];
@@ -855,20 +621,8 @@ fn json_report_has_every_count_for_programs() {
 fn english_book_with_columns_named_in_config() {
     let dir = tmp();
     let rows = vec![
-        vec![
-            s("Posting"),
-            s("Account ID"),
-            s("Account"),
-            s("Owner"),
-            s("Billed ex VAT"),
-        ],
-        vec![
-            V::D(2026, 3, 1),
-            s("A-1"),
-            s("Acme Inc"),
-            s("Sam"),
-            V::N(10.0),
-        ],
+        vec![s("Posting"), s("Account ID"), s("Account"), s("Owner"), s("Billed ex VAT")],
+        vec![V::D(2026, 3, 1), s("A-1"), s("Acme Inc"), s("Sam"), V::N(10.0)],
     ];
     write_book(&dir.path().join("en.xlsx"), &[("Data", rows)]);
     std::fs::write(
@@ -893,18 +647,8 @@ fn a_sheet_starting_at_b3_names_cells_from_a1() {
         &[
             &[],
             &[],
-            &[
-                ("e", ""),
-                ("s", "Fecha"),
-                ("s", "Cliente"),
-                ("s", "Importe"),
-            ],
-            &[
-                ("e", ""),
-                ("d", "2026-01-05"),
-                ("s", "Acme"),
-                ("s", "pendiente"),
-            ],
+            &[("e", ""), ("s", "Fecha"), ("s", "Cliente"), ("s", "Importe")],
+            &[("e", ""), ("d", "2026-01-05"), ("s", "Acme"), ("s", "pendiente")],
             &[("e", ""), ("d", "2026-01-06"), ("s", "Acme"), ("n", "7")],
         ],
     );
@@ -915,10 +659,7 @@ fn a_sheet_starting_at_b3_names_cells_from_a1() {
     assert_eq!(sh["rejects"][0]["row"], 4);
     assert_eq!(sh["rejects"][0]["column"], "D (Importe)");
     assert_eq!(sh["rows"], 5);
-    assert_eq!(
-        sh["skipped_by_reason"],
-        serde_json::json!({"blank": 2, "header": 1})
-    );
+    assert_eq!(sh["skipped_by_reason"], serde_json::json!({"blank": 2, "header": 1}));
 }
 
 #[test]
@@ -932,13 +673,7 @@ fn credit_notes_typed_positive_are_kept_as_typed_and_pointed_out() {
     ];
     write_book(&dir.path().join("r.xlsx"), &[("Ventas", rows)]);
     let (v, _) = json_of(dir.path(), &["r.xlsx"]);
-    assert!(
-        close(&v["amount_total"], 590.0),
-        "never guessed into a negative"
-    );
+    assert!(close(&v["amount_total"], 590.0), "never guessed into a negative");
     let note = v["sheets"][0]["notices"][0].as_str().unwrap();
-    assert!(
-        note.contains("1 line(s) marked as a return") && note.contains("B3 \"Abono\""),
-        "{note}"
-    );
+    assert!(note.contains("1 line(s) marked as a return") && note.contains("B3 \"Abono\""), "{note}");
 }

@@ -23,7 +23,14 @@ fn write_company(dir: &Path) -> PathBuf {
     let mut rows = vec![
         vec![V::S("Comercial Ejemplo S.L. — ventas")],
         vec![],
-        vec![V::S("Fecha"), V::S("Cód. cliente"), V::S("Cliente"), V::S("Comercial"), V::S("Importe"), V::S("Coste")],
+        vec![
+            V::S("Fecha"),
+            V::S("Cód. cliente"),
+            V::S("Cliente"),
+            V::S("Comercial"),
+            V::S("Importe"),
+            V::S("Coste"),
+        ],
     ];
     for m in 0..24u32 {
         let (y, mo) = (2024 + (10 + m) / 12, (10 + m) % 12 + 1);
@@ -154,7 +161,9 @@ fn the_summary_lists_every_kam_for_hand_over() {
     let summary = fs::read_dir(&month)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("Resumen") && p.extension().unwrap() == "pdf")
+        .find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("Resumen") && p.extension().unwrap() == "pdf"
+        })
         .unwrap();
     let all = page_texts(&summary).join("\n");
     assert!(all.contains("Lucía Pérez") && all.contains("../../x"), "both KAMs, names as typed");

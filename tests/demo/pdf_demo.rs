@@ -8,28 +8,15 @@ use kamplan::document::*;
 use kamplan::render::{renderer, Format, RenderContext};
 
 fn v(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
-    Value {
-        text: text.into(),
-        format,
-        number,
-        date: None,
-    }
+    Value { text: text.into(), format, number, date: None }
 }
 
 fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-    Cell {
-        value: v(text, format, number),
-        highlight: false,
-    }
+    Cell { value: v(text, format, number), highlight: false }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
-    Column {
-        label: label.into(),
-        format,
-        choices: vec![],
-        fill: false,
-    }
+    Column { label: label.into(), format, choices: vec![], fill: false }
 }
 
 fn money(x: f64) -> String {
@@ -62,22 +49,14 @@ pub fn sample() -> Document {
         cum += sales / 2_000_000.0;
         let mut r = vec![
             cell(&(i + 1).to_string(), ValueFormat::Int, Some((i + 1) as f64)),
-            cell(
-                &format!("{} {}", names[i % names.len()], i),
-                ValueFormat::Text,
-                None,
-            ),
+            cell(&format!("{} {}", names[i % names.len()], i), ValueFormat::Text, None),
             cell(&money(sales), ValueFormat::Money, Some(sales)),
             cell(
                 &format!("{:.1}\u{a0}%", sales / 20_000.0).replace('.', ","),
                 ValueFormat::Percent,
                 Some(sales / 2e6),
             ),
-            cell(
-                &format!("{:.1}\u{a0}%", cum * 100.0).replace('.', ","),
-                ValueFormat::Percent,
-                Some(cum),
-            ),
+            cell(&format!("{:.1}\u{a0}%", cum * 100.0).replace('.', ","), ValueFormat::Percent, Some(cum)),
             cell(["A", "B", "C"][i % 3], ValueFormat::Text, None),
             cell("31/10/2026", ValueFormat::Date, None),
         ];
@@ -89,10 +68,8 @@ pub fn sample() -> Document {
             (
                 format!(
                     "{} {}",
-                    [
-                        "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct",
-                        "nov", "dic"
-                    ][m % 12],
+                    ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+                        [m % 12],
                     2025 + m / 12
                 ),
                 20_000.0 + (m as f64 * 1.3).sin() * 8_000.0 + m as f64 * 500.0,
@@ -100,9 +77,8 @@ pub fn sample() -> Document {
         })
         .collect();
     let pareto_n = 60;
-    let bars: Vec<(String, f64)> = (0..pareto_n)
-        .map(|i| (format!("Cliente número {i}"), 100_000.0 / (1.0 + i as f64)))
-        .collect();
+    let bars: Vec<(String, f64)> =
+        (0..pareto_n).map(|i| (format!("Cliente número {i}"), 100_000.0 / (1.0 + i as f64))).collect();
     let total: f64 = bars.iter().map(|b| b.1).sum();
     let mut acc = 0.0;
     let line: Vec<(String, f64)> = bars
@@ -143,10 +119,7 @@ pub fn sample() -> Document {
         sheet: "Cuentas".into(),
         page_break: true,
         blocks: vec![
-            Block::Heading {
-                level: 1,
-                text: "Cuentas clave".into(),
-            },
+            Block::Heading { level: 1, text: "Cuentas clave".into() },
             Block::Table(Table {
                 name: "cuentas".into(),
                 columns: vec![
@@ -176,14 +149,8 @@ pub fn sample() -> Document {
         sheet: "Núñez".into(),
         page_break: true,
         blocks: vec![
-            Block::Heading {
-                level: 1,
-                text: "Ferretería Núñez e Hijos, S.L.".into(),
-            },
-            Block::Heading {
-                level: 2,
-                text: "Perfil".into(),
-            },
+            Block::Heading { level: 1, text: "Ferretería Núñez e Hijos, S.L.".into() },
+            Block::Heading { level: 2, text: "Perfil".into() },
             Block::Chart(Chart {
                 kind: ChartKind::Bar,
                 title: "Ventas 24 meses (€)".into(),
@@ -217,33 +184,20 @@ pub fn sample() -> Document {
                     },
                 ],
             }),
-            Block::Heading {
-                level: 2,
-                text: "Plan de reuniones".into(),
-            },
+            Block::Heading { level: 2, text: "Plan de reuniones".into() },
             Block::Table(Table {
                 name: "reuniones".into(),
                 columns: vec![
                     col("Reunión", ValueFormat::Text),
                     col("Objetivo", ValueFormat::Text),
-                    Column {
-                        label: "Fecha".into(),
-                        format: ValueFormat::Date,
-                        choices: vec![],
-                        fill: true,
-                    },
+                    Column { label: "Fecha".into(), format: ValueFormat::Date, choices: vec![], fill: true },
                     Column {
                         label: "Estado".into(),
                         format: ValueFormat::Text,
                         choices: vec!["Pendiente".into(), "Hecha".into()],
                         fill: true,
                     },
-                    Column {
-                        label: "Notas".into(),
-                        format: ValueFormat::Text,
-                        choices: vec![],
-                        fill: true,
-                    },
+                    Column { label: "Notas".into(), format: ValueFormat::Text, choices: vec![], fill: true },
                 ],
                 rows: (1..=4)
                     .map(|i| {
@@ -259,11 +213,7 @@ pub fn sample() -> Document {
                                 ValueFormat::Text,
                                 None,
                             ),
-                            cell(
-                                if i == 1 { "02/10/2026" } else { "" },
-                                ValueFormat::Text,
-                                None,
-                            ),
+                            cell(if i == 1 { "02/10/2026" } else { "" }, ValueFormat::Text, None),
                             cell(if i == 1 { "Hecha" } else { "" }, ValueFormat::Text, None),
                             cell("", ValueFormat::Text, None),
                         ];
@@ -275,10 +225,7 @@ pub fn sample() -> Document {
                     .collect(),
                 totals: None,
             }),
-            Block::Heading {
-                level: 3,
-                text: "Mapa de decisores".into(),
-            },
+            Block::Heading { level: 3, text: "Mapa de decisores".into() },
             Block::Fields(vec![
                 Field {
                     label: "Nombre".into(),
@@ -318,10 +265,7 @@ pub fn sample() -> Document {
         sheet: "Pareto".into(),
         page_break: true,
         blocks: vec![
-            Block::Heading {
-                level: 1,
-                text: "Resumen de dirección".into(),
-            },
+            Block::Heading { level: 1, text: "Resumen de dirección".into() },
             Block::Chart(Chart {
                 kind: ChartKind::Pareto,
                 title: "Pareto de la compañía".into(),
@@ -356,30 +300,20 @@ pub fn sample() -> Document {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let out = args
-        .get(1)
-        .cloned()
-        .unwrap_or_else(|| "pdf_demo.pdf".into());
+    let out = args.get(1).cloned().unwrap_or_else(|| "pdf_demo.pdf".into());
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(1);
     let doc = match args.get(3) {
         Some(path) => {
             let xhtml = std::fs::read_to_string(path).expect("reads the XHTML file");
             let t = std::time::Instant::now();
             let doc = parse(&xhtml).unwrap_or_else(|e| panic!("{path}: {e}"));
-            println!(
-                "parsed {} bytes of XHTML in {:.2} ms",
-                xhtml.len(),
-                t.elapsed().as_secs_f64() * 1000.0
-            );
+            println!("parsed {} bytes of XHTML in {:.2} ms", xhtml.len(), t.elapsed().as_secs_f64() * 1000.0);
             doc
         }
         None => sample(),
     };
     let ctx = RenderContext {
-        created: chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap(),
+        created: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(),
         document_id: "ana-2026-10".into(),
         page_label: "Página {page} de {pages}".into(),
         lang: "es".into(),
@@ -392,8 +326,5 @@ fn main() {
     }
     let ms = t.elapsed().as_secs_f64() * 1000.0 / runs as f64;
     std::fs::write(&out, &bytes).expect("writes");
-    println!(
-        "{out}: {} bytes, {ms:.2} ms per render ({runs} runs)",
-        bytes.len()
-    );
+    println!("{out}: {} bytes, {ms:.2} ms per render ({runs} runs)", bytes.len());
 }

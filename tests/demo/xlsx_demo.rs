@@ -20,61 +20,28 @@ struct B {
 
 impl B {
     fn money(&self, v: f64) -> Value {
-        Value {
-            text: self.lang.money(v),
-            format: ValueFormat::Money,
-            number: Some(v),
-            date: None,
-        }
+        Value { text: self.lang.money(v), format: ValueFormat::Money, number: Some(v), date: None }
     }
     fn pct(&self, v: f64) -> Value {
-        Value {
-            text: self.lang.percent(v, 1),
-            format: ValueFormat::Percent,
-            number: Some(v),
-            date: None,
-        }
+        Value { text: self.lang.percent(v, 1), format: ValueFormat::Percent, number: Some(v), date: None }
     }
     fn int(&self, v: i64) -> Value {
-        Value {
-            text: v.to_string(),
-            format: ValueFormat::Int,
-            number: Some(v as f64),
-            date: None,
-        }
+        Value { text: v.to_string(), format: ValueFormat::Int, number: Some(v as f64), date: None }
     }
     fn date(&self, d: NaiveDate) -> Value {
-        Value {
-            text: self.lang.date(d),
-            format: ValueFormat::Date,
-            number: None,
-            date: Some(d),
-        }
+        Value { text: self.lang.date(d), format: ValueFormat::Date, number: None, date: Some(d) }
     }
     fn text(&self, s: &str) -> Value {
-        Value {
-            text: s.into(),
-            format: ValueFormat::Text,
-            number: None,
-            date: None,
-        }
+        Value { text: s.into(), format: ValueFormat::Text, number: None, date: None }
     }
 }
 
 fn cell(value: Value) -> Cell {
-    Cell {
-        value,
-        highlight: false,
-    }
+    Cell { value, highlight: false }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
-    Column {
-        label: label.into(),
-        format,
-        choices: vec![],
-        fill: false,
-    }
+    Column { label: label.into(), format, choices: vec![], fill: false }
 }
 
 const NAMES: [&str; 10] = [
@@ -92,9 +59,7 @@ const NAMES: [&str; 10] = [
 
 fn plan(b: &B) -> Document {
     let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
-    let sales: Vec<f64> = (0..10)
-        .map(|i| 250_000.0 / (1.0 + i as f64 * 0.6))
-        .collect();
+    let sales: Vec<f64> = (0..10).map(|i| 250_000.0 / (1.0 + i as f64 * 0.6)).collect();
     let total: f64 = sales.iter().sum();
     let mut cum = 0.0;
     let rows: Vec<Vec<Cell>> = NAMES
@@ -191,18 +156,10 @@ fn plan(b: &B) -> Document {
                     year: 2024 + (10 + m) / 12,
                     month: ((10 + m) % 12 + 1) as u32,
                 });
-                (
-                    month,
-                    sales[i] / 12.0 * (0.8 + 0.4 * ((m as f64) / 7.0).sin().abs()),
-                )
+                (month, sales[i] / 12.0 * (0.8 + 0.4 * ((m as f64) / 7.0).sin().abs()))
             })
             .collect();
-        let status = vec![
-            "Pendiente".to_string(),
-            "Hecha".into(),
-            "Aplazada".into(),
-            "Cancelada".into(),
-        ];
+        let status = vec!["Pendiente".to_string(), "Hecha".into(), "Aplazada".into(), "Cancelada".into()];
         sections.push(Section {
             title: name.to_string(),
             sheet: name.to_string(),
@@ -286,17 +243,12 @@ fn plan(b: &B) -> Document {
 }
 
 fn summary(b: &B) -> Document {
-    let mut values: Vec<f64> = (0..300)
-        .map(|i| 400_000.0 / (1.0 + i as f64).powf(1.1))
-        .collect();
+    let mut values: Vec<f64> = (0..300).map(|i| 400_000.0 / (1.0 + i as f64).powf(1.1)).collect();
     values.sort_by(|a, b| b.total_cmp(a));
     let total: f64 = values.iter().sum();
     let mut cum = 0.0;
-    let bars: Vec<(String, f64)> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (format!("Cliente {}", i + 1), *v))
-        .collect();
+    let bars: Vec<(String, f64)> =
+        values.iter().enumerate().map(|(i, v)| (format!("Cliente {}", i + 1), *v)).collect();
     let line: Vec<(String, f64)> = values
         .iter()
         .enumerate()
@@ -315,10 +267,7 @@ fn summary(b: &B) -> Document {
             sheet: "Resumen".into(),
             page_break: true,
             blocks: vec![
-                Block::Heading {
-                    level: 1,
-                    text: "Resumen de dirección".into(),
-                },
+                Block::Heading { level: 1, text: "Resumen de dirección".into() },
                 Block::Chart(Chart {
                     kind: ChartKind::Pareto,
                     title: "Pareto de la compañía".into(),
@@ -382,21 +331,11 @@ fn summary(b: &B) -> Document {
 
 fn main() {
     let code = std::env::args().nth(1).unwrap_or_else(|| "es".into());
-    let b = B {
-        lang: Lang::load(&code, "€", None).expect("language"),
-    };
+    let b = B { lang: Lang::load(&code, "€", None).expect("language") };
     let ctx = RenderContext {
-        created: NaiveDate::from_ymd_opt(2026, 11, 1)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap(),
+        created: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(),
         document_id: "demo".into(),
-        page_label: if code == "en" {
-            "Page {page} of {pages}"
-        } else {
-            "Página {page} de {pages}"
-        }
-        .into(),
+        page_label: if code == "en" { "Page {page} of {pages}" } else { "Página {page} de {pages}" }.into(),
         lang: code.clone(),
     };
     let out = std::path::Path::new("target/xlsx_demo");

@@ -11,19 +11,15 @@ impl Layout {
         let top = self.y;
         let title = self.ellipsize(&c.title, true, 10.0, WIDTH);
         self.text(MARGIN_X, top + 10.0, 10.0, true, INK, &title, 0.0);
-        let cats: Vec<&str> = c
-            .series
-            .first()
-            .map(|s| s.points.iter().map(|p| p.0.as_str()).collect())
-            .unwrap_or_default();
+        let cats: Vec<&str> =
+            c.series.first().map(|s| s.points.iter().map(|p| p.0.as_str()).collect()).unwrap_or_default();
         let n = c.series.iter().map(|s| s.points.len()).max().unwrap_or(0);
         let primary: Vec<&Series> = c.series.iter().filter(|s| !s.secondary_axis).collect();
         let secondary: Vec<&Series> = c.series.iter().filter(|s| s.secondary_axis).collect();
         let axis = |series: &[&Series], percent: bool| {
             let vals = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
-            let (mut lo, mut hi) = vals
-                .filter(|v| v.is_finite())
-                .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let (mut lo, mut hi) =
+                vals.filter(|v| v.is_finite()).fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
             // A cumulative share may end a rounding error above 1.
             if percent && hi <= 1.0 + 1e-9 && lo >= 0.0 {
                 hi = 1.0;
@@ -44,18 +40,11 @@ impl Layout {
         let fs = 7.0;
         let ticks = |lo: f64, hi: f64, step: f64| {
             let k = ((hi - lo) / step).round() as usize;
-            (0..=k.min(12))
-                .map(move |i| lo + step * i as f64)
-                .collect::<Vec<f64>>()
+            (0..=k.min(12)).map(move |i| lo + step * i as f64).collect::<Vec<f64>>()
         };
         let plabels: Vec<(f64, String)> = ticks(plo, phi, pstep)
             .into_iter()
-            .map(|v| {
-                (
-                    v,
-                    self.axis_label(v, pstep, plo.abs().max(phi.abs()), pformat),
-                )
-            })
+            .map(|v| (v, self.axis_label(v, pstep, plo.abs().max(phi.abs()), pformat)))
             .collect();
         let slabels: Vec<(f64, String)> = sec
             .map(|(lo, hi, st)| {
@@ -65,38 +54,18 @@ impl Layout {
                     .collect()
             })
             .unwrap_or_default();
-        let lw = plabels
-            .iter()
-            .map(|l| self.width(&l.1, false, fs))
-            .fold(0.0f32, f32::max);
-        let rw = slabels
-            .iter()
-            .map(|l| self.width(&l.1, false, fs))
-            .fold(0.0f32, f32::max);
+        let lw = plabels.iter().map(|l| self.width(&l.1, false, fs)).fold(0.0f32, f32::max);
+        let rw = slabels.iter().map(|l| self.width(&l.1, false, fs)).fold(0.0f32, f32::max);
         let x0 = MARGIN_X + lw + 6.0;
         let x1 = MARGIN_X + WIDTH - if rw > 0.0 { rw + 6.0 } else { 4.0 };
         let slot = if n > 0 { (x1 - x0) / n as f32 } else { x1 - x0 };
         // Category labels: horizontal when they fit, else rotated 45° and thinned.
         let max_label = 70.0;
-        let labels: Vec<String> = cats
-            .iter()
-            .map(|l| self.ellipsize(l, false, fs, max_label))
-            .collect();
-        let widest = labels
-            .iter()
-            .map(|l| self.width(l, false, fs))
-            .fold(0.0f32, f32::max);
+        let labels: Vec<String> = cats.iter().map(|l| self.ellipsize(l, false, fs, max_label)).collect();
+        let widest = labels.iter().map(|l| self.width(l, false, fs)).fold(0.0f32, f32::max);
         let rotated = widest > slot - 3.0;
-        let every = if rotated {
-            ((fs * 1.6) / slot).ceil().max(1.0) as usize
-        } else {
-            1
-        };
-        let label_h = if rotated {
-            widest * 0.71 + fs + 4.0
-        } else {
-            fs + 6.0
-        };
+        let every = if rotated { ((fs * 1.6) / slot).ceil().max(1.0) as usize } else { 1 };
+        let label_h = if rotated { widest * 0.71 + fs + 4.0 } else { fs + 6.0 };
         let legend_h = if c.series.len() > 1 { 14.0 } else { 0.0 };
         let y0 = top + 20.0;
         let y1 = top + height - label_h - legend_h - 4.0;
@@ -114,35 +83,19 @@ impl Layout {
             }
         }
         let zero = ppos(0.0f64.clamp(plo, phi));
-        let bars: Vec<&Series> = c
-            .series
-            .iter()
-            .filter(|s| s.kind == SeriesKind::Bar)
-            .collect();
+        let bars: Vec<&Series> = c.series.iter().filter(|s| s.kind == SeriesKind::Bar).collect();
         let group = slot * 0.72;
         for (bi, s) in bars.iter().enumerate() {
-            let color = PALETTE[c
-                .series
-                .iter()
-                .position(|x| std::ptr::eq(x, *s))
-                .unwrap_or(0)
-                % PALETTE.len()];
+            let color =
+                PALETTE[c.series.iter().position(|x| std::ptr::eq(x, *s)).unwrap_or(0) % PALETTE.len()];
             // Few categories make slim bars centred in their slots, not wide slabs.
             let bw = (group / bars.len() as f32).min(36.0);
             let group = bw * bars.len() as f32;
-            let (lo, hi) = if s.secondary_axis {
-                sec.map_or((plo, phi), |a| (a.0, a.1))
-            } else {
-                (plo, phi)
-            };
+            let (lo, hi) = if s.secondary_axis { sec.map_or((plo, phi), |a| (a.0, a.1)) } else { (plo, phi) };
             for (i, (_, v)) in s.points.iter().enumerate() {
                 let y = y1 - ((v - lo) / (hi - lo)) as f32 * (y1 - y0);
                 let x = x0 + slot * i as f32 + (slot - group) / 2.0 + bw * bi as f32;
-                let (top_y, h) = if y < zero {
-                    (y, zero - y)
-                } else {
-                    (zero, y - zero)
-                };
+                let (top_y, h) = if y < zero { (y, zero - y) } else { (zero, y - zero) };
                 if h > 0.0 && h.is_finite() {
                     self.rect(x, top_y, (bw - 0.6).max(0.3), h, Some(color), None);
                 }
@@ -152,26 +105,15 @@ impl Layout {
             if s.kind != SeriesKind::Line || s.points.is_empty() {
                 continue;
             }
-            let color = if c.kind == ChartKind::Pareto {
-                ORANGE
-            } else {
-                PALETTE[si % PALETTE.len()]
-            };
-            let (lo, hi) = if s.secondary_axis {
-                sec.map_or((plo, phi), |a| (a.0, a.1))
-            } else {
-                (plo, phi)
-            };
+            let color = if c.kind == ChartKind::Pareto { ORANGE } else { PALETTE[si % PALETTE.len()] };
+            let (lo, hi) = if s.secondary_axis { sec.map_or((plo, phi), |a| (a.0, a.1)) } else { (plo, phi) };
             let pts: Vec<(f32, f32)> = s
                 .points
                 .iter()
                 .enumerate()
                 .filter(|(_, (_, v))| v.is_finite())
                 .map(|(i, (_, v))| {
-                    (
-                        x0 + slot * (i as f32 + 0.5),
-                        y1 - ((v - lo) / (hi - lo)) as f32 * (y1 - y0),
-                    )
+                    (x0 + slot * (i as f32 + 0.5), y1 - ((v - lo) / (hi - lo)) as f32 * (y1 - y0))
                 })
                 .collect();
             if n <= 40 {
@@ -179,12 +121,7 @@ impl Layout {
                     self.rect(px - 1.5, py - 1.5, 3.0, 3.0, Some(color), None);
                 }
             }
-            self.push(Item::Line {
-                points: pts,
-                color,
-                width: 1.4,
-                dash: false,
-            });
+            self.push(Item::Line { points: pts, color, width: 1.4, dash: false });
         }
         self.hline(x0, x1, zero, MUTED, 0.7);
         for (i, l) in labels.iter().enumerate() {
@@ -194,11 +131,7 @@ impl Layout {
             let cx = x0 + slot * (i as f32 + 0.5);
             // A rotated label reaches down-left; it never crosses the left margin.
             let room = (cx + 2.0 - MARGIN_X) / std::f32::consts::FRAC_1_SQRT_2;
-            let l = &if rotated {
-                self.ellipsize(l, false, fs, room)
-            } else {
-                l.clone()
-            };
+            let l = &if rotated { self.ellipsize(l, false, fs, room) } else { l.clone() };
             let w = self.width(l, false, fs);
             if rotated {
                 // Rotated about its end, so the label's end sits under its bar.
@@ -234,11 +167,7 @@ impl Layout {
     /// unit (k, M) follows the axis' largest value `top`, so one axis never mixes units.
     fn axis_label(&self, v: f64, step: f64, top: f64, format: ValueFormat) -> String {
         let (v, step, suffix) = if format == ValueFormat::Percent {
-            (
-                v * 100.0,
-                step * 100.0,
-                if self.comma { "\u{a0}%" } else { "%" },
-            )
+            (v * 100.0, step * 100.0, if self.comma { "\u{a0}%" } else { "%" })
         } else {
             let big = top.max(step);
             if v.abs() < step * 1e-9 {
@@ -298,9 +227,8 @@ mod tests {
 
     #[test]
     fn charts_draw_bars_lines_and_thin_many_labels() {
-        let pts: Vec<(String, f64)> = (0..60)
-            .map(|i| (format!("Cliente número {i}"), 100.0 / (1.0 + i as f64)))
-            .collect();
+        let pts: Vec<(String, f64)> =
+            (0..60).map(|i| (format!("Cliente número {i}"), 100.0 / (1.0 + i as f64))).collect();
         let cum: Vec<(String, f64)> = pts
             .iter()
             .scan(0.0, |a, p| {
@@ -329,89 +257,45 @@ mod tests {
                 },
             ],
         };
-        let pages = layout(
-            &doc(vec![section(false, vec![Block::Chart(chart)])]),
-            "",
-            "es",
-        );
+        let pages = layout(&doc(vec![section(false, vec![Block::Chart(chart)])]), "", "es");
         let items = &pages[0].items;
-        let bars = items
-            .iter()
-            .filter(|i| matches!(i, Item::Rect { fill: Some(c), .. } if *c == BLUE))
-            .count();
+        let bars =
+            items.iter().filter(|i| matches!(i, Item::Rect { fill: Some(c), .. } if *c == BLUE)).count();
         assert!(bars >= 60, "{bars}");
         assert!(
-            items
-                .iter()
-                .any(|i| matches!(i, Item::Line { points, .. } if points.len() == 60)),
+            items.iter().any(|i| matches!(i, Item::Line { points, .. } if points.len() == 60)),
             "cumulative line"
         );
         let texts: Vec<&str> = pages[0].texts().collect();
-        assert!(
-            texts.contains(&"100\u{a0}%"),
-            "secondary axis to 100 %: {texts:?}"
-        );
+        assert!(texts.contains(&"100\u{a0}%"), "secondary axis to 100 %: {texts:?}");
         let labels = texts.iter().filter(|t| t.starts_with("Cliente")).count();
         assert!((10..60).contains(&labels), "labels thinned: {labels}");
         for item in items {
             if let Item::Text { x, .. } = item {
-                assert!(
-                    *x >= MARGIN_X - 0.01,
-                    "text starts left of the margin at {x}"
-                );
+                assert!(*x >= MARGIN_X - 0.01, "text starts left of the margin at {x}");
             }
         }
-        assert!(items
-            .iter()
-            .any(|i| matches!(i, Item::Text { angle, .. } if *angle == 45.0)));
+        assert!(items.iter().any(|i| matches!(i, Item::Text { angle, .. } if *angle == 45.0)));
     }
 
     #[test]
     fn axis_steps_and_labels() {
-        let cases: &[(f64, f64)] = &[
-            (0.9, 1.0),
-            (1.2, 2.0),
-            (2.2, 2.5),
-            (3.0, 5.0),
-            (7.0, 10.0),
-            (1234.0, 2000.0),
-            (0.0, 1.0),
-        ];
+        let cases: &[(f64, f64)] =
+            &[(0.9, 1.0), (1.2, 2.0), (2.2, 2.5), (3.0, 5.0), (7.0, 10.0), (1234.0, 2000.0), (0.0, 1.0)];
         for &(raw, want) in cases {
             assert!((nice_step(raw) - want).abs() < 1e-9, "{raw}");
         }
         let es = lay();
-        assert_eq!(
-            es.axis_label(250_000.0, 50_000.0, 250_000.0, ValueFormat::Money),
-            "250\u{a0}k"
-        );
-        assert_eq!(
-            es.axis_label(1_500_000.0, 500_000.0, 2e6, ValueFormat::Money),
-            "1,5\u{a0}M"
-        );
-        assert_eq!(
-            es.axis_label(0.25, 0.25, 1.0, ValueFormat::Percent),
-            "25\u{a0}%"
-        );
+        assert_eq!(es.axis_label(250_000.0, 50_000.0, 250_000.0, ValueFormat::Money), "250\u{a0}k");
+        assert_eq!(es.axis_label(1_500_000.0, 500_000.0, 2e6, ValueFormat::Money), "1,5\u{a0}M");
+        assert_eq!(es.axis_label(0.25, 0.25, 1.0, ValueFormat::Percent), "25\u{a0}%");
         assert_eq!(es.axis_label(2.5, 2.5, 10.0, ValueFormat::Number), "2,5");
-        let en = Layout {
-            comma: false,
-            ..lay()
-        };
-        assert_eq!(
-            en.axis_label(1_500_000.0, 500_000.0, 2e6, ValueFormat::Money),
-            "1.5\u{a0}M"
-        );
+        let en = Layout { comma: false, ..lay() };
+        assert_eq!(en.axis_label(1_500_000.0, 500_000.0, 2e6, ValueFormat::Money), "1.5\u{a0}M");
         assert_eq!(en.axis_label(0.5, 0.25, 1.0, ValueFormat::Percent), "50%");
         // One unit per axis, and a plain zero.
-        assert_eq!(
-            es.axis_label(500_000.0, 250_000.0, 1e6, ValueFormat::Money),
-            "0,50\u{a0}M"
-        );
+        assert_eq!(es.axis_label(500_000.0, 250_000.0, 1e6, ValueFormat::Money), "0,50\u{a0}M");
         assert_eq!(es.axis_label(0.0, 250_000.0, 1e6, ValueFormat::Money), "0");
-        assert_eq!(
-            es.axis_label(-1e6, 1e6, 3e6, ValueFormat::Money),
-            "-1\u{a0}M"
-        );
+        assert_eq!(es.axis_label(-1e6, 1e6, 3e6, ValueFormat::Money), "-1\u{a0}M");
     }
 }

@@ -48,9 +48,7 @@ pub fn faces() -> &'static (Face, Face) {
 }
 
 fn u16_at(d: &[u8], o: usize) -> Result<u16, String> {
-    d.get(o..o + 2)
-        .map(|b| u16::from_be_bytes([b[0], b[1]]))
-        .ok_or_else(|| format!("font truncated at {o}"))
+    d.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]])).ok_or_else(|| format!("font truncated at {o}"))
 }
 fn i16_at(d: &[u8], o: usize) -> Result<i16, String> {
     u16_at(d, o).map(|v| v as i16)
@@ -68,18 +66,11 @@ impl Face {
         let mut tables = Vec::with_capacity(n);
         for i in 0..n {
             let r = 12 + 16 * i;
-            let tag: [u8; 4] = data
-                .get(r..r + 4)
-                .ok_or("font truncated")?
-                .try_into()
-                .map_err(|_| "tag")?;
+            let tag: [u8; 4] = data.get(r..r + 4).ok_or("font truncated")?.try_into().map_err(|_| "tag")?;
             let off = u32_at(data, r + 8)? as usize;
             let len = u32_at(data, r + 12)? as usize;
             if off.checked_add(len).is_none_or(|e| e > data.len()) {
-                return Err(format!(
-                    "font table {} out of bounds",
-                    String::from_utf8_lossy(&tag)
-                ));
+                return Err(format!("font table {} out of bounds", String::from_utf8_lossy(&tag)));
             }
             tables.push((tag, off, len));
         }
@@ -100,12 +91,7 @@ impl Face {
         };
         let head = face.table(b"head")?;
         face.units_per_em = u16_at(head, 18)?.max(1);
-        face.bbox = [
-            i16_at(head, 36)?,
-            i16_at(head, 38)?,
-            i16_at(head, 40)?,
-            i16_at(head, 42)?,
-        ];
+        face.bbox = [i16_at(head, 36)?, i16_at(head, 38)?, i16_at(head, 40)?, i16_at(head, 42)?];
         face.long_loca = i16_at(head, 50)? == 1;
         let hhea = face.table(b"hhea")?;
         face.ascent = i16_at(hhea, 4)?;
@@ -177,15 +163,9 @@ impl Face {
     fn glyph_range(&self, loca: &[u8], gid: u16) -> Result<(usize, usize), String> {
         let g = gid as usize;
         if self.long_loca {
-            Ok((
-                u32_at(loca, 4 * g)? as usize,
-                u32_at(loca, 4 * g + 4)? as usize,
-            ))
+            Ok((u32_at(loca, 4 * g)? as usize, u32_at(loca, 4 * g + 4)? as usize))
         } else {
-            Ok((
-                u16_at(loca, 2 * g)? as usize * 2,
-                u16_at(loca, 2 * g + 2)? as usize * 2,
-            ))
+            Ok((u16_at(loca, 2 * g)? as usize * 2, u16_at(loca, 2 * g + 2)? as usize * 2))
         }
     }
 
@@ -225,14 +205,9 @@ impl Face {
         let glyf = self.table(b"glyf")?;
         let outline = |g: u16| -> Result<&[u8], String> {
             let (s, e) = self.glyph_range(loca, g)?;
-            glyf.get(s..e)
-                .ok_or_else(|| format!("glyph {g} out of bounds"))
+            glyf.get(s..e).ok_or_else(|| format!("glyph {g} out of bounds"))
         };
-        let mut keep: BTreeSet<u16> = glyphs
-            .iter()
-            .copied()
-            .filter(|&g| g < self.num_glyphs)
-            .collect();
+        let mut keep: BTreeSet<u16> = glyphs.iter().copied().filter(|&g| g < self.num_glyphs).collect();
         keep.insert(0);
         let mut todo: Vec<u16> = keep.iter().copied().collect();
         while let Some(g) = todo.pop() {
@@ -242,11 +217,7 @@ impl Face {
                 }
             }
         }
-        let map: BTreeMap<u16, u16> = keep
-            .iter()
-            .enumerate()
-            .map(|(new, &old)| (old, new as u16))
-            .collect();
+        let map: BTreeMap<u16, u16> = keep.iter().enumerate().map(|(new, &old)| (old, new as u16)).collect();
         let n = keep.len() as u16;
 
         let hhea_src = self.table(b"hhea")?;
@@ -267,11 +238,7 @@ impl Face {
                 new_glyf.push(0);
             }
             let g = old as usize;
-            let lsb_at = if g < n_hmetrics {
-                4 * g + 2
-            } else {
-                4 * n_hmetrics + 2 * (g - n_hmetrics)
-            };
+            let lsb_at = if g < n_hmetrics { 4 * g + 2 } else { 4 * n_hmetrics + 2 * (g - n_hmetrics) };
             new_hmtx.extend_from_slice(&self.advance(old).to_be_bytes());
             new_hmtx.extend_from_slice(&i16_at(hmtx_src, lsb_at)?.to_be_bytes());
         }
@@ -279,21 +246,13 @@ impl Face {
 
         let patch = |tag: &[u8; 4], at: usize, value: [u8; 2]| -> Result<Vec<u8>, String> {
             let mut t = self.table(tag)?.to_vec();
-            t.get_mut(at..at + 2)
-                .ok_or("font table truncated")?
-                .copy_from_slice(&value);
+            t.get_mut(at..at + 2).ok_or("font table truncated")?.copy_from_slice(&value);
             Ok(t)
         };
         let mut head = patch(b"head", 50, 1i16.to_be_bytes())?;
-        head.get_mut(8..12)
-            .ok_or("head truncated")?
-            .copy_from_slice(&[0; 4]);
+        head.get_mut(8..12).ok_or("head truncated")?.copy_from_slice(&[0; 4]);
         // post version 3: no glyph names.
-        let mut post = self
-            .table(b"post")?
-            .get(..32)
-            .ok_or("post truncated")?
-            .to_vec();
+        let mut post = self.table(b"post")?.get(..32).ok_or("post truncated")?.to_vec();
         post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
         let mut out_tables: Vec<([u8; 4], Vec<u8>)> = vec![
             (*b"glyf", new_glyf),
@@ -347,11 +306,8 @@ fn write_sfnt(tables: &[([u8; 4], Vec<u8>)]) -> Vec<u8> {
     }
     // head.checkSumAdjustment, as the spec asks.
     if let Some(i) = tables.iter().position(|t| &t.0 == b"head") {
-        let head_off = u32::from_be_bytes(
-            out[12 + 16 * i + 8..12 + 16 * i + 12]
-                .try_into()
-                .unwrap_or([0; 4]),
-        ) as usize;
+        let head_off =
+            u32::from_be_bytes(out[12 + 16 * i + 8..12 + 16 * i + 12].try_into().unwrap_or([0; 4])) as usize;
         let adj = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
         if let Some(s) = out.get_mut(head_off + 8..head_off + 12) {
             s.copy_from_slice(&adj.to_be_bytes());
@@ -385,11 +341,7 @@ fn read_cmap(cmap: &[u8]) -> Result<HashMap<u32, u16>, String> {
     if u16_at(t, 0)? == 12 {
         let groups = u32_at(t, 12)? as usize;
         for g in 0..groups {
-            let (s, e, gid) = (
-                u32_at(t, 16 + 12 * g)?,
-                u32_at(t, 20 + 12 * g)?,
-                u32_at(t, 24 + 12 * g)?,
-            );
+            let (s, e, gid) = (u32_at(t, 16 + 12 * g)?, u32_at(t, 20 + 12 * g)?, u32_at(t, 24 + 12 * g)?);
             for (k, c) in (s..=e.min(s.saturating_add(0xFFFF))).enumerate() {
                 map.insert(c, (gid + k as u32) as u16);
             }

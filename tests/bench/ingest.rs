@@ -27,21 +27,14 @@ fn generate(path: &Path, rows: u32) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
     let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
-    let kams = [
-        "Lucía Pérez",
-        "Íñigo Goñi",
-        "María Ibáñez",
-        "José Ángel Núñez",
-        "Sofía Martín",
-        "Raúl Gómez",
-    ];
+    let kams =
+        ["Lucía Pérez", "Íñigo Goñi", "María Ibáñez", "José Ángel Núñez", "Sofía Martín", "Raúl Gómez"];
     let zones = ["Norte", "Sur", "Este", "Centro", "Costa", "Islas"];
     let products: Vec<String> = (0..400).map(|i| format!("Artículo {i:03}")).collect();
     let names: Vec<String> = (0..5000).map(|i| format!("Cliente {i:04} S.L.")).collect();
     let ws = wb.add_worksheet_with_constant_memory().unwrap();
     ws.set_name("Ventas").unwrap();
-    ws.write_string(0, 0, "Distribuciones Ejemplo S.L. — ventas")
-        .unwrap();
+    ws.write_string(0, 0, "Distribuciones Ejemplo S.L. — ventas").unwrap();
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
@@ -60,20 +53,16 @@ fn generate(path: &Path, rows: u32) {
         let r = i + 3;
         let x = next();
         let cust = (x % 5000) as usize;
-        ws.write_datetime_with_format(r, 0, &dates[(i as usize * 730) / rows as usize], &date_fmt)
-            .unwrap();
+        ws.write_datetime_with_format(r, 0, &dates[(i as usize * 730) / rows as usize], &date_fmt).unwrap();
         ws.write_string(r, 1, format!("C{cust:04}")).unwrap();
         ws.write_string(r, 2, &names[cust]).unwrap();
         ws.write_string(r, 3, kams[cust % 6]).unwrap();
-        ws.write_string(r, 4, &products[(x >> 20) as usize % 400])
-            .unwrap();
+        ws.write_string(r, 4, &products[(x >> 20) as usize % 400]).unwrap();
         let qty = ((x >> 32) % 50 + 1) as f64;
         let amount = qty * (((x >> 40) % 9000) as f64 / 100.0 + 1.0);
         ws.write_number(r, 5, qty).unwrap();
-        ws.write_number(r, 6, (amount * 100.0).round() / 100.0)
-            .unwrap();
-        ws.write_number(r, 7, (amount * 70.0).round() / 100.0)
-            .unwrap();
+        ws.write_number(r, 6, (amount * 100.0).round() / 100.0).unwrap();
+        ws.write_number(r, 7, (amount * 70.0).round() / 100.0).unwrap();
         ws.write_string(r, 8, zones[cust % 6]).unwrap();
         ws.write_string(r, 9, format!("F-{:07}", i / 3)).unwrap();
     }
@@ -85,13 +74,9 @@ fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse()
-                    .unwrap_or(0)
-            })
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0))
         })
         .unwrap_or(0)
 }
@@ -125,10 +110,7 @@ fn child(part: &str, path: &Path) {
             let cfg = kamplan::config::Config::default();
             let ds = kamplan::ingest::ingest(&[path.to_path_buf()], &cfg).unwrap();
             let r = &ds.report;
-            format!(
-                "{} lines, {} rejected, total {:.2}",
-                r.transactions, r.rejected, r.amount_total
-            )
+            format!("{} lines, {} rejected, total {:.2}", r.transactions, r.rejected, r.amount_total)
         }
         _ => unreachable!(),
     };
@@ -137,23 +119,14 @@ fn child(part: &str, path: &Path) {
 
 fn unzipped_xml_bytes(path: &Path) -> u64 {
     let mut a = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..a.len())
-        .map(|i| a.by_index(i).map(|f| f.size()).unwrap_or(0))
-        .sum()
+    (0..a.len()).map(|i| a.by_index(i).map(|f| f.size()).unwrap_or(0)).sum()
 }
 
 fn run_child(part: &str, path: &Path) -> (f64, u64, String) {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--child", part])
-        .arg(path)
-        .output()
-        .unwrap();
+    let out =
+        Command::new(std::env::current_exe().unwrap()).args(["--child", part]).arg(path).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{part}: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{part}: {text}{}", String::from_utf8_lossy(&out.stderr));
     let mut it = text.trim().splitn(3, ' ');
     let secs = it.next().unwrap().parse().unwrap();
     let kib = it.next().unwrap().parse().unwrap();
@@ -165,10 +138,8 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--child") {
         return child(&args[i + 1], Path::new(&args[i + 2]));
     }
-    let rows: u32 = std::env::var("KAMPLAN_BENCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows: u32 =
+        std::env::var("KAMPLAN_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     // KAMPLAN_BENCH_BOOK keeps the book at that path (for profiling the children by hand).
     let path: PathBuf = std::env::var_os("KAMPLAN_BENCH_BOOK")
@@ -189,29 +160,12 @@ fn main() {
     let (range_s, range_kib, range_d) = run_child("range", &path);
     let (ingest_s, ingest_kib, ingest_d) = run_child("ingest", &path);
     println!();
-    println!(
-        "{:<42} {:>9} {:>12} {:>9}  what",
-        "read", "seconds", "peak MiB", "vs bare"
-    );
+    println!("{:<42} {:>9} {:>12} {:>9}  what", "read", "seconds", "peak MiB", "vs bare");
     let row = |name: &str, s: f64, kib: u64, d: &str| {
-        println!(
-            "{name:<42} {s:>9.2} {:>12.1} {:>8.2}×  {d}",
-            kib as f64 / 1024.0,
-            s / stream_s
-        );
+        println!("{name:<42} {s:>9.2} {:>12.1} {:>8.2}×  {d}", kib as f64 / 1024.0, s / stream_s);
     };
-    row(
-        "calamine bare read (worksheet_cells_reader)",
-        stream_s,
-        stream_kib,
-        &stream_d,
-    );
-    row(
-        "calamine worksheet_range (whole Range)",
-        range_s,
-        range_kib,
-        &range_d,
-    );
+    row("calamine bare read (worksheet_cells_reader)", stream_s, stream_kib, &stream_d);
+    row("calamine worksheet_range (whole Range)", range_s, range_kib, &range_d);
     row("kamplan::ingest::ingest", ingest_s, ingest_kib, &ingest_d);
     println!();
     println!(
