@@ -105,28 +105,7 @@ impl Lang {
 
     /// A plain number with `decimals` decimals and grouped thousands: `1.234,56` / `1,234.56`.
     pub fn number(&self, v: f64, decimals: usize) -> String {
-        if !v.is_finite() {
-            return "—".into();
-        }
-        let s = format!("{:.*}", decimals, v.abs());
-        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-        let (group, dec) = if self.comma_decimal() { ('.', ',') } else { (',', '.') };
-        let mut out = String::new();
-        for (i, ch) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                out.push(group);
-            }
-            out.push(ch);
-        }
-        if !frac.is_empty() {
-            out.push(dec);
-            out.push_str(frac);
-        }
-        let zero = s.chars().all(|c| c == '0' || c == '.');
-        if v < 0.0 && !zero {
-            out.insert(0, '-');
-        }
-        out
+        group_number(v, decimals, self.comma_decimal())
     }
 
     /// Money: `1.234,56 €` (es) / `€1,234.56` (en).
@@ -164,6 +143,32 @@ impl Lang {
     pub fn month(&self, m: crate::period::Month) -> String {
         format!("{} {}", self.get(&format!("month.short.{}", m.month)), m.year)
     }
+}
+
+/// A number with `decimals` decimals and thousands grouped: `1.234,56` (`comma`) or `1,234.56`;
+/// `—` when not finite; never `-0,00`.
+pub fn group_number(v: f64, decimals: usize, comma: bool) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let (group, dec) = if comma { ('.', ',') } else { (',', '.') };
+    let mut out = String::new();
+    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push('-');
+    }
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push(dec);
+        out.push_str(frac);
+    }
+    out
 }
 
 fn merge(into: &mut toml::Table, from: toml::Table) {

@@ -65,6 +65,58 @@ pub fn load_config(
     Ok((cfg, path, text))
 }
 
+/// The settings of a run: the config (with command-line overrides), where it came from, and
+/// the language.
+struct Settings {
+    cfg: config::Config,
+    cfg_path: Option<PathBuf>,
+    cfg_text: Option<String>,
+    /// Folder the config's relative paths start from.
+    cfg_dir: PathBuf,
+    templates_dir: Option<PathBuf>,
+    lang: lang::Lang,
+}
+
+/// Loads the config and the language. Paths in the config file are relative to the file;
+/// paths on the command line (`templates`) to the working folder.
+fn settings(
+    common: &cli::Common,
+    lang_arg: Option<cli::LangArg>,
+    templates: Option<&Path>,
+) -> Result<Settings, Failure> {
+    let (mut cfg, cfg_path, cfg_text) = load_config(common.config.as_deref())?;
+    if let Some(l) = lang_arg {
+        // The default KAM's name and the file names follow the output language too.
+        cfg.lang = l.code().into();
+    }
+    let cfg_dir = cfg_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let templates_dir = match templates {
+        Some(t) => Some(t.to_path_buf()),
+        None => cfg.templates.as_ref().map(|t| cfg_dir.join(t)),
+    };
+    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
+        .context("language")
+        .map_err(Failure::Usage)?;
+    Ok(Settings { cfg, cfg_path, cfg_text, cfg_dir, templates_dir, lang })
+}
+
+/// `--period`, checked before any book is read.
+fn parse_period(arg: Option<&str>) -> Result<Option<period::Month>, Failure> {
+    arg.map(|p| p.parse::<period::Month>().context("--period").map_err(Failure::Usage)).transpose()
+}
+
+/// The explicit period, else the latest month with data unless it is the current (open) month.
+fn resolve_period(explicit: Option<period::Month>, data: &ingest::Dataset) -> Result<period::Month, Failure> {
+    match explicit {
+        Some(p) => Ok(p),
+        None => {
+            let latest = classify::latest_month(data)
+                .ok_or_else(|| Failure::Input(anyhow::anyhow!("no dated sales lines in the inputs")))?;
+            Ok(period::default_period(latest, today()))
+        }
+    }
+}
+
 // ---------------------------------------------------------------- check (issue 2)
 
 /// `kamplan check`: read the books and print what was read.
@@ -85,15 +137,8 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
         cli::CheckFormat::Json => ingest::report::json(&ds.report) + "\n",
         cli::CheckFormat::Text => ingest::report::text(&ds, cfg.lang != "en", &cfg.currency, &settings),
     };
-    print_out(&text);
+    print_out(&text)?;
     Ok(if ds.report.rejected > 0 { Outcome::Warnings } else { Outcome::Done })
-}
-
-/// Writes to stdout; a closed pipe (`kamplan check | head`) is no error.
-fn print_out(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 // ---------------------------------------------------------------- classify (issue 3)
@@ -106,30 +151,10 @@ fn print_out(text: &str) {
 /// (growth not available, unassigned key accounts, rejected rows) go to stderr and make the
 /// exit code 1.
 pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
-    let (mut cfg, cfg_path, _) = load_config(args.common.config.as_deref())?;
-    if let Some(l) = args.lang {
-        // The default KAM's name follows the output language too.
-        cfg.lang = l.code().to_string();
-    }
-    // As in `run`: paths in the config file are relative to the file.
-    let cfg_dir = cfg_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-    let templates_dir = cfg.templates.as_ref().map(|t| cfg_dir.join(t));
-    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
-        .context("language")
-        .map_err(Failure::Usage)?;
-    let explicit = match args.period.as_deref() {
-        Some(p) => Some(p.parse::<period::Month>().context("--period").map_err(Failure::Usage)?),
-        None => None,
-    };
+    let Settings { cfg, lang, .. } = settings(&args.common, args.lang, None)?;
+    let explicit = parse_period(args.period.as_deref())?;
     let data = ingest::ingest(&args.common.inputs, &cfg).map_err(|e| Failure::Input(e.into()))?;
-    let period = match explicit {
-        Some(p) => p,
-        None => {
-            let latest = classify::latest_month(&data)
-                .ok_or_else(|| Failure::Input(anyhow::anyhow!("no sales lines to classify")))?;
-            period::default_period(latest, today())
-        }
-    };
+    let period = resolve_period(explicit, &data)?;
     let c = classify::classify(&data, &cfg, period, &lang);
     let text = match args.format {
         cli::ClassifyFormat::Table => classify::output::table(&c, &lang),
@@ -141,7 +166,7 @@ pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
             serde_json::to_string_pretty(&v).context("writing json").map_err(Failure::Output)? + "\n"
         }
     };
-    classify_print(&text)?;
+    print_out(&text)?;
     let report = &data.report;
     for w in report.warnings.iter().chain(&c.warnings) {
         eprintln!("kamplan: warning: {w}");
@@ -153,8 +178,8 @@ pub fn classify_cmd(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
     Ok(if warned { Outcome::Warnings } else { Outcome::Done })
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn classify_print(text: &str) -> Result<(), Failure> {
+/// Writes results to stdout; a closed pipe (`kamplan check | head`) is not an error.
+fn print_out(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -261,22 +286,13 @@ struct ManifestCounts {
 /// `kamplan run`: read, classify, plan, render every KAM in parallel, publish atomically.
 pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     let log = Log { quiet: args.quiet, verbose: args.verbose };
-    let (mut cfg, cfg_path, cfg_text) = load_config(args.common.config.as_deref())?;
-    // Paths in the config file are relative to the file; paths on the command line to the cwd.
-    let cfg_dir = cfg_path.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-    if let Some(l) = args.lang {
-        cfg.lang = l.code().into();
-    }
-    let templates_dir = match &args.templates {
-        Some(t) => Some(t.clone()),
-        None => cfg.templates.as_ref().map(|t| cfg_dir.join(t)),
-    };
+    let Settings { cfg, cfg_path, cfg_text, cfg_dir, templates_dir, lang } =
+        settings(&args.common, args.lang, args.templates.as_deref())?;
     let out = match &args.out {
         Some(o) => o.clone(),
         None => cfg_dir.join(&cfg.out),
     };
-    let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
-        .map_err(|e| Failure::Usage(e.into()))?;
+    let explicit_period = parse_period(args.period.as_deref())?;
     let (templates, template_warnings) = templating::Templates::load(templates_dir.as_deref(), &lang)
         .map_err(|e| Failure::Usage(anyhow::Error::new(e).context("templates")))?;
     let mut warnings: Vec<String> = template_warnings;
@@ -294,14 +310,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     }
     warnings.extend(rep.warnings.iter().cloned());
 
-    let period = match &args.period {
-        Some(p) => p.parse::<period::Month>().map_err(|e| Failure::Usage(e.into()))?,
-        None => {
-            let latest = classify::latest_month(&data)
-                .ok_or_else(|| Failure::Input(anyhow::anyhow!("no dated sales lines in the inputs")))?;
-            period::default_period(latest, today())
-        }
-    };
+    let period = resolve_period(explicit_period, &data)?;
     let c = classify::classify(&data, &cfg, period, &lang);
     warnings.extend(c.warnings.iter().cloned());
     log.info(format!(

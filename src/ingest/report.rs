@@ -10,27 +10,7 @@ pub const REJECTS_SHOWN: usize = 20;
 
 /// A number grouped by thousands: `1.234.567,89` (`comma` true) or `1,234,567.89`.
 pub fn number(v: f64, decimals: usize, comma: bool) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let (group, dec) = if comma { ('.', ',') } else { (',', '.') };
-    let mut out = String::new();
-    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.push('-');
-    }
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(group);
-        }
-        out.push(ch);
-    }
-    if !frac.is_empty() {
-        out.push(dec);
-        out.push_str(frac);
-    }
-    out
+    crate::lang::group_number(v, decimals, comma)
 }
 
 fn count(n: u64, comma: bool) -> String {
