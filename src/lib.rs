@@ -138,6 +138,23 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
         cli::CheckFormat::Text => ingest::report::text(&ds, cfg.lang != "en", &cfg.currency, &settings),
     };
     print_out(&text)?;
+    // Growth needs a line in the prior window of the period `run` would pick: say so once, here
+    // as in `classify`, so the month's data can be completed before the run.
+    // Its exit code stays about reading (1: rows rejected); `classify` and `run` exit 1 for it.
+    if let Some(latest) = classify::latest_month(&ds) {
+        let p = period::default_period(latest, today());
+        let prior = period::Window::ending(p, cfg.classify.window_months).prior();
+        if !ds.transactions.iter().any(|t| prior.contains(t.date)) {
+            let lang = lang::Lang::load(&cfg.lang, &cfg.currency, None)
+                .context("language")
+                .map_err(Failure::Usage)?;
+            let msg = lang.fill(
+                "warn.growth_unavailable",
+                &[("from", prior.from.to_string()), ("to", prior.to.to_string())],
+            );
+            eprintln!("kamplan: warning: {msg} (period {p})");
+        }
+    }
     Ok(if ds.report.rejected > 0 { Outcome::Warnings } else { Outcome::Done })
 }
 

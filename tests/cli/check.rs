@@ -677,3 +677,18 @@ fn credit_notes_typed_positive_are_kept_as_typed_and_pointed_out() {
     let note = v["sheets"][0]["notices"][0].as_str().unwrap();
     assert!(note.contains("1 line(s) marked as a return") && note.contains("B3 \"Abono\""), "{note}");
 }
+
+#[test]
+fn check_says_once_when_growth_will_not_be_available() {
+    let dir = tmp();
+    let rows = vec![
+        vec![s("Fecha"), s("Cliente"), s("Importe")],
+        vec![V::D(2026, 1, 5), s("A"), V::N(10.0)],
+        vec![V::D(2026, 2, 5), s("B"), V::N(20.0)],
+    ];
+    write_book(&dir.path().join("v.xlsx"), &[("Ventas", rows)]);
+    let o = kamplan(dir.path(), &["check", "v.xlsx"]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("crecimiento no disponible").count(), 1, "{err}");
+    assert!(err.contains("(2024-03 a 2025-02)"), "names the prior window: {err}");
+}
