@@ -323,7 +323,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         rep.rows, rep.transactions, rep.skipped, rep.rejected
     ));
     if rep.rejected > 0 {
-        warnings.push(format!("{} rows rejected (see `kamplan check` for each cell)", rep.rejected));
+        warnings.push(format!("rejected rows: {} (`kamplan check` lists each cell)", rep.rejected));
     }
     warnings.extend(rep.warnings.iter().cloned());
 

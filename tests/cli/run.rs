@@ -42,7 +42,8 @@ fn run_samples(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
 fn full_run_on_samples_publishes_every_plan_with_manifest_and_index() {
     let t = tmp();
     let o = run_samples(t.path(), "out", &[]);
-    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+    // The samples are clean: nothing rejected, growth available, every key account has a KAM.
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let month = t.path().join("out/2026-10");
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(month.join("manifest.json")).unwrap()).unwrap();
@@ -254,4 +255,62 @@ fn completions_are_printed_for_bash() {
     let o = kamplan(t.path(), &["completions", "bash"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("kamplan"));
+}
+
+#[test]
+fn rejected_rows_make_exit_1_and_are_in_the_manifest() {
+    let t = tmp();
+    let mut rows = vec![vec![V::S("Fecha"), V::S("Cliente"), V::S("Comercial"), V::S("Importe")]];
+    for m in 1..=12u8 {
+        rows.push(vec![V::D(2025, m, 10), V::S("Acme S.A."), V::S("Ana"), V::N(1000.0)]);
+        rows.push(vec![V::D(2026, m.min(10), 10), V::S("Beta S.L."), V::S("Ana"), V::N(500.0)]);
+    }
+    rows.push(vec![V::D(2026, 10, 11), V::S("Acme S.A."), V::S("Ana"), V::S("pendiente")]);
+    write_book(&t.path().join("ventas.xlsx"), &[("Ventas", rows)]);
+    let o = kamplan(t.path(), &["run", "--period", "2026-10", "--format", "xlsx", "ventas.xlsx"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rejected rows: 1"), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(t.path().join("out/2026-10/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["counts"]["rejected"], 1);
+    assert!(!manifest["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_killed_run_never_leaves_a_half_month() {
+    let t = tmp();
+    let first = run_samples(t.path(), "out", &["--format", "xlsx"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let before = files(&t.path().join("out/2026-10"));
+    let s = samples();
+    for delay_ms in [50u64, 250, 600] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kamplan"))
+            .args(["run", "-q", "--period", "2026-10", "-o", "out", s.to_str().unwrap()])
+            .current_dir(t.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whenever the kill landed, the month is either the previous one untouched or a
+        // complete new one whose manifest matches every file.
+        let month = t.path().join("out/2026-10");
+        let now = files(&month);
+        if now != before {
+            let manifest: serde_json::Value = serde_json::from_slice(&now["manifest.json"]).unwrap();
+            let listed: Vec<&str> =
+                manifest["outputs"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+            let mut on_disk: Vec<&str> =
+                now.keys().map(String::as_str).filter(|k| *k != "manifest.json").collect();
+            on_disk.sort();
+            assert_eq!(listed, on_disk, "after a kill at {delay_ms} ms");
+        }
+    }
+    // The next run cleans whatever a killed run left and publishes normally.
+    let again = run_samples(t.path(), "out", &["--format", "xlsx"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let names: Vec<_> = fs::read_dir(t.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["2026-10"], "no staging folder or lock left");
 }
