@@ -212,11 +212,15 @@ fn print_out(text: &str) -> Result<(), Failure> {
 /// Today's date from the system clock: the one clock read, used only to pick the default
 /// period (the stages get the period as a value).
 pub fn today() -> chrono::NaiveDate {
-    let secs = std::time::SystemTime::now()
+    chrono::DateTime::from_timestamp(now_secs(), 0).map(|d| d.date_naive()).unwrap_or_default()
+}
+
+/// Seconds since the Unix epoch by the system clock.
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.date_naive()).unwrap_or_default()
+        .unwrap_or(0)
 }
 
 /// Where a run writes and how chatty it is.
@@ -340,24 +344,17 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     ));
 
     let mut plans = plan::build(&c, &data, &cfg, &lang);
-    if !args.kam.is_empty() {
-        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        for wanted in &args.kam {
-            if !plans.kams.iter().any(|k| norm(&k.kam) == norm(wanted)) {
-                let known: Vec<_> = plans.kams.iter().map(|k| k.kam.as_str()).collect();
-                return Err(Failure::Usage(anyhow::anyhow!(
-                    "--kam {wanted:?}: no KAM of that name has key accounts in {period}; KAMs: {}",
-                    known.join(", ")
-                )));
-            }
+    for wanted in &args.kam {
+        if !plans.kams.iter().any(|k| classify::norm(&k.kam) == classify::norm(wanted)) {
+            let known: Vec<_> = plans.kams.iter().map(|k| k.kam.as_str()).collect();
+            return Err(Failure::Usage(anyhow::anyhow!(
+                "--kam {wanted:?}: no KAM of that name has key accounts in {period}; KAMs: {}",
+                known.join(", ")
+            )));
         }
     }
     let selected = |name: &str| {
-        args.kam.is_empty()
-            || args.kam.iter().any(|w| {
-                w.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-                    == name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-            })
+        args.kam.is_empty() || args.kam.iter().any(|w| classify::norm(w) == classify::norm(name))
     };
 
     // Names: a unique slug folder per KAM (never the raw name), a readable file name inside.
@@ -376,31 +373,21 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         f.dedup();
         f
     };
-    let has = |f: render::Format| formats.contains(&f);
+    // The plan stage made a hand-over row per KAM, in the same order; add the file paths.
+    let rel_if =
+        |job: &Job, f: render::Format| if formats.contains(&f) { slash(&job.rel(f)) } else { String::new() };
     let mut jobs: Vec<Job> = Vec::new();
-    let mut handover = Vec::new();
-    for (k, slug) in plans.kams.iter().zip(&slugs) {
+    let handover = &mut plans.summary.handover;
+    for ((k, slug), row) in plans.kams.iter().zip(&slugs).zip(handover.iter_mut()) {
         let stem =
             lang.fill("files.plan", &[("kam", publish::safe_file_part(&k.kam, slug)), ("period", p.clone())]);
         let job = Job { kam: Some(k), folder: slug.clone(), stem };
-        let summary = c.kams.iter().find(|s| s.name == k.kam);
-        handover.push(plan::HandoverRow {
-            kam: k.kam.clone(),
-            email: k.email.clone(),
-            key_accounts: summary.map(|s| s.key_accounts).unwrap_or(0),
-            sales: summary.map(|s| s.sales).unwrap_or(0.0),
-            pdf: if has(render::Format::Pdf) { slash(&job.rel(render::Format::Pdf)) } else { String::new() },
-            xlsx: if has(render::Format::Xlsx) {
-                slash(&job.rel(render::Format::Xlsx))
-            } else {
-                String::new()
-            },
-        });
+        row.pdf = rel_if(&job, render::Format::Pdf);
+        row.xlsx = rel_if(&job, render::Format::Xlsx);
         if selected(&k.kam) {
             jobs.push(job);
         }
     }
-    plans.summary.handover = handover.clone();
     let summary_stem = lang.fill("files.summary", &[("period", p.clone())]);
     let summary_job = Job { kam: None, folder: String::new(), stem: summary_stem };
 
@@ -414,7 +401,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         println!("{}", month.join("manifest.json").display());
         println!("{}", month.join("index.csv").display());
         log.info("dry run: nothing written");
-        return Ok(outcome(&warnings, &log));
+        return Ok(outcome(&warnings));
     }
 
     // Render everything in memory first (in parallel), then write: a failure publishes nothing.
@@ -490,7 +477,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         staging.write(rel, bytes).map_err(|e| Failure::Output(e.into()))?;
         log.detail(format!("wrote {}", rel.display()));
     }
-    let index = index_csv(&handover, staging.dir()).map_err(Failure::Output)?;
+    let index = index_csv(&plans.summary.handover, staging.dir()).map_err(Failure::Output)?;
     staging.write(Path::new("index.csv"), index.as_bytes()).map_err(|e| Failure::Output(e.into()))?;
 
     let mut input_entries = Vec::new();
@@ -543,10 +530,10 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     for w in &warnings {
         log.warn(w);
     }
-    Ok(outcome(&warnings, &log))
+    Ok(outcome(&warnings))
 }
 
-fn outcome(warnings: &[String], _log: &Log) -> Outcome {
+fn outcome(warnings: &[String]) -> Outcome {
     if warnings.is_empty() {
         Outcome::Done
     } else {
@@ -587,12 +574,7 @@ fn run_time() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0)
-        });
+        .unwrap_or_else(now_secs);
     chrono::DateTime::from_timestamp(secs, 0)
         .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
