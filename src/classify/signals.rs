@@ -10,7 +10,7 @@ use super::{collate, rules, tidy};
 use crate::ingest::{Dataset, Sym};
 use crate::period::{Month, Window};
 
-/// Months in [`Account::monthly`].
+/// Months in [`Account::monthly`](super::Account::monthly).
 pub const MONTHLY_MONTHS: u32 = 24;
 
 /// What the lines up to the end of P say about an account beyond its sums.

@@ -71,7 +71,7 @@ pub struct Attention {
 /// Which alarms an account raises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Flags {
-    /// Trend at or below [`FALLING_TREND`].
+    /// Trend at or below [`FALLING_TREND`](super::FALLING_TREND).
     pub falling: bool,
     /// No purchase for more than `recency_alert_days`, or no purchase at all.
     pub stale: bool,
