@@ -32,6 +32,8 @@ pub struct Config {
     pub assign: AssignConfig,
     /// Objectives and the meeting method in the plans.
     pub plan: PlanConfig,
+    /// Where plans the KAMs return are read from.
+    pub carry: CarryConfig,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             classify: ClassifyConfig::default(),
             assign: AssignConfig::default(),
             plan: PlanConfig::default(),
+            carry: CarryConfig::default(),
         }
     }
 }
@@ -159,6 +162,16 @@ impl Default for PlanConfig {
     }
 }
 
+/// `[carry]`: plans the KAMs send back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarryConfig {
+    /// Folders (or files) where returned plans are dropped, e.g. `["devueltos/"]`: every
+    /// plan workbook inside (subfolders too) is read back. The previous published month and
+    /// plan workbooks among the inputs are always read.
+    pub returned: Vec<PathBuf>,
+}
+
 /// A configuration problem, named so the user can fix the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -200,6 +213,8 @@ const KNOWN_KEYS: &[&str] = &[
     "target_growth_by_reason",
     "call_every_days",
     "max_contacts_per_month",
+    "carry",
+    "returned",
 ];
 
 impl Config {

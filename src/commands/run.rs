@@ -204,6 +204,7 @@ impl<'a> Rendering<'a> {
             document_id: String::new(),
             page_label: s.lang.get("plan.page").to_string(),
             lang: s.lang.code.clone(),
+            ident: None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.unwrap_or(0))

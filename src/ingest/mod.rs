@@ -307,6 +307,9 @@ pub struct IngestReport {
     /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
     /// and by name in another).
     pub warnings: Vec<String>,
+    /// Workbooks among the inputs that are plans kamplan published (they carry the hidden
+    /// identification sheet): not data, read back by [`crate::carry`].
+    pub plans: Vec<String>,
 }
 
 /// Why the inputs could not be read at all.
@@ -428,6 +431,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
     for (f, part) in files.iter().zip(parts) {
         let (local, sheets) = part?;
         merge(&mut ctx, local);
+        if workbook::is_plan_report(&sheets) {
+            ctx.ds.report.plans.push(f.display().to_string());
+        }
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(sheets);
     }

@@ -330,6 +330,7 @@ mod tests {
             document_id: "ana-2026-10".into(),
             page_label: "Página {page} de {pages}".into(),
             lang: "es".into(),
+            ident: None,
         }
     }
 
@@ -402,6 +403,7 @@ mod tests {
                         ],
                         rows,
                         totals: None,
+                        area: None,
                     })],
                 },
             ],

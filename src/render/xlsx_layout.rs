@@ -530,6 +530,7 @@ mod tests {
                 Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false },
             ]],
             totals: None,
+            area: None,
         };
         let section = Section {
             title: "s".into(),
