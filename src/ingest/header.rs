@@ -589,6 +589,10 @@ pub fn role_cols(role: Role) -> &'static [Col] {
             Col::Region,
         ],
         Role::Directory => &[Col::Kam, Col::Email, Col::Manager, Col::Region],
+        // Beside the month columns of a monthly book.
+        Role::MonthlySales | Role::MonthlyMargin => {
+            &[Col::CustomerId, Col::CustomerName, Col::Kam, Col::Region, Col::Segment, Col::Product]
+        }
         Role::Skipped => &[],
     }
 }

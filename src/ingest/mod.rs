@@ -18,15 +18,21 @@
 //!   `1.234` is read by `ingest.decimal`, else the column's unambiguous values, else Spanish.
 //! - **Rows** (`sheet.rs`): blank, title, repeated-header and total rows are skipped and
 //!   counted; a row with an unusable required value is a [`Reject`] with its cell.
+//! - **Monthly books** (`wide.rs`, `months.rs`): one row per customer, one column per month;
+//!   each customer-month cell becomes a transaction dated on the month's last day, once
+//!   every file is read (the later sheet wins a customer-month found twice).
 //!
 //! The types below are the interface the later stages use; fields may grow.
 
 mod cells;
 mod header;
+mod months;
 pub mod report;
 mod sheet;
 mod value;
 mod workbook;
+
+pub use sheet::wide::WideReport;
 
 pub use cells::{a1, col_letters};
 pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
@@ -216,6 +222,9 @@ pub struct Dataset {
     pub master: Vec<MasterRecord>,
     pub directory: Vec<KamContact>,
     pub activities: Vec<Activity>,
+    /// Segment per customer from a sales sheet's segment column (monthly books have one);
+    /// the master's segment wins over it.
+    pub segments: HashMap<Sym, Sym>,
     pub report: IngestReport,
 }
 
@@ -241,10 +250,21 @@ pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Sales,
+    /// A monthly (wide) book: one row per customer, one column per month.
+    MonthlySales,
+    /// A monthly book's margin or cost sheet: joins the sales of the same customer-month.
+    MonthlyMargin,
     Master,
     Directory,
     Activity,
     Skipped,
+}
+
+impl Role {
+    /// True for the roles that give sales: line-level and monthly books.
+    pub fn is_sales(self) -> bool {
+        matches!(self, Role::Sales | Role::MonthlySales)
+    }
 }
 
 /// A row that could not be used, with its cell as Excel shows it.
@@ -288,6 +308,9 @@ pub struct SheetReport {
     pub rejects: Vec<Reject>,
     /// Notices about the sheet (e.g. why it fits no role).
     pub notices: Vec<String>,
+    /// A monthly (wide) sheet's month, total and ignored columns and findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wide: Option<WideReport>,
 }
 
 /// The whole ingest: every sheet, and totals.
@@ -314,7 +337,10 @@ pub struct IngestReport {
 pub enum IngestError {
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
-    #[error("no sales lines found in {0}: no sheet has a date, a customer and an amount column")]
+    #[error(
+        "no sales lines found in {0}: no sheet has a date, a customer and an amount column, nor a customer and month \
+         columns"
+    )]
     NoSales(String),
     #[error("no spreadsheet found in {0}")]
     NoInput(String),
@@ -328,15 +354,29 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         && d.master.is_empty()
         && d.directory.is_empty()
         && d.activities.is_empty()
+        && d.report.sheets.is_empty()
+        && into.wide.is_empty()
         && into.spellings.is_empty();
     if empty {
         // The first file is taken as it is: no copy of a million lines.
         *into = local;
         return;
     }
-    let sheet::Ctx { ds, spellings, .. } = local;
+    let sheet::Ctx { ds, spellings, wide, .. } = local;
     let map: Vec<Sym> = ds.strings.strings.iter().map(|s| into.ds.strings.intern(s)).collect();
     let m = |s: Sym| map[s.0.get() as usize - 1];
+    // Monthly cells name their sheet by its index: after the sheets already merged.
+    let offset = into.ds.report.sheets.len() as u32;
+    into.wide.extend(wide.into_iter().map(|c| sheet::wide::WideCell {
+        customer: m(c.customer),
+        name: c.name.map(m),
+        kam: c.kam.map(m),
+        region: c.region.map(m),
+        product: c.product.map(m),
+        segment: c.segment.map(m),
+        sheet: c.sheet + offset,
+        ..c
+    }));
     into.ds.transactions.extend(ds.transactions.into_iter().map(|t| Txn {
         customer: m(t.customer),
         customer_name: t.customer_name.map(m),
@@ -358,7 +398,7 @@ fn warnings(ds: &Dataset) -> Vec<String> {
     let mut out = Vec::new();
     let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
     let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
-    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
+    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role.is_sales()).collect();
     let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
     let by_name: Vec<String> = sales.iter().filter(|s| !has(s, "customer_id")).map(|s| name(s)).collect();
     if !by_code.is_empty() && !by_name.is_empty() {
@@ -382,6 +422,11 @@ fn warnings(ds: &Dataset) -> Vec<String> {
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
         ));
+    }
+    // Monthly books: totals that differ from their months, customer-months found twice, a
+    // sheet refused for want of a year.
+    for s in &ds.report.sheets {
+        out.extend(s.wide.iter().flat_map(|w| w.warnings.iter().cloned()));
     }
     out
 }
@@ -431,8 +476,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(sheets);
     }
+    sheet::wide::resolve(&mut ctx);
     let sheet::Ctx { mut ds, spellings, .. } = ctx;
-    if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
+    if !ds.report.sheets.iter().any(|s| s.role.is_sales()) {
         // Say what each sheet was taken for, so the user sees which header to fix.
         let seen: Vec<String> = ds
             .report
@@ -440,11 +486,13 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
             .iter()
             .filter(|s| !(s.hidden && s.role == Role::Skipped))
             .map(|s| {
+                let problem = s.wide.as_ref().and_then(|w| w.problem.clone());
                 let role = match s.role {
                     Role::Master => "customer master",
                     Role::Directory => "KAM directory",
                     Role::Activity => "activity log",
-                    _ => "no role",
+                    Role::MonthlyMargin => "monthly margin or cost without monthly sales",
+                    _ => problem.as_deref().unwrap_or("no role"),
                 };
                 format!("{} › {}: {role}", s.file, s.sheet)
             })

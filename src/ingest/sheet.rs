@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+// A child of the row loop (it reads rows with the loop's state), kept in its own file.
+#[path = "wide.rs"]
+pub mod wide;
+
 use super::cells::{a1, col_letters, Val};
 use super::header::{self, Col, Mapping, NCOLS};
 use super::value::{self, Dec, TextNum};
@@ -128,6 +132,11 @@ pub struct Ctx {
     /// line after line, so most lines need no hashing at all.
     last: [LastSym; NCOLS],
     last_customer: (String, String, Option<(Sym, Option<Sym>)>),
+    /// Customer-month cells of monthly (wide) sheets, turned into transactions by
+    /// [`wide::resolve`] once every file is read.
+    pub wide: Vec<wide::WideCell>,
+    /// Sheets finished so far in this context: the index of the next sheet's report.
+    pub sheets_seen: u32,
 }
 
 #[derive(Debug, Default)]
@@ -191,6 +200,12 @@ pub struct SheetReader<'c> {
     /// Lines whose document type says return/credit note but whose amount is positive.
     positive_returns: (u64, String, String),
     start: usize,
+    /// The rows above the header, for a monthly sheet's titles and headings.
+    titles: wide::Titles,
+    /// A monthly (wide) sheet's columns and findings.
+    wide: Option<Box<wide::WideSheet>>,
+    /// Why a monthly header could not be read, and whether sales may be left out.
+    wide_problem: Option<(String, bool)>,
 }
 
 /// Words that mark a total or subtotal row.
@@ -226,6 +241,9 @@ impl<'c> SheetReader<'c> {
             doc_type: None,
             positive_returns: (0, String::new(), String::new()),
             start: 0,
+            titles: wide::Titles::default(),
+            wide: None,
+            wide_problem: None,
         }
     }
 
@@ -244,10 +262,24 @@ impl<'c> SheetReader<'c> {
                         _ => None,
                     })
                     .collect();
+                match wide::detect(r, buf, &texts, &self.titles, &self.sheet, self.cfg) {
+                    wide::Detect::Wide(mut w, role, mapping) => {
+                        w.start(ctx.sheets_seen);
+                        self.wide = Some(w);
+                        self.start_data(r, role, mapping, &texts, ctx);
+                        return true;
+                    }
+                    wide::Detect::Refused { message, warn } => {
+                        self.wide_problem = Some((message, warn));
+                        return false;
+                    }
+                    wide::Detect::Not => {}
+                }
                 if let Some((role, mapping)) = header::detect(&texts, &self.cfg.columns) {
                     self.start_data(r, role, mapping, &texts, ctx);
                 } else if buf.iter().any(|(_, v)| !v.is_blank()) {
                     self.above += 1;
+                    self.titles.push(r, buf);
                 }
                 true
             }
@@ -289,6 +321,7 @@ impl<'c> SheetReader<'c> {
         self.unused = texts
             .iter()
             .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
+            .filter(|(c, _)| !self.wide.as_ref().is_some_and(|w| w.uses(*c)))
             .map(|(c, t)| format!("{} ({t})", col_letters(*c)))
             .collect();
         self.mapping = mapping;
@@ -300,6 +333,7 @@ impl<'c> SheetReader<'c> {
         self.last_row = Some(r);
         self.start = match role {
             Role::Master => ctx.ds.master.len(),
+            Role::MonthlySales | Role::MonthlyMargin => ctx.wide.len(),
             _ => ctx.ds.transactions.len(),
         };
     }
@@ -386,6 +420,7 @@ impl<'c> SheetReader<'c> {
             Role::Activity => self.activity_row(r, buf, &f, nonblank, ctx),
             Role::Master => self.master_row(r, buf, &f, nonblank, ctx),
             Role::Directory => self.directory_row(r, buf, &f, nonblank, ctx),
+            Role::MonthlySales | Role::MonthlyMargin => self.wide_row(r, buf, &f, nonblank, ctx),
             Role::Skipped => {}
         }
     }
@@ -727,15 +762,28 @@ impl<'c> SheetReader<'c> {
 
     /// Resolves pending numbers, totals the sheet and gives its report.
     pub fn finish(mut self, ctx: &mut Ctx) -> SheetReport {
+        ctx.sheets_seen += 1;
         let mut notices = Vec::new();
         if self.phase == Phase::Searching {
-            if !self.hidden {
+            let problem = self.wide_problem.take();
+            if let Some((p, _)) = &problem {
+                notices.push(format!("skipped: {p}"));
+            } else if !self.hidden {
                 notices.push(format!(
                     "skipped: no header row in the first {} rows names a date, a customer and an amount (sales), \
                      a customer (master), a KAM with email (directory) or a dated contact (activity)",
                     self.cfg.ingest.header_rows
                 ));
             }
+            let wide = problem.map(|(p, warn)| wide::WideReport {
+                warnings: if warn {
+                    vec![format!("{} › {}: {p}", self.file, self.sheet)]
+                } else {
+                    Vec::new()
+                },
+                problem: Some(p),
+                ..wide::WideReport::default()
+            });
             return SheetReport {
                 file: self.file,
                 sheet: self.sheet,
@@ -753,6 +801,7 @@ impl<'c> SheetReader<'c> {
                 amount_total: 0.0,
                 rejects: Vec::new(),
                 notices,
+                wide,
             };
         }
         // The locale of ambiguous text numbers, per column.
@@ -771,6 +820,8 @@ impl<'c> SheetReader<'c> {
                 if p.col == Col::Potential {
                     ctx.ds.master[p.index].potential = Some(v);
                 }
+            } else if self.wide.is_some() {
+                ctx.wide[p.index].value = v;
             } else {
                 let t = &mut ctx.ds.transactions[p.index];
                 match p.col {
@@ -831,6 +882,7 @@ impl<'c> SheetReader<'c> {
             .into_iter()
             .map(|(c, col)| (c.key().to_string(), format!("{} ({})", col_letters(*col), self.headers[c])))
             .collect();
+        let wide = self.wide.take().map(|w| w.finish(&self.file, &self.sheet));
         let skipped: u64 = self.skipped.iter().sum();
         let skipped_by_reason = SKIP_NAMES
             .iter()
@@ -855,6 +907,7 @@ impl<'c> SheetReader<'c> {
             amount_total,
             rejects: self.rejects,
             notices,
+            wide,
         }
     }
 }
