@@ -35,7 +35,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::ingest::{customer_key, Dataset, Sym};
+use crate::ingest::{Dataset, Sym};
 use crate::lang::Lang;
 use crate::period::{Month, Window};
 
@@ -373,7 +373,8 @@ fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected {
         if !(listed || r.strategic || r.potential.is_some_and(|p| p > 0.0)) {
             continue;
         }
-        let id = customer_key(Some(&r.id), r.name.as_deref()).unwrap_or_else(|| r.id.clone());
+        // Master ids are keys already (the rule of `ingest::customer_key`).
+        let id = r.id.clone();
         let name = r.name.as_deref().map(tidy).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
         let mut a = Acc::new(None, id, name);
         a.master = Some(m);
@@ -809,6 +810,7 @@ mod tests {
                 cost: x.cost,
                 margin: f64::NAN,
                 qty: f64::NAN,
+                order: None,
             };
             d.transactions.push(t);
         }
@@ -1205,6 +1207,7 @@ mod tests {
                 cost: (x % 50_000) as f64 / 100.0,
                 margin: f64::NAN,
                 qty: f64::NAN,
+                order: None,
             });
         }
         let t = std::time::Instant::now();

@@ -111,6 +111,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
                 kams: plans.kams.len(),
             },
             warnings: &warnings,
+            returns: rep.returns.as_ref(),
+            unmatched: &rep.unmatched,
         },
     };
     let published = publish::publish_month(&out, &month).map_err(|e| Failure::Output(e.into()))?;

@@ -22,8 +22,13 @@
 //! The types below are the interface the later stages use; fields may grow.
 
 mod cells;
+mod choose;
+mod csv;
 mod header;
+pub mod joins;
+pub mod keys;
 pub mod report;
+pub mod returns;
 mod sheet;
 mod value;
 mod workbook;
@@ -155,6 +160,8 @@ pub struct Txn {
     pub margin: f64,
     /// Quantity, NaN when the book has none.
     pub qty: f64,
+    /// Order, invoice or document number, as typed (for returns sheets to find the order).
+    pub order: Option<Sym>,
 }
 
 impl Txn {
@@ -194,6 +201,23 @@ pub struct KamContact {
     pub region: Option<String>,
 }
 
+/// A returns-sheet row: an order returned, in full or by an amount.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReturnRecord {
+    /// The order number's key (the code rule of [`customer_key`]: `"01002"` = `1002`).
+    pub order: String,
+    /// The order number as typed.
+    pub order_text: String,
+    /// When the goods came back, when given.
+    pub date: Option<NaiveDate>,
+    /// The amount returned, when given: the order is netted by it; else it is taken out whole.
+    pub amount: Option<f64>,
+    /// False when the sheet's Returned flag says no: read, not applied.
+    pub returned: bool,
+    /// Where the row is: `file › sheet › row` (`file › row` for a CSV).
+    pub source: String,
+}
+
 /// An activity-log row: a meeting, call or visit with a customer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Activity {
@@ -216,6 +240,8 @@ pub struct Dataset {
     pub master: Vec<MasterRecord>,
     pub directory: Vec<KamContact>,
     pub activities: Vec<Activity>,
+    /// Returns-sheet rows, already applied to `transactions` (see [`ReturnsReport`]).
+    pub returns: Vec<ReturnRecord>,
     pub report: IngestReport,
 }
 
@@ -226,14 +252,15 @@ impl Dataset {
     }
 }
 
-/// The identity key of a customer: its code when there is one, else its name trimmed,
-/// inner whitespace collapsed and lowercased — so `"ACME  S.A. "` and `"Acme S.A."` are one.
+/// The identity key of a customer: its code when there is one, else its name — the one rule
+/// every join uses (sales, master, activity, the strategic list, territory).
+///
+/// Codes: trimmed; all digits (optionally with a `.0` tail) compare as the integer, so `1002`,
+/// `"01002"` and `"1002.0"` are one customer; other codes compare as text ignoring case and
+/// spaces (`" c-17"` = `"C-17"`). Names: trimmed, inner whitespace collapsed, lower-case, so
+/// `"ACME  S.A. "` and `"Acme S.A."` are one.
 pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
-    if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
-        return Some(c.split_whitespace().collect::<Vec<_>>().join(" "));
-    }
-    let n = name?.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    (!n.is_empty()).then_some(n)
+    code.and_then(keys::code_key).or_else(|| name.and_then(keys::name_key))
 }
 
 /// What a sheet was taken for.
@@ -243,7 +270,11 @@ pub enum Role {
     Sales,
     Master,
     Directory,
+    /// A KAM directory without emails: person and region, the territory map.
+    Territory,
     Activity,
+    /// Returned orders: taken out of the sales (or netted by their amount).
+    Returns,
     Skipped,
 }
 
@@ -290,6 +321,18 @@ pub struct SheetReport {
     pub notices: Vec<String>,
 }
 
+impl SheetReport {
+    /// How the sheet is named to a user: `ventas.xlsx › Ene-26`, or `ventas.csv` for a text
+    /// file (which has no sheets).
+    pub fn place(&self) -> String {
+        if self.sheet.is_empty() {
+            self.file.clone()
+        } else {
+            format!("{} › {}", self.file, self.sheet)
+        }
+    }
+}
+
 /// The whole ingest: every sheet, and totals.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct IngestReport {
@@ -307,6 +350,12 @@ pub struct IngestReport {
     /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
     /// and by name in another).
     pub warnings: Vec<String>,
+    /// Master rows, activity customers, territory entries and master KAMs that join nothing,
+    /// with a "did you mean" (a warning per kind says how many).
+    pub unmatched: Vec<joins::Unmatched>,
+    /// What the returns sheets did to the sales; absent without a returns sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<returns::ReturnsReport>,
 }
 
 /// Why the inputs could not be read at all.
@@ -328,6 +377,7 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         && d.master.is_empty()
         && d.directory.is_empty()
         && d.activities.is_empty()
+        && d.returns.is_empty()
         && into.spellings.is_empty();
     if empty {
         // The first file is taken as it is: no copy of a million lines.
@@ -343,6 +393,7 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         kam: t.kam.map(m),
         product: t.product.map(m),
         region: t.region.map(m),
+        order: t.order.map(m),
         ..t
     }));
     for ((k, n), c) in spellings {
@@ -351,12 +402,13 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
     into.ds.master.extend(ds.master);
     into.ds.directory.extend(ds.directory);
     into.ds.activities.extend(ds.activities);
+    into.ds.returns.extend(ds.returns);
 }
 
 /// Cross-sheet findings: identities that cannot join, sales without salesperson.
-fn warnings(ds: &Dataset) -> Vec<String> {
+fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     let mut out = Vec::new();
-    let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
+    let name = |s: &SheetReport| s.place();
     let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
     let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
     let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
@@ -376,14 +428,36 @@ fn warnings(ds: &Dataset) -> Vec<String> {
             ));
         }
     }
+    if let Some(r) = &ds.report.returns {
+        if !r.unmatched.is_empty() {
+            let no_orders = !sales.iter().any(|s| has(s, "order_id"));
+            let why = if no_orders { " (no sales sheet has an order column)" } else { "" };
+            out.push(format!(
+                "{} returned order(s) match no sales line{why}, so nothing was taken out for them: {}",
+                r.unmatched.len(),
+                some(&r.unmatched)
+            ));
+        }
+    }
     let no_kam: Vec<String> = sales.iter().filter(|s| !has(s, "kam")).map(|s| name(s)).collect();
-    if !no_kam.is_empty() {
+    // With a territory map to assign by, lines need no salesperson.
+    let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
+    if !no_kam.is_empty() && !(cfg.assign.by.is_some() && territory) {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
         ));
     }
     out
+}
+
+/// The first ten items joined, then "and N more".
+fn some(items: &[String]) -> String {
+    let mut s = items.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 10 {
+        s.push_str(&format!(" and {} more", items.len() - 10));
+    }
+    s
 }
 
 /// Pairs in order as a JSON object (`{"date": "A (Fecha)"}`), keeping the report's order.
@@ -443,15 +517,18 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
                 let role = match s.role {
                     Role::Master => "customer master",
                     Role::Directory => "KAM directory",
+                    Role::Territory => "territory directory",
                     Role::Activity => "activity log",
+                    Role::Returns => "returns",
                     _ => "no role",
                 };
-                format!("{} › {}: {role}", s.file, s.sheet)
+                format!("{}: {role}", s.place())
             })
             .collect();
         let what = if seen.is_empty() { named() } else { format!("{} ({})", named(), seen.join("; ")) };
         return Err(IngestError::NoSales(what));
     }
+    ds.report.returns = returns::apply(&mut ds);
     // Display names: the most frequent spelling per identity; ties go to the first in text order.
     let mut best: HashMap<Sym, (u32, Sym)> = HashMap::new();
     for (&(key, name), &n) in &spellings {
@@ -473,7 +550,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
             }
         }
     }
-    ds.report.warnings = warnings(&ds);
+    ds.report.unmatched = joins::check(&mut ds, cfg);
+    ds.report.warnings = warnings(&ds, cfg);
+    ds.report.warnings.extend(joins::warnings(&ds.report.unmatched));
     let r = &mut ds.report;
     for s in &r.sheets {
         r.rows += s.rows;
