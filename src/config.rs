@@ -72,11 +72,14 @@ pub struct IngestConfig {
     pub decimal: Option<char>,
     /// How many rows from the top of a sheet are searched for the header row.
     pub header_rows: u32,
+    /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
+    /// titles name no year. Unset: such a sheet is refused with a message asking for it.
+    pub year: Option<i32>,
 }
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30 }
+        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30, year: None }
     }
 }
 
@@ -184,6 +187,7 @@ const KNOWN_KEYS: &[&str] = &[
     "date_order",
     "decimal",
     "header_rows",
+    "year",
     "window_months",
     "volume_share",
     "abc_b_share",
@@ -266,6 +270,11 @@ impl Config {
         }
         if self.ingest.header_rows == 0 {
             return Err(bad("ingest.header_rows", "must be at least 1".into()));
+        }
+        if let Some(y) = self.ingest.year {
+            if !(1990..=2100).contains(&y) {
+                return Err(bad("ingest.year", format!("must be a year between 1990 and 2100, found {y}")));
+            }
         }
         let p = &self.plan;
         if !(-1.0..=10.0).contains(&p.target_growth) {

@@ -632,6 +632,8 @@ mod tests {
                 kams: 0,
             },
             warnings: &[],
+            returns: None,
+            unmatched: &[],
         }
     }
 

@@ -669,6 +669,10 @@ pub fn role_cols(role: Role) -> &'static [Col] {
         ],
         Role::Directory | Role::Territory => &[Col::Kam, Col::Email, Col::Manager, Col::Region],
         Role::Returns => &[Col::OrderId, Col::Returned, Col::Date, Col::Amount],
+        // Beside the month columns of a monthly book.
+        Role::MonthlySales | Role::MonthlyMargin => {
+            &[Col::CustomerId, Col::CustomerName, Col::Kam, Col::Region, Col::Segment, Col::Product]
+        }
         Role::Skipped => &[],
     }
 }

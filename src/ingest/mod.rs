@@ -18,6 +18,9 @@
 //!   `1.234` is read by `ingest.decimal`, else the column's unambiguous values, else Spanish.
 //! - **Rows** (`sheet.rs`): blank, title, repeated-header and total rows are skipped and
 //!   counted; a row with an unusable required value is a [`Reject`] with its cell.
+//! - **Monthly books** (`wide.rs`, `months.rs`): one row per customer, one column per month;
+//!   each customer-month cell becomes a transaction dated on the month's last day, once
+//!   every file is read (the later sheet wins a customer-month found twice).
 //!
 //! The types below are the interface the later stages use; fields may grow.
 
@@ -27,11 +30,14 @@ mod csv;
 mod header;
 pub mod joins;
 pub mod keys;
+mod months;
 pub mod report;
 pub mod returns;
 mod sheet;
 mod value;
 mod workbook;
+
+pub use sheet::wide::WideReport;
 
 pub use cells::{a1, col_letters};
 pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
@@ -240,8 +246,11 @@ pub struct Dataset {
     pub master: Vec<MasterRecord>,
     pub directory: Vec<KamContact>,
     pub activities: Vec<Activity>,
-    /// Returns-sheet rows, already applied to `transactions` (see [`ReturnsReport`]).
+    /// Returns-sheet rows, already applied to `transactions` (see [`returns::ReturnsReport`]).
     pub returns: Vec<ReturnRecord>,
+    /// Segment per customer from a sales sheet's segment column (monthly books have one);
+    /// the master's segment wins over it.
+    pub segments: HashMap<Sym, Sym>,
     pub report: IngestReport,
 }
 
@@ -268,6 +277,10 @@ pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Sales,
+    /// A monthly (wide) book: one row per customer, one column per month.
+    MonthlySales,
+    /// A monthly book's margin or cost sheet: joins the sales of the same customer-month.
+    MonthlyMargin,
     Master,
     Directory,
     /// A KAM directory without emails: person and region, the territory map.
@@ -276,6 +289,13 @@ pub enum Role {
     /// Returned orders: taken out of the sales (or netted by their amount).
     Returns,
     Skipped,
+}
+
+impl Role {
+    /// True for the roles that give sales: line-level and monthly books.
+    pub fn is_sales(self) -> bool {
+        matches!(self, Role::Sales | Role::MonthlySales)
+    }
 }
 
 /// A row that could not be used, with its cell as Excel shows it.
@@ -319,6 +339,9 @@ pub struct SheetReport {
     pub rejects: Vec<Reject>,
     /// Notices about the sheet (e.g. why it fits no role).
     pub notices: Vec<String>,
+    /// A monthly (wide) sheet's month, total and ignored columns and findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wide: Option<WideReport>,
 }
 
 impl SheetReport {
@@ -363,7 +386,10 @@ pub struct IngestReport {
 pub enum IngestError {
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
-    #[error("no sales lines found in {0}: no sheet has a date, a customer and an amount column")]
+    #[error(
+        "no sales lines found in {0}: no sheet has a date, a customer and an amount column, nor a customer and month \
+         columns"
+    )]
     NoSales(String),
     #[error("no spreadsheet found in {0}")]
     NoInput(String),
@@ -378,15 +404,29 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         && d.directory.is_empty()
         && d.activities.is_empty()
         && d.returns.is_empty()
+        && d.report.sheets.is_empty()
+        && into.wide.is_empty()
         && into.spellings.is_empty();
     if empty {
         // The first file is taken as it is: no copy of a million lines.
         *into = local;
         return;
     }
-    let sheet::Ctx { ds, spellings, .. } = local;
+    let sheet::Ctx { ds, spellings, wide, .. } = local;
     let map: Vec<Sym> = ds.strings.strings.iter().map(|s| into.ds.strings.intern(s)).collect();
     let m = |s: Sym| map[s.0.get() as usize - 1];
+    // Monthly cells name their sheet by its index: after the sheets already merged.
+    let offset = into.ds.report.sheets.len() as u32;
+    into.wide.extend(wide.into_iter().map(|c| sheet::wide::WideCell {
+        customer: m(c.customer),
+        name: c.name.map(m),
+        kam: c.kam.map(m),
+        region: c.region.map(m),
+        product: c.product.map(m),
+        segment: c.segment.map(m),
+        sheet: c.sheet + offset,
+        ..c
+    }));
     into.ds.transactions.extend(ds.transactions.into_iter().map(|t| Txn {
         customer: m(t.customer),
         customer_name: t.customer_name.map(m),
@@ -410,7 +450,7 @@ fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     let mut out = Vec::new();
     let name = |s: &SheetReport| s.place();
     let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
-    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
+    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role.is_sales()).collect();
     let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
     let by_name: Vec<String> = sales.iter().filter(|s| !has(s, "customer_id")).map(|s| name(s)).collect();
     if !by_code.is_empty() && !by_name.is_empty() {
@@ -442,11 +482,17 @@ fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     let no_kam: Vec<String> = sales.iter().filter(|s| !has(s, "kam")).map(|s| name(s)).collect();
     // With a territory map to assign by, lines need no salesperson.
     let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
-    if !no_kam.is_empty() && !(cfg.assign.by.is_some() && territory) {
+    let assigned = cfg.assign.by.is_some() && territory;
+    if !no_kam.is_empty() && !assigned {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
         ));
+    }
+    // Monthly books: totals that differ from their months, customer-months found twice, a
+    // sheet refused for want of a year.
+    for s in &ds.report.sheets {
+        out.extend(s.wide.iter().flat_map(|w| w.warnings.iter().cloned()));
     }
     out
 }
@@ -505,8 +551,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(sheets);
     }
+    sheet::wide::resolve(&mut ctx);
     let sheet::Ctx { mut ds, spellings, .. } = ctx;
-    if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
+    if !ds.report.sheets.iter().any(|s| s.role.is_sales()) {
         // Say what each sheet was taken for, so the user sees which header to fix.
         let seen: Vec<String> = ds
             .report
@@ -514,13 +561,15 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
             .iter()
             .filter(|s| !(s.hidden && s.role == Role::Skipped))
             .map(|s| {
+                let problem = s.wide.as_ref().and_then(|w| w.problem.clone());
                 let role = match s.role {
                     Role::Master => "customer master",
                     Role::Directory => "KAM directory",
                     Role::Territory => "territory directory",
                     Role::Activity => "activity log",
                     Role::Returns => "returns",
-                    _ => "no role",
+                    Role::MonthlyMargin => "monthly margin or cost without monthly sales",
+                    _ => problem.as_deref().unwrap_or("no role"),
                 };
                 format!("{}: {role}", s.place())
             })

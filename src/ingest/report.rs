@@ -33,6 +33,8 @@ fn money(v: f64, comma: bool, currency: &str) -> String {
 fn role_name(r: Role) -> &'static str {
     match r {
         Role::Sales => "sales lines",
+        Role::MonthlySales => "monthly sales (wide)",
+        Role::MonthlyMargin => "monthly margin (wide)",
         Role::Master => "customer master",
         Role::Directory => "KAM directory",
         Role::Territory => "territory directory (KAM by region, no emails)",
@@ -46,7 +48,7 @@ fn role_name(r: Role) -> &'static str {
 fn records_name(r: Role) -> (&'static str, &'static str) {
     match r {
         Role::Sales => ("line", "lines"),
-        Role::Master => ("customer", "customers"),
+        Role::Master | Role::MonthlySales | Role::MonthlyMargin => ("customer", "customers"),
         Role::Directory | Role::Territory => ("KAM", "KAMs"),
         Role::Activity => ("contact", "contacts"),
         Role::Returns => ("returned order", "returned orders"),
@@ -65,6 +67,9 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
     let _ = writeln!(out, "  role      {}, header in row {}", role_name(s.role), s.header_row.unwrap_or(0));
     let cols: Vec<String> = s.columns.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let _ = writeln!(out, "  columns   {}", cols.join(" · "));
+    if let Some(w) = &s.wide {
+        wide_text(out, w);
+    }
     if !s.unused_columns.is_empty() {
         let _ = writeln!(out, "  not used  {}", s.unused_columns.join(" · "));
     }
@@ -90,6 +95,14 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
             out,
             "  amount    {} (returns included as negative lines)",
             money(s.amount_total, comma, currency)
+        );
+    }
+    if let (Role::MonthlySales, Some(w)) = (s.role, &s.wide) {
+        let _ = writeln!(
+            out,
+            "  amount    {} in {} (a transaction each, dated on the month's last day)",
+            money(s.amount_total, comma, currency),
+            many(w.kept, "customer-month", "customer-months", comma)
         );
     }
     if s.rejects.len() > 1 {
@@ -134,6 +147,42 @@ pub fn location(r: &Reject) -> String {
         format!("{} › row {} › {letter}", r.file, r.row)
     } else {
         format!("{} › {} › {letter}{}", r.file, r.sheet, r.row)
+    }
+}
+
+/// A list of month columns: all of them when few, else the first and the last.
+fn month_list(ms: &[String]) -> String {
+    match ms {
+        [] => String::new(),
+        [a, b, c] => format!("3: {a} · {b} · {c}"),
+        [a] => format!("1: {a}"),
+        [a, b] => format!("2: {a} · {b}"),
+        [a, .., z] => format!("{}: {a} … {z}", ms.len()),
+    }
+}
+
+/// The month, total and ignored columns of a monthly sheet.
+fn wide_text(out: &mut String, w: &super::WideReport) {
+    if !w.months.is_empty() {
+        let _ = writeln!(out, "  months    {}", month_list(&w.months));
+    }
+    if !w.margin_months.is_empty() {
+        let _ = writeln!(out, "  margin    {}", month_list(&w.margin_months));
+    }
+    if !w.cost_months.is_empty() {
+        let _ = writeln!(out, "  cost      {}", month_list(&w.cost_months));
+    }
+    if let Some(y) = &w.year {
+        let _ = writeln!(out, "  year      month names take the year from {y}");
+    }
+    for t in &w.totals {
+        let _ = writeln!(out, "  total     {t}");
+    }
+    for t in &w.ignored {
+        let _ = writeln!(out, "  ignored   {t}");
+    }
+    for t in &w.warnings {
+        let _ = writeln!(out, "  warning   {t}");
     }
 }
 

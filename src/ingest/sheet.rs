@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+// A child of the row loop (it reads rows with the loop's state), kept in its own file.
+#[path = "wide.rs"]
+pub mod wide;
+
 use super::cells::{a1, col_letters, Val};
 use super::choose;
 use super::header::{self, Col, Mapping, NCOLS};
@@ -132,6 +136,11 @@ pub struct Ctx {
     /// line after line, so most lines need no hashing at all.
     last: [LastSym; NCOLS],
     last_customer: (String, String, Option<(Sym, Option<Sym>)>),
+    /// Customer-month cells of monthly (wide) sheets, turned into transactions by
+    /// [`wide::resolve`] once every file is read.
+    pub wide: Vec<wide::WideCell>,
+    /// Sheets finished so far in this context: the index of the next sheet's report.
+    pub sheets_seen: u32,
 }
 
 #[derive(Debug, Default)]
@@ -203,6 +212,12 @@ pub struct SheetReader<'c> {
     choice: Option<choose::Candidates>,
     held: Vec<(u32, RowBuf)>,
     notices: Vec<String>,
+    /// The rows above the header, for a monthly sheet's titles and headings.
+    titles: wide::Titles,
+    /// A monthly (wide) sheet's columns and findings.
+    wide: Option<Box<wide::WideSheet>>,
+    /// Why a monthly header could not be read, and whether sales may be left out.
+    wide_problem: Option<(String, bool)>,
 }
 
 /// Words that mark a total or subtotal row.
@@ -242,6 +257,9 @@ impl<'c> SheetReader<'c> {
             choice: None,
             held: Vec::new(),
             notices: Vec::new(),
+            titles: wide::Titles::default(),
+            wide: None,
+            wide_problem: None,
         }
     }
 
@@ -260,14 +278,28 @@ impl<'c> SheetReader<'c> {
                         _ => None,
                     })
                     .collect();
+                match wide::detect(r, buf, &texts, &self.titles, &self.sheet, self.cfg) {
+                    wide::Detect::Wide(mut w, role, mapping) => {
+                        w.start(ctx.sheets_seen);
+                        self.wide = Some(w);
+                        self.start_data(r, role, mapping, &texts, ctx);
+                        return true;
+                    }
+                    wide::Detect::Refused { message, warn } => {
+                        self.wide_problem = Some((message, warn));
+                        return false;
+                    }
+                    wide::Detect::Not => {}
+                }
                 // A text file has no sheet name; its file name says what it holds.
                 let name = if self.sheet.is_empty() { &self.file } else { &self.sheet };
                 let found = header::detect_returns(&texts, &self.cfg.columns, name)
                     .or_else(|| header::detect(&texts, &self.cfg.columns));
                 if let Some((role, mapping)) = found {
-                    self.start_data(r, role, mapping, texts, ctx);
+                    self.start_data(r, role, mapping, &texts, ctx);
                 } else if buf.iter().any(|(_, v)| !v.is_blank()) {
                     self.above += 1;
+                    self.titles.push(r, buf);
                 }
                 true
             }
@@ -315,18 +347,16 @@ impl<'c> SheetReader<'c> {
         }
     }
 
-    fn start_data(&mut self, r: u32, role: Role, mapping: Mapping, texts: Vec<(u32, String)>, ctx: &mut Ctx) {
+    fn start_data(&mut self, r: u32, role: Role, mapping: Mapping, texts: &[(u32, String)], ctx: &mut Ctx) {
         self.phase = Phase::Data;
         self.role = role;
         self.header_row = r;
-        self.choice = choose::candidates(&texts, &mapping, role, &self.cfg.columns);
+        self.choice = choose::candidates(texts, &mapping, role, &self.cfg.columns);
         if self.choice.is_some() {
             self.phase = Phase::Choosing;
+            self.header_texts = texts.to_vec();
         }
-        self.apply_mapping(mapping, &texts);
-        if self.choice.is_some() {
-            self.header_texts = texts;
-        }
+        self.apply_mapping(mapping, texts);
         // Rows above the header: titles (non-blank) and blank rows, then the header itself.
         self.rows = r as u64 + 1;
         self.skipped[Skip::Title as usize] += self.above as u64;
@@ -336,6 +366,7 @@ impl<'c> SheetReader<'c> {
         self.start = match role {
             Role::Master => ctx.ds.master.len(),
             Role::Returns => ctx.ds.returns.len(),
+            Role::MonthlySales | Role::MonthlyMargin => ctx.wide.len(),
             _ => ctx.ds.transactions.len(),
         };
     }
@@ -369,6 +400,7 @@ impl<'c> SheetReader<'c> {
         self.unused = texts
             .iter()
             .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
+            .filter(|(c, _)| !self.wide.as_ref().is_some_and(|w| w.uses(*c)))
             .map(|(c, t)| format!("{} ({t})", col_letters(*c)))
             .collect();
         self.mapping = mapping;
@@ -457,6 +489,7 @@ impl<'c> SheetReader<'c> {
             Role::Master => self.master_row(r, buf, &f, nonblank, ctx),
             Role::Directory | Role::Territory => self.directory_row(r, buf, &f, nonblank, ctx),
             Role::Returns => self.returns_row(r, buf, &f, nonblank, ctx),
+            Role::MonthlySales | Role::MonthlyMargin => self.wide_row(r, buf, &f, nonblank, ctx),
             Role::Skipped => {}
         }
     }
@@ -872,18 +905,31 @@ impl<'c> SheetReader<'c> {
 
     /// Resolves pending numbers, totals the sheet and gives its report.
     pub fn finish(mut self, ctx: &mut Ctx) -> SheetReport {
+        ctx.sheets_seen += 1;
         if self.phase == Phase::Choosing {
             self.settle(ctx);
         }
         let mut notices = std::mem::take(&mut self.notices);
         if self.phase == Phase::Searching {
-            if !self.hidden {
+            let problem = self.wide_problem.take();
+            if let Some((p, _)) = &problem {
+                notices.push(format!("skipped: {p}"));
+            } else if !self.hidden {
                 notices.push(format!(
                     "skipped: no header row in the first {} rows names a date, a customer and an amount (sales), \
                      a customer (master), a KAM with email (directory) or a dated contact (activity)",
                     self.cfg.ingest.header_rows
                 ));
             }
+            let wide = problem.map(|(p, warn)| wide::WideReport {
+                warnings: if warn {
+                    vec![format!("{} › {}: {p}", self.file, self.sheet)]
+                } else {
+                    Vec::new()
+                },
+                problem: Some(p),
+                ..wide::WideReport::default()
+            });
             return SheetReport {
                 file: self.file,
                 sheet: self.sheet,
@@ -901,6 +947,7 @@ impl<'c> SheetReader<'c> {
                 amount_total: 0.0,
                 rejects: Vec::new(),
                 notices,
+                wide,
             };
         }
         // The locale of ambiguous text numbers, per column.
@@ -921,6 +968,8 @@ impl<'c> SheetReader<'c> {
                 }
             } else if self.role == Role::Returns {
                 ctx.ds.returns[p.index].amount = Some(v);
+            } else if self.wide.is_some() {
+                ctx.wide[p.index].value = v;
             } else {
                 let t = &mut ctx.ds.transactions[p.index];
                 match p.col {
@@ -981,6 +1030,7 @@ impl<'c> SheetReader<'c> {
             .into_iter()
             .map(|(c, col)| (c.key().to_string(), format!("{} ({})", col_letters(*col), self.headers[c])))
             .collect();
+        let wide = self.wide.take().map(|w| w.finish(&self.file, &self.sheet));
         let skipped: u64 = self.skipped.iter().sum();
         let skipped_by_reason = SKIP_NAMES
             .iter()
@@ -1005,6 +1055,7 @@ impl<'c> SheetReader<'c> {
             amount_total,
             rejects: self.rejects,
             notices,
+            wide,
         }
     }
 }
