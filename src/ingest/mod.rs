@@ -4,13 +4,16 @@
 //! a skipped row with its reason, or a reject carrying its cell. Nothing is read as zero.
 //!
 //! How a book is read:
-//! - **Files**: [`ingest`] takes files or folders (every `.xlsx .xlsm .xlsb .xls .ods` inside,
-//!   sorted, `~$` lock files skipped). xlsx is streamed cell by cell (`workbook.rs`); other
-//!   formats go through a calamine range, with positions made absolute (`cells.rs`).
+//! - **Files**: [`ingest`] takes files or folders (every `.xlsx .xlsm .xlsb .xls .ods .csv
+//!   .tsv .txt` inside, sorted, `~$` lock files skipped). xlsx is streamed cell by cell
+//!   (`workbook.rs`); other formats go through a calamine range, with positions made absolute
+//!   (`cells.rs`); text exports are decoded and split by `csv.rs` into the same row loop.
 //! - **Roles** (`header.rs`): the header row is the first of the first `ingest.header_rows` rows
-//!   whose cells name a sales sheet (date + customer + amount), an activity log (date +
-//!   customer + type/notes), a KAM directory (KAM + email) or a customer master (customer +
-//!   anything else, no amount). Headers match Spanish and English synonyms after dropping
+//!   whose cells name a returns sheet (order + a Returned flag or a returns-like name), a
+//!   sales sheet (date + customer + amount), an activity log (date + customer + type/notes), a
+//!   KAM directory (KAM + email), a territory directory (KAM + region) or a customer master
+//!   (customer + anything else, no amount). Which customer column is the code and which the
+//!   name may be decided by the first rows' values (`choose.rs`). Headers match Spanish and English synonyms after dropping
 //!   case, accents and punctuation; an exact synonym beats one found inside a longer header;
 //!   `[columns]` in kamplan.toml beats both.
 //! - **Values** (`value.rs`): date cells (1900/1904), text dates (ISO, `dd/mm/yyyy`,
@@ -18,6 +21,9 @@
 //!   `1.234` is read by `ingest.decimal`, else the column's unambiguous values, else Spanish.
 //! - **Rows** (`sheet.rs`): blank, title, repeated-header and total rows are skipped and
 //!   counted; a row with an unusable required value is a [`Reject`] with its cell.
+//! - **Keys** (`keys.rs`): one rule for customer codes and names in every join (`01002` =
+//!   `1002`); records that join nothing are listed with a "did you mean" (`joins.rs`).
+//! - **Returns** (`returns.rs`): returned orders taken out of the sales, or netted by amount.
 //! - **Monthly books** (`wide.rs`, `months.rs`): one row per customer, one column per month;
 //!   each customer-month cell becomes a transaction dated on the month's last day, once
 //!   every file is read (the later sheet wins a customer-month found twice).
