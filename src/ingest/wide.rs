@@ -752,6 +752,7 @@ pub fn resolve(ctx: &mut Ctx) {
             cost: f64::NAN,
             margin: f64::NAN,
             qty: f64::NAN,
+            order: None,
         });
         let rep = ds.report.sheets[c.sheet as usize].wide.get_or_insert_with(WideReport::default);
         rep.kept += 1;
