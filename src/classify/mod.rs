@@ -551,6 +551,7 @@ mod tests {
                 cost: (x % 50_000) as f64 / 100.0,
                 margin: f64::NAN,
                 qty: f64::NAN,
+                order: None,
             });
         }
         let t = std::time::Instant::now();

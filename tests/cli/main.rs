@@ -4,5 +4,6 @@ mod util;
 
 mod check;
 mod classify;
+mod inputs;
 mod plans;
 mod run;

@@ -84,7 +84,7 @@ mod tests {
     use super::super::XlsxRenderer;
     use super::*;
     use crate::carry::ident::MARKER;
-    use crate::document::{Block, Cell, Column, Table, Value, ValueFormat};
+    use crate::document::{Block, Column, Table, Value, ValueFormat};
     use crate::render::Renderer;
 
     /// A document with one KAM-owned table on a sheet whose name needs quoting.
@@ -99,7 +99,7 @@ mod tests {
             ],
             rows: vec![vec![
                 cell(int(1)),
-                Cell { value: Value { format: ValueFormat::Date, ..text("") }, highlight: false },
+                cell(Value { format: ValueFormat::Date, ..text("") }),
                 cell(text("")),
             ]],
             totals: None,
