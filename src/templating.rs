@@ -312,14 +312,14 @@ fn register_filters(tera: &mut Tera, lang: &Lang) {
 mod tests {
     use super::*;
     use crate::plan::fixtures::{self, HOSTILE};
-    use crate::plan::{build, Plans};
+    use crate::plan::Plans;
 
     fn lang(code: &str) -> Lang {
         Lang::load(code, "€", None).unwrap()
     }
 
     fn plans(l: &Lang) -> Plans {
-        build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), l)
+        fixtures::build_with(&fixtures::classification(), l)
     }
 
     fn render_all(code: &str) -> (String, String) {
@@ -471,7 +471,7 @@ mod tests {
                 k.name = kam.into();
             }
         }
-        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let p = fixtures::build_with(&c, &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let ana = p.kams.iter().find(|k| k.kam == kam).unwrap();
         for xml in [t.render_plan(ana).unwrap(), t.render_summary(&p.summary).unwrap()] {
@@ -625,7 +625,7 @@ mod tests {
         let l = lang("es");
         let mut c = fixtures::classification();
         c.accounts[0].name = "Acme\u{1}\u{b} S.A.\u{ffff}\tx & <y>".into();
-        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let p = fixtures::build_with(&c, &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let xml = t.render_plan(&p.kams[0]).unwrap();
         let doc = parse(&xml);

@@ -39,7 +39,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    let mut plans = plan::build(&c, &data, &s.cfg, &s.lang);
+    let inputs = plan::Inputs::from_dataset(&data);
+    let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     let selected = select_kams(&plans, &args.kam, period)?;
     let (paths, summary_path) =
         publish::document_paths(plans.kams.iter().map(|k| k.kam.as_str()), &s.lang, period);

@@ -97,7 +97,7 @@ fn main() {
     let c = classify::classify(&ds, &cfg, period, &lang);
     let t_classify = t.elapsed();
     let t = Instant::now();
-    let plans = plan::build(&c, &ds, &cfg, &lang);
+    let plans = plan::build(&c, &ds, &plan::Inputs::from_dataset(&ds), &cfg, &lang);
     let t_plan = t.elapsed();
     let (templates, _) = templating::Templates::load(None, &lang).expect("embedded templates");
     let ctx = RenderContext {
