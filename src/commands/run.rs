@@ -151,7 +151,7 @@ fn formats(args: &[cli::FormatArg]) -> Vec<Format> {
 /// Says what was read and returns the warnings reading left for the manifest.
 fn ingest_warnings(rep: &ingest::IngestReport, log: &Log) -> Vec<String> {
     log.info(format!(
-        "read {} rows: {} transactions, {} skipped, {} rejected",
+        "read {} rows: {} records, {} skipped, {} rejected",
         rep.rows, rep.transactions, rep.skipped, rep.rejected
     ));
     let mut warnings = Vec::new();

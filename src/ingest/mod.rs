@@ -161,6 +161,9 @@ pub struct Txn {
     pub margin: f64,
     /// Quantity, NaN when the book has none.
     pub qty: f64,
+    /// True for a customer's total of a month from a monthly (wide) book, dated on the
+    /// month's last day: not an invoice line, so it has no products or quantities of its own.
+    pub month_total: bool,
 }
 
 impl Txn {

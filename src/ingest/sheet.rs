@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 
 // A child of the row loop (it reads rows with the loop's state), kept in its own file.
-#[path = "wide.rs"]
+#[path = "wide/mod.rs"]
 pub mod wide;
 
 use super::cells::{a1, col_letters, Val};
@@ -263,10 +263,10 @@ impl<'c> SheetReader<'c> {
                     })
                     .collect();
                 match wide::detect(r, buf, &texts, &self.titles, &self.sheet, self.cfg) {
-                    wide::Detect::Wide(mut w, role, mapping) => {
+                    wide::Detect::Wide(mut w, role, mapping, header_texts) => {
                         w.start(ctx.sheets_seen);
                         self.wide = Some(w);
-                        self.start_data(r, role, mapping, &texts, ctx);
+                        self.start_data(r, role, mapping, &header_texts, ctx);
                         return true;
                     }
                     wide::Detect::Refused { message, warn } => {
@@ -609,6 +609,7 @@ impl<'c> SheetReader<'c> {
             cost: self.optional_number(r, Col::Cost, &f[Col::Cost as usize], index),
             margin: self.optional_number(r, Col::Margin, &f[Col::Margin as usize], index),
             qty: self.optional_number(r, Col::Qty, &f[Col::Qty as usize], index),
+            month_total: false,
         };
         if let Some((dc, _)) = &self.doc_type {
             if txn.amount > 0.0 {

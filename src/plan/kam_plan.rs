@@ -263,6 +263,7 @@ fn account_plan(
         region: a.region.clone(),
         new: c.new_key.contains(&a.id),
         top_products,
+        monthly_book: a.monthly_book,
         monthly,
         risks,
         objective: objective(a, cfg, lang, period),

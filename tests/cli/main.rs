@@ -6,3 +6,4 @@ mod check;
 mod classify;
 mod plans;
 mod run;
+mod wide;
