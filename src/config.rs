@@ -24,7 +24,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Explicit header for a column role; wins over the built-in synonyms.
     /// Keys: date, customer_id, customer_name, kam, amount, cost, margin, product, qty,
-    /// region, strategic, potential, email, manager, segment, activity, notes.
+    /// region, strategic, potential, email, manager, segment, activity, notes, order_id, returned.
     pub columns: BTreeMap<String, String>,
     /// Key-account rules.
     pub classify: ClassifyConfig,
@@ -351,6 +351,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "segment",
     "activity",
     "notes",
+    "order_id",
+    "returned",
 ];
 
 /// The closest known word to `word`, when one is close enough to be a typo.

@@ -40,6 +40,7 @@ pub(super) fn dataset(lines: &[L]) -> Dataset {
             margin: f64::NAN,
             qty: f64::NAN,
             month_total: false,
+            order: None,
         };
         d.transactions.push(t);
     }

@@ -564,6 +564,7 @@ mod tests {
                 margin: f64::NAN,
                 qty: f64::NAN,
                 month_total: false,
+                order: None,
             });
         }
         let t = std::time::Instant::now();

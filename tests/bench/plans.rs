@@ -65,6 +65,7 @@ fn dataset(kams: usize, per_kam: usize) -> Dataset {
                         margin: f64::NAN,
                         qty: 10.0,
                         month_total: false,
+                        order: None,
                     });
                 }
             }

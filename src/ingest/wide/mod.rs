@@ -177,11 +177,12 @@ impl WideSheet {
     }
 
     /// The report, with what the rows found.
-    pub fn finish(mut self, file: &str, sheet: &str) -> WideReport {
+    /// `place` names the sheet (`ventas.xlsx › 2026`, or `ventas.csv`).
+    pub fn finish(mut self, place: &str) -> WideReport {
         let (n, first) = &self.bad_totals;
         if *n > 0 {
             self.report.warnings.push(format!(
-                "{file} › {sheet}: {n} total(s) differ from the sum of their months (the months are read, the totals \
+                "{place}: {n} total(s) differ from the sum of their months (the months are read, the totals \
                  never): {}{}",
                 first.join("; "),
                 if *n as usize > first.len() { "; …" } else { "" }

@@ -7,7 +7,7 @@ use super::super::super::months::Block;
 use super::super::super::{Dataset, Sym, Txn};
 use super::super::Ctx;
 use super::{WideCell, WideReport};
-use crate::ingest::cells::a1;
+use crate::ingest::cells::{a1, col_letters};
 use crate::period::Month;
 
 /// Why a customer-month was left out, for the warnings.
@@ -46,7 +46,12 @@ pub fn resolve(ctx: &mut Ctx) {
         ds.transactions.iter().map(|t| (t.customer, Month::of(t.date))).collect();
     let where_ = |ds: &Dataset, c: &WideCell| {
         let s = &ds.report.sheets[c.sheet as usize];
-        format!("{} › {} › {}", s.file, s.sheet, a1(c.row, c.col))
+        if s.sheet.is_empty() {
+            // A text file has no sheets: `ventas.csv › row 7 › E`, as its rejects are named.
+            format!("{} › row {} › {}", s.file, c.row + 1, col_letters(c.col))
+        } else {
+            format!("{} › {}", s.place(), a1(c.row, c.col))
+        }
     };
     let who = |ds: &Dataset, c: &WideCell| ds.strings.resolve(c.name.unwrap_or(c.customer)).to_string();
     let mut overlaps: BTreeMap<(u32, u32, Block), Overlap> = BTreeMap::new();
@@ -104,6 +109,7 @@ pub fn resolve(ctx: &mut Ctx) {
             cost: f64::NAN,
             margin: f64::NAN,
             qty: f64::NAN,
+            order: None,
             month_total: true,
         });
         let rep = ds.report.sheets[c.sheet as usize].wide.get_or_insert_with(WideReport::default);
@@ -142,18 +148,15 @@ pub fn resolve(ctx: &mut Ctx) {
         let which = if e.file == l.file { "sheet" } else { "file" };
         let Some((name, month, ec, ev, lc, lv)) = &o.first else { continue };
         let msg = format!(
-            "{} customer-month(s) of {} are in both {} › {} and {} › {} ({}), {} with different values: the later \
-             {which} ({} › {}) is kept, never summed twice; e.g. {name} {month} at {ec} = {ev:.2} and {lc} = {lv:.2}",
+            "{} customer-month(s) of {} are in both {} and {} ({}), {} with different values: the later {which} ({}) \
+             is kept, never summed twice; e.g. {name} {month} at {ec} = {ev:.2} and {lc} = {lv:.2}",
             o.keys,
             block.name(),
-            e.file,
-            e.sheet,
-            l.file,
-            l.sheet,
+            e.place(),
+            l.place(),
             month_span(&o.months),
             o.differ,
-            l.file,
-            l.sheet
+            l.place()
         );
         ds.report.sheets[late as usize].wide.get_or_insert_with(WideReport::default).warnings.push(msg);
     }
@@ -161,11 +164,10 @@ pub fn resolve(ctx: &mut Ctx) {
         let s = &ds.report.sheets[sheet as usize];
         let Some((name, month, cell, v, ..)) = &o.first else { continue };
         let msg = format!(
-            "{} customer-month(s) of {} › {} are also in invoice lines ({}): the lines are kept, the monthly cells left \
-             out; first: {name} {month} at {cell} = {v:.2}",
+            "{} customer-month(s) of {} are also in invoice lines ({}): the lines are kept, the monthly cells left out; \
+             first: {name} {month} at {cell} = {v:.2}",
             o.keys,
-            s.file,
-            s.sheet,
+            s.place(),
             month_span(&o.months)
         );
         ds.report.sheets[sheet as usize].wide.get_or_insert_with(WideReport::default).warnings.push(msg);
