@@ -7,9 +7,9 @@
 //! ## Vocabulary
 //! ```xml
 //! <document title="Plan de cuentas clave — Ana" lang="es" author="kamplan" subject="2026-10">
-//!   <section title="Resumen" sheet="Resumen">          <!-- a sheet in XLSX; break="page" in PDF -->
+//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page" in PDF -->
 //!     <h1>Title</h1> <h2>Subtitle</h2> <h3>…</h3>
-//!     <p>Text with <b>bold</b> runs.</p>
+//!     <p>Text with <b>bold</b> runs and <a href="#cuentas">a link to a section</a>.</p>
 //!     <note kind="info|warning|highlight">Short boxed text</note>
 //!     <kpis>
 //!       <kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi>
@@ -17,7 +17,8 @@
 //!     <table name="cuentas">                            <!-- name: the Excel table name -->
 //!       <thead><tr><th data-format="money">Ventas</th>
 //!                  <th data-format="text" data-choices="Pendiente|Hecha" data-fill="true">Estado</th></tr></thead>
-//!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr></tbody>
+//!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr>
+//!              <tr><td href="#cuenta-C0012">ACME</td>…</tr></tbody>      <!-- a cell linking to a section -->
 //!       <tfoot><tr><td>Total</td><td data-value="1234.5">1.234,50 €</td></tr></tfoot>
 //!     </table>
 //!     <ul><li>item</li></ul>  <ol><li>item</li></ol>
@@ -36,6 +37,10 @@
 //! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
 //! percent (the cumulative share, 0–1).
+//!
+//! Links are internal only: `href="#id"` names a section's `id` (every target must exist; an
+//! unknown one is an error naming its line). The XLSX renderer makes them hyperlinks to the
+//! section's sheet, the PDF renderer link annotations to the section's first page.
 //!
 //! This file owns the model types. The parser is in `xhtml` (structure, text and errors) and
 //! `typed` (tables, typed values and charts).
@@ -58,10 +63,20 @@ pub struct Document {
     pub sections: Vec<Section>,
 }
 
+impl Document {
+    /// The index of the section with `id`, the target of a link.
+    pub fn section_index(&self, id: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.id.as_deref() == Some(id))
+    }
+}
+
 /// A section: a sheet in XLSX, a run of pages in PDF.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
     pub title: String,
+    /// The target of links (`href="#id"`) to this section; unique in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// XLSX sheet name (≤ 31 chars, made safe by the renderer); defaults to the title.
     pub sheet: String,
     /// Start the section on a new PDF page.
@@ -87,6 +102,16 @@ pub enum Block {
 pub struct Run {
     pub text: String,
     pub bold: bool,
+    /// The id of the section this run links to (`<a href="#id">`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Run {
+    /// A run of plain or bold text, without a link.
+    pub fn text(text: impl Into<String>, bold: bool) -> Run {
+        Run { text: text.into(), bold, link: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -144,6 +169,16 @@ pub struct Column {
 pub struct Cell {
     pub value: Value,
     pub highlight: bool,
+    /// The id of the section this cell links to (`<td href="#id">`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Cell {
+    /// A cell without highlight or link.
+    pub fn new(value: Value) -> Cell {
+        Cell { value, highlight: false, link: None }
+    }
 }
 
 /// A table whose cells carry typed values.

@@ -94,13 +94,14 @@ impl Parser {
                 if name(td) != "td" {
                     return Err(self.unknown(td, "tr", "td"));
                 }
-                self.check_attrs(td, &["data-value", "data-format", "highlight"])?;
+                self.check_attrs(td, &["data-value", "data-format", "highlight", "href"])?;
                 let highlight = match td.attribute("highlight") {
                     None | Some("false") => false,
                     Some("true") => true,
                     Some(o) => return Err(self.err(td, format!("highlight {o:?} is not true or false"))),
                 };
-                Ok(Cell { value: self.value(td, self.text(td)?, Some(col.format))?, highlight })
+                let link = self.href(td)?;
+                Ok(Cell { value: self.value(td, self.text(td)?, Some(col.format))?, highlight, link })
             })
             .collect()
     }

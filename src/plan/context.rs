@@ -302,6 +302,9 @@ pub struct AccountPlan {
     /// Key now and not at P−1.
     pub new: bool,
     pub top_products: Vec<ProductLine>,
+    /// The account's sales come only from a monthly book: top products are "not available",
+    /// not an empty table.
+    pub monthly_book: bool,
     pub monthly: Vec<MonthPoint>,
     /// Risk sentences: exposure, trend, recency.
     pub risks: Vec<String>,

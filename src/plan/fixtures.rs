@@ -64,6 +64,7 @@ fn account(
             .map(|i| MonthSales { month: period.add(i - 23), sales: sales / 12.0 + f64::from(i) * 10.5 })
             .collect(),
         top_products: vec![("Tornillos M8".into(), sales * 0.6), ("Tuercas".into(), sales * 0.25)],
+        monthly_book: false,
         new_account: false,
     }
 }

@@ -274,6 +274,7 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
         region: a.region.clone(),
         new: c.new_key.contains(&a.id),
         top_products,
+        monthly_book: a.monthly_book,
         monthly,
         risks,
         objective: objective(a, cfg, lang, period),

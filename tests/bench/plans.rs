@@ -64,6 +64,8 @@ fn dataset(kams: usize, per_kam: usize) -> Dataset {
                         cost: amount * 0.7,
                         margin: f64::NAN,
                         qty: 10.0,
+                        month_total: false,
+                        order: None,
                     });
                 }
             }

@@ -4,5 +4,7 @@ mod util;
 
 mod check;
 mod classify;
+mod inputs;
 mod plans;
 mod run;
+mod wide;

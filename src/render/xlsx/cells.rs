@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, Worksheet, XlsxError,
+    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Url, Worksheet,
+    XlsxError,
 };
 
 use crate::document::{NoteKind, Value, ValueFormat};
@@ -59,6 +60,10 @@ pub(super) enum Look {
     /// A table cell whose text is wider than its column.
     CellWrap,
     ListItem,
+    /// A hyperlink to another sheet.
+    Link,
+    /// A wrapped paragraph that is a hyperlink.
+    WrappedLink,
     /// A boxed note: 0 info, 1 warning, 2 highlight (see [`note_look`]).
     Note(u8),
 }
@@ -120,6 +125,12 @@ impl Styles {
                 Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
                 Look::CellWrap => f.set_text_wrap(),
                 Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
+                Look::Link => f.set_font_color(Color::RGB(0x0563C1)).set_underline(FormatUnderline::Single),
+                Look::WrappedLink => f
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top)
+                    .set_font_color(Color::RGB(0x0563C1))
+                    .set_underline(FormatUnderline::Single),
                 Look::Note(kind) => {
                     let (fill, border) = match kind {
                         0 => (0xDDEBF7, 0x9BC2E6),
@@ -182,6 +193,21 @@ pub(super) fn write_text(
     } else {
         ws.write_string_with_format(row, col, cell_text(text), f)?;
     }
+    Ok(())
+}
+
+/// Writes text as a hyperlink (a string cell that links, never a formula).
+pub(super) fn write_link(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    text: &str,
+    url: Url,
+    look: Look,
+) -> Result<(), XlsxError> {
+    let f = styles.get(ValueFormat::Text, look).clone();
+    ws.write_url_with_options(row, col, url, cell_text(text), "", Some(&f))?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Color, Format as XlFormat, Table as XlTable, TableColumn, TableStyle, XlsxError};
 
-use super::cells::{cell_text, is_typed, write_value, Look};
+use super::cells::{cell_text, is_typed, write_link, write_value, Look};
 use super::SectionWriter;
 use crate::document::Table;
 use crate::render::xlsx_layout::{self as layout, wrapped_lines, EXTRA_FILL_ROWS};
@@ -73,7 +73,14 @@ impl SectionWriter<'_> {
                     }
                     _ => Look::Plain,
                 };
+                let link = cells.get(j).filter(|c| !is_typed(&c.value) && !c.value.text.is_empty());
+                let url = link.and_then(|c| self.anchor(c.link.as_deref()));
                 match cells.get(j) {
+                    Some(cell) if url.is_some() => {
+                        let look = if look == Look::Plain { Look::Link } else { look };
+                        let url = url.expect("checked");
+                        write_link(self.ws, self.styles, r, j as u16, &cell.value.text, url, look)?
+                    }
                     Some(cell) => write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?,
                     None if look != Look::Plain => {
                         let f = self.styles.get(col.format, look).clone();
