@@ -152,6 +152,8 @@ pub struct PlanConfig {
     pub call_every_days: u32,
     /// Most contacts with one account in a month before it turns into harassment.
     pub max_contacts_per_month: u32,
+    /// Words in an activity's type or notes that say how a meeting went.
+    pub outcome_words: OutcomeWords,
 }
 
 impl Default for PlanConfig {
@@ -161,6 +163,62 @@ impl Default for PlanConfig {
             target_growth_by_reason: BTreeMap::new(),
             call_every_days: 30,
             max_contacts_per_month: 4,
+            outcome_words: OutcomeWords::default(),
+        }
+    }
+}
+
+/// `[plan.outcome_words]`: pieces of words that, found in a meeting's type or notes (case and
+/// accents ignored), give its outcome; a closer meeting with none of them was held and done.
+/// Checked in this order: no decision, postponed, cancelled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeWords {
+    /// The meeting was moved to a later date: the step is still to do.
+    pub postponed: Vec<String>,
+    /// Held without agreement, or the customer said no: the step must be taken again.
+    pub no_decision: Vec<String>,
+    /// Called off.
+    pub cancelled: Vec<String>,
+    /// The customer asks to be contacted less ("don't call so often"): shown beside the
+    /// contact cap.
+    pub fewer_contacts: Vec<String>,
+}
+
+impl Default for OutcomeWords {
+    fn default() -> Self {
+        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        OutcomeWords {
+            postponed: v(&["aplaz", "pospu", "pospon", "reprogram", "postpone", "reschedul", "put off"]),
+            no_decision: v(&[
+                "sin acuerdo",
+                "sin decision",
+                "rechaz",
+                "no acepta",
+                "no interesa",
+                "no agreement",
+                "no decision",
+                "rejected",
+                "declined",
+                "turned down",
+                "not interested",
+            ]),
+            cancelled: v(&["cancel", "anulad", "called off"]),
+            fewer_contacts: v(&[
+                "no le llamemos",
+                "no nos llamen",
+                "no llamar tanto",
+                "dejen de llamar",
+                "dejemos de llamar",
+                "menos llamadas",
+                "llamemos menos",
+                "don't call",
+                "don\u{2019}t call",
+                "do not call",
+                "stop calling",
+                "fewer calls",
+                "call less",
+            ]),
         }
     }
 }
@@ -217,6 +275,11 @@ const KNOWN_KEYS: &[&str] = &[
     "target_growth_by_reason",
     "call_every_days",
     "max_contacts_per_month",
+    "outcome_words",
+    "postponed",
+    "no_decision",
+    "cancelled",
+    "fewer_contacts",
     "carry",
     "returned",
 ];
@@ -310,6 +373,17 @@ impl Config {
                     &format!("plan.target_growth_by_reason.{reason}"),
                     format!("must be between -1 and 10, found {v}"),
                 ));
+            }
+        }
+        let w = &p.outcome_words;
+        for (key, list) in [
+            ("postponed", &w.postponed),
+            ("no_decision", &w.no_decision),
+            ("cancelled", &w.cancelled),
+            ("fewer_contacts", &w.fewer_contacts),
+        ] {
+            if list.iter().any(|x| crate::classify::collate(x).is_empty()) {
+                return Err(bad(&format!("plan.outcome_words.{key}"), "has an empty word".into()));
             }
         }
         if p.call_every_days == 0 {
@@ -425,6 +499,16 @@ mod tests {
     fn unknown_column_role_is_refused() {
         let err = parse("[columns]\nammount = \"Base\"\n").unwrap_err().to_string();
         assert!(err.contains("did you mean `amount`"), "{err}");
+    }
+
+    #[test]
+    fn plan_keys_are_checked() {
+        let err = parse("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n").unwrap_err().to_string();
+        assert!(err.contains("plan.outcome_words.postponed"), "{err}");
+        let cfg = parse("[plan.outcome_words]\npostponed = [\"later\"]\n").unwrap();
+        assert_eq!(cfg.plan.outcome_words.postponed, ["later"]);
+        // The other lists keep their defaults.
+        assert!(cfg.plan.outcome_words.cancelled.contains(&"cancel".to_string()));
     }
 
     #[test]

@@ -174,6 +174,9 @@ pub struct Txn {
     pub qty: f64,
     /// Order, invoice or document number, as typed (for returns sheets to find the order).
     pub order: Option<Sym>,
+    /// True for a customer's total of a month from a monthly (wide) book, dated on the
+    /// month's last day: not an invoice line, so it has no products or quantities of its own.
+    pub month_total: bool,
 }
 
 impl Txn {

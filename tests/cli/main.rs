@@ -7,3 +7,4 @@ mod classify;
 mod inputs;
 mod plans;
 mod run;
+mod wide;
