@@ -17,6 +17,9 @@ use crate::lang::Lang;
 use crate::period::{Month, Window};
 use crate::plan::HandoverRow;
 
+pub mod kept;
+pub use kept::{edited_files, folder_kams, month_folders, REPLACED};
+
 /// Name of the lock file inside the output folder.
 pub const LOCK_FILE: &str = ".kamplan.lock";
 
@@ -29,7 +32,7 @@ pub enum PublishError {
     Io { path: PathBuf, source: std::io::Error },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
     move |source| PublishError::Io { path: path.to_path_buf(), source }
 }
 
@@ -342,6 +345,9 @@ pub struct ManifestRun<'a> {
     pub config: ManifestConfig<'a>,
     pub counts: ManifestCounts,
     pub warnings: &'a [String],
+    /// Per output, the returned files and cells its KAM-entered content came from.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub carried_from: std::collections::BTreeMap<String, Vec<crate::carry::Source>>,
     /// What the returns sheets took out of the sales: every returned order, and those that
     /// matched no sales line.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -387,9 +393,17 @@ pub fn publish_month(out: &Path, month: &MonthContent) -> Result<PathBuf, Publis
     let _lock = Lock::acquire(out)?;
     let name = month.period.to_string();
     let staging = Staging::new(out, &name)?;
+    // A KAM's edits to the month being replaced are kept, unchanged, before it goes.
+    kept::keep_replaced(out, &name, &|rel| match &month.replaces {
+        None => true,
+        Some(r) => r.iter().any(|top| rel == top || rel.starts_with(&format!("{top}/"))),
+    })?;
     if let Some(replaced) = &month.replaces {
         staging.carry_over(&|entry| {
-            replaced.iter().any(|r| r == entry) || entry == "manifest.json" || entry == "index.csv"
+            replaced.iter().any(|r| r == entry)
+                || entry == "manifest.json"
+                || entry == "index.csv"
+                || entry == "carried.json"
         })?;
     }
     for (rel, bytes) in month.files {
@@ -634,6 +648,7 @@ mod tests {
             warnings: &[],
             returns: None,
             unmatched: &[],
+            carried_from: Default::default(),
         }
     }
 

@@ -383,10 +383,22 @@ mod tests {
             assert_eq!(root.children().filter(|n| n.has_tag_name("section")).count(), 4);
             for tag in [
                 "h1", "h2", "p", "kpis", "kpi", "table", "thead", "tbody", "tfoot", "chart", "series", "pt",
-                "ul", "li", "note", "fields", "field",
+                "ul", "li", "note",
             ] {
                 assert!(count(&doc, tag) > 0, "{code}: no <{tag}>");
             }
+            // Every account section has its four KAM-owned areas, each under the line that
+            // says so, marked with the account's code for the reader of returned plans.
+            for area in ["strategy", "meetings", "contacts", "decision_makers"] {
+                let marked: Vec<_> = doc
+                    .descendants()
+                    .filter(|n| n.has_tag_name("table") && n.attribute("area") == Some(area))
+                    .map(|n| n.attribute("account").unwrap_or(""))
+                    .collect();
+                assert_eq!(marked, ["C001", "C002"], "{code}: {area}");
+            }
+            let kam_notes = doc.descendants().filter(|n| n.attribute("kind") == Some("kam")).count();
+            assert_eq!(kam_notes, 8, "{code}: one fill-in line per area");
             let all: String = doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             for l in labels {
                 assert!(all.contains(l), "{code}: missing {l:?}");

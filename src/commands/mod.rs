@@ -4,6 +4,7 @@
 pub mod check;
 pub mod classify;
 pub mod init;
+mod returned;
 pub mod run;
 
 use std::path::{Path, PathBuf};

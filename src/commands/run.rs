@@ -39,7 +39,10 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    let inputs = plan::Inputs::from_dataset(&data);
+    // Carry: what the KAMs wrote in the plans they returned, by account code.
+    let returned = super::returned::read_returned(&s, &out, period, &data, &log);
+    warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
+    let inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
     let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
@@ -68,7 +71,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             }
         }
         text += &format!(
-            "{}\n{}\n",
+            "{}\n{}\n{}\n",
+            month_dir.join(CARRIED).display(),
             month_dir.join("manifest.json").display(),
             month_dir.join("index.csv").display()
         );
@@ -77,8 +81,18 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         return Ok(Outcome::from_warnings(!warnings.is_empty()));
     }
 
-    let files = Rendering::new(&templates, &s, period, &formats, args.jobs)?
+    let mut files = Rendering::new(&templates, &s, period, &formats, args.jobs)?
         .render_all(&jobs, &plans, period, &log)?;
+    files.push((CARRIED.into(), plans.carried.to_json()));
+    // Per output, the returned files and cells its KAM's entries came from.
+    let carried_from = jobs
+        .iter()
+        .filter_map(|j| j.kam.map(|k| (j.path, plan::plan_sources(k))))
+        .filter(|(_, sources)| !sources.is_empty())
+        .flat_map(|(path, sources)| {
+            formats.iter().map(move |f| (path.rel_slash(f.extension()), sources.clone()))
+        })
+        .collect();
 
     let input_paths = data.report.files.clone();
     let rep = &data.report;
@@ -89,6 +103,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             let mut names: Vec<String> =
                 jobs.iter().filter(|j| j.kam.is_some()).map(|j| j.path.folder.clone()).collect();
             names.extend(Format::ALL.iter().map(|f| summary_path.rel_slash(f.extension())));
+            names.push(CARRIED.into());
             names
         }),
         handover: &plans.summary.handover,
@@ -115,6 +130,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             warnings: &warnings,
             returns: rep.returns.as_ref(),
             unmatched: &rep.unmatched,
+            carried_from,
         },
     };
     let published = publish::publish_month(&out, &month).map_err(|e| Failure::Output(e.into()))?;
@@ -125,12 +141,16 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         text += &format!("{}\n", published.join(rel).display());
     }
     print_out(&text)?;
-    log.info(format!("published {} documents in {}", files.len(), published.display()));
+    let documents = files.iter().filter(|(rel, _)| rel.as_path() != std::path::Path::new(CARRIED)).count();
+    log.info(format!("published {documents} documents in {}", published.display()));
     for w in &warnings {
         log.warn(w);
     }
     Ok(Outcome::from_warnings(!warnings.is_empty()))
 }
+
+/// The month's record of everything the KAMs own, by account code.
+const CARRIED: &str = "carried.json";
 
 /// One document to produce: a KAM's plan (or the summary, `kam: None`) and where it goes.
 struct Job<'a> {
@@ -284,8 +304,13 @@ impl<'a> Rendering<'a> {
         .with_context(|| format!("{who}: template"))?;
         let doc = document::parse(&xhtml).with_context(|| format!("{who}: template output"))?;
         let id = format!("{}|{period}", job.path.stem);
+        let ident = match job.kam {
+            Some(k) => crate::carry::ident::PlanIdent::plan(period, &k.kam, &self.base.lang),
+            None => crate::carry::ident::PlanIdent::summary(period, &self.base.lang),
+        };
         let ctx = render::RenderContext {
             document_id: publish::sha256_hex(id.as_bytes())[..32].to_string(),
+            ident: Some(ident),
             ..self.base.clone()
         };
         let mut files = Vec::new();
