@@ -587,3 +587,214 @@ pub fn plan_sources(plan: &KamPlan) -> Vec<Source> {
     v.dedup();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{self, d};
+    use super::super::tests::es;
+    use super::*;
+    use crate::carry::{ContactEntry, Strategy};
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    fn entry(step: u32, date: &str, status: MeetingStatus) -> MeetingEntry {
+        MeetingEntry {
+            step: Some(step),
+            date: Some(d(date)),
+            status: Some(status),
+            ..MeetingEntry::default()
+        }
+    }
+
+    /// Builds the fixture's plans with `accounts` carried in (as of `shown_in`).
+    fn build_with(accounts: Vec<(&str, CarriedAccount)>, shown_in: &str) -> Plans {
+        let data = fixtures::dataset();
+        let mut carried = Carried::empty(m("2026-10"));
+        for (code, mut acc) in accounts {
+            acc.meetings_period = acc.meetings_period.or(Some(m(shown_in)));
+            carried.accounts.insert(code.into(), acc);
+        }
+        let inputs = Inputs::from_dataset(&data).with_carried(carried, m("2026-10"), &es());
+        build(&fixtures::classification(), &data, &inputs, &fixtures::config(), &es())
+    }
+
+    fn ana(kam: &str) -> CarriedAccount {
+        CarriedAccount { name: "x".into(), kam: kam.into(), key: true, ..CarriedAccount::default() }
+    }
+
+    fn account<'a>(p: &'a Plans, id: &str) -> &'a AccountPlan {
+        p.kams.iter().flat_map(|k| &k.accounts).find(|a| a.id == id).unwrap()
+    }
+
+    #[test]
+    fn the_kams_status_wins_and_one_meeting_is_one_contact() {
+        let none = build_with(vec![], "2026-09");
+        let c001 = account(&none, "C001");
+        // The log: closing meeting of 20/07 postponed ("Cierre aplazado").
+        assert_eq!(c001.meetings[3].status_key, "postponed");
+        // The KAM says that same meeting was in fact done, and adds a note.
+        let mut acc = ana("Ana Pérez");
+        acc.meetings = vec![MeetingEntry {
+            notes: Some("firmado al final".into()),
+            ..entry(4, "2026-07-20", MeetingStatus::Done)
+        }];
+        let p = build_with(vec![("C001", acc)], "2026-09");
+        let a = account(&p, "C001");
+        assert_eq!((a.meetings[3].status_key.as_str(), a.meetings[3].date), ("done", Some(d("2026-07-20"))));
+        assert_eq!(a.meetings[3].notes.as_deref(), Some("firmado al final"));
+        assert_eq!(a.contacts, c001.contacts, "the same meeting is not counted twice");
+        assert!(a.owned.extra_meetings.is_empty());
+        // A later contact in the KAM's log moves the courtesy call like a log row.
+        let mut acc = ana("Ana Pérez");
+        acc.contacts = vec![ContactEntry {
+            date: Some(d("2026-10-25")),
+            kind: Some("Llamada".into()),
+            notes: None,
+            date_text: None,
+        }];
+        let p = build_with(vec![("C001", acc)], "2026-09");
+        let a = account(&p, "C001");
+        assert_eq!(a.contacts, c001.contacts + 1);
+        assert_eq!(a.courtesy.last_contact, Some(d("2026-10-25")));
+        assert_eq!(a.owned.contacts.len(), 1);
+    }
+
+    #[test]
+    fn a_finished_cycle_moves_to_the_history_and_a_new_one_starts() {
+        let mut acc = ana("Ana Pérez");
+        acc.meetings = vec![
+            entry(1, "2026-03-10", MeetingStatus::Done),
+            entry(2, "2026-05-12", MeetingStatus::Done),
+            entry(3, "2026-06-15", MeetingStatus::Done),
+            entry(4, "2026-07-20", MeetingStatus::Done),
+            MeetingEntry {
+                number_text: Some("extra".into()),
+                notes: Some("comida".into()),
+                ..MeetingEntry::default()
+            },
+        ];
+        let p = build_with(vec![("C001", acc.clone())], "2026-09");
+        let a = account(&p, "C001");
+        assert_eq!(a.owned.cycle, 2);
+        assert_eq!(a.owned.history.len(), 5);
+        assert!(a.owned.history.iter().all(|h| h.cycle == Some(1)));
+        // The log's meetings up to 20/07 belong to cycle 1: the new cycle starts at step 1.
+        assert!(a.meetings.iter().all(|m| !m.done), "{:?}", a.meetings);
+        assert_eq!(a.next_meeting, Some(1));
+        assert!(
+            a.owned.cycle_text.as_deref().is_some_and(|t| t.contains("20/07/2026")),
+            "{:?}",
+            a.owned.cycle_text
+        );
+        // carried.json keeps the history, and the same plan run again does not roll again.
+        let out = &p.carried.accounts["C001"];
+        assert_eq!(out.history.len(), 5);
+        assert!(out.meetings.is_empty());
+        // The four done in this period's own plan: shown as a complete cycle, rolled next month.
+        let p = build_with(vec![("C001", acc)], "2026-10");
+        let a = account(&p, "C001");
+        assert_eq!((a.owned.cycle, a.next_meeting), (1, None));
+        assert!(a.owned.history.is_empty());
+    }
+
+    #[test]
+    fn entries_follow_an_account_to_its_new_kam_and_stay_when_it_stops_being_key() {
+        // C003 is Bruno's now; last month it was in Ana's plan.
+        let mut moved = ana("Ana Pérez");
+        moved.decision_makers = vec![carry::DecisionMaker { name: Some("Eva".into()), ..Default::default() }];
+        // C004 is no longer key; Ana had a strategy for it.
+        let mut lost = ana("Ana Pérez");
+        lost.strategy = Strategy {
+            objective: Some("recuperarla".into()),
+            agreed_target: Some(80_000.0),
+            ..Strategy::default()
+        };
+        let p = build_with(vec![("C003", moved), ("C004", lost)], "2026-09");
+        let c003 = account(&p, "C003");
+        assert!(c003.owned.moved_text.as_deref().is_some_and(|t| t.contains("Ana Pérez")));
+        assert_eq!(c003.decision_makers[0].name, "Eva");
+        let ana_plan = p.kams.iter().find(|k| k.kam == "Ana Pérez").unwrap();
+        assert_eq!(ana_plan.dropped.len(), 1);
+        assert_eq!(ana_plan.dropped[0].id, "C004");
+        assert_eq!(ana_plan.dropped[0].owned.strategy.agreed_target, Some(80_000.0));
+        let bruno = p.kams.iter().find(|k| k.kam == "Bruno Díaz").unwrap();
+        assert!(bruno.dropped.is_empty());
+        // carried.json: C003 now Bruno's, C004 kept, no longer key since this period.
+        assert_eq!(p.carried.accounts["C003"].kam, "Bruno Díaz");
+        let c004 = &p.carried.accounts["C004"];
+        assert_eq!((c004.key, c004.left_key), (false, Some(m("2026-10"))));
+        assert_eq!(c004.strategy.objective.as_deref(), Some("recuperarla"));
+        // A period later it is no longer shown, and still kept.
+        let mut later = c004.clone();
+        later.left_key = Some(m("2026-09"));
+        let p = build_with(vec![("C004", later)], "2026-09");
+        assert!(p.kams.iter().all(|k| k.dropped.is_empty()));
+        assert_eq!(p.carried.accounts["C004"].left_key, Some(m("2026-09")));
+    }
+
+    #[test]
+    fn the_agreed_target_is_shown_beside_the_computed_one_and_counted_by_the_summary() {
+        let mut acc = ana("Ana Pérez");
+        acc.strategy.agreed_target = Some(600_000.0);
+        let mut bad = ana("Ana Pérez");
+        bad.strategy.agreed_target_text = Some("mucho".into());
+        let p = build_with(vec![("C001", acc), ("C002", bad)], "2026-09");
+        let a = account(&p, "C001");
+        let s = &a.owned.strategy;
+        assert_eq!(s.difference, Some(600_000.0 - a.objective.target));
+        assert!(s.text.as_deref().is_some_and(|t| t.contains("600.000,00")), "{:?}", s.text);
+        let b = account(&p, "C002");
+        assert!(b.owned.strategy.text.as_deref().is_some_and(|t| t.contains("«mucho»")));
+        let row = p.summary.follow_up.rows.iter().find(|r| r.kam == "Ana Pérez").unwrap();
+        assert_eq!((row.agreed_accounts, row.agreed_target), (1, 600_000.0));
+        assert_eq!(row.plan_target, 600_000.0 + b.objective.target);
+        assert_eq!(row.computed_target, a.objective.target + b.objective.target);
+    }
+
+    #[test]
+    fn what_could_not_be_read_is_shown_as_typed_and_kept() {
+        let mut acc = ana("Ana Pérez");
+        acc.meetings = vec![MeetingEntry {
+            step: Some(3),
+            date_text: Some("mañana".into()),
+            status_text: Some("quizás".into()),
+            ..MeetingEntry::default()
+        }];
+        let p = build_with(vec![("C001", acc)], "2026-09");
+        let a = account(&p, "C001");
+        assert_eq!(
+            a.owned.step_text[2],
+            StepText { date: Some("mañana".into()), status: Some("quizás".into()) }
+        );
+        let kept = &p.carried.accounts["C001"].meetings;
+        let third = kept.iter().find(|m| m.step == Some(3)).unwrap();
+        assert_eq!(
+            (third.date_text.as_deref(), third.status_text.as_deref()),
+            (Some("mañana"), Some("quizás"))
+        );
+    }
+
+    #[test]
+    fn a_suggestion_left_as_it_was_stays_a_suggestion() {
+        let mut acc = ana("Ana Pérez");
+        acc.decision_makers = vec![
+            carry::DecisionMaker {
+                name: Some("Luis Marín".into()),
+                notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
+                ..Default::default()
+            },
+            carry::DecisionMaker {
+                name: Some("Eva Sanz".into()),
+                notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
+                stance: Some("Favorable".into()),
+                ..Default::default()
+            },
+        ];
+        let p = build_with(vec![("C001", acc)], "2026-09");
+        let dms = &account(&p, "C001").decision_makers;
+        let confirmed: Vec<&str> = dms.iter().filter(|d| d.confirmed).map(|d| d.name.as_str()).collect();
+        assert_eq!(confirmed, ["Eva Sanz"]);
+    }
+}

@@ -2,6 +2,7 @@
 
 mod util;
 
+mod carry;
 mod check;
 mod classify;
 mod inputs;
