@@ -43,14 +43,16 @@ impl Default for Books {
 pub fn write_books(dir: &Path, books: Books) -> PathBuf {
     let folder = dir.join("libros");
     fs::create_dir_all(&folder).unwrap();
-    let mut sales = vec![vec![V::S("Fecha"), V::S("Cód. cliente"), V::S("Cliente"), V::S("Importe")]];
+    let mut sales =
+        vec![vec![V::S("Fecha"), V::S("Cód. cliente"), V::S("Cliente"), V::S("Comercial"), V::S("Importe")]];
     for m in 0..24u32 {
         let (y, mo) = (2024 + (10 + m) / 12, (10 + m) % 12 + 1);
-        for (code, name, _, yearly, _) in CUSTOMERS {
+        for (code, name, kam, yearly, _) in CUSTOMERS {
             sales.push(vec![
                 V::D(y as u16, mo as u8, 15),
                 V::S(code),
                 V::S(name),
+                V::S(kam),
                 V::N((yearly / 12.0 * 100.0).round() / 100.0),
             ]);
         }

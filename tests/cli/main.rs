@@ -3,6 +3,7 @@
 mod util;
 
 mod carry;
+mod carry_bad;
 mod check;
 mod classify;
 mod inputs;
