@@ -405,9 +405,9 @@ mod tests {
                 .find(|n| n.has_tag_name("th") && n.attribute("data-choices").is_some())
                 .unwrap();
             let want = if code == "es" {
-                "Pendiente|Planificada|Hecha|Aplazada|Cancelada"
+                "Pendiente|Planificada|Hecha|Aplazada|Sin acuerdo|Cancelada"
             } else {
-                "Pending|Planned|Done|Postponed|Cancelled"
+                "Pending|Planned|Done|Postponed|No decision|Cancelled"
             };
             assert_eq!(status.attribute("data-choices"), Some(want));
         }

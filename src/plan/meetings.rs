@@ -6,6 +6,77 @@ use super::*;
 /// The four meetings, in order: (key, …) — labels are `plan.meeting.<key>.title|guide`.
 pub(super) const MEETINGS: [&str; 4] = ["decision_makers", "competition", "needs", "close"];
 
+/// What became of one of the closer's meetings, as the activity log or the KAM records it.
+///
+/// The key (`done`, `no_decision`, …) is stable: it is what JSON, the carried plans and the
+/// templates use. People see the label `plan.status.<key>` of the output language (the XLSX
+/// drop-down offers those labels), and [`MeetingStatus::from_text`] reads either back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatus {
+    /// Not held and not scheduled.
+    Pending,
+    /// Scheduled: a date in the future.
+    Planned,
+    /// Held, and it achieved its objective.
+    Done,
+    /// Moved to a later date; the step is still to do.
+    Postponed,
+    /// Held without a decision or with a refusal: the step must be taken again.
+    NoDecision,
+    /// Called off.
+    Cancelled,
+}
+
+impl MeetingStatus {
+    /// Every status, in the order the drop-down lists them.
+    pub const ALL: [MeetingStatus; 6] = [
+        MeetingStatus::Pending,
+        MeetingStatus::Planned,
+        MeetingStatus::Done,
+        MeetingStatus::Postponed,
+        MeetingStatus::NoDecision,
+        MeetingStatus::Cancelled,
+    ];
+
+    /// The stable key: `pending`, `planned`, `done`, `postponed`, `no_decision`, `cancelled`.
+    pub fn key(self) -> &'static str {
+        match self {
+            MeetingStatus::Pending => "pending",
+            MeetingStatus::Planned => "planned",
+            MeetingStatus::Done => "done",
+            MeetingStatus::Postponed => "postponed",
+            MeetingStatus::NoDecision => "no_decision",
+            MeetingStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The label in a language (`plan.status.<key>`).
+    pub fn label(self, lang: &Lang) -> String {
+        lang.get(&format!("plan.status.{}", self.key())).to_string()
+    }
+
+    /// Only a meeting that achieved its objective completes its step.
+    pub fn completes_step(self) -> bool {
+        self == MeetingStatus::Done
+    }
+
+    /// Reads a status as a KAM typed or picked it: its key or its label in any of `langs`,
+    /// ignoring case, accents and surrounding spaces ([`crate::classify::collate`]). `None` for anything else (the caller
+    /// reports the cell).
+    pub fn from_text(text: &str, langs: &[&Lang]) -> Option<MeetingStatus> {
+        let t = crate::classify::collate(text);
+        if t.is_empty() {
+            return None;
+        }
+        MeetingStatus::ALL.into_iter().find(|s| {
+            crate::classify::collate(s.key()) == t
+                || crate::classify::collate(&s.key().replace('_', " ")) == t
+                || langs.iter().any(|l| crate::classify::collate(&s.label(l)) == t)
+        })
+    }
+}
+
 /// Words that make a log entry a call or a mail rather than a meeting (lowercase, either language).
 pub(super) const CALL_WORDS: &[&str] = &[
     "llamada", "llamar", "telef", "teléf", "call", "phone", "email", "e-mail", "mail", "correo", "whatsapp",
@@ -163,4 +234,35 @@ pub(super) fn cap_excess(entries: &[&Activity], max: u32, lang: &Lang) -> Vec<Ca
         .filter(|(_, n)| *n > max)
         .map(|(m, n)| CapExcess { month: m, label: lang.month(m), contacts: n })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_reads_back_from_its_key_or_its_label_in_either_language() {
+        let es = Lang::load("es", "€", None).unwrap();
+        let en = Lang::load("en", "€", None).unwrap();
+        for s in MeetingStatus::ALL {
+            assert_eq!(MeetingStatus::from_text(s.key(), &[]), Some(s));
+            assert_eq!(MeetingStatus::from_text(&s.label(&es).to_uppercase(), &[&es, &en]), Some(s));
+            assert_eq!(MeetingStatus::from_text(&format!("  {} ", s.label(&en)), &[&es, &en]), Some(s));
+        }
+        assert_eq!(MeetingStatus::from_text("aplazada", &[&es]), Some(MeetingStatus::Postponed));
+        assert_eq!(MeetingStatus::from_text("sin acuerdo", &[&es]), Some(MeetingStatus::NoDecision));
+        assert_eq!(MeetingStatus::from_text("no decision", &[]), Some(MeetingStatus::NoDecision));
+        assert_eq!(MeetingStatus::from_text("mañana", &[&es, &en]), None);
+        assert_eq!(MeetingStatus::from_text("", &[&es, &en]), None);
+    }
+
+    #[test]
+    fn every_status_has_a_distinct_label_in_each_language() {
+        for code in ["es", "en"] {
+            let l = Lang::load(code, "€", None).unwrap();
+            let labels: std::collections::HashSet<String> =
+                MeetingStatus::ALL.iter().map(|s| crate::classify::collate(&s.label(&l))).collect();
+            assert_eq!(labels.len(), MeetingStatus::ALL.len(), "{code}");
+        }
+    }
 }

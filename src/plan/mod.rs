@@ -40,7 +40,7 @@ mod meetings;
 mod summary;
 
 use meetings::{cap_excess, courtesy, meetings};
-pub use meetings::{is_call, meeting_step};
+pub use meetings::{is_call, meeting_step, MeetingStatus};
 use summary::summary;
 
 /// A trend at or below this is "falling". The trend read is the last 3 months against the same
@@ -503,7 +503,7 @@ fn choices(lang: &Lang) -> Choices {
         keys.iter().map(|k| lang.get(&format!("{prefix}.{k}")).to_string()).collect()
     };
     Choices {
-        status: list("plan.status", &["pending", "planned", "done", "postponed", "cancelled"]),
+        status: MeetingStatus::ALL.iter().map(|s| s.label(lang)).collect(),
         influence: list("plan.dm.influence", &["high", "medium", "low"]),
         stance: list("plan.dm.stance", &["champion", "favourable", "neutral", "critical", "blocker"]),
     }
