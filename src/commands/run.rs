@@ -90,6 +90,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             names
         }),
         handover: &plans.summary.handover,
+        record: &handover_record(&plans, &summary_path, &formats),
         manifest: publish::ManifestRun {
             kamplan_version: env!("CARGO_PKG_VERSION"),
             period,
@@ -126,6 +127,14 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         log.warn(w);
     }
     Ok(Outcome::from_warnings(!warnings.is_empty()))
+}
+
+/// The month's hand-over record: each plan's files as the index lists them, the summary's.
+fn handover_record(plans: &plan::Plans, summary: &DocPath, formats: &[Format]) -> plan::handover::Handover {
+    let files: Vec<Vec<String>> =
+        plans.summary.handover.iter().map(|row| vec![row.pdf.clone(), row.xlsx.clone()]).collect();
+    let summary_files = formats.iter().map(|f| summary.rel_slash(f.extension())).collect();
+    plan::handover::Handover::build(plans, &files, summary_files)
 }
 
 /// One document to produce: a KAM's plan (or the summary, `kam: None`) and where it goes.

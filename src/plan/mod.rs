@@ -36,6 +36,7 @@ use crate::period::Month;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod handover;
 mod meetings;
 mod summary;
 
@@ -131,6 +132,10 @@ pub struct Flags {
 pub struct KamPlan {
     pub kam: String,
     pub email: Option<String>,
+    /// The KAM directory's manager of this KAM, as a name.
+    pub manager: Option<String>,
+    /// The manager's address (see [`handover::manager_of`]); `None` when the directory gives none.
+    pub manager_email: Option<String>,
     /// The default KAM that holds key accounts nobody owns.
     pub unassigned: bool,
     pub period: PeriodInfo,
@@ -453,19 +458,10 @@ pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> P
         let email = k.email.clone().or_else(|| {
             data.directory.iter().find(|d| norm(&d.name) == norm(&k.name)).and_then(|d| d.email.clone())
         });
-        kams.push(kam_plan(
-            c,
-            cfg,
-            lang,
-            &period,
-            &choices,
-            &log,
-            &by_id,
-            &k.name,
-            email,
-            k.unassigned,
-            &keys,
-        ));
+        let mut plan =
+            kam_plan(c, cfg, lang, &period, &choices, &log, &by_id, &k.name, email, k.unassigned, &keys);
+        (plan.manager, plan.manager_email) = handover::manager_of(&k.name, &data.directory);
+        kams.push(plan);
     }
 
     let summary = summary(c, cfg, lang, &period, &log, &by_id, &kams);
@@ -658,6 +654,8 @@ fn kam_plan(
     KamPlan {
         kam: kam.to_string(),
         email,
+        manager: None,
+        manager_email: None,
         unassigned,
         period: period.clone(),
         key_accounts: keys.len() as u32,
@@ -1203,8 +1201,11 @@ mod tests {
         let p = plans();
         let ana = &p.kams[0];
         assert_eq!(ana.email.as_deref(), Some("ana@example.com"));
-        // Email from the directory when the classification has none.
+        // Email from the directory when the classification has none; so is the manager.
         assert_eq!(p.kams[1].email.as_deref(), Some("bruno@example.com"));
+        assert_eq!(p.kams[1].manager.as_deref(), Some("Carla Ruiz"));
+        assert_eq!(p.kams[1].manager_email.as_deref(), Some("carla@example.com"));
+        assert_eq!((ana.manager.as_deref(), ana.manager_email.as_deref()), (None, None));
         assert_eq!(ana.lost_key.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C004"]);
         assert!(ana.new_key.is_empty());
         assert_eq!(p.kams[1].new_key[0].id, "C003");
