@@ -231,7 +231,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A file listed in the manifest.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct FileEntry {
     /// Path relative to the month folder (outputs) or as given (inputs), `/`-separated.
     pub path: String,

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use super::{now_secs, parse_period, print_out, read_books, resolve_period, Log, Settings};
+use super::{hand_over, now_secs, parse_period, print_out, read_books, resolve_period, Log, Settings};
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
@@ -126,7 +126,15 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     for w in &warnings {
         log.warn(w);
     }
-    Ok(Outcome::from_warnings(!warnings.is_empty()))
+    let outcome = Outcome::from_warnings(!warnings.is_empty());
+    if args.send || s.cfg.send.after_run {
+        // The month is published whatever happens next; the send stage reads it back as
+        // `kamplan send` would, and a failure says so.
+        let sent = hand_over(&published, &s.cfg, s.templates_dir.as_deref(), &Default::default(), &log)
+            .map_err(|f| f.context(format!("published {}, but the hand-over failed", published.display())))?;
+        return Ok(outcome.max(sent));
+    }
+    Ok(outcome)
 }
 
 /// The month's hand-over record: each plan's files as the index lists them, the summary's.
