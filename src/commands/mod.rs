@@ -172,9 +172,10 @@ pub fn hand_over(
         log.warn(w);
     }
     let verb = if report.dry_run { "would be sent" } else { "sent" };
+    let n = report.sent.len();
     log.info(format!(
-        "{} {verb} from {}{}",
-        report.sent.len(),
+        "{n} message{} {verb} from {}{}",
+        if n == 1 { "" } else { "s" },
         month_dir.display(),
         if report.dry_run { "; dry run: nothing was sent" } else { "" }
     ));

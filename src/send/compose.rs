@@ -86,10 +86,11 @@ impl Outgoing {
         for m in &self.cc {
             b = b.cc(m.clone());
         }
-        let mut body =
-            MultiPart::mixed().multipart(MultiPart::alternative_plain_html(self.text.clone(), self.html.clone()));
+        let mut body = MultiPart::mixed()
+            .multipart(MultiPart::alternative_plain_html(self.text.clone(), self.html.clone()));
         for f in &self.files {
-            let part: SinglePart = Attachment::new(f.name().to_string()).body(f.bytes.clone(), content_type(&f.path));
+            let part: SinglePart =
+                Attachment::new(f.name().to_string()).body(f.bytes.clone(), content_type(&f.path));
             body = body.singlepart(part);
         }
         b.multipart(body).map_err(|e| format!("{}: {e}", self.who))
@@ -342,7 +343,8 @@ pub fn compose(
     if let Some(u) = unassigned {
         paths.extend(u.files.iter().cloned());
     }
-    let Some(files) = attach(month, &paths, &who, max_bytes, cfg.max_attachment_mb, &mut out.warnings)? else {
+    let Some(files) = attach(month, &paths, &who, max_bytes, cfg.max_attachment_mb, &mut out.warnings)?
+    else {
         return Ok(out);
     };
     let ctx = MailContext {
@@ -410,7 +412,11 @@ fn file_infos(files: &[Attached]) -> Vec<FileInfo> {
 }
 
 /// Subject (one line), text and HTML bodies.
-fn render(templates: &Templates, ctx: &MailContext, who: &str) -> Result<(String, String, String), SendError> {
+fn render(
+    templates: &Templates,
+    ctx: &MailContext,
+    who: &str,
+) -> Result<(String, String, String), SendError> {
     let r = |name: &str| {
         templates.render_mail(name, ctx).map_err(|e| SendError::Usage(format!("{who}: mail template: {e}")))
     };

@@ -100,8 +100,9 @@ impl Month {
                 manifest_path.display()
             ))
         })?;
-        let m: ManifestOutputs = serde_json::from_slice(&bytes)
-            .map_err(|e| SendError::Month(format!("{}: not a kamplan manifest ({e})", manifest_path.display())))?;
+        let m: ManifestOutputs = serde_json::from_slice(&bytes).map_err(|e| {
+            SendError::Month(format!("{}: not a kamplan manifest ({e})", manifest_path.display()))
+        })?;
         let mut outputs = BTreeMap::new();
         for f in m.outputs {
             check_file(dir, &f)?;
@@ -224,11 +225,14 @@ pub fn send(
     let mut transport = transport_for(cfg, opts)?;
 
     let _lock = match transport.delivers() {
-        true => Some(publish::Lock::acquire(month_dir.parent().unwrap_or(Path::new(".")))
-            .map_err(|e| SendError::Output(e.to_string()))?),
+        true => Some(
+            publish::Lock::acquire(month_dir.parent().unwrap_or(Path::new(".")))
+                .map_err(|e| SendError::Output(e.to_string()))?,
+        ),
         false => None,
     };
-    let mut record = SentRecord::load(month_dir, &month.period).map_err(|e| SendError::Output(e.to_string()))?;
+    let mut record =
+        SentRecord::load(month_dir, &month.period).map_err(|e| SendError::Output(e.to_string()))?;
     let mut report = Report {
         warnings: composed.warnings,
         notes: composed.notes,
@@ -244,7 +248,10 @@ pub fn send(
             }
             _ => {
                 if let Some(prev) = record.last_for(&m.key).filter(|_| !opts.resend && opts.to.is_none()) {
-                    progress(&format!("{}: changed since it was sent on {}: sending again", m.who, prev.sent_at));
+                    progress(&format!(
+                        "{}: changed since it was sent on {}: sending again",
+                        m.who, prev.sent_at
+                    ));
                 }
                 todo.push(m)
             }
@@ -278,7 +285,9 @@ pub fn latest_month(out: &Path) -> Option<crate::period::Month> {
 fn transport_for(cfg: &Config, opts: &Options) -> Result<Box<dyn Transport>, SendError> {
     match &opts.dry_run {
         Some(DryRun::List) => return Ok(Box::new(transport::Listing::default())),
-        Some(DryRun::Eml(dir)) => return Ok(Box::new(transport::EmlFiles { dir: dir.clone(), written: Vec::new() })),
+        Some(DryRun::Eml(dir)) => {
+            return Ok(Box::new(transport::EmlFiles { dir: dir.clone(), written: Vec::new() }))
+        }
         None => {}
     }
     let s = &cfg.send;
@@ -337,85 +346,93 @@ impl Delivery<'_> {
     ///
     /// # Errors
     /// A message was accepted but the record could not be written: stop, say so.
-    pub fn deliver(&mut self, messages: &[Outgoing], report: &mut Report, progress: &dyn Fn(&str)) -> Result<(), SendError> {
-    let (transport, record, sender, policy, test_round) =
-        (&mut *self.transport, &mut *self.record, self.sender, &self.policy, self.test_round);
-    let domain = sender.from.email.domain().to_string();
-    let mut stopped: Option<String> = None;
-    for (i, m) in messages.iter().enumerate() {
-        if let Some(why) = &stopped {
-            report.not_sent.push(format!("{}: not tried ({why})", m.who));
-            continue;
-        }
-        let message_id = message_id(i, &domain);
-        let msg = m.message(sender, &message_id).map_err(SendError::Usage)?;
-        let raw = msg.formatted();
-        let envelope = msg.envelope().clone();
-        let mut attempt = 0;
-        loop {
-            match transport.send(m, &envelope, &raw) {
-                Ok(reply) => {
-                    let to = m.to.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
-                    if transport.delivers() {
-                        let entry = SentMessage {
-                            key: m.key.clone(),
-                            kam: m.kam.clone(),
-                            to: m.to_addresses(),
-                            cc: m.cc_addresses(),
-                            message_id: message_id.clone(),
-                            subject: m.subject.clone(),
-                            files: m.record_files(),
-                            sent_at: now_utc(),
-                            reply: reply.clone(),
-                            transport: transport.name(),
-                            test: test_round,
-                        };
-                        record.add(self.dir, entry).map_err(|e| {
+    pub fn deliver(
+        &mut self,
+        messages: &[Outgoing],
+        report: &mut Report,
+        progress: &dyn Fn(&str),
+    ) -> Result<(), SendError> {
+        let (transport, record, sender, policy, test_round) =
+            (&mut *self.transport, &mut *self.record, self.sender, &self.policy, self.test_round);
+        let domain = sender.from.email.domain().to_string();
+        let mut stopped: Option<String> = None;
+        for (i, m) in messages.iter().enumerate() {
+            if let Some(why) = &stopped {
+                report.not_sent.push(format!("{}: not tried ({why})", m.who));
+                continue;
+            }
+            let message_id = message_id(i, &domain);
+            let msg = m.message(sender, &message_id).map_err(SendError::Usage)?;
+            let raw = msg.formatted();
+            let envelope = msg.envelope().clone();
+            let mut attempt = 0;
+            loop {
+                match transport.send(m, &envelope, &raw) {
+                    Ok(reply) => {
+                        let to = m.to.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+                        let mut whom = m.to_addresses().join(", ");
+                        if !m.cc.is_empty() {
+                            whom += &format!(", cc {}", m.cc_addresses().join(", "));
+                        }
+                        if transport.delivers() {
+                            let entry = SentMessage {
+                                key: m.key.clone(),
+                                kam: m.kam.clone(),
+                                to: m.to_addresses(),
+                                cc: m.cc_addresses(),
+                                message_id: message_id.clone(),
+                                subject: m.subject.clone(),
+                                files: m.record_files(),
+                                sent_at: now_utc(),
+                                reply: reply.clone(),
+                                transport: transport.name(),
+                                test: test_round,
+                            };
+                            record.add(self.dir, entry).map_err(|e| {
                             SendError::Output(format!(
                                 "{} was sent but the record could not be written ({e}); it would be sent again \
                                  by the next `kamplan send`: fix the folder, then send",
                                 m.who
                             ))
                         })?;
-                        progress(&format!("sent {} to {to}: {reply}", m.who));
+                            progress(&format!("sent {} ({whom}): {reply}", m.who));
+                        }
+                        report.sent.push((m.who.clone(), to));
+                        break;
                     }
-                    report.sent.push((m.who.clone(), to));
-                    break;
-                }
-                Err(TransportError::Reject(why)) => {
-                    progress(&format!("{} refused: {why}", m.who));
-                    report.rejected.push(format!("{}: {why}", m.who));
-                    break;
-                }
-                Err(TransportError::Fatal(why)) => {
-                    report.not_sent.push(format!("{}: {why}", m.who));
-                    stopped = Some(why);
-                    break;
-                }
-                Err(TransportError::Retry { reason, connection }) => {
-                    if attempt < policy.retries {
-                        let wait = policy.backoff * 2u32.saturating_pow(attempt);
-                        progress(&format!(
-                            "{}: {reason}; trying again in {:.1} s ({}/{})",
-                            m.who,
-                            wait.as_secs_f64(),
-                            attempt + 1,
-                            policy.retries
-                        ));
-                        std::thread::sleep(wait);
-                        attempt += 1;
-                        continue;
+                    Err(TransportError::Reject(why)) => {
+                        report.rejected.push(format!("{} refused by the server, not sent: {why}", m.who));
+                        break;
                     }
-                    report.not_sent.push(format!("{}: {reason} (tried {} times)", m.who, attempt + 1));
-                    if connection {
-                        stopped = Some(format!("the server was unreachable: {reason}"));
+                    Err(TransportError::Fatal(why)) => {
+                        report.not_sent.push(format!("{}: {why}", m.who));
+                        stopped = Some("stopped after the error above".into());
+                        break;
                     }
-                    break;
+                    Err(TransportError::Retry { reason, connection }) => {
+                        if attempt < policy.retries {
+                            let wait = policy.backoff * 2u32.saturating_pow(attempt);
+                            progress(&format!(
+                                "{}: {reason}; trying again in {:.1} s ({}/{})",
+                                m.who,
+                                wait.as_secs_f64(),
+                                attempt + 1,
+                                policy.retries
+                            ));
+                            std::thread::sleep(wait);
+                            attempt += 1;
+                            continue;
+                        }
+                        report.not_sent.push(format!("{}: {reason} (tried {} times)", m.who, attempt + 1));
+                        if connection {
+                            stopped = Some("the server was unreachable".into());
+                        }
+                        break;
+                    }
                 }
             }
         }
-    }
-    Ok(())
+        Ok(())
     }
 }
 
@@ -433,5 +450,7 @@ fn now_utc() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }

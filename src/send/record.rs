@@ -111,10 +111,8 @@ impl SentRecord {
             let p = p.to_path_buf();
             move |source| RecordError::Io { path: p, source }
         };
-        let json = serde_json::to_vec_pretty(self).map_err(|e| RecordError::Io {
-            path: path.clone(),
-            source: std::io::Error::other(e),
-        })?;
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| RecordError::Io { path: path.clone(), source: std::io::Error::other(e) })?;
         {
             let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
             f.write_all(&json).map_err(io(&tmp))?;
@@ -168,8 +166,14 @@ mod tests {
         let r = SentRecord::load(tmp.path(), "2026-10").unwrap();
         assert_eq!(r.messages.len(), 1);
         let files = |sha: &str| vec![SentFile { path: "a/p.pdf".into(), bytes: 3, sha256: sha.into() }];
-        assert!(r.find("kam:Ana", &["ana@x.es".into()], &files("aa")).is_some(), "case of the address ignored");
-        assert!(r.find("kam:Ana", &["ana@x.es".into()], &files("bb")).is_none(), "a changed file is sent again");
+        assert!(
+            r.find("kam:Ana", &["ana@x.es".into()], &files("aa")).is_some(),
+            "case of the address ignored"
+        );
+        assert!(
+            r.find("kam:Ana", &["ana@x.es".into()], &files("bb")).is_none(),
+            "a changed file is sent again"
+        );
         assert!(r.find("kam:Ana", &["test@x.es".into()], &files("aa")).is_none(), "other recipients");
         assert!(r.find("kam:Bruno", &["ana@x.es".into()], &files("aa")).is_none());
         // No temp file left behind.

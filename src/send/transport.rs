@@ -30,9 +30,9 @@ pub enum TransportError {
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TransportError::Retry { reason, .. } | TransportError::Reject(reason) | TransportError::Fatal(reason) => {
-                f.write_str(reason)
-            }
+            TransportError::Retry { reason, .. }
+            | TransportError::Reject(reason)
+            | TransportError::Fatal(reason) => f.write_str(reason),
         }
     }
 }
@@ -176,7 +176,9 @@ impl Transport for Smtp {
             }
             // lettre closes the connection after any failure; the next message opens a new one.
             Err(e) if e.is_permanent() || e.is_client() => Err(TransportError::Reject(e.to_string())),
-            Err(e) if e.is_transient() => Err(TransportError::Retry { reason: e.to_string(), connection: false }),
+            Err(e) if e.is_transient() => {
+                Err(TransportError::Retry { reason: e.to_string(), connection: false })
+            }
             Err(e) => Err(TransportError::Retry {
                 reason: format!("{}:{}: {e}", self.host, self.port),
                 connection: true,
@@ -208,24 +210,21 @@ impl Transport for Sendmail {
         let mut cmd = Command::new(&self.command);
         cmd.arg("-i");
         if let Some(from) = envelope.from() {
-            cmd.arg("-f").arg(from.to_string());
+            cmd.arg("-f").arg(from);
         }
         cmd.arg("--").args(envelope.to().iter().map(|a| a.to_string()));
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
+        let mut child =
+            cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| {
                 TransportError::Fatal(format!(
                     "cannot run {:?} ({e}): install a mail transfer agent, or use transport = \"smtp\"",
                     self.command
                 ))
             })?;
         let written = child.stdin.take().map(|mut s| s.write_all(raw));
-        let out = child
-            .wait_with_output()
-            .map_err(|e| TransportError::Retry { reason: format!("{}: {e}", self.command), connection: true })?;
+        let out = child.wait_with_output().map_err(|e| TransportError::Retry {
+            reason: format!("{}: {e}", self.command),
+            connection: true,
+        })?;
         let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
         match (out.status.code(), written) {
             (Some(0), Some(Ok(()))) => Ok(format!("{}: accepted", self.command)),
@@ -283,7 +282,8 @@ impl Transport for Listing {
         false
     }
     fn send(&mut self, msg: &Outgoing, _: &Envelope, raw: &[u8]) -> Result<String, TransportError> {
-        let list = |v: &[lettre::message::Mailbox]| v.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ");
+        let list =
+            |v: &[lettre::message::Mailbox]| v.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ");
         let mut t = format!("to       {}\n", list(&msg.to));
         if !msg.cc.is_empty() {
             t += &format!("cc       {}\n", list(&msg.cc));

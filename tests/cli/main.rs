@@ -1,8 +1,10 @@
 //! Integration tests: the real `kamplan` binary on workbooks the tests write, in fresh temp folders.
 
+mod smtp;
 mod util;
 
 mod check;
 mod classify;
 mod plans;
 mod run;
+mod send;
