@@ -24,7 +24,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Explicit header for a column role; wins over the built-in synonyms.
     /// Keys: date, customer_id, customer_name, kam, amount, cost, margin, product, qty,
-    /// region, strategic, potential, email, manager, segment, activity, notes.
+    /// region, strategic, potential, email, manager, segment, activity, notes, order_id, returned.
     pub columns: BTreeMap<String, String>,
     /// Key-account rules.
     pub classify: ClassifyConfig,
@@ -75,11 +75,14 @@ pub struct IngestConfig {
     pub decimal: Option<char>,
     /// How many rows from the top of a sheet are searched for the header row.
     pub header_rows: u32,
+    /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
+    /// titles name no year. Unset: such a sheet is refused with a message asking for it.
+    pub year: Option<i32>,
 }
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30 }
+        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30, year: None }
     }
 }
 
@@ -284,6 +287,7 @@ const KNOWN_KEYS: &[&str] = &[
     "date_order",
     "decimal",
     "header_rows",
+    "year",
     "window_months",
     "volume_share",
     "abc_b_share",
@@ -381,6 +385,11 @@ impl Config {
         }
         if self.ingest.header_rows == 0 {
             return Err(bad("ingest.header_rows", "must be at least 1".into()));
+        }
+        if let Some(y) = self.ingest.year {
+            if !(1990..=2100).contains(&y) {
+                return Err(bad("ingest.year", format!("must be a year between 1990 and 2100, found {y}")));
+            }
         }
         let p = &self.plan;
         if !(-1.0..=10.0).contains(&p.target_growth) {
@@ -503,6 +512,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "segment",
     "activity",
     "notes",
+    "order_id",
+    "returned",
 ];
 
 /// The closest known word to `word`, when one is close enough to be a typo.

@@ -353,6 +353,13 @@ pub struct ManifestRun<'a> {
     pub config: ManifestConfig<'a>,
     pub counts: ManifestCounts,
     pub warnings: &'a [String],
+    /// What the returns sheets took out of the sales: every returned order, and those that
+    /// matched no sales line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<&'a crate::ingest::returns::ReturnsReport>,
+    /// Master rows, activity customers, territory entries and master KAMs that join nothing.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub unmatched: &'a [crate::ingest::joins::Unmatched],
 }
 
 /// The config a run used: its file, the file's hash, and every effective setting.
@@ -663,6 +670,8 @@ mod tests {
                 kams: 0,
             },
             warnings: &[],
+            returns: None,
+            unmatched: &[],
         }
     }
 

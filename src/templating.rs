@@ -679,7 +679,7 @@ mod tests {
     #[test]
     fn embedded_defaults_are_listed_for_init() {
         let names: Vec<&str> = embedded().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, [MACROS, PLAN, SUMMARY]);
+        assert_eq!(names, [MACROS, PLAN, SUMMARY, MAIL_SUBJECT, MAIL_TEXT, MAIL_HTML]);
         assert!(embedded().iter().all(|(_, t)| !t.is_empty()));
     }
 }

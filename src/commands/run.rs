@@ -40,6 +40,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     ));
 
     let mut plans = plan::build(&c, &data, &s.cfg, &s.lang);
+    warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
     let (paths, summary_path) =
         publish::document_paths(plans.kams.iter().map(|k| k.kam.as_str()), &s.lang, period);
@@ -112,6 +113,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
                 kams: plans.kams.len(),
             },
             warnings: &warnings,
+            returns: rep.returns.as_ref(),
+            unmatched: &rep.unmatched,
         },
     };
     let published = publish::publish_month(&out, &month).map_err(|e| Failure::Output(e.into()))?;
@@ -177,6 +180,28 @@ fn ingest_warnings(rep: &ingest::IngestReport, log: &Log) -> Vec<String> {
     }
     warnings.extend(rep.warnings.iter().cloned());
     warnings
+}
+
+/// KAMs with a plan whose directory gives no email: the hand-over (`index.csv`) leaves it blank.
+/// Said only when a KAM or territory directory was read (emails are optional there).
+fn missing_emails(plans: &plan::Plans, data: &ingest::Dataset, default_kam: &str) -> Option<String> {
+    if data.directory.is_empty() {
+        return None;
+    }
+    let missing: Vec<&str> = plans
+        .summary
+        .handover
+        .iter()
+        .filter(|r| r.email.is_none() && classify::norm(&r.kam) != classify::norm(default_kam))
+        .map(|r| r.kam.as_str())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} KAM(s) have no email in the directory, so the hand-over (index.csv) has none for them: {}",
+            missing.len(),
+            missing.join(", ")
+        )
+    })
 }
 
 /// `--kam`: every name must be a KAM with key accounts; returns whether a KAM is selected.

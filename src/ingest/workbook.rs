@@ -17,11 +17,14 @@ fn file_error(path: &Path, message: impl Into<String>) -> IngestError {
     IngestError::File { path: path.to_path_buf(), message: message.into() }
 }
 
-/// True for a spreadsheet a folder should give: a known extension and no `~$` lock prefix.
+/// True for a book a folder should give: a spreadsheet or text-export extension (see
+/// `csv.rs`) and no `~$` lock prefix.
 fn is_book(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    !name.starts_with("~$") && !name.starts_with(".~lock") && EXTENSIONS.contains(&ext.as_str())
+    !name.starts_with("~$")
+        && !name.starts_with(".~lock")
+        && (EXTENSIONS.contains(&ext.as_str()) || super::csv::is_text(path))
 }
 
 /// The files the inputs name: files as given, folders as their spreadsheets sorted by name.
@@ -64,7 +67,7 @@ fn explain(path: &Path, err: &calamine::Error) -> String {
     } else if ext == "xls" && !ole {
         "cannot read: not an .xls spreadsheet".into()
     } else if !EXTENSIONS.contains(&ext.as_str()) {
-        format!("cannot read: not a spreadsheet (.xlsx .xlsm .xlsb .xls .ods): {err}")
+        format!("cannot read: not a spreadsheet (.xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt): {err}")
     } else {
         format!("cannot read: {err}")
     }
@@ -89,6 +92,9 @@ pub fn read_file(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<Vec<SheetRe
 }
 
 fn read_file_inner(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<Vec<SheetReport>, IngestError> {
+    if super::csv::is_text(path) {
+        return super::csv::read_file(path, &display_name(path), cfg, ctx);
+    }
     let mut wb = open_workbook_auto(path).map_err(|e| file_error(path, explain(path, &e)))?;
     let file = display_name(path);
     let sheets: Vec<(String, bool, bool)> = wb
@@ -233,8 +239,11 @@ mod tests {
             ("m.xlsm", true),
             ("x.xlsb", true),
             ("~$ventas.xlsx", false),
-            ("notes.txt", false),
-            ("data.csv", false),
+            ("notes.txt", true),
+            ("data.csv", true),
+            ("DATA.TSV", true),
+            ("~$data.csv", false),
+            ("notes.pdf", false),
         ] {
             assert_eq!(is_book(Path::new(name)), want, "{name}");
         }

@@ -1,6 +1,10 @@
 //! The closer's meeting method: the four meetings and what the activity log says of them,
 //! courtesy calls, and the cap on contacts a month.
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
 use super::*;
 
 /// The four meetings, in order: (key, …) — labels are `plan.meeting.<key>.title|guide`.
@@ -238,7 +242,10 @@ pub(super) fn cap_excess(entries: &[&Activity], max: u32, lang: &Lang) -> Vec<Ca
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::d;
+    use super::super::tests::{es, plans};
     use super::*;
+    use crate::config::Config;
 
     #[test]
     fn a_status_reads_back_from_its_key_or_its_label_in_either_language() {
@@ -264,5 +271,149 @@ mod tests {
                 MeetingStatus::ALL.iter().map(|s| crate::classify::collate(&s.label(&l))).collect();
             assert_eq!(labels.len(), MeetingStatus::ALL.len(), "{code}");
         }
+    }
+
+    #[test]
+    fn next_meeting_follows_the_log() {
+        let e = |date: &str, kind: &str| Activity {
+            date: d(date),
+            customer: "X".into(),
+            kind: Some(kind.into()),
+            notes: Some(format!("{kind} {date}")),
+            kam: None,
+        };
+        let lang = es();
+        // A log whose types do not name the meetings: meetings fill the steps in date order.
+        let generic = [
+            e("2026-01-01", "Visita"),
+            e("2026-02-01", "Reunión"),
+            e("2026-03-01", "Comida de trabajo"),
+            e("2026-04-01", "Meeting"),
+            e("2026-05-01", "Visita"),
+        ];
+        for (held, next) in [(0, Some(1)), (1, Some(2)), (2, Some(3)), (3, Some(4)), (4, None), (5, None)] {
+            let refs: Vec<&Activity> = generic[..held].iter().collect();
+            let (list, n, text) = meetings(&refs, &lang);
+            assert_eq!(n, next, "{held} held");
+            assert_eq!(list.iter().filter(|m| m.done).count(), held.min(4));
+            assert_eq!(list.iter().filter(|m| m.next).count(), usize::from(next.is_some()));
+            assert!(!text.is_empty() && !text.contains('{'));
+        }
+        // Types that name the meetings fill the one they name; other visits are contacts.
+        type Case<'a> = (&'a [(&'a str, &'a str)], [bool; 4], Option<u32>);
+        let named: &[Case] = &[
+            (
+                &[("2026-01-10", "Reunión decisores"), ("2026-02-10", "Visita")],
+                [true, false, false, false],
+                Some(2),
+            ),
+            (
+                &[("2026-01-10", "Reunión decisores"), ("2026-03-10", "Reunión cierre")],
+                [true, false, false, true],
+                Some(2),
+            ),
+            (
+                &[("2026-01-10", "Competitor review"), ("2026-02-10", "Needs analysis")],
+                [false, true, true, false],
+                Some(1),
+            ),
+            (
+                &[
+                    ("2026-01-10", "Decision makers meeting"),
+                    ("2026-02-10", "Reunión competencia"),
+                    ("2026-03-10", "Reunión necesidades"),
+                    ("2026-04-10", "Closing meeting"),
+                ],
+                [true, true, true, true],
+                None,
+            ),
+        ];
+        for (log, done, next) in named {
+            let v: Vec<Activity> = log.iter().map(|(dt, k)| e(dt, k)).collect();
+            let refs: Vec<&Activity> = v.iter().collect();
+            let (list, n, _) = meetings(&refs, &lang);
+            assert_eq!(list.iter().map(|m| m.done).collect::<Vec<_>>(), done, "{log:?}");
+            assert_eq!(n, *next, "{log:?}");
+        }
+        // Two meetings of one step: the latest is shown.
+        let v = [e("2026-01-10", "Reunión necesidades"), e("2026-05-10", "Reunión necesidades")];
+        let refs: Vec<&Activity> = v.iter().collect();
+        let (list, _, _) = meetings(&refs, &lang);
+        assert_eq!(list[2].date, Some(d("2026-05-10")));
+        // From the fixture: two meetings and two calls → the third meeting is next.
+        let p = plans();
+        let c001 = &p.kams[0].accounts[0];
+        assert_eq!(c001.next_meeting, Some(3));
+        assert_eq!(c001.meetings[0].date, Some(d("2026-03-10")));
+        assert_eq!(c001.meetings[1].date, Some(d("2026-05-12")));
+        assert_eq!(c001.meetings[2].key, "needs");
+        assert!(c001.meetings[2].next && !c001.meetings[2].done);
+        assert_eq!(c001.meetings[0].status, "Hecha");
+        // Calls are contacts, not meetings; entries outside the window or after P are ignored.
+        assert_eq!(c001.log.len(), 4);
+    }
+
+    #[test]
+    fn calls_and_mails_are_not_meetings() {
+        for k in ["Llamada", "llamada de seguimiento", "Call", "E-mail", "Correo", "Teléfono"] {
+            assert!(is_call(Some(k)), "{k}");
+        }
+        for k in ["Visita", "Reunión cierre", "Meeting", "Comida"] {
+            assert!(!is_call(Some(k)), "{k}");
+        }
+        assert!(!is_call(None));
+    }
+
+    #[test]
+    fn courtesy_call_due_and_overdue_at_the_boundary() {
+        let lang = es();
+        let cfg = Config::default(); // every 30 days
+        let end = d("2026-10-31");
+        let cases = [
+            // (last log, last purchase, next due, overdue, basis)
+            (Some("2026-10-01"), None, Some("2026-10-31"), false, "log"),
+            (Some("2026-09-30"), None, Some("2026-10-30"), true, "log"),
+            (Some("2026-10-20"), Some("2026-01-01"), Some("2026-11-19"), false, "log"),
+            (None, Some("2026-10-05"), Some("2026-11-04"), false, "purchase"),
+            (None, Some("2026-06-01"), Some("2026-07-01"), true, "purchase"),
+            (None, None, None, true, "none"),
+        ];
+        for (log, buy, due, overdue, basis) in cases {
+            let c = courtesy(log.map(d), buy.map(d), &cfg, end, &lang);
+            assert_eq!(c.next_due, due.map(d), "{log:?} {buy:?}");
+            assert_eq!(c.overdue, overdue, "{log:?} {buy:?}");
+            assert_eq!(c.basis, basis);
+            assert!(!c.text.is_empty() && !c.text.contains('{'), "{}", c.text);
+        }
+        let late = courtesy(None, Some(d("2026-06-01")), &cfg, end, &lang);
+        assert_eq!(late.days_overdue, Some(122));
+    }
+
+    #[test]
+    fn contact_cap_warns_only_above_the_limit() {
+        let lang = es();
+        let mk = |n: u32| -> Vec<Activity> {
+            (1..=n)
+                .map(|i| Activity {
+                    date: d(&format!("2026-10-{i:02}")),
+                    customer: "X".into(),
+                    kind: None,
+                    notes: None,
+                    kam: None,
+                })
+                .collect()
+        };
+        for (n, warn) in [(3, false), (4, false), (5, true)] {
+            let v = mk(n);
+            let refs: Vec<&Activity> = v.iter().collect();
+            assert_eq!(!cap_excess(&refs, 4, &lang).is_empty(), warn, "{n} contacts");
+        }
+        let p = plans();
+        let ana = &p.kams[0];
+        let c002 = ana.accounts.iter().find(|a| a.id == "C002").unwrap();
+        assert_eq!(c002.cap_excess.len(), 1);
+        assert_eq!(c002.cap_excess[0].contacts, 5);
+        assert_eq!(ana.warnings.len(), 1);
+        assert!(ana.warnings[0].contains("5 contactos en oct 2026"), "{}", ana.warnings[0]);
     }
 }

@@ -181,3 +181,22 @@ pub(super) fn summary(
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::plans;
+
+    #[test]
+    fn summary_abc_and_pareto_add_up() {
+        let p = plans();
+        let s = &p.summary;
+        let abc_sales: f64 = s.abc.iter().map(|r| r.sales).sum();
+        assert!((abc_sales - 1_000_000.0).abs() < 1e-6);
+        assert_eq!(s.abc.iter().map(|r| r.accounts).sum::<u32>(), 5);
+        assert!((s.pareto.last().unwrap().cumulative_share - 1.0).abs() < 1e-9);
+        assert_eq!(s.kams[0].meetings, 3); // C001: 2 in window, C002: 1 (calls and mails excluded)
+        assert_eq!(s.kams[0].contacts, 9);
+        assert_eq!(s.key_accounts, 4);
+        assert!(s.concentration.text.contains("50,0"), "{}", s.concentration.text);
+    }
+}

@@ -64,6 +64,7 @@ fn dataset(kams: usize, per_kam: usize) -> Dataset {
                         cost: amount * 0.7,
                         margin: f64::NAN,
                         qty: 10.0,
+                        order: None,
                     });
                 }
             }
