@@ -40,7 +40,7 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// The monthly job: plans per KAM and the summary, published atomically in <out>/<period>/.
     #[command(
-        after_help = "Example:\n  kamplan run samples/\n  kamplan run --period 2026-10 --kam \"Lucía Pérez\" --format pdf -o /srv/planes ventas/\n\nExit codes: 0 done; 1 done with warnings (rejected rows, unassigned key accounts, growth not\navailable); 2 usage or config error; 3 input error; 4 a document could not be rendered or\nwritten, or another run holds the lock. Nothing is published unless every document was written."
+        after_help = "Example:\n  kamplan run samples/\n  kamplan run --period 2026-10 --kam \"Lucía Pérez\" --format pdf -o /srv/planes ventas/\n\nExit codes: 0 done; 1 done with warnings (rejected rows, unassigned key accounts, growth not\navailable); 2 usage or config error; 3 input error; 4 a document could not be rendered or\nwritten, or another run holds the lock, or (with --send) messages not sent for now. Nothing is\npublished unless every document was written."
     )]
     Run(RunArgs),
     /// Email each KAM their plan and management the summary, from a published month, exactly once.

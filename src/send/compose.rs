@@ -423,3 +423,70 @@ fn render(
     let subject = r(MAIL_SUBJECT)?.split_whitespace().collect::<Vec<_>>().join(" ");
     Ok((subject, r(MAIL_TEXT)?, r(MAIL_HTML)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+    use crate::plan::handover::Handover;
+    use crate::plan::{build, fixtures};
+
+    /// A label key (`mail.x`) or a placeholder (`{name}`) left in the text.
+    fn leaks(text: &str) -> bool {
+        text.contains('{') || text.split_whitespace().any(|w| w.starts_with("mail."))
+    }
+
+    #[test]
+    fn mail_templates_render_in_both_languages_without_leaking_keys() {
+        for (code, greeting, next) in
+            [("es", "Hola Ana Pérez:", "Próxima reunión: "), ("en", "Hello Ana Pérez,", "Next meeting: ")]
+        {
+            let lang = Lang::load(code, "€", None).unwrap();
+            let (templates, _) = Templates::load(None, &lang).unwrap();
+            let plans = build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), &lang);
+            let files: Vec<Vec<String>> =
+                plans.kams.iter().map(|k| vec![format!("{}/p.pdf", k.kam)]).collect();
+            let h = Handover::build(&plans, &files, vec!["Resumen.pdf".into()]);
+            let k = &h.kams[0];
+            let kam = MailContext {
+                kind: "kam",
+                kam: Some(k),
+                attention: k.accounts.iter().filter(|a| !a.attention.is_empty()).collect(),
+                month: &h,
+                kams: Vec::new(),
+                unassigned: None,
+                files: vec![FileInfo { name: "p.pdf".into(), size: "3 KB".into() }],
+                reply_to: "ventas@x.es".into(),
+            };
+            let (subject, text, html) = render(&templates, &kam, "test").unwrap();
+            assert!(subject.contains(&k.kam) && subject.contains(&h.period_label) && !subject.contains('\n'));
+            assert!(text.starts_with(greeting), "{text}");
+            assert!(text.contains(next) && text.contains("ventas@x.es"), "{text}");
+            for a in &k.accounts {
+                assert!(text.contains(&a.name), "{code}: {} missing", a.name);
+                for why in &a.attention {
+                    assert!(text.contains(why.as_str()), "{code}: {why}");
+                }
+            }
+            assert!(!leaks(&text) && !leaks(&html), "{code}: {text}");
+            assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+
+            let summary = MailContext {
+                kind: "summary",
+                kam: None,
+                attention: Vec::new(),
+                month: &h,
+                kams: kam_lines(&h),
+                unassigned: h.kams.iter().find(|k| k.unassigned),
+                files: Vec::new(),
+                reply_to: "ventas@x.es".into(),
+            };
+            let (subject, text, html) = render(&templates, &summary, "test").unwrap();
+            assert!(subject.contains(&h.period_label), "{subject}");
+            for k in &h.kams {
+                assert!(text.contains(&k.kam), "{code}: {} missing from the summary mail", k.kam);
+            }
+            assert!(!leaks(&text) && !leaks(&html), "{code}: {text}");
+        }
+    }
+}
