@@ -34,6 +34,8 @@ pub struct Config {
     pub plan: PlanConfig,
     /// Handing the plans over by email (`kamplan send`, `run --send`).
     pub send: SendConfig,
+    /// Where plans the KAMs return are read from.
+    pub carry: CarryConfig,
 }
 
 impl Default for Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             assign: AssignConfig::default(),
             plan: PlanConfig::default(),
             send: SendConfig::default(),
+            carry: CarryConfig::default(),
         }
     }
 }
@@ -152,6 +155,8 @@ pub struct PlanConfig {
     pub call_every_days: u32,
     /// Most contacts with one account in a month before it turns into harassment.
     pub max_contacts_per_month: u32,
+    /// Words in an activity's type or notes that say how a meeting went.
+    pub outcome_words: OutcomeWords,
 }
 
 impl Default for PlanConfig {
@@ -161,6 +166,7 @@ impl Default for PlanConfig {
             target_growth_by_reason: BTreeMap::new(),
             call_every_days: 30,
             max_contacts_per_month: 4,
+            outcome_words: OutcomeWords::default(),
         }
     }
 }
@@ -256,11 +262,75 @@ impl Default for SendConfig {
     }
 }
 
+/// `[plan.outcome_words]`: pieces of words that, found in a meeting's type or notes (case and
+/// accents ignored), give its outcome; a closer meeting with none of them was held and done.
+/// Checked in this order: no decision, postponed, cancelled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeWords {
+    /// The meeting was moved to a later date: the step is still to do.
+    pub postponed: Vec<String>,
+    /// Held without agreement, or the customer said no: the step must be taken again.
+    pub no_decision: Vec<String>,
+    /// Called off.
+    pub cancelled: Vec<String>,
+    /// The customer asks to be contacted less ("don't call so often"): shown beside the
+    /// contact cap.
+    pub fewer_contacts: Vec<String>,
+}
+
+impl Default for OutcomeWords {
+    fn default() -> Self {
+        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        OutcomeWords {
+            postponed: v(&["aplaz", "pospu", "pospon", "reprogram", "postpone", "reschedul", "put off"]),
+            no_decision: v(&[
+                "sin acuerdo",
+                "sin decision",
+                "rechaz",
+                "no acepta",
+                "no interesa",
+                "no agreement",
+                "no decision",
+                "rejected",
+                "declined",
+                "turned down",
+                "not interested",
+            ]),
+            cancelled: v(&["cancel", "anulad", "called off"]),
+            fewer_contacts: v(&[
+                "no le llamemos",
+                "no nos llamen",
+                "no llamar tanto",
+                "dejen de llamar",
+                "dejemos de llamar",
+                "menos llamadas",
+                "llamemos menos",
+                "don't call",
+                "don\u{2019}t call",
+                "do not call",
+                "stop calling",
+                "fewer calls",
+                "call less",
+            ]),
+        }
+    }
+}
+
 /// Hosts where `security = "none"` is allowed: the connection never leaves the machine.
 pub const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
 
 /// The environment variable the SMTP password is read from.
 pub const PASSWORD_ENV: &str = "KAMPLAN_SMTP_PASSWORD";
+/// `[carry]`: plans the KAMs send back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarryConfig {
+    /// Folders (or files) where returned plans are dropped, e.g. `["devueltos/"]`: every
+    /// plan workbook inside (subfolders too) is read back. The previous published month and
+    /// plan workbooks among the inputs are always read.
+    pub returned: Vec<PathBuf>,
+}
 
 /// A configuration problem, named so the user can fix the file.
 #[derive(Debug, thiserror::Error)]
@@ -319,6 +389,13 @@ const KNOWN_KEYS: &[&str] = &[
     "after_run",
     "retries",
     "backoff_s",
+    "outcome_words",
+    "postponed",
+    "no_decision",
+    "cancelled",
+    "fewer_contacts",
+    "carry",
+    "returned",
 ];
 
 impl Config {
@@ -410,6 +487,17 @@ impl Config {
                     &format!("plan.target_growth_by_reason.{reason}"),
                     format!("must be between -1 and 10, found {v}"),
                 ));
+            }
+        }
+        let w = &p.outcome_words;
+        for (key, list) in [
+            ("postponed", &w.postponed),
+            ("no_decision", &w.no_decision),
+            ("cancelled", &w.cancelled),
+            ("fewer_contacts", &w.fewer_contacts),
+        ] {
+            if list.iter().any(|x| crate::classify::collate(x).is_empty()) {
+                return Err(bad(&format!("plan.outcome_words.{key}"), "has an empty word".into()));
             }
         }
         if p.call_every_days == 0 {
@@ -598,6 +686,16 @@ mod tests {
         assert!(err.contains("send.security") && err.contains("only allowed for a relay"), "{err}");
         let err = parse("[send]\nsecurity = \"ssl\"\n").unwrap_err().to_string();
         assert!(err.contains("starttls"), "{err}");
+    }
+
+    #[test]
+    fn plan_keys_are_checked() {
+        let err = parse("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n").unwrap_err().to_string();
+        assert!(err.contains("plan.outcome_words.postponed"), "{err}");
+        let cfg = parse("[plan.outcome_words]\npostponed = [\"later\"]\n").unwrap();
+        assert_eq!(cfg.plan.outcome_words.postponed, ["later"]);
+        // The other lists keep their defaults.
+        assert!(cfg.plan.outcome_words.cancelled.contains(&"cancel".to_string()));
     }
 
     #[test]

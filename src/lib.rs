@@ -5,6 +5,7 @@
 //! commands in [`commands`] call them in order. This file is the front door: the stages and the
 //! two types every command shares, [`Outcome`] and [`Failure`].
 
+pub mod carry;
 pub mod classify;
 pub mod cli;
 pub mod commands;

@@ -39,7 +39,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    let mut plans = plan::build(&c, &data, &s.cfg, &s.lang);
+    let inputs = plan::Inputs::from_dataset(&data);
+    let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
     let (paths, summary_path) =
@@ -171,7 +172,7 @@ fn formats(args: &[cli::FormatArg]) -> Vec<Format> {
 /// Says what was read and returns the warnings reading left for the manifest.
 fn ingest_warnings(rep: &ingest::IngestReport, log: &Log) -> Vec<String> {
     log.info(format!(
-        "read {} rows: {} transactions, {} skipped, {} rejected",
+        "read {} rows: {} records, {} skipped, {} rejected",
         rep.rows, rep.transactions, rep.skipped, rep.rejected
     ));
     let mut warnings = Vec::new();
@@ -246,6 +247,7 @@ impl<'a> Rendering<'a> {
             document_id: String::new(),
             page_label: s.lang.get("plan.page").to_string(),
             lang: s.lang.code.clone(),
+            ident: None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.unwrap_or(0))

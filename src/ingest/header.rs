@@ -215,6 +215,9 @@ fn synonyms(col: Col) -> Syn {
             ("name", 10),
             ("clientes", 45),
             ("customers", 45),
+            // A pivot table's row field.
+            ("etiquetas de fila", 40),
+            ("row labels", 40),
         ],
         Col::Kam => &[
             ("comercial", 50),

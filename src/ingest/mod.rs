@@ -174,6 +174,9 @@ pub struct Txn {
     pub qty: f64,
     /// Order, invoice or document number, as typed (for returns sheets to find the order).
     pub order: Option<Sym>,
+    /// True for a customer's total of a month from a monthly (wide) book, dated on the
+    /// month's last day: not an invoice line, so it has no products or quantities of its own.
+    pub month_total: bool,
 }
 
 impl Txn {
@@ -379,6 +382,9 @@ pub struct IngestReport {
     /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
     /// and by name in another).
     pub warnings: Vec<String>,
+    /// Workbooks among the inputs that are plans kamplan published (they carry the hidden
+    /// identification sheet): not data, read back by [`crate::carry`].
+    pub plans: Vec<String>,
     /// Master rows, activity customers, territory entries and master KAMs that join nothing,
     /// with a "did you mean" (a warning per kind says how many).
     pub unmatched: Vec<joins::Unmatched>,
@@ -554,6 +560,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
     for (f, part) in files.iter().zip(parts) {
         let (local, sheets) = part?;
         merge(&mut ctx, local);
+        if workbook::is_plan_report(&sheets) {
+            ctx.ds.report.plans.push(f.display().to_string());
+        }
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(sheets);
     }

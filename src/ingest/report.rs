@@ -181,9 +181,6 @@ fn wide_text(out: &mut String, w: &super::WideReport) {
     for t in &w.ignored {
         let _ = writeln!(out, "  ignored   {t}");
     }
-    for t in &w.warnings {
-        let _ = writeln!(out, "  warning   {t}");
-    }
 }
 
 /// The text report: every sheet (hidden sheets without a role left out), then the totals.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 
 // A child of the row loop (it reads rows with the loop's state), kept in its own file.
-#[path = "wide.rs"]
+#[path = "wide/mod.rs"]
 pub mod wide;
 
 use super::cells::{a1, col_letters, Val};
@@ -278,11 +278,16 @@ impl<'c> SheetReader<'c> {
                         _ => None,
                     })
                     .collect();
-                match wide::detect(r, buf, &texts, &self.titles, &self.sheet, self.cfg) {
-                    wide::Detect::Wide(mut w, role, mapping) => {
+                // A text file has no sheet name: its file name may say the year (`ventas_2026.csv`).
+                let name = match self.sheet.as_str() {
+                    "" => self.file.rsplit_once('.').map_or(self.file.as_str(), |(stem, _)| stem),
+                    sheet => sheet,
+                };
+                match wide::detect(r, buf, &texts, &self.titles, name, self.cfg) {
+                    wide::Detect::Wide(mut w, role, mapping, header_texts) => {
                         w.start(ctx.sheets_seen);
                         self.wide = Some(w);
-                        self.start_data(r, role, mapping, &texts, ctx);
+                        self.start_data(r, role, mapping, &header_texts, ctx);
                         return true;
                     }
                     wide::Detect::Refused { message, warn } => {
@@ -679,6 +684,7 @@ impl<'c> SheetReader<'c> {
             margin: self.optional_number(r, Col::Margin, &f[Col::Margin as usize], index),
             qty: self.optional_number(r, Col::Qty, &f[Col::Qty as usize], index),
             order: Self::sym(ctx, Col::OrderId, &f[Col::OrderId as usize]),
+            month_total: false,
         };
         if let Some((dc, _)) = &self.doc_type {
             if txn.amount > 0.0 {
@@ -806,6 +812,15 @@ impl<'c> SheetReader<'c> {
         self.records += 1;
     }
 
+    /// The sheet, for messages: `file › sheet` (`file` for a CSV).
+    fn sheet_place(&self) -> String {
+        if self.sheet.is_empty() {
+            self.file.clone()
+        } else {
+            format!("{} › {}", self.file, self.sheet)
+        }
+    }
+
     /// Where a row is, for messages: `file › sheet › row 12` (`file › row 12` for a CSV).
     fn place(&self, r: u32) -> String {
         if self.sheet.is_empty() {
@@ -922,11 +937,7 @@ impl<'c> SheetReader<'c> {
                 ));
             }
             let wide = problem.map(|(p, warn)| wide::WideReport {
-                warnings: if warn {
-                    vec![format!("{} › {}: {p}", self.file, self.sheet)]
-                } else {
-                    Vec::new()
-                },
+                warnings: if warn { vec![format!("{}: {p}", self.sheet_place())] } else { Vec::new() },
                 problem: Some(p),
                 ..wide::WideReport::default()
             });
@@ -1030,7 +1041,8 @@ impl<'c> SheetReader<'c> {
             .into_iter()
             .map(|(c, col)| (c.key().to_string(), format!("{} ({})", col_letters(*col), self.headers[c])))
             .collect();
-        let wide = self.wide.take().map(|w| w.finish(&self.file, &self.sheet));
+        let place = self.sheet_place();
+        let wide = self.wide.take().map(|w| w.finish(&place));
         let skipped: u64 = self.skipped.iter().sum();
         let skipped_by_reason = SKIP_NAMES
             .iter()

@@ -105,6 +105,10 @@ fn read_file_inner(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<Vec<Sheet
     if sheets.is_empty() {
         return Err(file_error(path, "cannot read: the workbook has no sheets"));
     }
+    if crate::carry::read::is_kamplan_workbook(sheets.iter().map(|s| s.0.as_str())) {
+        // A plan (or summary) kamplan published: `carry` reads it back, never as data.
+        return Ok(vec![plan_marker(&file)]);
+    }
     let mut reports = Vec::new();
     for (name, hidden, is_worksheet) in sheets {
         if !is_worksheet {
@@ -145,6 +149,38 @@ fn read_file_inner(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<Vec<Sheet
         reports.push(sr.finish(ctx));
     }
     Ok(reports)
+}
+
+/// The one report of a workbook kamplan published: no rows read, and why.
+fn plan_marker(file: &str) -> SheetReport {
+    SheetReport {
+        file: file.to_string(),
+        sheet: crate::carry::ident::SHEET.to_string(),
+        role: super::Role::Skipped,
+        hidden: false,
+        header_row: None,
+        columns: Vec::new(),
+        unused_columns: Vec::new(),
+        decimal: None,
+        rows: 0,
+        transactions: 0,
+        skipped: 0,
+        rejected: 0,
+        skipped_by_reason: Vec::new(),
+        amount_total: 0.0,
+        rejects: Vec::new(),
+        notices: vec![PLAN_NOTICE.to_string()],
+        wide: None,
+    }
+}
+
+/// What `check` says of a workbook kamplan published.
+pub const PLAN_NOTICE: &str =
+    "a plan kamplan published (it has the identification sheet): `run` reads the KAM's entries back from it, never as sales data";
+
+/// Whether a file's reports say it is a plan kamplan published.
+pub fn is_plan_report(sheets: &[SheetReport]) -> bool {
+    matches!(sheets, [s] if s.notices.len() == 1 && s.notices[0] == PLAN_NOTICE)
 }
 
 /// Rows per batch handed from the XML reader to the row loop.

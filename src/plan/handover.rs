@@ -231,7 +231,9 @@ mod tests {
     #[test]
     fn record_carries_attention_and_next_objective_from_the_plans() {
         let lang = Lang::load("es", "€", None).unwrap();
-        let plans = build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), &lang);
+        let data = fixtures::dataset();
+        let inputs = crate::plan::Inputs::from_dataset(&data);
+        let plans = build(&fixtures::classification(), &data, &inputs, &fixtures::config(), &lang);
         let files: Vec<Vec<String>> =
             plans.kams.iter().map(|k| vec![format!("{}/a.pdf", k.kam), String::new()]).collect();
         let h = Handover::build(&plans, &files, vec!["Resumen.pdf".into()]);

@@ -443,7 +443,9 @@ mod tests {
         {
             let lang = Lang::load(code, "€", None).unwrap();
             let (templates, _) = Templates::load(None, &lang).unwrap();
-            let plans = build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), &lang);
+            let data = fixtures::dataset();
+            let inputs = crate::plan::Inputs::from_dataset(&data);
+            let plans = build(&fixtures::classification(), &data, &inputs, &fixtures::config(), &lang);
             let files: Vec<Vec<String>> =
                 plans.kams.iter().map(|k| vec![format!("{}/p.pdf", k.kam)]).collect();
             let h = Handover::build(&plans, &files, vec!["Resumen.pdf".into()]);

@@ -9,3 +9,4 @@ mod inputs;
 mod plans;
 mod run;
 mod send;
+mod wide;
