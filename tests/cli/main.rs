@@ -1,8 +1,11 @@
 //! Integration tests: the real `kamplan` binary on workbooks the tests write, in fresh temp folders.
 
+mod forge;
 mod util;
 
 mod check;
 mod classify;
+mod fuzz;
 mod plans;
+mod robust;
 mod run;
