@@ -15,6 +15,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+// The second company, whose book is monthly (wide): written into `mensual/`.
+#[path = "mensual.rs"]
+mod mensual;
+
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -1246,5 +1250,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("maestro.xlsx: {master_rows} customers, {} KAMs", KAMS.len());
     println!("actividad.xlsx: {} contacts", events.len());
+    mensual::write(&dir.join("mensual"))?;
     Ok(())
 }

@@ -24,7 +24,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Explicit header for a column role; wins over the built-in synonyms.
     /// Keys: date, customer_id, customer_name, kam, amount, cost, margin, product, qty,
-    /// region, strategic, potential, email, manager, segment, activity, notes.
+    /// region, strategic, potential, email, manager, segment, activity, notes, order_id, returned.
     pub columns: BTreeMap<String, String>,
     /// Key-account rules.
     pub classify: ClassifyConfig,
@@ -78,6 +78,9 @@ pub struct IngestConfig {
     /// Largest size, in MB, one part of a workbook (a sheet's XML, the shared strings) may
     /// inflate to; a larger one is refused as damaged or hostile (a zip bomb).
     pub max_inflated_mb: u64,
+    /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
+    /// titles name no year. Unset: such a sheet is refused with a message asking for it.
+    pub year: Option<i32>,
 }
 
 /// The highest `max_amount` accepted: with it, sums of cents cannot overflow.
@@ -91,6 +94,7 @@ impl Default for IngestConfig {
             header_rows: 30,
             max_amount: 1e12,
             max_inflated_mb: 2048,
+            year: None,
         }
     }
 }
@@ -161,6 +165,8 @@ pub struct PlanConfig {
     pub call_every_days: u32,
     /// Most contacts with one account in a month before it turns into harassment.
     pub max_contacts_per_month: u32,
+    /// Words in an activity's type or notes that say how a meeting went.
+    pub outcome_words: OutcomeWords,
 }
 
 impl Default for PlanConfig {
@@ -170,6 +176,62 @@ impl Default for PlanConfig {
             target_growth_by_reason: BTreeMap::new(),
             call_every_days: 30,
             max_contacts_per_month: 4,
+            outcome_words: OutcomeWords::default(),
+        }
+    }
+}
+
+/// `[plan.outcome_words]`: pieces of words that, found in a meeting's type or notes (case and
+/// accents ignored), give its outcome; a closer meeting with none of them was held and done.
+/// Checked in this order: no decision, postponed, cancelled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeWords {
+    /// The meeting was moved to a later date: the step is still to do.
+    pub postponed: Vec<String>,
+    /// Held without agreement, or the customer said no: the step must be taken again.
+    pub no_decision: Vec<String>,
+    /// Called off.
+    pub cancelled: Vec<String>,
+    /// The customer asks to be contacted less ("don't call so often"): shown beside the
+    /// contact cap.
+    pub fewer_contacts: Vec<String>,
+}
+
+impl Default for OutcomeWords {
+    fn default() -> Self {
+        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        OutcomeWords {
+            postponed: v(&["aplaz", "pospu", "pospon", "reprogram", "postpone", "reschedul", "put off"]),
+            no_decision: v(&[
+                "sin acuerdo",
+                "sin decision",
+                "rechaz",
+                "no acepta",
+                "no interesa",
+                "no agreement",
+                "no decision",
+                "rejected",
+                "declined",
+                "turned down",
+                "not interested",
+            ]),
+            cancelled: v(&["cancel", "anulad", "called off"]),
+            fewer_contacts: v(&[
+                "no le llamemos",
+                "no nos llamen",
+                "no llamar tanto",
+                "dejen de llamar",
+                "dejemos de llamar",
+                "menos llamadas",
+                "llamemos menos",
+                "don't call",
+                "don\u{2019}t call",
+                "do not call",
+                "stop calling",
+                "fewer calls",
+                "call less",
+            ]),
         }
     }
 }
@@ -201,6 +263,7 @@ const KNOWN_KEYS: &[&str] = &[
     "header_rows",
     "max_amount",
     "max_inflated_mb",
+    "year",
     "window_months",
     "volume_share",
     "abc_b_share",
@@ -217,6 +280,11 @@ const KNOWN_KEYS: &[&str] = &[
     "target_growth_by_reason",
     "call_every_days",
     "max_contacts_per_month",
+    "outcome_words",
+    "postponed",
+    "no_decision",
+    "cancelled",
+    "fewer_contacts",
 ];
 
 impl Config {
@@ -291,6 +359,11 @@ impl Config {
         if self.ingest.max_inflated_mb == 0 {
             return Err(bad("ingest.max_inflated_mb", "must be at least 1".into()));
         }
+        if let Some(y) = self.ingest.year {
+            if !(1990..=2100).contains(&y) {
+                return Err(bad("ingest.year", format!("must be a year between 1990 and 2100, found {y}")));
+            }
+        }
         let p = &self.plan;
         if !(-1.0..=10.0).contains(&p.target_growth) {
             return Err(bad(
@@ -310,6 +383,17 @@ impl Config {
                     &format!("plan.target_growth_by_reason.{reason}"),
                     format!("must be between -1 and 10, found {v}"),
                 ));
+            }
+        }
+        let w = &p.outcome_words;
+        for (key, list) in [
+            ("postponed", &w.postponed),
+            ("no_decision", &w.no_decision),
+            ("cancelled", &w.cancelled),
+            ("fewer_contacts", &w.fewer_contacts),
+        ] {
+            if list.iter().any(|x| crate::classify::collate(x).is_empty()) {
+                return Err(bad(&format!("plan.outcome_words.{key}"), "has an empty word".into()));
             }
         }
         if p.call_every_days == 0 {
@@ -366,6 +450,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "segment",
     "activity",
     "notes",
+    "order_id",
+    "returned",
 ];
 
 /// The closest known word to `word`, when one is close enough to be a typo.
@@ -423,6 +509,16 @@ mod tests {
     fn unknown_column_role_is_refused() {
         let err = parse("[columns]\nammount = \"Base\"\n").unwrap_err().to_string();
         assert!(err.contains("did you mean `amount`"), "{err}");
+    }
+
+    #[test]
+    fn plan_keys_are_checked() {
+        let err = parse("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n").unwrap_err().to_string();
+        assert!(err.contains("plan.outcome_words.postponed"), "{err}");
+        let cfg = parse("[plan.outcome_words]\npostponed = [\"later\"]\n").unwrap();
+        assert_eq!(cfg.plan.outcome_words.postponed, ["later"]);
+        // The other lists keep their defaults.
+        assert!(cfg.plan.outcome_words.cancelled.contains(&"cancel".to_string()));
     }
 
     #[test]

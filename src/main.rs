@@ -1,21 +1,11 @@
-//! The `kamplan` binary: parse the command line, run the library, print the error chain, exit.
+//! The `kamplan` binary: parse the command line, run the command, print the error chain, exit.
 
-use clap::{CommandFactory, Parser};
-use kamplan::cli::{Cli, Command};
+use clap::Parser;
+use kamplan::cli::Cli;
 
 fn main() {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Check(a) => kamplan::check(a),
-        Command::Classify(a) => kamplan::classify_cmd(a),
-        Command::Run(a) => kamplan::run(a),
-        Command::Init(a) => kamplan::init(a),
-        Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "kamplan", &mut std::io::stdout());
-            Ok(kamplan::Outcome::Done)
-        }
-    };
-    match result {
+    match kamplan::commands::dispatch(&cli) {
         Ok(outcome) => std::process::exit(outcome as i32),
         Err(e) => {
             eprintln!("kamplan: error: {e}");

@@ -4,6 +4,7 @@
 //! written, swaps it in as `<out>/<P>/`. A failed run removes its staging folder; a killed run's
 //! leftovers are cleaned by the next run (under the lock). The swap is two renames (old folder
 //! aside, new folder in); if a run dies between them, the next run puts the old folder back.
+//! [`publish_month`] does all of it for a run: the documents, `index.csv` and `manifest.json`.
 
 use std::fs;
 use std::io::Write;
@@ -11,6 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::lang::Lang;
+use crate::period::{Month, Window};
+use crate::plan::HandoverRow;
 
 /// Name of the lock file inside the output folder.
 pub const LOCK_FILE: &str = ".kamplan.lock";
@@ -252,6 +257,198 @@ pub fn list_files(dir: &Path, skip: &[&str]) -> Result<Vec<FileEntry>, PublishEr
     Ok(out)
 }
 
+/// Where one document goes inside the month folder: a folder (`""` for the summary) and a
+/// file name without extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocPath {
+    pub folder: String,
+    pub stem: String,
+}
+
+impl DocPath {
+    /// The file's path inside the month folder for this extension.
+    pub fn rel(&self, extension: &str) -> PathBuf {
+        let file = format!("{}.{extension}", self.stem);
+        if self.folder.is_empty() {
+            PathBuf::from(file)
+        } else {
+            Path::new(&self.folder).join(file)
+        }
+    }
+
+    /// [`DocPath::rel`] with `/` separators, as `index.csv` and the manifest write paths.
+    pub fn rel_slash(&self, extension: &str) -> String {
+        slash(&self.rel(extension))
+    }
+}
+
+/// The month's document paths: for each KAM (in order) a unique slug folder — never the raw
+/// name — with a readable file name inside (`files.plan` of the language), and the summary's
+/// path at the top (`files.summary`).
+pub fn document_paths<'a>(
+    kams: impl IntoIterator<Item = &'a str>,
+    lang: &Lang,
+    period: Month,
+) -> (Vec<DocPath>, DocPath) {
+    let p = period.to_string();
+    let kams: Vec<&str> = kams.into_iter().collect();
+    let slugs = unique_slugs(kams.iter().copied());
+    let plans = kams
+        .iter()
+        .zip(slugs)
+        .map(|(kam, slug)| {
+            let stem = lang.fill("files.plan", &[("kam", safe_file_part(kam, &slug)), ("period", p.clone())]);
+            DocPath { folder: slug, stem }
+        })
+        .collect();
+    let summary = DocPath { folder: String::new(), stem: lang.fill("files.summary", &[("period", p)]) };
+    (plans, summary)
+}
+
+/// A path relative to the month folder with `/` separators, whatever the platform.
+pub fn slash(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// A rendered file: its path inside the month folder and its bytes.
+pub type MonthFile = (PathBuf, Vec<u8>);
+
+/// Everything a run publishes as `<out>/<P>/`.
+pub struct MonthContent<'a> {
+    pub period: Month,
+    /// The rendered documents: (path inside the month folder, bytes).
+    pub files: &'a [MonthFile],
+    /// A partial run (`--kam`): the published month's other entries are kept, except these
+    /// top-level names (the regenerated KAM folders and the summary's files), which the new
+    /// files replace. `None`: the month is replaced whole.
+    pub replaces: Option<Vec<String>>,
+    /// The hand-over rows for `index.csv`.
+    pub handover: &'a [HandoverRow],
+    /// The manifest's description of the run; its `outputs` are listed from what is written.
+    pub manifest: ManifestRun<'a>,
+}
+
+/// The manifest's description of a run, everything but the list of outputs.
+#[derive(Serialize)]
+pub struct ManifestRun<'a> {
+    pub kamplan_version: &'static str,
+    pub period: Month,
+    pub window: Window,
+    /// When the run happened (UTC; `SOURCE_DATE_EPOCH` when set). Documents carry no clock time.
+    pub when: String,
+    /// The books read, as given; hashed when the manifest is written.
+    #[serde(skip)]
+    pub input_paths: &'a [String],
+    pub config: ManifestConfig<'a>,
+    pub counts: ManifestCounts,
+    pub warnings: &'a [String],
+    /// What the returns sheets took out of the sales: every returned order, and those that
+    /// matched no sales line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<&'a crate::ingest::returns::ReturnsReport>,
+    /// Master rows, activity customers, territory entries and master KAMs that join nothing.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub unmatched: &'a [crate::ingest::joins::Unmatched],
+}
+
+/// The config a run used: its file, the file's hash, and every effective setting.
+#[derive(Serialize)]
+pub struct ManifestConfig<'a> {
+    pub path: Option<String>,
+    pub sha256: Option<String>,
+    pub effective: &'a crate::config::Config,
+}
+
+/// What a run read and found.
+#[derive(Serialize)]
+pub struct ManifestCounts {
+    pub rows: u64,
+    pub transactions: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    pub accounts: u32,
+    pub key_accounts: u32,
+    pub kams: usize,
+}
+
+/// `<out>/<P>/manifest.json`: the run, its inputs and every file written, with sha256.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    #[serde(flatten)]
+    run: &'a ManifestRun<'a>,
+    inputs: Vec<FileEntry>,
+    outputs: Vec<FileEntry>,
+}
+
+/// Publishes a month: takes the lock on `out`, writes the documents, `index.csv` and
+/// `manifest.json` into a staging folder and swaps it in as `<out>/<P>/`. Returns the folder.
+/// Nothing is published unless everything was written.
+pub fn publish_month(out: &Path, month: &MonthContent) -> Result<PathBuf, PublishError> {
+    let _lock = Lock::acquire(out)?;
+    let name = month.period.to_string();
+    let staging = Staging::new(out, &name)?;
+    if let Some(replaced) = &month.replaces {
+        staging.carry_over(&|entry| {
+            replaced.iter().any(|r| r == entry) || entry == "manifest.json" || entry == "index.csv"
+        })?;
+    }
+    for (rel, bytes) in month.files {
+        staging.write(rel, bytes)?;
+    }
+    let index_path = staging.dir().join("index.csv");
+    let index = index_csv(month.handover, staging.dir())
+        .map_err(|e| PublishError::Io { path: index_path, source: std::io::Error::other(e) })?;
+    staging.write(Path::new("index.csv"), &index)?;
+
+    let mut inputs = Vec::new();
+    for path in month.manifest.input_paths {
+        let bytes = fs::read(path).map_err(io(Path::new(path)))?;
+        inputs.push(FileEntry { path: path.clone(), bytes: bytes.len() as u64, sha256: sha256_hex(&bytes) });
+    }
+    let outputs = list_files(staging.dir(), &["manifest.json"])?;
+    let manifest = Manifest { run: &month.manifest, inputs, outputs };
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| PublishError::Io {
+        path: staging.dir().join("manifest.json"),
+        source: std::io::Error::other(e),
+    })?;
+    staging.write(Path::new("manifest.json"), json.as_bytes())?;
+    staging.commit()
+}
+
+/// The hand-over index: a row per KAM; paths only for files present in the month folder.
+fn index_csv(rows: &[HandoverRow], month_dir: &Path) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["kam", "email", "key_accounts", "sales", "pdf", "xlsx"])?;
+    for r in rows {
+        let present = |rel: &str| {
+            if !rel.is_empty() && month_dir.join(rel).is_file() {
+                rel.to_string()
+            } else {
+                String::new()
+            }
+        };
+        w.write_record([
+            r.kam.clone(),
+            r.email.clone().unwrap_or_default(),
+            r.key_accounts.to_string(),
+            format!("{:.2}", r.sales),
+            present(&r.pdf),
+            present(&r.xlsx),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The run's time for the manifest: `SOURCE_DATE_EPOCH` when set (reproducible builds'
+/// convention), else `now` (seconds since the epoch, read by the caller).
+pub fn run_time(now: i64) -> String {
+    let secs =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(now);
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
 /// Windows device names that cannot be file names anywhere a plan may be copied to.
 const RESERVED: &[&str] = &[
     "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
@@ -406,5 +603,76 @@ mod tests {
         assert_eq!(paths, ["a.txt", "b/z.txt"]);
         assert_eq!(files[0].sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(files[0].bytes, 3);
+    }
+
+    fn month_content<'a>(
+        files: &'a [MonthFile],
+        replaces: Option<Vec<String>>,
+        run: ManifestRun<'a>,
+    ) -> MonthContent<'a> {
+        MonthContent { period: run.period, files, replaces, handover: &[], manifest: run }
+    }
+
+    fn run_info(cfg: &crate::config::Config) -> ManifestRun<'_> {
+        let period: Month = "2026-10".parse().unwrap();
+        ManifestRun {
+            kamplan_version: "test",
+            period,
+            window: Window::ending(period, 12),
+            when: String::new(),
+            input_paths: &[],
+            config: ManifestConfig { path: None, sha256: None, effective: cfg },
+            counts: ManifestCounts {
+                rows: 0,
+                transactions: 0,
+                skipped: 0,
+                rejected: 0,
+                accounts: 0,
+                key_accounts: 0,
+                kams: 0,
+            },
+            warnings: &[],
+            returns: None,
+            unmatched: &[],
+        }
+    }
+
+    #[test]
+    fn a_partial_publish_replaces_exactly_the_named_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfg = crate::config::Config::default();
+        let full: Vec<MonthFile> = ["ana/plan.pdf", "ana-2/plan.pdf", "Resumen.pdf"]
+            .iter()
+            .map(|p| (PathBuf::from(p), b"v1".to_vec()))
+            .collect();
+        publish_month(tmp.path(), &month_content(&full, None, run_info(&cfg))).unwrap();
+
+        // Only "ana" is regenerated: "ana-2" shares its prefix and must be kept as it was.
+        let partial = vec![
+            (PathBuf::from("ana/plan.pdf"), b"v2".to_vec()),
+            (PathBuf::from("Resumen.pdf"), b"v2".to_vec()),
+        ];
+        let replaces = Some(vec!["ana".to_string(), "Resumen.pdf".to_string()]);
+        let month = publish_month(tmp.path(), &month_content(&partial, replaces, run_info(&cfg))).unwrap();
+        assert_eq!(fs::read(month.join("ana/plan.pdf")).unwrap(), b"v2");
+        assert_eq!(fs::read(month.join("ana-2/plan.pdf")).unwrap(), b"v1");
+        assert_eq!(fs::read(month.join("Resumen.pdf")).unwrap(), b"v2");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(month.join("manifest.json")).unwrap()).unwrap();
+        let outputs: Vec<&str> =
+            manifest["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap()).collect();
+        assert_eq!(outputs, ["Resumen.pdf", "ana/plan.pdf", "ana-2/plan.pdf", "index.csv"]);
+        assert_eq!(manifest["period"], "2026-10");
+    }
+
+    #[test]
+    fn document_paths_give_each_kam_its_own_folder_and_a_readable_name() {
+        let lang = Lang::load("es", "€", None).unwrap();
+        let period: Month = "2026-10".parse().unwrap();
+        let (plans, summary) = document_paths(["Lucía Pérez", "lucia perez", "../x"], &lang, period);
+        let folders: Vec<&str> = plans.iter().map(|p| p.folder.as_str()).collect();
+        assert_eq!(folders, ["lucia-perez", "lucia-perez-2", "x"]);
+        assert_eq!(plans[0].rel_slash("pdf"), "lucia-perez/Plan cuentas clave Lucía Pérez 2026-10.pdf");
+        assert_eq!(summary.rel_slash("xlsx"), "Resumen 2026-10.xlsx");
     }
 }

@@ -312,14 +312,14 @@ fn register_filters(tera: &mut Tera, lang: &Lang) {
 mod tests {
     use super::*;
     use crate::plan::fixtures::{self, HOSTILE};
-    use crate::plan::{build, Plans};
+    use crate::plan::Plans;
 
     fn lang(code: &str) -> Lang {
         Lang::load(code, "€", None).unwrap()
     }
 
     fn plans(l: &Lang) -> Plans {
-        build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), l)
+        fixtures::build_with(&fixtures::classification(), l)
     }
 
     fn render_all(code: &str) -> (String, String) {
@@ -405,11 +405,44 @@ mod tests {
                 .find(|n| n.has_tag_name("th") && n.attribute("data-choices").is_some())
                 .unwrap();
             let want = if code == "es" {
-                "Pendiente|Planificada|Hecha|Aplazada|Cancelada"
+                "Pendiente|Planificada|Hecha|Aplazada|Sin acuerdo|Cancelada"
             } else {
-                "Pending|Planned|Done|Postponed|Cancelled"
+                "Pending|Planned|Done|Postponed|No decision|Cancelled"
             };
             assert_eq!(status.attribute("data-choices"), Some(want));
+        }
+    }
+
+    #[test]
+    fn a_monthly_book_says_products_are_not_available_instead_of_an_empty_table() {
+        for (code, want) in
+            [("es", "No disponible en un libro mensual"), ("en", "Not available in a monthly book")]
+        {
+            let l = lang(code);
+            let (t, _) = Templates::load(None, &l).unwrap();
+            let mut c = fixtures::classification();
+            for a in &mut c.accounts {
+                a.top_products.clear();
+                a.monthly_book = true;
+            }
+            let p = fixtures::build_with(&c, &l);
+            let xml = t.render_plan(&p.kams[0]).unwrap();
+            let doc = parse(&xml);
+            let notes = texts(&doc, "p").into_iter().filter(|p| p.starts_with(want)).count();
+            assert_eq!(notes, p.kams[0].accounts.len(), "{code}: one note per account");
+            let tables: Vec<_> = doc
+                .descendants()
+                .filter(|n| {
+                    n.has_tag_name("table") && n.attribute("name").is_some_and(|x| x.starts_with("productos"))
+                })
+                .collect();
+            assert!(tables.is_empty(), "{code}: no empty product tables");
+            // Invoice lines without a product column: no note, no table.
+            for a in &mut c.accounts {
+                a.monthly_book = false;
+            }
+            let p = fixtures::build_with(&c, &l);
+            assert!(!t.render_plan(&p.kams[0]).unwrap().contains(want), "{code}");
         }
     }
 
@@ -471,7 +504,7 @@ mod tests {
                 k.name = kam.into();
             }
         }
-        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let p = fixtures::build_with(&c, &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let ana = p.kams.iter().find(|k| k.kam == kam).unwrap();
         for xml in [t.render_plan(ana).unwrap(), t.render_summary(&p.summary).unwrap()] {
@@ -625,7 +658,7 @@ mod tests {
         let l = lang("es");
         let mut c = fixtures::classification();
         c.accounts[0].name = "Acme\u{1}\u{b} S.A.\u{ffff}\tx & <y>".into();
-        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let p = fixtures::build_with(&c, &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let xml = t.render_plan(&p.kams[0]).unwrap();
         let doc = parse(&xml);

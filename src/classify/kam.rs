@@ -161,7 +161,10 @@ pub fn summaries(accounts: &[Account], dir: &Directory, default_kam: &str) -> Ve
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::*;
     use super::*;
+    use crate::config::Config;
+    use crate::ingest::MasterRecord;
 
     fn contact(name: &str, email: Option<&str>, region: Option<&str>) -> KamContact {
         KamContact {
@@ -219,5 +222,37 @@ mod tests {
         assert_eq!(assign(&c, &cfg, &dir, "x"), ("Marta".into(), Source::Territory));
         let c = Candidates { region: Some("Retail"), segment: None, ..Candidates::default() };
         assert_eq!(assign(&c, &cfg, &dir, "x").1, Source::Default);
+    }
+
+    #[test]
+    fn kam_precedence_master_then_territory_then_salesperson() {
+        let mut d = dataset(&kam_lines());
+        d.master.push(MasterRecord { kam: Some("Marta".into()), ..master("a") });
+        d.master.push(MasterRecord { kam: Some(" ".into()), ..master("c") });
+        d.directory.push(KamContact {
+            name: "Nora Sur".into(),
+            email: Some(" nora@x.es ".into()),
+            manager: None,
+            region: Some("sur".into()),
+        });
+        let mut cfg = Config::default();
+        cfg.classify.default_kam = "Dirección".into();
+        let c = run(&d, &cfg, "2026-10");
+        assert_eq!((acc(&c, "a").kam.as_str(), acc(&c, "a").kam_source.as_str()), ("Marta", "master"));
+        assert_eq!(acc(&c, "b").kam, "Dirección");
+        // territory needs [assign] by
+        cfg.assign.by = Some("region".into());
+        d.master[0].kam = None;
+        let c = run(&d, &cfg, "2026-10");
+        // a's region: Norte (2 lines) over Sur (1); Norte maps nowhere → salesperson
+        assert_eq!(acc(&c, "a").region.as_deref(), Some("Norte"));
+        assert_eq!(acc(&c, "a").kam_source, "salesperson");
+        cfg.assign.map.insert("NORTE".into(), "nora  sur".into());
+        let c = run(&d, &cfg, "2026-10");
+        let a = acc(&c, "a");
+        // the map's spelling is made the directory's, and the email follows
+        assert_eq!((a.kam.as_str(), a.kam_source.as_str()), ("Nora Sur", "territory"));
+        let k = c.kams.iter().find(|k| k.name == "Nora Sur").unwrap();
+        assert_eq!(k.email.as_deref(), Some("nora@x.es"));
     }
 }

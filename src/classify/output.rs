@@ -332,3 +332,69 @@ fn pad(s: &str, width: usize, right: bool) -> String {
         s.to_string() + &fill
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::*;
+    use crate::classify::{classify, output};
+    use crate::config::Config;
+    use crate::lang::Lang;
+
+    #[test]
+    fn json_has_the_stable_shape() {
+        let d = four();
+        let c = run(&d, &Config::default(), "2026-10");
+        let v = output::json(&c, &d.report);
+        for k in ["period", "window", "totals", "concentration", "accounts", "kams", "ingest"] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        assert_eq!(v["period"], "2026-10");
+        assert_eq!(v["window"]["from"], "2025-11");
+        let a = &v["accounts"][0];
+        for k in [
+            "id",
+            "name",
+            "kam",
+            "sales",
+            "prior_sales",
+            "growth",
+            "margin",
+            "margin_pct",
+            "share",
+            "cumulative_share",
+            "rank",
+            "abc",
+            "key",
+            "reasons",
+            "explanation",
+            "was_key",
+            "last_purchase",
+        ] {
+            assert!(a.get(k).is_some(), "{k}");
+        }
+        assert_eq!(a["abc"], "A");
+        assert_eq!(a["margin"], serde_json::Value::Null);
+        assert_eq!(a["last_purchase"], "2025-12-01");
+        assert_eq!(v["accounts"][1]["reasons"], serde_json::json!(["volume", "growth"]));
+        for k in ["rows", "transactions", "skipped", "rejected"] {
+            assert!(v["ingest"].get(k).is_some(), "{k}");
+        }
+    }
+
+    #[test]
+    fn table_and_csv_list_every_account() {
+        let d = four();
+        let c = run(&d, &Config::default(), "2026-10");
+        let t = output::table(&c, &es());
+        assert!(t.contains("Cuentas clave (3)") && t.contains("Resto de cuentas (1)"), "{t}");
+        assert!(t.contains("Puesto") && t.contains("HHI"), "{t}");
+        // the ids here are the normalised names: shown once
+        assert!(!t.contains("(a)"), "{t}");
+        let en = Lang::load("en", "€", None).unwrap();
+        let t = output::table(&classify(&d, &Config::default(), m("2026-10"), &en), &en);
+        assert!(t.contains("Key accounts (3)") && t.contains("€1,000.00"), "{t}");
+        let csv = output::csv(&c).unwrap();
+        assert_eq!(csv.lines().count(), 1 + c.accounts.len());
+        assert!(csv.starts_with("id,name,kam,"));
+    }
+}

@@ -222,7 +222,7 @@ const MONTHS: &[(&str, u32)] = &[
     ("december", 12),
 ];
 
-fn month_name(s: &str) -> Option<u32> {
+pub(super) fn month_name(s: &str) -> Option<u32> {
     let l = s.to_lowercase();
     let l = l.trim_end_matches('.');
     MONTHS.iter().find(|(n, _)| *n == l).map(|(_, m)| *m)

@@ -19,11 +19,14 @@ fn file_error(path: &Path, message: impl Into<String>) -> IngestError {
     IngestError::File { path: path.to_path_buf(), message: message.into() }
 }
 
-/// True for a spreadsheet a folder should give: a known extension and no `~$` lock prefix.
+/// True for a book a folder should give: a spreadsheet or text-export extension (see
+/// `csv.rs`) and no `~$` lock prefix.
 fn is_book(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    !name.starts_with("~$") && !name.starts_with(".~lock") && EXTENSIONS.contains(&ext.as_str())
+    !name.starts_with("~$")
+        && !name.starts_with(".~lock")
+        && (EXTENSIONS.contains(&ext.as_str()) || super::csv::is_text(path))
 }
 
 /// Why a file or folder cannot be opened, in words (never the OS's text twice).
@@ -197,7 +200,7 @@ fn sniff(path: &Path) -> Result<Format, String> {
             format!("cannot read: not a .{ext} spreadsheet (the file is no zip package)")
         }
         "xls" => "cannot read: not an .xls spreadsheet".into(),
-        _ => "cannot read: not a spreadsheet (.xlsx .xlsm .xlsb .xls .ods)".into(),
+        _ => "cannot read: not a spreadsheet (.xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)".into(),
     })
 }
 
@@ -214,7 +217,16 @@ pub struct FileRead {
 
 /// Reads every worksheet of one file into `ctx`.
 pub fn read_file(path: &Path, cfg: &Config, ctx: &mut Ctx) -> Result<FileRead, IngestError> {
-    let format = sniff(path).map_err(|m| file_error(path, m))?;
+    // A text export is read as text, unless its bytes are a workbook (then as that, below).
+    let text = super::csv::is_text(path);
+    let format = match sniff(path) {
+        Ok(f) => f,
+        Err(_) if text => {
+            let sheets = super::csv::read_file(path, &display_name(path), cfg, ctx)?;
+            return Ok(FileRead { sheets, notes: Vec::new() });
+        }
+        Err(m) => return Err(file_error(path, m)),
+    };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let named_as = match ext.as_str() {
         "xlsx" | "xlsm" => Some(Format::Xlsx),
@@ -492,8 +504,11 @@ mod tests {
             ("m.xlsm", true),
             ("x.xlsb", true),
             ("~$ventas.xlsx", false),
-            ("notes.txt", false),
-            ("data.csv", false),
+            ("notes.txt", true),
+            ("data.csv", true),
+            ("DATA.TSV", true),
+            ("~$data.csv", false),
+            ("notes.pdf", false),
         ] {
             assert_eq!(is_book(Path::new(name)), want, "{name}");
         }

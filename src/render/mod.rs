@@ -1,6 +1,7 @@
 //! Render: a document model in, file bytes out — one small trait, one file per format.
 //!
-//! Renderers return bytes so that `lib.rs` alone names, writes and moves files atomically.
+//! Renderers return bytes so that the `run` command and `publish` alone name, write and move
+//! files atomically.
 
 use chrono::NaiveDateTime;
 
@@ -20,6 +21,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in `--format` order.
+    pub const ALL: [Format; 2] = [Format::Pdf, Format::Xlsx];
+
     /// The file extension, without the dot.
     pub fn extension(self) -> &'static str {
         match self {

@@ -418,7 +418,7 @@ fn folders_are_read_sorted_and_lock_files_skipped() {
     write_book(&books.join("b.xlsx"), &[("Ventas", rows())]);
     write_book(&books.join("a.xlsx"), &[("Ventas", rows())]);
     std::fs::write(books.join("~$a.xlsx"), b"lock").unwrap();
-    std::fs::write(books.join("notas.txt"), b"hola").unwrap();
+    std::fs::write(books.join("notas.pdf"), b"hola").unwrap();
     let (v, code) = json_of(dir.path(), &["libros"]);
     assert_eq!(code, 0, "{v}");
     let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
@@ -570,8 +570,13 @@ fn unreadable_files_are_one_clear_line_naming_the_file() {
     ole.resize(4096, 0);
     std::fs::write(d.join("ole.xlsx"), &ole).unwrap();
     one_error_line(d, &["ole.xlsx"], &["ole.xlsx", "damaged"]);
+    std::fs::write(d.join("notas.pdf"), b"hola").unwrap();
+    one_error_line(d, &["notas.pdf"], &["notas.pdf", "not a spreadsheet"]);
+    // A text export is read as text; one that is binary says so.
+    std::fs::write(d.join("binario.csv"), b"PK\x03\x04\x00\x00garbage").unwrap();
+    one_error_line(d, &["binario.csv"], &["binario.csv", "not a text file"]);
     std::fs::write(d.join("notas.txt"), b"hola").unwrap();
-    one_error_line(d, &["notas.txt"], &["notas.txt", "not a spreadsheet"]);
+    one_error_line(d, &["notas.txt"], &["no sales lines found in notas.txt"]);
     one_error_line(d, &["no-existe.xlsx"], &["no-existe.xlsx", "no such file"]);
 }
 

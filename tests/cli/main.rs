@@ -6,6 +6,8 @@ mod util;
 mod check;
 mod classify;
 mod fuzz;
+mod inputs;
 mod plans;
 mod robust;
 mod run;
+mod wide;

@@ -1,0 +1,271 @@
+//! Document model: the templates' small XHTML vocabulary parsed into typed blocks both renderers share.
+//!
+//! A template renders XHTML; this module parses it (roxmltree) into a [`Document`]. The PDF
+//! renderer lays it out, the XLSX renderer maps it to sheets. Text from the books arrives here
+//! already escaped by tera and leaves as plain strings: never markup, never a formula.
+//!
+//! ## Vocabulary
+//! ```xml
+//! <document title="Plan de cuentas clave — Ana" lang="es" author="kamplan" subject="2026-10">
+//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page" in PDF -->
+//!     <h1>Title</h1> <h2>Subtitle</h2> <h3>…</h3>
+//!     <p>Text with <b>bold</b> runs and <a href="#cuentas">a link to a section</a>.</p>
+//!     <note kind="info|warning|highlight">Short boxed text</note>
+//!     <kpis>
+//!       <kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi>
+//!     </kpis>
+//!     <table name="cuentas">                            <!-- name: the Excel table name -->
+//!       <thead><tr><th data-format="money">Ventas</th>
+//!                  <th data-format="text" data-choices="Pendiente|Hecha" data-fill="true">Estado</th></tr></thead>
+//!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr>
+//!              <tr><td href="#cuenta-C0012">ACME</td>…</tr></tbody>      <!-- a cell linking to a section -->
+//!       <tfoot><tr><td>Total</td><td data-value="1234.5">1.234,50 €</td></tr></tfoot>
+//!     </table>
+//!     <ul><li>item</li></ul>  <ol><li>item</li></ol>
+//!     <chart kind="bar|line|pareto" title="Ventas 24 meses" data-format="money">
+//!       <series name="Ventas" kind="bar" data-format="money">
+//!         <pt label="nov 2024" value="1234.5"/> …
+//!       </series>
+//!       <series name="Acumulado" kind="line" axis="secondary" data-format="percent">…</series>
+//!     </chart>
+//!     <fields><field label="Nombre" kind="text|date|choice" choices="A|B">prefilled</field></fields>
+//!   </section>
+//! </document>
+//! ```
+//! `data-format` is one of text, money, percent (value is a share: 0.412), int, number, date
+//! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
+//! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
+//! chart) and format; in a pareto chart a line series defaults to the secondary axis and
+//! percent (the cumulative share, 0–1).
+//!
+//! Links are internal only: `href="#id"` names a section's `id` (every target must exist; an
+//! unknown one is an error naming its line). The XLSX renderer makes them hyperlinks to the
+//! section's sheet, the PDF renderer link annotations to the section's first page.
+//!
+//! This file owns the model types. The parser is in `xhtml` (structure, text and errors) and
+//! `typed` (tables, typed values and charts).
+
+mod typed;
+mod xhtml;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use xhtml::parse;
+
+/// A whole document (one plan, or the summary).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    pub title: String,
+    pub lang: String,
+    pub author: String,
+    pub subject: String,
+    pub sections: Vec<Section>,
+}
+
+impl Document {
+    /// The index of the section with `id`, the target of a link.
+    pub fn section_index(&self, id: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.id.as_deref() == Some(id))
+    }
+}
+
+/// A section: a sheet in XLSX, a run of pages in PDF.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub title: String,
+    /// The target of links (`href="#id"`) to this section; unique in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// XLSX sheet name (≤ 31 chars, made safe by the renderer); defaults to the title.
+    pub sheet: String,
+    /// Start the section on a new PDF page.
+    pub page_break: bool,
+    pub blocks: Vec<Block>,
+}
+
+/// A piece of content.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Block {
+    Heading { level: u8, text: String },
+    Paragraph(Vec<Run>),
+    Note { kind: NoteKind, text: String },
+    Kpis(Vec<Kpi>),
+    Table(Table),
+    List { ordered: bool, items: Vec<String> },
+    Chart(Chart),
+    Fields(Vec<Field>),
+}
+
+/// A run of paragraph text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    pub text: String,
+    pub bold: bool,
+    /// The id of the section this run links to (`<a href="#id">`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Run {
+    /// A run of plain or bold text, without a link.
+    pub fn text(text: impl Into<String>, bold: bool) -> Run {
+        Run { text: text.into(), bold, link: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    Info,
+    Warning,
+    Highlight,
+}
+
+/// A headline figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpi {
+    pub label: String,
+    pub value: Value,
+}
+
+/// How a value is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueFormat {
+    Text,
+    Money,
+    Percent,
+    Int,
+    Number,
+    Date,
+}
+
+/// A typed value with the text the template wrote for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Value {
+    /// What the template displays (already in the plan's language).
+    pub text: String,
+    pub format: ValueFormat,
+    /// The number (money, share, int, number), when typed.
+    pub number: Option<f64>,
+    /// The date, when `format` is Date.
+    pub date: Option<NaiveDate>,
+}
+
+/// A table column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub label: String,
+    pub format: ValueFormat,
+    /// Allowed values (XLSX drop-down list).
+    pub choices: Vec<String>,
+    /// A column the KAM fills in.
+    pub fill: bool,
+}
+
+/// A table cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub value: Value,
+    pub highlight: bool,
+    /// The id of the section this cell links to (`<td href="#id">`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Cell {
+    /// A cell without highlight or link.
+    pub fn new(value: Value) -> Cell {
+        Cell { value, highlight: false, link: None }
+    }
+}
+
+/// A table whose cells carry typed values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// Excel table name hint (made unique and valid by the renderer).
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    pub totals: Option<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartKind {
+    Bar,
+    Line,
+    /// Bars by value with a cumulative-share line on a secondary axis.
+    Pareto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeriesKind {
+    Bar,
+    Line,
+}
+
+/// A series of labelled points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub name: String,
+    pub kind: SeriesKind,
+    pub secondary_axis: bool,
+    pub format: ValueFormat,
+    pub points: Vec<(String, f64)>,
+}
+
+/// A chart given as data; each renderer draws it natively.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    pub kind: ChartKind,
+    pub title: String,
+    pub format: ValueFormat,
+    pub series: Vec<Series>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    Date,
+    Choice,
+}
+
+/// A labelled blank for the reader to fill in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    pub label: String,
+    pub kind: FieldKind,
+    pub choices: Vec<String>,
+    pub value: String,
+}
+
+/// The template's output is not the vocabulary above.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("template output line {line}: {message}")]
+pub struct DocumentError {
+    pub line: u32,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(super) fn doc(body: &str) -> Result<Document, DocumentError> {
+        parse(&format!(
+            r#"<document title="T" lang="es" author="kamplan" subject="2026-10"><section title="S">{body}</section></document>"#
+        ))
+    }
+
+    pub(super) fn block(body: &str) -> Block {
+        doc(body).unwrap().sections.remove(0).blocks.remove(0)
+    }
+
+    pub(super) fn err(body: &str) -> DocumentError {
+        doc(body).unwrap_err()
+    }
+}

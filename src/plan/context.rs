@@ -1,0 +1,443 @@
+//! The templates' context: the plain serialisable structs a plan and the summary are made of.
+//! Their field names are the names the templates use.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::ContactSource;
+use crate::period::Month;
+
+/// Everything one run renders: a plan per KAM and the management summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plans {
+    /// One plan per KAM with key accounts, ordered by KAM name.
+    pub kams: Vec<KamPlan>,
+    pub summary: Summary,
+}
+
+/// The period a document is about, with its labels already in the plan's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodInfo {
+    /// `2026-10`.
+    pub period: Month,
+    /// `oct 2026`.
+    pub period_label: String,
+    /// Last day of P: "today" for every due date.
+    pub period_end: NaiveDate,
+    pub window_from: Month,
+    pub window_to: Month,
+    /// `nov 2025 – oct 2026`.
+    pub window_label: String,
+    pub window_months: u32,
+    /// P−1, against which new and lost key accounts are counted.
+    pub prior_period: Month,
+    pub prior_period_label: String,
+    /// The months the objectives are for: P+1 … P+window_months.
+    pub next_label: String,
+    /// Whether growth against the prior window could be computed.
+    pub growth_available: bool,
+    pub currency: String,
+    /// The documents' language code.
+    pub lang: String,
+}
+
+/// An account named in a list (new, lost, unassigned, attention).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountRef {
+    pub id: String,
+    pub name: String,
+    pub kam: String,
+    pub sales: f64,
+}
+
+/// Allowed values of the drop-down columns, in the plan's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choices {
+    /// Meeting status: pending, planned, done, postponed, cancelled.
+    pub status: Vec<String>,
+    /// Decision-maker influence: high, medium, low.
+    pub influence: Vec<String>,
+    /// Decision-maker stance: champion, favourable, neutral, critical, blocker.
+    pub stance: Vec<String>,
+}
+
+/// An account that needs attention, and why (sentences).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attention {
+    pub id: String,
+    pub name: String,
+    pub why: Vec<String>,
+}
+
+/// Which alarms an account raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Flags {
+    /// Trend at or below [`FALLING_TREND`](super::FALLING_TREND).
+    pub falling: bool,
+    /// No purchase for more than `recency_alert_days`, or no purchase at all.
+    pub stale: bool,
+    /// The courtesy call fell due before the end of P.
+    pub call_overdue: bool,
+    /// The contacts exceeded the monthly cap in a recent month (P−2..P).
+    pub over_contacted: bool,
+    /// The next closer meeting was postponed, ended without agreement or was called off.
+    pub setback: bool,
+}
+
+/// One KAM's Key Account Plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KamPlan {
+    pub kam: String,
+    pub email: Option<String>,
+    /// The default KAM that holds key accounts nobody owns.
+    pub unassigned: bool,
+    pub period: PeriodInfo,
+    pub key_accounts: u32,
+    /// Sales of the KAM's key accounts in the window.
+    pub sales: f64,
+    pub company_sales: f64,
+    /// `sales / company_sales`.
+    pub share: f64,
+    pub margin: Option<f64>,
+    pub margin_pct: Option<f64>,
+    /// Share of company margin, when both margins are known and the company's is positive.
+    pub margin_share: Option<f64>,
+    /// Sum of the accounts' sales targets.
+    pub target: f64,
+    /// One-sentence reading of the cover figures.
+    pub intro: String,
+    /// The combined target in words, tied to the commercial plan.
+    pub target_text: String,
+    /// Key now, not key at P−1.
+    pub new_key: Vec<AccountRef>,
+    /// Key at P−1, not now (still owned by this KAM).
+    pub lost_key: Vec<AccountRef>,
+    pub attention: Vec<Attention>,
+    /// The key accounts, by rank.
+    pub accounts: Vec<AccountPlan>,
+    /// Contact-cap warnings of all accounts.
+    pub warnings: Vec<String>,
+    pub choices: Choices,
+}
+
+/// A product line of an account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductLine {
+    pub name: String,
+    pub sales: f64,
+    /// Share of the account's sales.
+    pub share: f64,
+}
+
+/// One month of an account's sales, for the 24-month chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthPoint {
+    pub month: Month,
+    pub label: String,
+    pub sales: f64,
+}
+
+/// The sales objective of an account for the months after P.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Objective {
+    /// Growth rate applied.
+    pub rate: f64,
+    /// The reason whose per-reason rate applies; `None` when the general rate does.
+    pub reason: Option<String>,
+    /// Sales in the window (the base).
+    pub base: f64,
+    pub target: f64,
+    /// `target − base`.
+    pub increase: f64,
+    pub months: u32,
+    /// `target / months`.
+    pub per_month: f64,
+    /// `base / months`.
+    pub current_per_month: f64,
+    /// `per_month − current_per_month`.
+    pub increase_per_month: f64,
+    /// The objective in words.
+    pub text: String,
+    /// How it serves the commercial plan, in words.
+    pub plan_text: String,
+}
+
+/// One of the closer's four meetings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meeting {
+    /// 1..=4.
+    pub number: u32,
+    /// `decision_makers`, `competition`, `needs`, `close`.
+    pub key: String,
+    /// The objective, as a label.
+    pub objective: String,
+    /// What to achieve in it.
+    pub guide: String,
+    /// Date of the meeting shown: the one that achieved the step, else the latest.
+    pub date: Option<NaiveDate>,
+    /// Status label in the plan's language.
+    pub status: String,
+    /// Status key ([`MeetingStatus::key`](super::MeetingStatus::key)).
+    pub status_key: String,
+    /// Meeting type as recorded.
+    pub kind: Option<String>,
+    pub notes: Option<String>,
+    /// Where the meeting shown was recorded; `None` when none was.
+    pub source: Option<ContactSource>,
+    /// Meetings recorded for this step.
+    pub records: u32,
+    /// One of its meetings achieved the step.
+    pub done: bool,
+    /// The next meeting to hold.
+    pub next: bool,
+}
+
+/// One contact with an account, as the plan lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    pub date: Option<NaiveDate>,
+    pub kind: Option<String>,
+    pub notes: Option<String>,
+    /// The closer step it fills (1..=4); `None` for a plain contact.
+    pub step: Option<u32>,
+    /// Its outcome key, for a step meeting.
+    pub status_key: Option<String>,
+    pub source: ContactSource,
+}
+
+/// A person in the decision-maker map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionMaker {
+    pub name: String,
+    pub role: Option<String>,
+    /// Influence label (high, medium, low in the plan's language).
+    pub influence: Option<String>,
+    /// Stance label.
+    pub stance: Option<String>,
+    pub notes: Option<String>,
+    /// `log`: suggested from a meeting's notes; `kam`: entered by the KAM.
+    pub source: ContactSource,
+    /// Entered or confirmed by the KAM (a suggestion is not).
+    pub confirmed: bool,
+}
+
+/// The customer asked to be contacted less.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactRequest {
+    pub date: NaiveDate,
+    /// The note that says so, as written.
+    pub notes: String,
+    /// The request in a sentence.
+    pub text: String,
+    /// Made in P−2..P.
+    pub recent: bool,
+}
+
+/// When the next courtesy call is due.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Courtesy {
+    pub every_days: u32,
+    /// `log` (last contact), `purchase` (last purchase) or `none`.
+    pub basis: String,
+    pub last_contact: Option<NaiveDate>,
+    /// When the call fell or falls due: `call_every_days` after the last contact.
+    pub next_due: Option<NaiveDate>,
+    /// When to call: the due date, or the first day after P when it is overdue — never in the
+    /// past.
+    pub next_call: NaiveDate,
+    /// Due on or before the end of P.
+    pub overdue: bool,
+    /// Days past due at the end of P.
+    pub days_overdue: Option<i64>,
+    pub text: String,
+    /// The rule: call every n days, at most m contacts a month.
+    pub rule: String,
+}
+
+/// A month where the log exceeds the contact cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapExcess {
+    pub month: Month,
+    pub label: String,
+    pub contacts: u32,
+}
+
+/// Everything a plan shows about one key account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountPlan {
+    pub rank: Option<u32>,
+    pub id: String,
+    pub name: String,
+    pub sales: f64,
+    pub prior_sales: f64,
+    pub share: f64,
+    pub cumulative_share: f64,
+    /// Share of the KAM's key-account sales.
+    pub share_of_kam: f64,
+    pub abc: String,
+    pub margin: Option<f64>,
+    pub margin_pct: Option<f64>,
+    pub growth: Option<f64>,
+    pub trend: Option<f64>,
+    /// Last 3 months against the same 3 months a year earlier: the trend without the season.
+    /// `None` when those months a year earlier sold nothing.
+    pub trend_yoy: Option<f64>,
+    /// The trend the plan reads: `trend_yoy`, else `trend`.
+    pub trend_read: Option<f64>,
+    pub first_purchase: Option<NaiveDate>,
+    pub last_purchase: Option<NaiveDate>,
+    pub days_since: Option<i64>,
+    /// Reason keys (`volume`, …).
+    pub reasons: Vec<String>,
+    /// Reasons in words, comma-separated.
+    pub reasons_text: String,
+    /// Why it is key, one sentence per reason.
+    pub explanation: Vec<String>,
+    pub exposure_sales: f64,
+    pub exposure_margin: Option<f64>,
+    pub strategic: bool,
+    pub potential: Option<f64>,
+    pub segment: Option<String>,
+    pub region: Option<String>,
+    /// Key now and not at P−1.
+    pub new: bool,
+    pub top_products: Vec<ProductLine>,
+    /// The account's sales come only from a monthly book: top products are "not available",
+    /// not an empty table.
+    pub monthly_book: bool,
+    pub monthly: Vec<MonthPoint>,
+    /// Risk sentences: exposure, trend, recency.
+    pub risks: Vec<String>,
+    pub objective: Objective,
+    pub meetings: Vec<Meeting>,
+    /// Number of the next meeting (1..=4); `None` when all four are done.
+    pub next_meeting: Option<u32>,
+    /// The next step in words (or that the cycle is complete).
+    pub next_text: String,
+    /// The next meeting's setback in words (postponed, no agreement, cancelled), for the
+    /// attention list.
+    pub setback: Option<String>,
+    /// Closer meetings held up to the end of P (done, postponed or without agreement).
+    pub meetings_held: u32,
+    /// Contacts of any kind in the window up to the end of P.
+    pub contacts: u32,
+    /// The account's contacts in the window (and the KAM's planned meetings), oldest first.
+    pub log: Vec<LogEntry>,
+    pub courtesy: Courtesy,
+    /// Recent months (P−2..P) over the contact cap.
+    pub cap_excess: Vec<CapExcess>,
+    pub cap_warnings: Vec<String>,
+    /// The customer's latest request to be contacted less, in the window.
+    pub contact_request: Option<ContactRequest>,
+    /// The decision-maker map: the KAM's entries and the people the log names.
+    pub decision_makers: Vec<DecisionMaker>,
+    /// Said when meeting 1 is done and the map is still empty.
+    pub decision_makers_note: Option<String>,
+    pub flags: Flags,
+}
+
+/// One ABC class in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AbcRow {
+    pub class: String,
+    pub accounts: u32,
+    pub sales: f64,
+    pub share: f64,
+}
+
+/// A bar of the Pareto chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParetoPoint {
+    pub label: String,
+    pub sales: f64,
+    pub cumulative_share: f64,
+}
+
+/// Concentration with its reading in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConcentrationView {
+    pub pareto_accounts_share: f64,
+    pub top1_share: f64,
+    pub top5_share: f64,
+    pub hhi: f64,
+    /// `diversified`, `moderate`, `concentrated`.
+    pub reading: String,
+    pub reading_label: String,
+    /// Label of `pareto_accounts_share` (it names `[classify] volume_share`).
+    pub pareto_label: String,
+    pub text: String,
+}
+
+/// A KAM's workload in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KamRow {
+    pub kam: String,
+    pub email: Option<String>,
+    pub unassigned: bool,
+    pub key_accounts: u32,
+    pub sales: f64,
+    /// Share of company sales.
+    pub share: f64,
+    /// Closer meetings held with their key accounts in the window (done, postponed or
+    /// without agreement).
+    pub meetings: u32,
+    /// Contacts of any kind with their key accounts in the window (meetings included).
+    pub contacts: u32,
+}
+
+/// A key account in the summary's by-KAM table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryAccount {
+    pub rank: Option<u32>,
+    pub id: String,
+    pub name: String,
+    pub kam: String,
+    pub sales: f64,
+    pub share: f64,
+    pub abc: String,
+    pub reasons_text: String,
+    pub new: bool,
+}
+
+/// A row of the hand-over table: who gets which files. `pdf`/`xlsx` are set by the caller
+/// once the file names are known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoverRow {
+    pub kam: String,
+    pub email: Option<String>,
+    pub key_accounts: u32,
+    pub sales: f64,
+    pub pdf: String,
+    pub xlsx: String,
+}
+
+/// The management summary: the company view of the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub period: PeriodInfo,
+    pub company_sales: f64,
+    pub company_margin: Option<f64>,
+    pub margin_pct: Option<f64>,
+    /// Accounts in the window (any sales).
+    pub accounts: u32,
+    /// Accounts with sales > 0 in the window.
+    pub active_accounts: u32,
+    pub key_accounts: u32,
+    pub key_sales: f64,
+    pub key_share: f64,
+    pub intro: String,
+    pub pareto: Vec<ParetoPoint>,
+    pub abc: Vec<AbcRow>,
+    pub concentration: ConcentrationView,
+    /// KAM workload, by KAM name.
+    pub kams: Vec<KamRow>,
+    /// Key accounts by KAM (KAM name, then rank).
+    pub key_accounts_by_kam: Vec<SummaryAccount>,
+    pub unassigned: Vec<AccountRef>,
+    pub new_key: Vec<AccountRef>,
+    pub lost_key: Vec<AccountRef>,
+    /// The classification's warnings.
+    pub warnings: Vec<String>,
+    /// One row per KAM plan, in the same order as [`Plans::kams`].
+    pub handover: Vec<HandoverRow>,
+}

@@ -1,0 +1,330 @@
+//! One KAM's plan: the cover (share, target, changes, attention, warnings) and each key
+//! account's page (objective, meetings, courtesy call, risks, products, log).
+
+use super::followup::{cap_excess, contact_request, courtesy};
+use super::meetings::{meetings, read_contact, Reading};
+use super::*;
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn kam_plan(
+    ctx: &Ctx,
+    choices: &Choices,
+    log: &HashMap<&str, Vec<&Contact>>,
+    by_id: &HashMap<&str, &Account>,
+    kam: &str,
+    email: Option<String>,
+    unassigned: bool,
+    keys: &[&Account],
+) -> KamPlan {
+    let (c, lang, period) = (ctx.c, ctx.lang, ctx.period);
+    let sales: f64 = keys.iter().map(|a| a.sales).sum();
+    let margin = keys.iter().map(|a| a.margin).sum::<Option<f64>>();
+    let company = c.totals.sales;
+    let share = ratio(sales, company).unwrap_or(0.0);
+    let margin_pct = margin.and_then(|m| ratio(m, sales));
+    let margin_share = match (margin, c.totals.margin) {
+        (Some(m), Some(t)) if t > 0.0 => Some(m / t),
+        _ => None,
+    };
+    let accounts: Vec<AccountPlan> = keys
+        .iter()
+        .map(|a| account_plan(ctx, a, log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), sales))
+        .collect();
+    let target: f64 = accounts.iter().map(|a| a.objective.target).sum();
+    let increase: f64 = accounts.iter().map(|a| a.objective.increase).sum();
+
+    let listed = |ids: &[String]| -> Vec<AccountRef> {
+        ids.iter()
+            .filter_map(|id| by_id.get(id.as_str()))
+            .filter(|a| a.kam == kam)
+            .map(|a| account_ref(a))
+            .collect()
+    };
+    let new_key = listed(&c.new_key);
+    let lost_key = listed(&c.lost_key);
+
+    let attention = accounts
+        .iter()
+        .filter_map(|a| {
+            let mut why = Vec::new();
+            if a.flags.falling {
+                let key = if a.trend_yoy.is_some() {
+                    "plan.attention.falling_yoy"
+                } else {
+                    "plan.attention.falling"
+                };
+                why.push(lang.fill(key, &[("trend", pct(lang, a.trend_read.map(f64::abs)))]));
+            }
+            if a.flags.stale {
+                why.push(match a.days_since {
+                    Some(d) => lang.fill("plan.attention.stale", &[("days", d.to_string())]),
+                    None => lang.get("plan.attention.never").to_string(),
+                });
+            }
+            if a.flags.call_overdue {
+                why.push(match a.courtesy.next_due {
+                    Some(d) => lang.fill("plan.attention.call_overdue", &[("date", lang.date(d))]),
+                    None => lang.get("plan.attention.call_now").to_string(),
+                });
+            }
+            if a.flags.over_contacted {
+                let months: Vec<String> = a.cap_excess.iter().map(|x| x.label.clone()).collect();
+                why.push(lang.fill("plan.attention.over_contacted", &[("months", months.join(", "))]));
+            }
+            if let Some(s) = &a.setback {
+                why.push(s.clone());
+            }
+            (!why.is_empty()).then(|| Attention { id: a.id.clone(), name: a.name.clone(), why })
+        })
+        .collect();
+    // The cap warnings, each with the customer's own recent request beside it.
+    let warnings = accounts
+        .iter()
+        .flat_map(|a| {
+            let request =
+                a.contact_request.as_ref().filter(|r| r.recent).map(|r| format!("{}: {}", a.name, r.text));
+            a.cap_warnings.iter().cloned().chain(request)
+        })
+        .collect();
+
+    let intro = lang.fill(
+        if unassigned {
+            "plan.cover.intro_unassigned"
+        } else if keys.len() == 1 {
+            "plan.cover.intro_one"
+        } else {
+            "plan.cover.intro"
+        },
+        &[
+            ("kam", kam.to_string()),
+            ("count", keys.len().to_string()),
+            ("sales", lang.money(sales)),
+            ("share", lang.percent(share, 1)),
+            ("window", period.window_label.clone()),
+        ],
+    );
+
+    let target_text = lang.fill(
+        "plan.cover.target_text",
+        &[
+            ("next", period.next_label.clone()),
+            ("target", lang.money(target)),
+            ("increase", lang.money(increase)),
+        ],
+    );
+
+    KamPlan {
+        kam: kam.to_string(),
+        email,
+        unassigned,
+        period: period.clone(),
+        key_accounts: keys.len() as u32,
+        sales,
+        company_sales: company,
+        share,
+        margin,
+        margin_pct,
+        margin_share,
+        target,
+        intro,
+        target_text,
+        new_key,
+        lost_key,
+        attention,
+        accounts,
+        warnings,
+        choices: choices.clone(),
+    }
+}
+
+fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) -> AccountPlan {
+    let (c, cfg, lang, period) = (ctx.c, ctx.cfg, ctx.lang, ctx.period);
+    let end = period.period_end;
+    let read: Vec<(&Contact, Reading)> =
+        entries.iter().map(|e| (*e, read_contact(e, ctx.words, end))).collect();
+    let mv = meetings(&read, end, lang);
+    let contact_dates: Vec<NaiveDate> =
+        read.iter().filter(|(e, r)| r.is_contact(e, end)).filter_map(|(e, _)| e.date).collect();
+    let courtesy = courtesy(contact_dates.iter().max().copied(), a.last_purchase, cfg, end, lang);
+    let max = cfg.plan.max_contacts_per_month;
+    let cap_excess = cap_excess(&contact_dates, max, period.period, lang);
+    let contact_request = contact_request(&read, ctx.words, period.period, lang);
+    let mut decision_makers: Vec<DecisionMaker> =
+        ctx.inputs.decision_makers.get(&a.id).cloned().unwrap_or_default();
+    for s in people::suggested(&read, lang) {
+        if !decision_makers.iter().any(|d| collate(&d.name) == collate(&s.name)) {
+            decision_makers.push(s);
+        }
+    }
+    let decision_makers_note = (mv.list[0].done && decision_makers.is_empty())
+        .then(|| lang.get("plan.dm.step_done_empty").to_string());
+    let cap_warnings = cap_excess
+        .iter()
+        .map(|x| {
+            lang.fill(
+                "plan.feedback.cap_warning",
+                &[
+                    ("name", a.name.clone()),
+                    ("month", x.label.clone()),
+                    ("count", x.contacts.to_string()),
+                    ("max", max.to_string()),
+                ],
+            )
+        })
+        .collect();
+
+    let trend_yoy = yoy_trend(a, period.period);
+    let trend_read = trend_yoy.or(a.trend);
+    let falling = trend_read.is_some_and(|t| t <= FALLING_TREND);
+    let stale = match a.days_since {
+        Some(d) => d > cfg.classify.recency_alert_days as i64,
+        None => true,
+    };
+    let flags = Flags {
+        falling,
+        stale,
+        call_overdue: courtesy.overdue,
+        over_contacted: !cap_excess.is_empty(),
+        setback: mv.setback.is_some(),
+    };
+
+    let mut risks = vec![match a.exposure_margin {
+        _ if a.sales <= 0.0 => lang.get("plan.risk.no_exposure").to_string(),
+        Some(m) => lang.fill(
+            "plan.risk.exposure_margin",
+            &[
+                ("share", lang.percent(a.exposure_sales, 1)),
+                ("sales", lang.money(a.sales)),
+                ("margin", lang.percent(m, 1)),
+            ],
+        ),
+        None => lang.fill(
+            "plan.risk.exposure",
+            &[("share", lang.percent(a.exposure_sales, 1)), ("sales", lang.money(a.sales))],
+        ),
+    }];
+    let yoy = if trend_yoy.is_some() { "_yoy" } else { "" };
+    risks.push(match trend_read {
+        Some(t) if t <= FALLING_TREND => {
+            lang.fill(&format!("plan.risk.trend_falling{yoy}"), &[("trend", lang.percent(t.abs(), 1))])
+        }
+        Some(t) if t >= RISING_TREND => {
+            lang.fill(&format!("plan.risk.trend_rising{yoy}"), &[("trend", lang.percent(t, 1))])
+        }
+        Some(_) => lang.get(&format!("plan.risk.trend_stable{yoy}")).to_string(),
+        None => lang.get("plan.risk.trend_unknown").to_string(),
+    });
+    risks.push(match (a.last_purchase, a.days_since) {
+        (Some(d), Some(days)) if stale => lang.fill(
+            "plan.risk.recency_alert",
+            &[
+                ("date", lang.date(d)),
+                ("days", days.to_string()),
+                ("alert", cfg.classify.recency_alert_days.to_string()),
+            ],
+        ),
+        (Some(d), Some(days)) => {
+            lang.fill("plan.risk.recency", &[("date", lang.date(d)), ("days", days.to_string())])
+        }
+        _ => lang.get("plan.risk.never").to_string(),
+    });
+
+    let top_products = a
+        .top_products
+        .iter()
+        .map(|(name, s)| ProductLine {
+            name: name.clone(),
+            sales: *s,
+            share: ratio(*s, a.sales).unwrap_or(0.0),
+        })
+        .collect();
+    let monthly = a
+        .monthly
+        .iter()
+        .map(|m| MonthPoint { month: m.month, label: lang.month(m.month), sales: m.sales })
+        .collect();
+
+    AccountPlan {
+        rank: a.rank,
+        id: a.id.clone(),
+        name: a.name.clone(),
+        sales: a.sales,
+        prior_sales: a.prior_sales,
+        share: a.share,
+        cumulative_share: a.cumulative_share,
+        share_of_kam: ratio(a.sales, kam_sales).unwrap_or(0.0),
+        abc: abc_str(a.abc).into(),
+        margin: a.margin,
+        margin_pct: a.margin_pct,
+        growth: a.growth,
+        trend: a.trend,
+        trend_yoy,
+        trend_read,
+        first_purchase: a.first_purchase,
+        last_purchase: a.last_purchase,
+        days_since: a.days_since,
+        reasons: a.reasons.iter().map(|r| r.as_str().to_string()).collect(),
+        reasons_text: reasons_text(&a.reasons, lang),
+        explanation: a.explanation.clone(),
+        exposure_sales: a.exposure_sales,
+        exposure_margin: a.exposure_margin,
+        strategic: a.strategic,
+        potential: a.potential,
+        segment: a.segment.clone(),
+        region: a.region.clone(),
+        new: c.new_key.contains(&a.id),
+        top_products,
+        monthly_book: a.monthly_book,
+        monthly,
+        risks,
+        objective: objective(a, cfg, lang, period),
+        meetings: mv.list,
+        next_meeting: mv.next,
+        next_text: mv.next_text,
+        setback: mv.setback,
+        meetings_held: mv.held,
+        contacts: contact_dates.len() as u32,
+        log: read
+            .iter()
+            .map(|(e, r)| LogEntry {
+                date: e.date,
+                kind: e.kind.clone(),
+                notes: e.notes.clone(),
+                step: r.step.map(|s| s as u32 + 1),
+                status_key: r.step.map(|_| r.status.key().to_string()),
+                source: e.source,
+            })
+            .collect(),
+        courtesy,
+        cap_excess,
+        cap_warnings,
+        contact_request,
+        decision_makers,
+        decision_makers_note,
+        flags,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::plans;
+
+    #[test]
+    fn cover_lists_changes_attention_and_emails() {
+        let p = plans();
+        let ana = &p.kams[0];
+        assert_eq!(ana.email.as_deref(), Some("ana@example.com"));
+        // Email from the directory when the classification has none.
+        assert_eq!(p.kams[1].email.as_deref(), Some("bruno@example.com"));
+        assert_eq!(ana.lost_key.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C004"]);
+        assert!(ana.new_key.is_empty());
+        assert_eq!(p.kams[1].new_key[0].id, "C003");
+        assert!(p.kams[1].accounts[0].new);
+        let att: Vec<(&str, usize)> = ana.attention.iter().map(|a| (a.id.as_str(), a.why.len())).collect();
+        // C001: falling and call overdue; C002: 90 days without buying, over-contacted.
+        assert_eq!(att, [("C001", 2), ("C002", 2)]);
+        assert!((ana.share - 0.7).abs() < 1e-9);
+        assert!(p.kams[2].unassigned);
+        assert_eq!(p.summary.unassigned.len(), 1);
+    }
+}

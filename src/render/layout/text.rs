@@ -1,0 +1,230 @@
+//! Text measuring and line breaking: widths from the embedded font's advances, characters
+//! the font lacks, ellipsis cuts and the greedy word wrap every block uses.
+
+use super::*;
+
+/// A wrapped line: segments of (text, bold) and its width.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Line {
+    pub(super) segs: Vec<(String, bool)>,
+    pub(super) width: f32,
+}
+
+impl Layout {
+    pub(super) fn face(&self, bold: bool) -> &'static Face {
+        if bold {
+            self.bold
+        } else {
+            self.regular
+        }
+    }
+
+    pub(super) fn width(&self, s: &str, bold: bool, size: f32) -> f32 {
+        self.face(bold).width(s, size)
+    }
+
+    pub(super) fn clean(&self, s: &str, bold: bool) -> String {
+        let face = self.face(bold);
+        s.chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .map(|c| {
+                if matches!(c, '\t' | '\n' | '\r') {
+                    ' '
+                } else if face.has(c) {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect()
+    }
+
+    /// `s` cut to `max` points wide with an ellipsis, or whole when it fits.
+    pub(super) fn ellipsize(&self, s: &str, bold: bool, size: f32, max: f32) -> String {
+        let face = self.face(bold);
+        if face.width(s, size) <= max {
+            return s.to_string();
+        }
+        let budget = max - face.width("…", size);
+        let mut w = 0.0;
+        let mut out = String::new();
+        for ch in s.chars() {
+            w += face.char_em(ch) * size;
+            if w > budget {
+                break;
+            }
+            out.push(ch);
+        }
+        let mut out = out.trim_end().to_string();
+        out.push('…');
+        out
+    }
+
+    /// Greedy word wrap of bold/regular runs into lines at most `max` wide; a word longer than
+    /// a line is broken between characters. Spaces at line ends are dropped.
+    pub(super) fn wrap(&self, runs: &[(&str, bool)], size: f32, max: f32) -> Vec<Line> {
+        let mut lines = Vec::new();
+        let mut cur = Line { segs: Vec::new(), width: 0.0 };
+        // Width of pending trailing spaces on the current line.
+        let mut pending_space = 0.0;
+        for &(text, bold) in runs {
+            let face = self.face(bold);
+            for (i, word) in text.split(' ').enumerate() {
+                if i > 0 && !cur.segs.is_empty() {
+                    pending_space += face.char_em(' ') * size;
+                    push_seg(&mut cur.segs, " ", bold);
+                }
+                if word.is_empty() {
+                    continue;
+                }
+                let ww = face.width(word, size);
+                if !cur.segs.is_empty() && cur.width + pending_space + ww > max + 0.01 {
+                    trim_line(&mut cur);
+                    lines.push(std::mem::replace(&mut cur, Line { segs: Vec::new(), width: 0.0 }));
+                    pending_space = 0.0;
+                }
+                if ww <= max + 0.01 {
+                    cur.width += pending_space + ww;
+                    pending_space = 0.0;
+                    push_seg(&mut cur.segs, word, bold);
+                    continue;
+                }
+                // A word wider than the line: break it between characters.
+                cur.width += pending_space;
+                pending_space = 0.0;
+                for ch in word.chars() {
+                    let cw = face.char_em(ch) * size;
+                    if cur.width + cw > max + 0.01 && !cur.segs.is_empty() {
+                        trim_line(&mut cur);
+                        lines.push(std::mem::replace(&mut cur, Line { segs: Vec::new(), width: 0.0 }));
+                    }
+                    cur.width += cw;
+                    let mut b = [0u8; 4];
+                    push_seg(&mut cur.segs, ch.encode_utf8(&mut b), bold);
+                }
+            }
+        }
+        trim_line(&mut cur);
+        if !cur.segs.is_empty() {
+            lines.push(cur);
+        }
+        lines
+    }
+
+    /// Draws a wrapped line's segments from `x` on baseline `y`.
+    pub(super) fn draw_line(&mut self, line: &Line, x: f32, y: f32, size: f32, color: Rgb) {
+        let mut x = x;
+        for (text, bold) in &line.segs {
+            let w = self.width(text, *bold, size);
+            self.text(x, y, size, *bold, color, text, 0.0);
+            x += w;
+        }
+    }
+
+    /// `text` wrapped to at most `max_lines` lines, the last one cut with an ellipsis.
+    pub(super) fn label_lines(&self, text: &str, size: f32, width: f32, max_lines: usize) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .wrap(&[(text, false)], size, width)
+            .into_iter()
+            .map(|l| l.segs.into_iter().map(|s| s.0).collect())
+            .collect();
+        if lines.len() > max_lines {
+            let rest = lines[max_lines - 1..].join(" ");
+            lines.truncate(max_lines - 1);
+            lines.push(self.ellipsize(&rest, false, size, width));
+        }
+        lines
+    }
+}
+
+fn push_seg(segs: &mut Vec<(String, bool)>, s: &str, bold: bool) {
+    match segs.last_mut() {
+        Some((t, b)) if *b == bold => t.push_str(s),
+        _ => segs.push((s.to_string(), bold)),
+    }
+}
+
+fn trim_line(line: &mut Line) {
+    while let Some((t, _)) = line.segs.last_mut() {
+        let trimmed = t.trim_end_matches(' ').len();
+        t.truncate(trimmed);
+        if t.is_empty() {
+            line.segs.pop();
+        } else {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::lay;
+    use super::*;
+
+    fn line_text(l: &Line) -> String {
+        l.segs.iter().map(|s| s.0.as_str()).collect()
+    }
+
+    #[test]
+    fn wrap_fills_lines_and_keeps_every_word() {
+        let l = lay();
+        let text =
+            "Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos.";
+        for max in [60.0, 120.0, 300.0, 1000.0] {
+            let lines = l.wrap(&[(text, false)], BODY, max);
+            for line in &lines {
+                assert!(line.width <= max + 0.01, "{max}: {line:?}");
+                assert!((line.width - l.width(&line_text(line), false, BODY)).abs() < 0.01);
+                assert!(!line_text(line).starts_with(' ') && !line_text(line).ends_with(' '));
+            }
+            let joined: Vec<String> = lines.iter().map(line_text).collect();
+            assert_eq!(joined.join(" "), text, "{max}");
+        }
+        assert_eq!(l.wrap(&[(text, false)], BODY, 1000.0).len(), 1);
+    }
+
+    #[test]
+    fn wrap_keeps_bold_runs_and_breaks_overlong_words() {
+        let l = lay();
+        let lines = l.wrap(&[("Ventas de ", false), ("Ferretería Núñez", true), (".", false)], BODY, 500.0);
+        assert_eq!(
+            lines[0].segs,
+            vec![
+                ("Ventas de ".to_string(), false),
+                ("Ferretería Núñez".to_string(), true),
+                (".".to_string(), false)
+            ]
+        );
+        let word = "Supercalifragilisticoespialidoso".repeat(4);
+        let lines = l.wrap(&[(&word, false)], BODY, 80.0);
+        assert!(lines.len() > 3);
+        assert!(lines.iter().all(|x| x.width <= 80.01));
+        assert_eq!(lines.iter().map(line_text).collect::<String>(), word);
+        // No-break spaces (as in "1.234,50 €") never split.
+        let lines =
+            l.wrap(&[("aaaa 1.234,50\u{a0}€", false)], BODY, l.width("aaaa 1.234,50", false, BODY) + 1.0);
+        assert_eq!(line_text(&lines[1]), "1.234,50\u{a0}€");
+    }
+
+    #[test]
+    fn ellipsis_cuts_to_width() {
+        let l = lay();
+        let cases: &[(&str, f32)] =
+            &[("Corto", 100.0), ("Comercial Peñalver — División Industrial y Suministros", 80.0), ("x", 1.0)];
+        for &(s, max) in cases {
+            let out = l.ellipsize(s, false, 8.0, max);
+            if l.width(s, false, 8.0) <= max {
+                assert_eq!(out, s);
+            } else {
+                assert!(out.ends_with('…'), "{out}");
+                assert!(l.width(&out, false, 8.0) <= max || out == "…", "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn characters_the_font_lacks_become_question_marks() {
+        let l = lay();
+        assert_eq!(l.clean("Núñez € «» — 漢\u{7}\tx\ny\u{a0}z", false), "Núñez € «» — ? x y\u{a0}z");
+    }
+}

@@ -1,0 +1,142 @@
+//! Text blocks on a sheet: headings, wrapped paragraphs and notes, lists, KPI rows and fill-in
+//! fields with their drop-down lists.
+
+use rust_xlsxwriter::{DataValidation, Format as XlFormat, Formula, XlsxError};
+
+use super::cells::{
+    cell_text, excel_date, note_look, parse_date, write_link, write_text, write_value, Look, MAX_CELL_TEXT,
+};
+use super::SectionWriter;
+use crate::document::{Field, FieldKind, Kpi, NoteKind, Run, ValueFormat};
+use crate::render::xlsx_layout::{self as layout, wrapped_lines};
+
+impl SectionWriter<'_> {
+    pub(super) fn heading(&mut self, row: u32, level: u8, text: &str) -> Result<u32, XlsxError> {
+        let look = match level {
+            0 | 1 => Look::H1,
+            2 => Look::H2,
+            _ => Look::H3,
+        };
+        let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        write_text(self.ws, self.styles, row, 0, &one_line, look)?;
+        if look == Look::H1 {
+            self.ws.set_row_height(row, 21)?;
+        }
+        Ok(row + 1)
+    }
+
+    /// A text block merged across the text span and wrapped, its row tall enough.
+    fn wrapped(&mut self, row: u32, text: &str, look: Look, span: (usize, f64)) -> Result<u32, XlsxError> {
+        let text = cell_text(text);
+        let (cols, width) = span;
+        let f = self.styles.get(ValueFormat::Text, look).clone();
+        if cols > 1 {
+            self.ws.merge_range(row, 0, row, (cols - 1) as u16, text, &f)?;
+        } else {
+            self.ws.write_string_with_format(row, 0, text, &f)?;
+        }
+        let lines = wrapped_lines(text, width).min(27);
+        let pad = if matches!(look, Look::Note(_)) { 4.0 } else { 1.0 };
+        if lines > 1 || pad > 1.0 {
+            self.ws.set_row_height(row, 15.0 * f64::from(lines) + pad)?;
+        }
+        Ok(row + 1)
+    }
+
+    pub(super) fn paragraph(&mut self, row: u32, runs: &[Run], span: (usize, f64)) -> Result<u32, XlsxError> {
+        let runs: Vec<&Run> = runs.iter().filter(|r| !r.text.is_empty()).collect();
+        if runs.is_empty() {
+            return Ok(row);
+        }
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        let next = self.wrapped(row, &text, Look::Wrapped, span)?;
+        // A cell holds one hyperlink: the paragraph's first link makes the whole cell one.
+        if let Some(url) = runs.iter().find_map(|r| self.anchor(r.link.as_deref())) {
+            write_link(self.ws, self.styles, row, 0, &text, url, Look::WrappedLink)?;
+            return Ok(next);
+        }
+        let mixed = runs.iter().any(|r| r.bold) && runs.iter().any(|r| !r.bold);
+        if mixed && text.encode_utf16().count() <= MAX_CELL_TEXT {
+            // Bold runs as a rich string over the merged cell's first cell.
+            let bold = XlFormat::new().set_bold();
+            let plain = XlFormat::new();
+            let segments: Vec<(&XlFormat, &str)> =
+                runs.iter().map(|r| (if r.bold { &bold } else { &plain }, r.text.as_str())).collect();
+            let cell = self.styles.get(ValueFormat::Text, Look::Wrapped).clone();
+            self.ws.write_rich_string_with_format(row, 0, &segments, &cell)?;
+        }
+        Ok(next)
+    }
+
+    pub(super) fn note(
+        &mut self,
+        row: u32,
+        kind: NoteKind,
+        text: &str,
+        span: (usize, f64),
+    ) -> Result<u32, XlsxError> {
+        if text.is_empty() {
+            return Ok(row);
+        }
+        self.wrapped(row, text, note_look(kind), span)
+    }
+
+    pub(super) fn list(
+        &mut self,
+        mut row: u32,
+        ordered: bool,
+        items: &[String],
+        span: (usize, f64),
+    ) -> Result<u32, XlsxError> {
+        for (i, item) in items.iter().enumerate() {
+            let text = if ordered { format!("{}. {item}", i + 1) } else { format!("• {item}") };
+            row = self.wrapped(row, &text, Look::ListItem, span)?;
+        }
+        Ok(row)
+    }
+
+    pub(super) fn kpis(&mut self, mut row: u32, kpis: &[Kpi]) -> Result<u32, XlsxError> {
+        for k in kpis {
+            write_text(self.ws, self.styles, row, 0, &k.label, Look::Bold)?;
+            write_value(self.ws, self.styles, row, 1, &k.value, Look::Bold)?;
+            row += 1;
+        }
+        Ok(row)
+    }
+
+    pub(super) fn fields(&mut self, mut row: u32, fields: &[Field]) -> Result<u32, XlsxError> {
+        for f in fields {
+            write_text(self.ws, self.styles, row, 0, &f.label, Look::Bold)?;
+            let vf = if f.kind == FieldKind::Date { ValueFormat::Date } else { ValueFormat::Text };
+            let fmt = self.styles.get(vf, Look::Field).clone();
+            let prefilled_date = match f.kind {
+                FieldKind::Date => parse_date(&f.value).and_then(excel_date),
+                _ => None,
+            };
+            if let Some(d) = prefilled_date {
+                self.ws.write_datetime_with_format(row, 1, d, &fmt)?;
+            } else if f.value.is_empty() {
+                self.ws.write_blank(row, 1, &fmt)?;
+            } else {
+                self.ws.write_string_with_format(row, 1, cell_text(&f.value), &fmt)?;
+            }
+            if !f.choices.is_empty() {
+                let dv = self.list_validation(&f.choices)?;
+                self.ws.add_data_validation(row, 1, row, 1, &dv)?;
+            }
+            row += 1;
+        }
+        Ok(row)
+    }
+
+    /// A drop-down list of `choices`: inline when Excel allows, else a range on the data sheet.
+    pub(super) fn list_validation(&mut self, choices: &[String]) -> Result<DataValidation, XlsxError> {
+        if layout::inline_list(choices) {
+            return DataValidation::new().allow_list_strings(choices);
+        }
+        match self.data.add_list(choices) {
+            Some(range) => Ok(DataValidation::new().allow_list_formula(Formula::new(range))),
+            None => Ok(DataValidation::new().allow_any_value()),
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Cells: typed values and text written safely (never a formula, cut to Excel's limit), dates
+//! in Excel's range, and the workbook's cell formats per look and value format.
+
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Url, Worksheet,
+    XlsxError,
+};
+
+use crate::document::{NoteKind, Value, ValueFormat};
+use crate::render::xlsx_layout::num_format;
+
+/// Excel's limit on a cell's text, in UTF-16 units.
+pub(super) const MAX_CELL_TEXT: usize = 32_767;
+
+/// An Excel date, or None outside Excel's range (1900–9999): such a date is written as text.
+pub(super) fn excel_date(d: chrono::NaiveDate) -> Option<ExcelDateTime> {
+    use chrono::Datelike;
+    let year = u16::try_from(d.year()).ok().filter(|y| (1900..=9999).contains(y))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
+}
+
+/// A prefilled date field's text as a date: ISO `2026-10-31` or `31/10/2026`.
+pub(super) fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+/// Text cut to what a cell holds.
+pub(super) fn cell_text(s: &str) -> &str {
+    let mut used = 0;
+    for (i, ch) in s.char_indices() {
+        used += ch.len_utf16();
+        if used > MAX_CELL_TEXT {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// How a cell looks besides its number format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Look {
+    Plain,
+    Bold,
+    /// A highlighted table cell (the next objective, a risk).
+    Highlight,
+    /// A cell the KAM fills in, inside a table (the table draws the borders).
+    Input,
+    /// A fill-in field's cell, outside tables: fill and border.
+    Field,
+    H1,
+    H2,
+    H3,
+    /// Wrapped text spanning columns.
+    Wrapped,
+    /// A table cell whose text is wider than its column.
+    CellWrap,
+    ListItem,
+    /// A hyperlink to another sheet.
+    Link,
+    /// A wrapped paragraph that is a hyperlink.
+    WrappedLink,
+    /// A boxed note: 0 info, 1 warning, 2 highlight (see [`note_look`]).
+    Note(u8),
+}
+
+pub(super) fn note_look(kind: NoteKind) -> Look {
+    Look::Note(match kind {
+        NoteKind::Info => 0,
+        NoteKind::Warning => 1,
+        NoteKind::Highlight => 2,
+    })
+}
+
+fn format_key(f: ValueFormat) -> u8 {
+    match f {
+        ValueFormat::Text => 0,
+        ValueFormat::Money => 1,
+        ValueFormat::Percent => 2,
+        ValueFormat::Int => 3,
+        ValueFormat::Number => 4,
+        ValueFormat::Date => 5,
+    }
+}
+
+/// The workbook's cell formats, built once per look and value format.
+pub(super) struct Styles {
+    pub(super) lang: String,
+    pub(super) currency: String,
+    cache: HashMap<(u8, Look), XlFormat>,
+}
+
+impl Styles {
+    pub(super) fn new(lang: &str, currency: &str) -> Styles {
+        Styles { lang: lang.into(), currency: currency.into(), cache: HashMap::new() }
+    }
+
+    pub(super) fn get(&mut self, vf: ValueFormat, look: Look) -> &XlFormat {
+        let (lang, currency) = (&self.lang, &self.currency);
+        self.cache.entry((format_key(vf), look)).or_insert_with(|| {
+            let mut f = XlFormat::new();
+            let nf = num_format(vf, lang, currency);
+            if !nf.is_empty() {
+                f = f.set_num_format(nf);
+            }
+            match look {
+                Look::Plain => f,
+                Look::Bold => f.set_bold(),
+                Look::Highlight => f
+                    .set_bold()
+                    .set_background_color(Color::RGB(0xFFEB9C))
+                    .set_font_color(Color::RGB(0x9C5700)),
+                Look::Input => f.set_background_color(Color::RGB(0xFFF9E6)),
+                Look::Field => f
+                    .set_background_color(Color::RGB(0xFFF9E6))
+                    .set_border(FormatBorder::Thin)
+                    .set_border_color(Color::RGB(0x8EA9DB)),
+                Look::H1 => f.set_bold().set_font_size(16).set_font_color(Color::RGB(0x1F3864)),
+                Look::H2 => f.set_bold().set_font_size(13).set_font_color(Color::RGB(0x2F5496)),
+                Look::H3 => f.set_bold().set_font_size(11).set_font_color(Color::RGB(0x2F5496)),
+                Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
+                Look::CellWrap => f.set_text_wrap(),
+                Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
+                Look::Link => f.set_font_color(Color::RGB(0x0563C1)).set_underline(FormatUnderline::Single),
+                Look::WrappedLink => f
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top)
+                    .set_font_color(Color::RGB(0x0563C1))
+                    .set_underline(FormatUnderline::Single),
+                Look::Note(kind) => {
+                    let (fill, border) = match kind {
+                        0 => (0xDDEBF7, 0x9BC2E6),
+                        1 => (0xFCE4D6, 0xF4B084),
+                        _ => (0xFFF2CC, 0xFFD966),
+                    };
+                    f.set_text_wrap()
+                        .set_align(FormatAlign::Top)
+                        .set_background_color(Color::RGB(fill))
+                        .set_border(FormatBorder::Thin)
+                        .set_border_color(Color::RGB(border))
+                }
+            }
+        })
+    }
+}
+
+/// Writes a typed value: a number or date with its format, else the text as a string.
+pub(super) fn write_value(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    v: &Value,
+    look: Look,
+) -> Result<(), XlsxError> {
+    let number = v.number.filter(|n| n.is_finite());
+    match v.format {
+        ValueFormat::Date => {
+            if let Some(d) = v.date.and_then(excel_date) {
+                ws.write_datetime_with_format(row, col, d, styles.get(ValueFormat::Date, look))?;
+                return Ok(());
+            }
+        }
+        ValueFormat::Money | ValueFormat::Percent | ValueFormat::Int | ValueFormat::Number => {
+            if let Some(n) = number {
+                ws.write_number_with_format(row, col, n, styles.get(v.format, look))?;
+                return Ok(());
+            }
+        }
+        ValueFormat::Text => {}
+    }
+    write_text(ws, styles, row, col, &v.text, look)
+}
+
+/// Writes text as a string cell, never a formula; an empty text leaves a formatted blank.
+pub(super) fn write_text(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    text: &str,
+    look: Look,
+) -> Result<(), XlsxError> {
+    let f = styles.get(ValueFormat::Text, look);
+    if text.is_empty() {
+        if look != Look::Plain {
+            ws.write_blank(row, col, f)?;
+        }
+    } else {
+        ws.write_string_with_format(row, col, cell_text(text), f)?;
+    }
+    Ok(())
+}
+
+/// Writes text as a hyperlink (a string cell that links, never a formula).
+pub(super) fn write_link(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    text: &str,
+    url: Url,
+    look: Look,
+) -> Result<(), XlsxError> {
+    let f = styles.get(ValueFormat::Text, look).clone();
+    ws.write_url_with_options(row, col, url, cell_text(text), "", Some(&f))?;
+    Ok(())
+}
+
+/// Whether a value is written as a number or date (else as its text).
+pub(super) fn is_typed(v: &Value) -> bool {
+    match v.format {
+        ValueFormat::Text => false,
+        ValueFormat::Date => v.date.and_then(excel_date).is_some(),
+        _ => v.number.is_some_and(f64::is_finite),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx};
+    use chrono::NaiveDate;
+
+    use super::super::tests::*;
+
+    #[test]
+    fn typed_cells_keep_numbers_and_dates() {
+        let mut x = open(render(&plan()));
+        // Kpis: label/value rows after the heading, paragraph and blank rows.
+        let k = row_of(&mut x, "Resumen", "Ventas");
+        assert_eq!(at(&mut x, "Resumen", k, 1), Data::Float(18517.5));
+        assert_eq!(at(&mut x, "Resumen", k + 1, 1), Data::Float(0.412));
+        // A value without a number is its text.
+        assert_eq!(at(&mut x, "Resumen", k + 2, 1), Data::String(lang().money(0.0)));
+        // The accounts table: header at row 0, data from row 1.
+        assert_eq!(at(&mut x, "Cuentas clave", 0, 2), Data::String("Ventas".into()));
+        assert_eq!(at(&mut x, "Cuentas clave", 1, 0), Data::Float(1.0));
+        assert_eq!(at(&mut x, "Cuentas clave", 1, 2), Data::Float(6172.5));
+        assert_eq!(at(&mut x, "Cuentas clave", 1, 3), Data::Float(0.5));
+        match at(&mut x, "Cuentas clave", 1, 4) {
+            Data::DateTime(d) => {
+                let want = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+                assert_eq!(d.as_datetime().map(|t| t.date()), Some(want));
+            }
+            other => panic!("not a date: {other:?}"),
+        }
+        // A prefilled date field is a date.
+        let sheet = "Distribuciones Hermanos García";
+        let r = row_of(&mut x, sheet, "Próxima llamada");
+        assert!(matches!(at(&mut x, sheet, r, 1), Data::DateTime(_)), "date field");
+        // Totals row written as values.
+        assert_eq!(at(&mut x, "Cuentas clave", 6, 0), Data::String("Total".into()));
+        assert_eq!(at(&mut x, "Cuentas clave", 6, 2), Data::Float(18517.5));
+        assert_eq!(at(&mut x, "Cuentas clave", 6, 3), Data::Float(1.0));
+    }
+
+    #[test]
+    fn formula_looking_text_stays_a_string_never_a_formula() {
+        let mut x = open(render(&plan()));
+        for (i, name) in NASTY.iter().enumerate() {
+            assert_eq!(at(&mut x, "Cuentas clave", 1 + i as u32, 1), Data::String((*name).into()));
+        }
+        let sheet = "Distribuciones Hermanos García";
+        assert_eq!(at(&mut x, sheet, 0, 0), Data::String(NASTY[0].into()));
+        row_of(&mut x, sheet, "Decisor");
+        let r = row_of(&mut x, sheet, "Decisor");
+        assert_eq!(at(&mut x, sheet, r, 1), Data::String("-2+3".into()));
+        row_of(&mut x, "Resumen", "=cmd|' /C calc'!A0");
+        row_of(&mut x, "Resumen", "• @SUM(1)");
+        assert_eq!(at(&mut x, "Datos", 0, 0), Data::String("+Ventas 24 meses".into()));
+        assert_eq!(at(&mut x, "Datos", 1, 1), Data::String("-Ventas".into()));
+        for name in x.sheet_names() {
+            let formulas = x.worksheet_formula(&name).unwrap();
+            assert!(
+                formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+                "formula on {name}: {:?}",
+                formulas.used_cells().find(|c| !c.2.is_empty())
+            );
+        }
+    }
+
+    fn style(x: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> calamine::Style {
+        x.worksheet_style(sheet).unwrap().get((row, col)).cloned().unwrap_or_default()
+    }
+
+    fn num_fmt(x: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str, row: u32, col: u32) -> String {
+        style(x, sheet, row, col).number_format.map(|f| f.format_code).unwrap_or_default()
+    }
+
+    #[test]
+    fn cells_carry_number_formats_fills_and_borders() {
+        let mut x = open(render(&plan()));
+        let s = "Cuentas clave";
+        assert_eq!(num_fmt(&mut x, s, 1, 0), "#,##0");
+        assert_eq!(num_fmt(&mut x, s, 1, 2), "#,##0.00 \"€\"");
+        assert_eq!(num_fmt(&mut x, s, 1, 3), "0.0%");
+        assert_eq!(num_fmt(&mut x, s, 1, 4), "dd/mm/yyyy");
+        let sheet = "Distribuciones Hermanos García";
+        let r = row_of(&mut x, sheet, "2 Ofertas de la competencia");
+        let fill = style(&mut x, sheet, r, 0).fill.expect("highlight fill");
+        assert!(fill.is_visible());
+        let c = fill.get_color().unwrap();
+        assert_eq!((c.red, c.green, c.blue), (0xFF, 0xEB, 0x9C));
+        let r = row_of(&mut x, sheet, "Decisor");
+        let borders = style(&mut x, sheet, r, 1).borders.expect("field border");
+        assert_ne!(borders.bottom.style, calamine::BorderStyle::None);
+
+        let mut doc = plan();
+        doc.lang = "en".into();
+        let mut x = open(render(&doc));
+        assert_eq!(num_fmt(&mut x, s, 1, 2), "\"€\"#,##0.00");
+        assert_eq!(num_fmt(&mut x, s, 1, 4), "yyyy-mm-dd");
+    }
+}

@@ -1,0 +1,177 @@
+//! Excel tables: unique headers and names, typed rows, highlighted and wrapped cells, totals as
+//! values, blank fill-in rows and drop-down lists over a column.
+
+use rust_xlsxwriter::{Color, Format as XlFormat, Table as XlTable, TableColumn, TableStyle, XlsxError};
+
+use super::cells::{cell_text, is_typed, write_link, write_value, Look};
+use super::SectionWriter;
+use crate::document::Table;
+use crate::render::xlsx_layout::{self as layout, wrapped_lines, EXTRA_FILL_ROWS};
+
+impl SectionWriter<'_> {
+    pub(super) fn table(&mut self, row: u32, t: &Table) -> Result<u32, XlsxError> {
+        let ncols = t.columns.len();
+        if ncols == 0 {
+            return Ok(row);
+        }
+        if ncols > 16_384 {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        let labels: Vec<&str> = t.columns.iter().map(|c| c.label.as_str()).collect();
+        let headers = layout::unique_headers(&labels, self.words.column);
+        let any_fill = t.columns.iter().any(|c| c.fill);
+        // Excel tables need a data row; fill-in tables get room for the KAM's entries.
+        let data_rows = (t.rows.len() + if any_fill { EXTRA_FILL_ROWS } else { 0 }).max(1) as u32;
+        let header_row = row;
+        let first = row + 1;
+        let last_data = row + data_rows;
+        let totals_row = t.totals.as_ref().map(|_| last_data + 1);
+        let last = totals_row.unwrap_or(last_data);
+
+        let header = XlFormat::new()
+            .set_bold()
+            .set_font_color(Color::White)
+            .set_background_color(Color::RGB(0x4472C4));
+        let columns: Vec<TableColumn> = headers
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                // The table style colours the header in Excel; the same colours as a cell
+                // format show it in viewers without table styles (LibreOffice).
+                let mut c = TableColumn::new().set_header(h).set_header_format(header.clone());
+                let label = t
+                    .totals
+                    .as_ref()
+                    .and_then(|tot| tot.get(j))
+                    .filter(|cell| !cell.value.text.is_empty() && !is_typed(&cell.value));
+                if let Some(cell) = label {
+                    c = c.set_total_label(cell_text(&cell.value.text));
+                }
+                c
+            })
+            .collect();
+        let name = layout::table_name(&t.name, self.words.table, self.table_names);
+        let table = XlTable::new()
+            .set_name(name)
+            .set_style(TableStyle::Medium2)
+            .set_total_row(totals_row.is_some())
+            .set_columns(&columns);
+        self.ws.add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
+
+        for (i, cells) in t.rows.iter().enumerate() {
+            let r = first + i as u32;
+            let mut lines = 1;
+            for (j, col) in t.columns.iter().enumerate() {
+                let look = match cells.get(j) {
+                    Some(c) if c.highlight => Look::Highlight,
+                    _ if col.fill => Look::Input,
+                    // Text wider than the widest column wraps (Excel sizes the row).
+                    Some(c) if layout::text_width(&c.value.text) >= layout::MAX_WIDTH => {
+                        let width = self.widths.get(j).copied().unwrap_or(layout::MAX_WIDTH);
+                        lines = lines.max(wrapped_lines(&c.value.text, width).min(15));
+                        Look::CellWrap
+                    }
+                    _ => Look::Plain,
+                };
+                let link = cells.get(j).filter(|c| !is_typed(&c.value) && !c.value.text.is_empty());
+                let url = link.and_then(|c| self.anchor(c.link.as_deref()));
+                match cells.get(j) {
+                    Some(cell) if url.is_some() => {
+                        let look = if look == Look::Plain { Look::Link } else { look };
+                        let url = url.expect("checked");
+                        write_link(self.ws, self.styles, r, j as u16, &cell.value.text, url, look)?
+                    }
+                    Some(cell) => write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?,
+                    None if look != Look::Plain => {
+                        let f = self.styles.get(col.format, look).clone();
+                        self.ws.write_blank(r, j as u16, &f)?;
+                    }
+                    None => {}
+                }
+            }
+            // Viewers do not all size rows to wrapped text on open: set the height.
+            if lines > 1 {
+                self.ws.set_row_height(r, 15.0 * f64::from(lines))?;
+            }
+        }
+        // Blank fill-in rows keep the column's number format, so a typed date is a date.
+        for r in (first + t.rows.len() as u32)..=last_data {
+            for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| c.fill) {
+                let f = self.styles.get(col.format, Look::Input).clone();
+                self.ws.write_blank(r, j as u16, &f)?;
+            }
+        }
+        if let (Some(tr), Some(totals)) = (totals_row, &t.totals) {
+            for (j, cell) in totals.iter().enumerate().take(ncols) {
+                if is_typed(&cell.value) {
+                    write_value(self.ws, self.styles, tr, j as u16, &cell.value, Look::Bold)?;
+                }
+            }
+        }
+        for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| !c.choices.is_empty()) {
+            let dv = self.list_validation(&col.choices)?;
+            self.ws.add_data_validation(first, j as u16, last_data, j as u16, &dv)?;
+        }
+        Ok(last + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::Data;
+
+    use super::super::tests::*;
+    use super::*;
+    use crate::document::{Block, Column, Document, Value, ValueFormat};
+
+    #[test]
+    fn tables_are_excel_tables_with_headers_and_fill_rows() {
+        let mut x = open(render(&plan()));
+        x.load_tables().unwrap();
+        let mut names: Vec<String> = x.table_names().into_iter().cloned().collect();
+        names.sort();
+        assert_eq!(names, ["cuentas_clave", "reuniones"]);
+        let t = x.table_by_name("cuentas_clave").unwrap();
+        assert_eq!(t.sheet_name(), "Cuentas clave");
+        assert_eq!(t.columns(), ["Rango", "Cliente", "Ventas", "Cuota", "Última compra"]);
+        let t = x.table_by_name("reuniones").unwrap();
+        assert_eq!(t.columns(), ["Objetivo", "Fecha", "Estado", "Notas"]);
+        // Two meetings plus blank rows for the KAM's own.
+        assert_eq!(t.data().height(), 2 + EXTRA_FILL_ROWS);
+    }
+
+    #[test]
+    fn odd_tables_render() {
+        // No rows, repeated and empty headers, rows longer and shorter than the header,
+        // a date outside Excel's range, a non-finite number, a long choice list.
+        let t = Table {
+            name: "A1".into(),
+            columns: vec![
+                col("x", ValueFormat::Number),
+                col("X", ValueFormat::Date),
+                Column {
+                    choices: (0..40).map(|i| format!("opción {i}")).collect(),
+                    ..col("", ValueFormat::Text)
+                },
+            ],
+            rows: vec![
+                vec![cell(Value { number: Some(f64::NAN), ..int(1) }), cell(date(1850, 1, 1))],
+                vec![cell(int(1)), cell(int(2)), cell(int(3)), cell(int(4))],
+            ],
+            totals: None,
+        };
+        let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
+        let doc =
+            Document { sections: vec![section("s", vec![Block::Table(t), Block::Table(empty)])], ..plan() };
+        let mut x = open(render(&doc));
+        assert_eq!(at(&mut x, "s", 0, 1), Data::String("X 2".into()));
+        assert_eq!(at(&mut x, "s", 0, 2), Data::String("Columna 3".into()));
+        assert_eq!(at(&mut x, "s", 1, 0), Data::String("1".into()));
+        assert_eq!(at(&mut x, "s", 1, 1), Data::String("01/01/1850".into()));
+        x.load_tables().unwrap();
+        let mut names: Vec<String> = x.table_names().into_iter().cloned().collect();
+        names.sort();
+        assert_eq!(names, ["T_A1", "T_A1_2"]);
+        assert_eq!(at(&mut x, "Datos", 0, 0), Data::String("opción 0".into()));
+    }
+}
