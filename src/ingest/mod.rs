@@ -389,6 +389,9 @@ pub struct IngestReport {
     /// Facts about the inputs that change nothing read (a book named twice and read once, a
     /// book whose name says another format than its bytes).
     pub notes: Vec<String>,
+    /// Workbooks among the inputs that are plans kamplan published (they carry the hidden
+    /// identification sheet): not data, read back by [`crate::carry`].
+    pub plans: Vec<String>,
     /// Master rows, activity customers, territory entries and master KAMs that join nothing,
     /// with a "did you mean" (a warning per kind says how many).
     pub unmatched: Vec<joins::Unmatched>,
@@ -566,6 +569,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
     for (f, part) in files.iter().zip(parts) {
         let (local, read) = part?;
         merge(&mut ctx, local);
+        if workbook::is_plan_report(&read.sheets) {
+            ctx.ds.report.plans.push(f.display().to_string());
+        }
         ctx.ds.report.files.push(f.display().to_string());
         ctx.ds.report.sheets.extend(read.sheets);
         notes.extend(read.notes);

@@ -301,6 +301,10 @@ fn read_format(
             if book.sheets.is_empty() {
                 return Err(file_error(path, "cannot read: the workbook has no sheets"));
             }
+            if crate::carry::read::is_kamplan_workbook(book.sheets.iter().map(|s| s.name.as_str())) {
+                // A plan (or summary) kamplan published: `carry` reads it back, never as data.
+                return Ok(vec![plan_marker(&file)]);
+            }
             for i in 0..book.sheets.len() {
                 let info = book.sheets[i].clone();
                 if !info.worksheet {
@@ -332,6 +336,9 @@ fn read_format(
             let f = std::fs::File::open(path).map_err(|e| err(io_reason(&e)))?;
             let mut wb = calamine::Xlsb::new(std::io::BufReader::new(f))
                 .map_err(|e| err(format!("cannot read: the workbook is damaged or truncated ({e})")))?;
+            if crate::carry::read::is_kamplan_workbook(wb.sheet_names().iter().map(String::as_str)) {
+                return Ok(vec![plan_marker(&file)]);
+            }
             for (name, hidden) in sheet_list(wb.sheets_metadata()).map_err(err)? {
                 let mut sr = SheetReader::new(cfg, &file, &name, hidden);
                 let mut reader =
@@ -349,6 +356,9 @@ fn read_format(
             let f = std::fs::File::open(path).map_err(|e| err(io_reason(&e)))?;
             let mut wb = calamine::Xls::new(std::io::BufReader::new(f))
                 .map_err(|e| err(format!("cannot read: the workbook is damaged or truncated ({e})")))?;
+            if crate::carry::read::is_kamplan_workbook(wb.sheet_names().iter().map(String::as_str)) {
+                return Ok(vec![plan_marker(&file)]);
+            }
             for (name, hidden) in sheet_list(wb.sheets_metadata()).map_err(err)? {
                 let mut sr = SheetReader::new(cfg, &file, &name, hidden);
                 let range = wb.worksheet_range(&name).map_err(|e| sheet_err(&name, e.to_string()))?;
@@ -384,6 +394,38 @@ fn sheet_list(meta: &[calamine::Sheet]) -> Result<Vec<(String, bool)>, String> {
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
         .collect())
+}
+
+/// The one report of a workbook kamplan published: no rows read, and why.
+fn plan_marker(file: &str) -> SheetReport {
+    SheetReport {
+        file: file.to_string(),
+        sheet: crate::carry::ident::SHEET.to_string(),
+        role: super::Role::Skipped,
+        hidden: false,
+        header_row: None,
+        columns: Vec::new(),
+        unused_columns: Vec::new(),
+        decimal: None,
+        rows: 0,
+        transactions: 0,
+        skipped: 0,
+        rejected: 0,
+        skipped_by_reason: Vec::new(),
+        amount_total: 0.0,
+        rejects: Vec::new(),
+        notices: vec![PLAN_NOTICE.to_string()],
+        wide: None,
+    }
+}
+
+/// What `check` says of a workbook kamplan published.
+pub const PLAN_NOTICE: &str =
+    "a plan kamplan published (it has the identification sheet): `run` reads the KAM's entries back from it, never as sales data";
+
+/// Whether a file's reports say it is a plan kamplan published.
+pub fn is_plan_report(sheets: &[SheetReport]) -> bool {
+    matches!(sheets, [s] if s.notices.len() == 1 && s.notices[0] == PLAN_NOTICE)
 }
 
 /// A cell read one too far: the first of the next row.

@@ -1,6 +1,7 @@
 //! Integration tests: the real `kamplan` binary on workbooks the tests write, in fresh temp folders.
 
 mod forge;
+mod smtp;
 mod util;
 
 mod check;
@@ -10,4 +11,5 @@ mod inputs;
 mod plans;
 mod robust;
 mod run;
+mod send;
 mod wide;
