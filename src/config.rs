@@ -78,14 +78,30 @@ pub struct IngestConfig {
     pub decimal: Option<char>,
     /// How many rows from the top of a sheet are searched for the header row.
     pub header_rows: u32,
+    /// Largest plausible money value or quantity of one line (absolute): a larger one (a pasted
+    /// EAN or phone number) is rejected with its cell, never summed. At most 1e15.
+    pub max_amount: f64,
+    /// Largest size, in MB, one part of a workbook (a sheet's XML, the shared strings) may
+    /// inflate to; a larger one is refused as damaged or hostile (a zip bomb).
+    pub max_inflated_mb: u64,
     /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
     /// titles name no year. Unset: such a sheet is refused with a message asking for it.
     pub year: Option<i32>,
 }
 
+/// The highest `max_amount` accepted: with it, sums of cents cannot overflow.
+pub const MAX_AMOUNT_LIMIT: f64 = 1e15;
+
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30, year: None }
+        IngestConfig {
+            date_order: DateOrder::Dmy,
+            decimal: None,
+            header_rows: 30,
+            max_amount: 1e12,
+            max_inflated_mb: 2048,
+            year: None,
+        }
     }
 }
 
@@ -357,6 +373,8 @@ const KNOWN_KEYS: &[&str] = &[
     "date_order",
     "decimal",
     "header_rows",
+    "max_amount",
+    "max_inflated_mb",
     "year",
     "window_months",
     "volume_share",
@@ -462,6 +480,13 @@ impl Config {
         }
         if self.ingest.header_rows == 0 {
             return Err(bad("ingest.header_rows", "must be at least 1".into()));
+        }
+        let m = self.ingest.max_amount;
+        if !(m > 0.0 && m <= MAX_AMOUNT_LIMIT) {
+            return Err(bad("ingest.max_amount", format!("must be above 0 and at most 1e15, found {m}")));
+        }
+        if self.ingest.max_inflated_mb == 0 {
+            return Err(bad("ingest.max_inflated_mb", "must be at least 1".into()));
         }
         if let Some(y) = self.ingest.year {
             if !(1990..=2100).contains(&y) {
