@@ -443,9 +443,12 @@ impl CellReader<'_> {
             Data::Int(i) => Got::Ok(*i as f64),
             Data::String(s) if s.trim().is_empty() => Got::Empty,
             Data::String(s) => match parse_text_number(s) {
-                TextNum::Value(v, _) => Got::Ok(v),
+                TextNum::Value(v, _) if v.is_finite() => Got::Ok(v),
                 TextNum::Ambiguous { comma, dot } => Got::Ok(if self.decimal == '.' { dot } else { comma }),
-                TextNum::Invalid => Got::Bad(s.trim().to_string()),
+                // Two signs (`(-5)`) or not a finite number: never guessed.
+                TextNum::Value(..) | TextNum::SignConflict | TextNum::Invalid => {
+                    Got::Bad(s.trim().to_string())
+                }
             },
             other => Got::Bad(text_of(other).unwrap_or_default()),
         }
