@@ -278,8 +278,9 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         let margin = a.margin().map(round2);
         let last3: f64 = s.monthly[MONTHLY_MONTHS as usize - 3..].iter().sum();
         let prev3: f64 = s.monthly[MONTHLY_MONTHS as usize - 6..MONTHLY_MONTHS as usize - 3].iter().sum();
-        let trend = (rules::cents(prev3) > 0)
-            .then(|| (rules::cents(last3) - rules::cents(prev3)) as f64 / rules::cents(prev3) as f64);
+        let trend = (rules::cents(prev3) > 0).then(|| {
+            rules::add_cents(rules::cents(last3), -rules::cents(prev3)) as f64 / rules::cents(prev3) as f64
+        });
         let mut top_products: Vec<(String, f64)> = s
             .products
             .iter()
