@@ -75,12 +75,24 @@ pub fn gather(inputs: &Inputs, opts: &ReadOptions) -> Gathered {
         }
     }
 
+    // Workbooks are read in parallel, then taken in the order found, so the result and the
+    // warnings never depend on which thread finished first.
+    use rayon::prelude::*;
+    let read: Vec<(Result<Opened, CarryWarning>, Vec<CarryWarning>)> = candidates
+        .par_iter()
+        .map(|c| {
+            let mut local = Vec::new();
+            let opened = read_workbook(&c.path, &c.path.display().to_string(), opts, &mut local);
+            (opened, local)
+        })
+        .collect();
     let mut seen = HashSet::new();
     let mut plans: Vec<ReturnedPlan> = Vec::new();
     let mut files = Vec::new();
-    for c in &candidates {
+    for (c, (opened, local)) in candidates.iter().zip(read) {
         let file = c.path.display().to_string();
-        match read_workbook(&c.path, &file, opts, &mut warnings) {
+        warnings.extend(local);
+        match opened {
             Ok(Opened::Plan(p)) => {
                 if !seen.insert(p.sha256.clone()) {
                     continue; // the same file found twice (a copy of an edited plan)
