@@ -33,8 +33,16 @@
 //! </document>
 //! ```
 //! `data-format` is one of text, money, percent (value is a share: 0.412), int, number, date
-//! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
-//! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
+//! (value ISO `2026-10-31`). A `td` without `data-value` is text; a `kpi` or `td` with its own
+//! `data-format` and no `data-value` is a value of that format that is not available (its
+//! text, say "—" or "nueva", says why). A `td`'s `data-format` defaults to its column's.
+//!
+//! ## Formulas
+//! A `kpi` or a column (`th`) may have a `data-name`; a `kpi`, a `th` (every row of the column)
+//! or a `td` (a totals row's `sum(sales)`) may have a `data-formula` over those names: the
+//! XLSX renderer writes it as an Excel formula with its value cached, the PDF shows the text.
+//! See [`formula`] for the vocabulary; every name a formula uses must exist (an error names the
+//! line otherwise). A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
 //! percent (the cumulative share, 0–1).
 //!
@@ -45,12 +53,14 @@
 //! This file owns the model types. The parser is in `xhtml` (structure, text and errors) and
 //! `typed` (tables, typed values and charts).
 
+pub mod formula;
 mod typed;
 mod xhtml;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use formula::Formula;
 pub use xhtml::parse;
 
 /// A whole document (one plan, or the summary).
@@ -127,6 +137,19 @@ pub enum NoteKind {
 pub struct Kpi {
     pub label: String,
     pub value: Value,
+    /// What formulas call this figure (`data-name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the workbook computes it (`data-formula`); `value` is what it comes to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
+}
+
+impl Kpi {
+    /// A figure without a name or formula.
+    pub fn new(label: impl Into<String>, value: Value) -> Kpi {
+        Kpi { label: label.into(), value, name: None, formula: None }
+    }
 }
 
 /// How a value is shown.
@@ -162,6 +185,20 @@ pub struct Column {
     pub choices: Vec<String>,
     /// A column the KAM fills in.
     pub fill: bool,
+    /// What formulas call this column (`data-name`): in a row, that row's cell; in
+    /// `sum(name)`, the column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the workbook computes each row's cell (`data-formula` on the `th`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
+}
+
+impl Column {
+    /// A column with a label and a format, nothing else.
+    pub fn new(label: impl Into<String>, format: ValueFormat) -> Column {
+        Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
+    }
 }
 
 /// A table cell.
@@ -172,12 +209,16 @@ pub struct Cell {
     /// The id of the section this cell links to (`<td href="#id">`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// How the workbook computes this cell (`data-formula` on the `td`; a totals row's
+    /// `sum(sales)`), overriding the column's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
 }
 
 impl Cell {
-    /// A cell without highlight or link.
+    /// A cell without highlight, link or formula.
     pub fn new(value: Value) -> Cell {
-        Cell { value, highlight: false, link: None }
+        Cell { value, highlight: false, link: None, formula: None }
     }
 }
 

@@ -300,6 +300,7 @@ pub(super) mod tests {
             value: Value { text: s.into(), format: ValueFormat::Text, number: None, date: None },
             highlight: false,
             link: None,
+            formula: None,
         }
     }
 
@@ -313,6 +314,7 @@ pub(super) mod tests {
             },
             highlight: false,
             link: None,
+            formula: None,
         }
     }
 
@@ -334,8 +336,22 @@ pub(super) mod tests {
         Table {
             name: "cuentas".into(),
             columns: vec![
-                Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
-                Column { label: "Ventas".into(), format: ValueFormat::Money, choices: vec![], fill: false },
+                Column {
+                    label: "Cliente".into(),
+                    format: ValueFormat::Text,
+                    choices: vec![],
+                    fill: false,
+                    name: None,
+                    formula: None,
+                },
+                Column {
+                    label: "Ventas".into(),
+                    format: ValueFormat::Money,
+                    choices: vec![],
+                    fill: false,
+                    name: None,
+                    formula: None,
+                },
             ],
             rows: (0..rows)
                 .map(|i| vec![text_cell(&format!("Cliente {i:03}")), money_cell(1000.0 + i as f64)])
@@ -363,12 +379,8 @@ pub(super) mod tests {
     fn long_cell_text_stays_inside_the_page() {
         let mut t = long_table(5);
         t.rows[0][0] = text_cell(&"Comercial Peñalver — División Industrial ".repeat(10));
-        t.columns.extend((0..6).map(|i| Column {
-            label: format!("Columna con título largo {i}"),
-            format: ValueFormat::Money,
-            choices: vec![],
-            fill: false,
-        }));
+        t.columns
+            .extend((0..6).map(|i| Column::new(format!("Columna con título largo {i}"), ValueFormat::Money)));
         for r in t.rows.iter_mut().chain(t.totals.iter_mut()) {
             r.extend((0..6).map(|_| money_cell(123456789.0)));
         }
@@ -379,15 +391,15 @@ pub(super) mod tests {
                     Block::Table(t),
                     Block::Heading { level: 1, text: "Título ".repeat(30) },
                     Block::Kpis(vec![
-                        Kpi {
-                            label: "Ventas de las cuentas clave en el periodo".into(),
-                            value: Value {
+                        Kpi::new(
+                            "Ventas de las cuentas clave en el periodo",
+                            Value {
                                 text: "123.456.789.012,00 €".into(),
                                 format: ValueFormat::Money,
                                 number: None,
                                 date: None
                             }
-                        };
+                        );
                         5
                     ]),
                     Block::Note { kind: NoteKind::Warning, text: "Aviso ".repeat(80) },

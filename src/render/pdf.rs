@@ -359,7 +359,12 @@ mod tests {
     }
 
     fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-        Cell { value: Value { text: text.into(), format, number, date: None }, highlight: false, link: None }
+        Cell {
+            value: Value { text: text.into(), format, number, date: None },
+            highlight: false,
+            link: None,
+            formula: None,
+        }
     }
 
     fn plan() -> Document {
@@ -394,15 +399,15 @@ mod tests {
                             Run::text("Ventas de ", false),
                             Run::text("Ferretería Núñez", true),
                         ]),
-                        Block::Kpis(vec![Kpi {
-                            label: "Ventas".into(),
-                            value: Value {
+                        Block::Kpis(vec![Kpi::new(
+                            "Ventas",
+                            Value {
                                 text: "1.234,50\u{a0}€".into(),
                                 format: ValueFormat::Money,
                                 number: Some(1234.5),
                                 date: None,
                             },
-                        }]),
+                        )]),
                         Block::Note { kind: NoteKind::Warning, text: "Llamada de cortesía vencida".into() },
                     ],
                 },
@@ -419,12 +424,16 @@ mod tests {
                                 format: ValueFormat::Text,
                                 choices: vec![],
                                 fill: false,
+                                name: None,
+                                formula: None,
                             },
                             Column {
                                 label: "Ventas".into(),
                                 format: ValueFormat::Money,
                                 choices: vec![],
                                 fill: false,
+                                name: None,
+                                formula: None,
                             },
                         ],
                         rows,

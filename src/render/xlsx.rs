@@ -39,6 +39,7 @@
 mod blocks;
 mod cells;
 mod chart;
+mod formula;
 mod table;
 
 use std::collections::{BTreeSet, HashMap};
@@ -50,6 +51,7 @@ use super::{Format, RenderContext, RenderError, Renderer};
 use crate::document::{Block, Document, Section};
 use cells::Styles;
 use chart::DataSheet;
+use formula::Formulas;
 
 /// Writes documents as Excel workbooks.
 pub struct XlsxRenderer;
@@ -113,7 +115,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         .filter_map(|(s, name)| s.id.as_deref().map(|id| (id, layout::sheet_anchor(name))))
         .collect();
 
-    for (section, name) in sections.iter().zip(&names) {
+    let mut formulas = Formulas::default();
+    for (i, (section, name)) in sections.iter().zip(&names).enumerate() {
         let ws = wb.add_worksheet();
         let mut writer = SectionWriter {
             ws,
@@ -125,9 +128,12 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             ctx,
             doc,
             anchors: &anchors,
+            section: i,
+            formulas: &mut formulas,
         };
         writer.write(section, name).map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
     }
+    formulas.write(&mut wb, &names)?;
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
@@ -162,6 +168,9 @@ struct SectionWriter<'a> {
     doc: &'a Document,
     /// Section id → the `internal:` link to its sheet.
     anchors: &'a HashMap<&'a str, String>,
+    /// This section's index (its sheet's).
+    section: usize,
+    formulas: &'a mut Formulas,
 }
 
 impl SectionWriter<'_> {
@@ -276,10 +285,10 @@ mod tests {
         Value { text: s.into(), format: ValueFormat::Text, number: None, date: None }
     }
     pub(super) fn cell(value: Value) -> Cell {
-        Cell { value, highlight: false, link: None }
+        Cell { value, highlight: false, link: None, formula: None }
     }
     pub(super) fn col(label: &str, format: ValueFormat) -> Column {
-        Column { label: label.into(), format, choices: vec![], fill: false }
+        Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
     }
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
         Section { id: None, title: title.into(), sheet: title.into(), page_break: true, blocks }
@@ -333,7 +342,12 @@ mod tests {
             rows: vec![
                 vec![cell(text("1 Identificar decisores")), cell(date(2026, 9, 3)), cell(text("Hecha"))],
                 vec![
-                    Cell { value: text("2 Ofertas de la competencia"), highlight: true, link: None },
+                    Cell {
+                        value: text("2 Ofertas de la competencia"),
+                        highlight: true,
+                        link: None,
+                        formula: None,
+                    },
                     cell(text("")),
                     cell(text("Pendiente")),
                 ],
@@ -358,9 +372,14 @@ mod tests {
                             Run::text(" este mes. ".repeat(20), false),
                         ]),
                         Block::Kpis(vec![
-                            Kpi { label: "Ventas".into(), value: money(18517.5) },
-                            Kpi { label: "Cuota".into(), value: percent(0.412) },
-                            Kpi { label: "Sin número".into(), value: Value { number: None, ..money(0.0) } },
+                            Kpi { label: "Ventas".into(), value: money(18517.5), name: None, formula: None },
+                            Kpi { label: "Cuota".into(), value: percent(0.412), name: None, formula: None },
+                            Kpi {
+                                label: "Sin número".into(),
+                                value: Value { number: None, ..money(0.0) },
+                                name: None,
+                                formula: None,
+                            },
                         ]),
                         Block::Note { kind: NoteKind::Warning, text: "=cmd|' /C calc'!A0".into() },
                         Block::List { ordered: false, items: vec!["@SUM(1)".into()] },

@@ -39,6 +39,8 @@ pub struct Words {
     pub table: &'static str,
     /// Name of a Pareto's computed cumulative-share series.
     pub cumulative: &'static str,
+    /// Note on a number that is not available.
+    pub not_available: &'static str,
 }
 
 impl Words {
@@ -51,6 +53,7 @@ impl Words {
                 column: "Column",
                 table: "Table",
                 cumulative: "Cumulative",
+                not_available: "n/a",
             }
         } else {
             Words {
@@ -59,6 +62,7 @@ impl Words {
                 column: "Columna",
                 table: "Tabla",
                 cumulative: "Acumulado",
+                not_available: "n/d",
             }
         }
     }
@@ -334,16 +338,72 @@ pub fn currency_symbol(doc: &Document) -> String {
 /// `"€"#,##0.00` (en), percent `0.0%`, int `#,##0`, number `#,##0.00`, date `dd/mm/yyyy` (es) /
 /// `yyyy-mm-dd` (en), text `@`-free general.
 pub fn num_format(format: ValueFormat, lang: &str, currency: &str) -> String {
+    num_format_decimals(format, lang, currency, None)
+}
+
+/// [`num_format`] with the decimals a percent or number shows (`Some(0)`: `0%`, `#,##0`);
+/// `None` keeps the defaults (percent 1, number 2).
+pub fn num_format_decimals(format: ValueFormat, lang: &str, currency: &str, decimals: Option<u8>) -> String {
     let en = lang == "en";
+    let frac = |d: u8| if d == 0 { String::new() } else { format!(".{}", "0".repeat(usize::from(d))) };
     match format {
         ValueFormat::Text => String::new(),
         ValueFormat::Money if en => format!("\"{currency}\"#,##0.00"),
         ValueFormat::Money => format!("#,##0.00 \"{currency}\""),
-        ValueFormat::Percent => "0.0%".into(),
+        ValueFormat::Percent => format!("0{}%", frac(decimals.unwrap_or(1))),
         ValueFormat::Int => "#,##0".into(),
-        ValueFormat::Number => "#,##0.00".into(),
+        ValueFormat::Number => format!("#,##0{}", frac(decimals.unwrap_or(2))),
         ValueFormat::Date if en => "yyyy-mm-dd".into(),
         ValueFormat::Date => "dd/mm/yyyy".into(),
+    }
+}
+
+/// The decimals a percent or number value's text shows (`41,2 %` → 1, `0,094` → 3, `41 %` →
+/// 0), so the workbook shows what the PDF shows; None for other formats or an unreadable text.
+pub fn shown_decimals(v: &Value, lang: &str) -> Option<u8> {
+    if !matches!(v.format, ValueFormat::Percent | ValueFormat::Number) {
+        return None;
+    }
+    let sep = if lang == "en" { '.' } else { ',' };
+    let digits: String = v.text.chars().filter(|c| c.is_ascii_digit() || *c == sep).collect();
+    if !digits.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let d = digits.rsplit_once(sep).map_or(0, |(_, frac)| frac.len());
+    u8::try_from(d.min(10)).ok()
+}
+
+/// The number stored for a value: money to the cent, a percent or number to the decimals it
+/// shows plus two, an int whole; None when the value has no finite number.
+pub fn stored_number(v: &Value, lang: &str) -> Option<f64> {
+    let n = v.number.filter(|n| n.is_finite())?;
+    Some(match stored_decimals(v, lang) {
+        Some(d) => round_to(n, d),
+        None => n,
+    })
+}
+
+/// The decimals [`stored_number`] keeps for a value: money 2, a percent what it shows + 4 (a
+/// share shown as 41,2 % is 0.412: three decimals, plus two), a number what it shows + 2, an
+/// int 0; None for text and dates.
+pub fn stored_decimals(v: &Value, lang: &str) -> Option<i32> {
+    match v.format {
+        ValueFormat::Money => Some(2),
+        ValueFormat::Percent => Some(i32::from(shown_decimals(v, lang).unwrap_or(1)) + 4),
+        ValueFormat::Number => Some(i32::from(shown_decimals(v, lang).unwrap_or(2)) + 2),
+        ValueFormat::Int => Some(0),
+        ValueFormat::Text | ValueFormat::Date => None,
+    }
+}
+
+/// `v` rounded to `decimals` (halves away from zero), never a negative zero.
+pub fn round_to(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    let r = (v * f).round() / f;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
     }
 }
 
@@ -528,12 +588,36 @@ mod tests {
         let table = Table {
             name: "t".into(),
             columns: vec![
-                Column { label: "N".into(), format: ValueFormat::Int, choices: vec![], fill: false },
-                Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
+                Column {
+                    label: "N".into(),
+                    format: ValueFormat::Int,
+                    choices: vec![],
+                    fill: false,
+                    name: None,
+                    formula: None,
+                },
+                Column {
+                    label: "Cliente".into(),
+                    format: ValueFormat::Text,
+                    choices: vec![],
+                    fill: false,
+                    name: None,
+                    formula: None,
+                },
             ],
             rows: vec![vec![
-                Cell { value: val("1", ValueFormat::Int, Some(1.0)), highlight: false, link: None },
-                Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false, link: None },
+                Cell {
+                    value: val("1", ValueFormat::Int, Some(1.0)),
+                    highlight: false,
+                    link: None,
+                    formula: None,
+                },
+                Cell {
+                    value: val(&"x".repeat(200), ValueFormat::Text, None),
+                    highlight: false,
+                    link: None,
+                    formula: None,
+                },
             ]],
             totals: None,
         };
@@ -543,10 +627,10 @@ mod tests {
             sheet: "s".into(),
             page_break: false,
             blocks: vec![
-                Block::Kpis(vec![Kpi {
-                    label: "Ventas".into(),
-                    value: val("1.234.567,89 €", ValueFormat::Money, Some(1234567.89)),
-                }]),
+                Block::Kpis(vec![Kpi::new(
+                    "Ventas",
+                    val("1.234.567,89 €", ValueFormat::Money, Some(1234567.89)),
+                )]),
                 Block::Table(table),
             ],
         };
@@ -588,7 +672,12 @@ mod tests {
                 blocks: vec![Block::Kpis(
                     texts
                         .iter()
-                        .map(|(t, n)| Kpi { label: "k".into(), value: val(t, ValueFormat::Money, *n) })
+                        .map(|(t, n)| Kpi {
+                            label: "k".into(),
+                            value: val(t, ValueFormat::Money, *n),
+                            name: None,
+                            formula: None,
+                        })
                         .collect(),
                 )],
             }],

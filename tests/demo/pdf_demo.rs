@@ -12,11 +12,11 @@ fn v(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
 }
 
 fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-    Cell { value: v(text, format, number), highlight: false, link: None }
+    Cell { value: v(text, format, number), highlight: false, link: None, formula: None }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
-    Column { label: label.into(), format, choices: vec![], fill: false }
+    Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
 }
 
 fn money(x: f64) -> String {
@@ -102,10 +102,10 @@ pub fn sample() -> Document {
                 Run::text(" (12 meses). Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos del próximo periodo. Los importes están en euros (€) y las cuotas se calculan sobre las ventas de toda la compañía; «clave» significa que la cuenta está en la clase A o cumple alguna de las reglas configuradas.", false),
             ]),
             Block::Kpis(vec![
-                Kpi { label: "Cuentas clave".into(), value: v("12", ValueFormat::Int, Some(12.0)) },
-                Kpi { label: "Ventas de las cuentas clave".into(), value: v(&money(1_234_567.89), ValueFormat::Money, Some(1_234_567.89)) },
-                Kpi { label: "Cuota de la compañía".into(), value: v("41,2 %", ValueFormat::Percent, Some(0.412)) },
-                Kpi { label: "Margen".into(), value: v("23,5 %", ValueFormat::Percent, Some(0.235)) },
+                Kpi { label: "Cuentas clave".into(), value: v("12", ValueFormat::Int, Some(12.0)), name: None, formula: None },
+                Kpi { label: "Ventas de las cuentas clave".into(), value: v(&money(1_234_567.89), ValueFormat::Money, Some(1_234_567.89)), name: None, formula: None },
+                Kpi { label: "Cuota de la compañía".into(), value: v("41,2 %", ValueFormat::Percent, Some(0.412)), name: None, formula: None },
+                Kpi { label: "Margen".into(), value: v("23,5 %", ValueFormat::Percent, Some(0.235)), name: None, formula: None },
             ]),
             Block::Note { kind: NoteKind::Warning, text: "3 cuentas necesitan atención: tendencia a la baja, más de 90 días sin comprar o llamada de cortesía vencida.".into() },
             Block::Note { kind: NoteKind::Highlight, text: "Próximo objetivo con Ferretería Núñez: averiguar si la competencia ha hecho ofertas.".into() },
@@ -193,14 +193,30 @@ pub fn sample() -> Document {
                 columns: vec![
                     col("Reunión", ValueFormat::Text),
                     col("Objetivo", ValueFormat::Text),
-                    Column { label: "Fecha".into(), format: ValueFormat::Date, choices: vec![], fill: true },
+                    Column {
+                        label: "Fecha".into(),
+                        format: ValueFormat::Date,
+                        choices: vec![],
+                        fill: true,
+                        name: None,
+                        formula: None,
+                    },
                     Column {
                         label: "Estado".into(),
                         format: ValueFormat::Text,
                         choices: vec!["Pendiente".into(), "Hecha".into()],
                         fill: true,
+                        name: None,
+                        formula: None,
                     },
-                    Column { label: "Notas".into(), format: ValueFormat::Text, choices: vec![], fill: true },
+                    Column {
+                        label: "Notas".into(),
+                        format: ValueFormat::Text,
+                        choices: vec![],
+                        fill: true,
+                        name: None,
+                        formula: None,
+                    },
                 ],
                 rows: (1..=4)
                     .map(|i| {

@@ -358,6 +358,8 @@ mod tests {
             format: ValueFormat::Text,
             choices: vec![],
             fill: false,
+            name: None,
+            formula: None,
         });
         t.rows[0].push(text_cell("Clase A"));
         t.rows[1].push(text_cell(&"cuenta clave por crecimiento sostenido y margen alto ".repeat(12)));
@@ -390,6 +392,8 @@ mod tests {
             format: ValueFormat::Text,
             choices: vec![],
             fill: false,
+            name: None,
+            formula: None,
         });
         for r in t.rows.iter_mut().chain(t.totals.iter_mut()) {
             r.push(text_cell("A"));
@@ -412,16 +416,18 @@ mod tests {
             },
             highlight: false,
             link: None,
+            formula: None,
         };
-        let mut columns =
-            vec![Column { label: "Cuenta".into(), format: ValueFormat::Text, choices: vec![], fill: false }];
+        let mut columns = vec![Column {
+            label: "Cuenta".into(),
+            format: ValueFormat::Text,
+            choices: vec![],
+            fill: false,
+            name: None,
+            formula: None,
+        }];
         for k in 0..6 {
-            columns.push(Column {
-                label: format!("Importe acumulado {k}"),
-                format: ValueFormat::Money,
-                choices: vec![],
-                fill: false,
-            });
+            columns.push(Column::new(format!("Importe acumulado {k}"), ValueFormat::Money));
         }
         let mut row = vec![text_cell(&"Distribuidora Hostelera Hermanos Ferrer ".repeat(3))];
         row.extend((0..6).map(|_| money(1_178_117.73)));

@@ -98,7 +98,9 @@ impl SectionWriter<'_> {
     pub(super) fn kpis(&mut self, mut row: u32, kpis: &[Kpi]) -> Result<u32, XlsxError> {
         for k in kpis {
             write_text(self.ws, self.styles, row, 0, &k.label, Look::Bold)?;
-            write_value(self.ws, self.styles, row, 1, &k.value, Look::Bold)?;
+            let stored = write_value(self.ws, self.styles, row, 1, &k.value, k.value.format, Look::Bold)?;
+            let format = self.styles.cell_style(&k.value, Look::Bold);
+            self.formulas.kpi(self.section, row, 1, k.name.as_deref(), stored, k.formula.as_ref(), format);
             row += 1;
         }
         Ok(row)

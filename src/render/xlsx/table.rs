@@ -4,6 +4,7 @@
 use rust_xlsxwriter::{Color, Format as XlFormat, Table as XlTable, TableColumn, TableStyle, XlsxError};
 
 use super::cells::{cell_text, is_typed, write_link, write_value, Look};
+use super::formula::{Formulas, RowCell};
 use super::SectionWriter;
 use crate::document::Table;
 use crate::render::xlsx_layout::{self as layout, wrapped_lines, EXTRA_FILL_ROWS};
@@ -58,9 +59,11 @@ impl SectionWriter<'_> {
             .set_columns(&columns);
         self.ws.add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
 
+        let mut named_rows = Vec::new();
         for (i, cells) in t.rows.iter().enumerate() {
             let r = first + i as u32;
             let mut lines = 1;
+            let mut formula_cells: Vec<RowCell> = Vec::new();
             for (j, col) in t.columns.iter().enumerate() {
                 let look = match cells.get(j) {
                     Some(c) if c.highlight => Look::Highlight,
@@ -81,7 +84,15 @@ impl SectionWriter<'_> {
                         let url = url.expect("checked");
                         write_link(self.ws, self.styles, r, j as u16, &cell.value.text, url, look)?
                     }
-                    Some(cell) => write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?,
+                    Some(cell) => {
+                        let stored =
+                            write_value(self.ws, self.styles, r, j as u16, &cell.value, col.format, look)?;
+                        let formula = cell.formula.as_ref().or(col.formula.as_ref());
+                        if col.name.is_some() || formula.is_some() {
+                            let format = self.styles.cell_style(&cell.value, look);
+                            formula_cells.push((col.name.as_deref(), j as u16, stored, formula, format));
+                        }
+                    }
                     None if look != Look::Plain => {
                         let f = self.styles.get(col.format, look).clone();
                         self.ws.write_blank(r, j as u16, &f)?;
@@ -93,6 +104,7 @@ impl SectionWriter<'_> {
             if lines > 1 {
                 self.ws.set_row_height(r, 15.0 * f64::from(lines))?;
             }
+            named_rows.push(self.formulas.row(self.section, r, formula_cells));
         }
         // Blank fill-in rows keep the column's number format, so a typed date is a date.
         for r in (first + t.rows.len() as u32)..=last_data {
@@ -102,10 +114,27 @@ impl SectionWriter<'_> {
             }
         }
         if let (Some(tr), Some(totals)) = (totals_row, &t.totals) {
+            let mut formula_cells = Vec::new();
             for (j, cell) in totals.iter().enumerate().take(ncols) {
                 if is_typed(&cell.value) {
-                    write_value(self.ws, self.styles, tr, j as u16, &cell.value, Look::Bold)?;
+                    let stored = write_value(
+                        self.ws,
+                        self.styles,
+                        tr,
+                        j as u16,
+                        &cell.value,
+                        cell.value.format,
+                        Look::Bold,
+                    )?;
+                    if let Some(f) = &cell.formula {
+                        let format = self.styles.cell_style(&cell.value, Look::Bold);
+                        formula_cells.push((j as u16, stored, f, format));
+                    }
                 }
+            }
+            if !formula_cells.is_empty() {
+                let columns = Formulas::columns(&named_rows, first, last_data);
+                self.formulas.totals(self.section, tr, columns, formula_cells);
             }
         }
         for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| !c.choices.is_empty()) {
@@ -166,7 +195,8 @@ mod tests {
         let mut x = open(render(&doc));
         assert_eq!(at(&mut x, "s", 0, 1), Data::String("X 2".into()));
         assert_eq!(at(&mut x, "s", 0, 2), Data::String("Columna 3".into()));
-        assert_eq!(at(&mut x, "s", 1, 0), Data::String("1".into()));
+        // A number that is not finite is no number: an empty cell, its text in a note.
+        assert_eq!(at(&mut x, "s", 1, 0), Data::Empty);
         assert_eq!(at(&mut x, "s", 1, 1), Data::String("01/01/1850".into()));
         x.load_tables().unwrap();
         let mut names: Vec<String> = x.table_names().into_iter().cloned().collect();
