@@ -191,6 +191,9 @@ impl SectionWriter<'_> {
         let tables = section.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
+        // The longest table's header row and length: repeated on printed pages when it is long.
+        let mut longest: Option<(u32, usize)> = None;
+        let mut charts = false;
         for block in &section.blocks {
             let start = row;
             row = match block {
@@ -202,10 +205,16 @@ impl SectionWriter<'_> {
                     if tables == 1 && main_header.is_none() && !t.columns.is_empty() {
                         main_header = Some(row);
                     }
+                    if !t.columns.is_empty() && longest.is_none_or(|(_, n)| t.rows.len() > n) {
+                        longest = Some((row, t.rows.len()));
+                    }
                     self.table(row, t)?
                 }
                 Block::List { ordered, items } => self.list(row, *ordered, items, span)?,
-                Block::Chart(c) => self.chart(row, c)?,
+                Block::Chart(c) => {
+                    charts = true;
+                    self.chart(row, c)?
+                }
                 Block::Fields(fields) => self.fields(row, fields)?,
             };
             // A blank row between blocks; empty blocks take no room.
@@ -214,20 +223,30 @@ impl SectionWriter<'_> {
             }
         }
 
-        // The only table near the top is the sheet's main content: keep its header in view
-        // and on every printed page.
+        // The only table near the top is the sheet's main content: keep its header in view.
         if let Some(h) = main_header.filter(|h| *h < 20) {
             self.ws.set_freeze_panes(h + 1, 0)?;
+        }
+        // A table that runs over printed pages repeats its header on each.
+        if let Some((h, _)) = longest.filter(|(h, n)| *n >= 25 || main_header == Some(*h)) {
             self.ws.set_repeat_rows(h, h)?;
         }
-        self.print_setup(section, &widths);
+        let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
+        let span_px: f64 = widths.iter().map(|w| layout::column_px(*w)).sum::<f64>().max(
+            (0..span.0)
+                .map(|j| layout::column_px(widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH)))
+                .sum(),
+        );
+        self.print_setup(section, layout::print_width_px(&widths, objects).max(span_px));
         Ok(())
     }
 
-    fn print_setup(&mut self, section: &Section, widths: &[f64]) {
+    /// A4, portrait or landscape as the sheet's width fits, one page wide (the column widths
+    /// keep that at 8 pt or more), the document and section in the header, page numbers below.
+    fn print_setup(&mut self, section: &Section, width_px: f64) {
         let ws = &mut *self.ws;
         ws.set_paper_size(9); // A4
-        if widths.iter().sum::<f64>() > layout::LANDSCAPE_OVER {
+        if layout::orientation(width_px) == layout::Orientation::Landscape {
             ws.set_landscape();
         }
         ws.set_print_fit_to_pages(1, 0);
@@ -475,7 +494,7 @@ mod tests {
                 "Resumen",
                 "Cuentas clave",
                 "Distribuciones Hermanos García",
-                "Distribuciones Hermanos Gar (2)",
+                "Distribuciones Hermanos (2)",
                 "Datos"
             ]
         );

@@ -7,20 +7,27 @@ use std::collections::BTreeSet;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::document::{Block, Document, Section, Value, ValueFormat};
+mod widths;
+pub use widths::{
+    column_px, column_widths, kpi_columns, orientation, print_width_px, text_span, Orientation,
+};
+
+use crate::document::{Block, Document, Value, ValueFormat};
 
 /// Excel's limit on a sheet name, in UTF-16 code units.
 pub const SHEET_NAME_MAX: usize = 31;
 /// Narrowest column we set, in characters.
 pub const MIN_WIDTH: f64 = 6.0;
-/// Widest column we set, in characters: longer texts overflow or wrap.
+/// Widest a text column grows for its content, in characters: longer texts wrap.
+pub const TEXT_CAP: f64 = 40.0;
+/// Narrowest a text column shrinks to when a sheet is too wide to print, in characters.
+pub const TEXT_MIN: f64 = 12.0;
+/// Widest column we set, in characters.
 pub const MAX_WIDTH: f64 = 50.0;
 /// Excel's default column width, in characters.
 pub const DEFAULT_WIDTH: f64 = 8.43;
 /// Characters a line of wrapped text (paragraphs, notes, lists) aims for.
 pub const TEXT_WIDTH: f64 = 90.0;
-/// Sheets whose used columns are wider than this (characters) print landscape.
-pub const LANDSCAPE_OVER: f64 = 100.0;
 /// Blank rows added to a table with fill-in columns, for the KAM's own entries.
 pub const EXTRA_FILL_ROWS: usize = 3;
 /// Width given to a fill-in field's input cell, in characters.
@@ -94,7 +101,8 @@ pub fn cut_chars(s: &str, max: usize) -> &str {
 
 /// A sheet name Excel accepts, before making it unique: invalid characters (`[]:*?/\`) become
 /// `-`, control characters and runs of spaces one space, no leading or trailing apostrophe,
-/// at most 31 UTF-16 units. Empty when nothing usable is left.
+/// at most 31 UTF-16 units, shortened by words ([`shorten_words`]). Empty when nothing usable
+/// is left.
 pub fn clean_sheet_name(wanted: &str) -> String {
     let mut out = String::new();
     for ch in wanted.chars() {
@@ -108,7 +116,55 @@ pub fn clean_sheet_name(wanted: &str) -> String {
         }
         out.push(ch);
     }
-    trim_sheet_name(cut_utf16(&out, SHEET_NAME_MAX))
+    trim_sheet_name(&shorten_words(out.trim(), SHEET_NAME_MAX))
+}
+
+/// Legal forms and abbreviations a long name can lose first ("S.L.", "Hnos.", "GmbH"), compared
+/// without dots and case.
+const DROPPABLE: &[&str] = &[
+    "sl", "sa", "slu", "sau", "cb", "sc", "scoop", "sll", "slne", "ltd", "llc", "inc", "plc", "gmbh", "co",
+    "corp", "bv", "nv", "srl", "spa", "sarl", "sas", "ag",
+];
+
+/// Words a shortened name does not end on ("Cuentas clave de" → "Cuentas clave").
+const CONNECTORS: &[&str] = &[
+    "de", "del", "la", "las", "el", "los", "y", "e", "o", "and", "of", "the", "for", "&", "-", "—", "–", "+",
+];
+
+/// `name` in at most `max` UTF-16 units, readable: when too long it first loses abbreviations
+/// and legal forms (a word with a dot, or one of [`DROPPABLE`]), the last first; then whole
+/// words from the end, never ending on a connector such as "de" or "&"; only a single word
+/// longer than `max` is cut inside. "Distribuidora Hostelera Hnos. Ferrer S.L." →
+/// "Distribuidora Hostelera Ferrer".
+pub fn shorten_words(name: &str, max: usize) -> String {
+    if utf16_len(name) <= max {
+        return name.to_string();
+    }
+    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let joined = |w: &[&str]| w.join(" ");
+    let droppable = |w: &str| {
+        let bare: String = w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+        (w.contains('.') && w.chars().any(char::is_alphabetic)) || DROPPABLE.contains(&bare.as_str())
+    };
+    while utf16_len(&joined(&words)) > max && words.len() > 1 {
+        match (1..words.len()).rev().find(|&i| droppable(words[i])) {
+            Some(i) => {
+                words.remove(i);
+            }
+            None => break,
+        }
+    }
+    while utf16_len(&joined(&words)) > max && words.len() > 1 {
+        words.pop();
+        while words.len() > 1
+            && words.last().is_some_and(|w| CONNECTORS.contains(&w.to_lowercase().trim_end_matches(',')))
+        {
+            words.pop();
+        }
+    }
+    let out = joined(&words);
+    let out = out.trim_end_matches([',', ';', ' ']);
+    cut_utf16(out, max).trim_end().to_string()
 }
 
 fn trim_sheet_name(s: &str) -> String {
@@ -138,7 +194,7 @@ pub fn sheet_names(wanted: &[&str], fallback: &str) -> Vec<String> {
             n += 1;
             let suffix = format!(" ({n})");
             let room = SHEET_NAME_MAX - suffix.len();
-            name = format!("{}{suffix}", trim_sheet_name(cut_utf16(&base, room)));
+            name = format!("{}{suffix}", trim_sheet_name(&shorten_words(&base, room)));
         }
         taken.insert(name.to_lowercase());
         out.push(name);
@@ -222,76 +278,6 @@ pub fn text_width(s: &str) -> f64 {
 fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
         | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
-}
-
-/// What a typed value shows in Excel, for width estimates: the template's text, which is the
-/// same number in the same format.
-fn shown(v: &Value) -> &str {
-    &v.text
-}
-
-/// Column widths (characters) that fit the formatted values of the section's tables, KPI
-/// rows and fields, between [`MIN_WIDTH`] and [`MAX_WIDTH`]. Headings, paragraphs, notes and
-/// lists span columns and do not count. Tables start in column A.
-pub fn column_widths(section: &Section) -> Vec<f64> {
-    let mut w: Vec<f64> = Vec::new();
-    let mut fit = |col: usize, width: f64| {
-        if w.len() <= col {
-            w.resize(col + 1, MIN_WIDTH);
-        }
-        // One character of padding so values do not touch the cell border.
-        w[col] = w[col].max((width + 1.0).clamp(MIN_WIDTH, MAX_WIDTH));
-    };
-    for block in &section.blocks {
-        match block {
-            Block::Kpis(kpis) => {
-                for k in kpis {
-                    fit(0, text_width(&k.label) * 1.1); // labels are bold
-                    fit(1, text_width(shown(&k.value)));
-                }
-            }
-            Block::Table(t) => {
-                for (j, c) in t.columns.iter().enumerate() {
-                    // Bold header plus the autofilter button.
-                    fit(j, text_width(&c.label) * 1.1 + 3.0);
-                    if !c.choices.is_empty() {
-                        let widest = c.choices.iter().map(|s| text_width(s)).fold(0.0, f64::max);
-                        fit(j, widest + 2.0);
-                    }
-                    if c.fill && c.format == ValueFormat::Text {
-                        fit(j, 16.0);
-                    }
-                }
-                for row in t.rows.iter().chain(t.totals.iter()) {
-                    for (j, cell) in row.iter().enumerate().take(t.columns.len()) {
-                        fit(j, text_width(shown(&cell.value)));
-                    }
-                }
-            }
-            Block::Fields(fields) => {
-                for f in fields {
-                    fit(0, text_width(&f.label) * 1.1);
-                    fit(1, text_width(&f.value).max(FIELD_INPUT_WIDTH));
-                }
-            }
-            _ => {}
-        }
-    }
-    w
-}
-
-/// Columns a wrapped text block spans, and their total width: from column A until the width
-/// reaches the used columns' total (at least [`TEXT_WIDTH`]), columns beyond the set ones
-/// counting Excel's default width.
-pub fn text_span(widths: &[f64]) -> (usize, f64) {
-    let target = widths.iter().sum::<f64>().clamp(TEXT_WIDTH, MAX_WIDTH * 4.0);
-    let mut total = 0.0;
-    let mut n = 0;
-    while total < target - 0.5 && n < 60 {
-        total += widths.get(n).copied().unwrap_or(DEFAULT_WIDTH);
-        n += 1;
-    }
-    (n.max(1), total)
 }
 
 /// Lines a wrapped text takes in a span `width` characters wide (a little slack for
@@ -480,7 +466,7 @@ pub fn needs_data_sheet(doc: &Document) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Cell, Column, Kpi, Table};
+    use crate::document::{Kpi, Section};
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
@@ -506,7 +492,7 @@ mod tests {
         assert_eq!(names[3], "Quoted");
         assert_eq!(names[4], "Hoja 5");
         assert_eq!(names[5], "Cuentas clave de Distribuciones");
-        assert_eq!(names[6], "Cuentas clave de Distribuci (2)");
+        assert_eq!(names[6], "Cuentas clave (2)", "cut at a word, not after \"de\"");
         assert_eq!(names[7], "History (2)");
         assert_eq!(names[8], "spaced out");
         assert_eq!(names[9], "Hoja 10");
@@ -518,6 +504,30 @@ mod tests {
             assert!(utf16_len(n) <= 31, "{n}");
             assert!(!n.starts_with('\'') && !n.ends_with('\''), "{n}");
         }
+    }
+
+    #[test]
+    fn long_names_lose_legal_forms_then_words_never_letters() {
+        let cases = [
+            ("Distribuidora Hostelera Hnos. Ferrer S.L.", "Distribuidora Hostelera Ferrer"),
+            ("Residencias Mayores Albufera S.L.", "Residencias Mayores Albufera"),
+            ("Cash & Carry Levante S.A.", "Cash & Carry Levante S.A."),
+            ("Autoservicio Hostelero Herrera S.L.", "Autoservicio Hostelero Herrera"),
+            ("Comercial de Suministros Industriales del Mediterráneo", "Comercial de Suministros"),
+            ("Restaurante Casa López, Hijos y Nietos", "Restaurante Casa López, Hijos"),
+            ("International Widgets Holdings GmbH & Co KG", "International Widgets Holdings"),
+            ("Supercalifragilisticoespialidosamente", "Supercalifragilisticoespialidos"),
+        ];
+        for (name, want) in cases {
+            let got = sheet_names(&[name], "Hoja").remove(0);
+            assert_eq!(got, want, "{name}");
+            assert!(utf16_len(&got) <= 31);
+        }
+        let two = sheet_names(
+            &["Distribuidora Hostelera Hnos. Ferrer S.L.", "Distribuidora Hostelera Hnos. Ferrer S.A."],
+            "Hoja",
+        );
+        assert_eq!(two, ["Distribuidora Hostelera Ferrer", "Distribuidora Hostelera (2)"]);
     }
 
     #[test]
@@ -584,68 +594,7 @@ mod tests {
     }
 
     #[test]
-    fn widths_fit_values_within_limits() {
-        let table = Table {
-            name: "t".into(),
-            columns: vec![
-                Column {
-                    label: "N".into(),
-                    format: ValueFormat::Int,
-                    choices: vec![],
-                    fill: false,
-                    name: None,
-                    formula: None,
-                },
-                Column {
-                    label: "Cliente".into(),
-                    format: ValueFormat::Text,
-                    choices: vec![],
-                    fill: false,
-                    name: None,
-                    formula: None,
-                },
-            ],
-            rows: vec![vec![
-                Cell {
-                    value: val("1", ValueFormat::Int, Some(1.0)),
-                    highlight: false,
-                    link: None,
-                    formula: None,
-                },
-                Cell {
-                    value: val(&"x".repeat(200), ValueFormat::Text, None),
-                    highlight: false,
-                    link: None,
-                    formula: None,
-                },
-            ]],
-            totals: None,
-        };
-        let section = Section {
-            id: None,
-            title: "s".into(),
-            sheet: "s".into(),
-            page_break: false,
-            blocks: vec![
-                Block::Kpis(vec![Kpi::new(
-                    "Ventas",
-                    val("1.234.567,89 €", ValueFormat::Money, Some(1234567.89)),
-                )]),
-                Block::Table(table),
-            ],
-        };
-        let w = column_widths(&section);
-        assert_eq!(w.len(), 2);
-        assert!(w[0] >= 7.0 && w[0] < 12.0, "{w:?}");
-        assert_eq!(w[1], MAX_WIDTH);
-    }
-
-    #[test]
-    fn text_spans_and_wrapping() {
-        let (n, total) = text_span(&[10.0, 20.0]);
-        assert!(total >= TEXT_WIDTH - 0.5 && n > 2);
-        let (n, total) = text_span(&[50.0, 50.0, 50.0]);
-        assert_eq!((n, total), (3, 150.0));
+    fn wrapped_line_counts() {
         assert_eq!(wrapped_lines("", 90.0), 1);
         assert_eq!(wrapped_lines(&"a".repeat(100), 90.0), 2);
         assert_eq!(wrapped_lines("a\nb", 90.0), 2);

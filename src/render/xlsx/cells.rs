@@ -60,9 +60,13 @@ pub(super) enum Look {
     H3,
     /// Wrapped text spanning columns.
     Wrapped,
-    /// A table cell whose text is wider than its column.
-    CellWrap,
     ListItem,
+    /// A fill-in field's label: bold, wrapped.
+    FieldLabel,
+    /// A KPI card's label: small, muted, wrapped.
+    KpiLabel,
+    /// A KPI card's figure: bold and larger.
+    KpiValue,
     /// A hyperlink to another sheet.
     Link,
     /// A wrapped paragraph that is a hyperlink.
@@ -133,13 +137,19 @@ impl Styles {
                 f = f.set_num_format(nf);
             }
             match look {
-                Look::Plain => f,
+                // Table cells wrap text wider than their column and sit at the top of a row
+                // that another cell made taller.
+                Look::Plain => f.set_text_wrap().set_align(FormatAlign::Top),
                 Look::Bold => f.set_bold(),
                 Look::Highlight => f
                     .set_bold()
                     .set_background_color(Color::RGB(0xFFEB9C))
-                    .set_font_color(Color::RGB(0x9C5700)),
-                Look::Input => f.set_background_color(Color::RGB(0xFFF9E6)),
+                    .set_font_color(Color::RGB(0x9C5700))
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top),
+                Look::Input => {
+                    f.set_background_color(Color::RGB(0xFFF9E6)).set_text_wrap().set_align(FormatAlign::Top)
+                }
                 Look::Field => f
                     .set_background_color(Color::RGB(0xFFF9E6))
                     .set_border(FormatBorder::Thin)
@@ -148,9 +158,24 @@ impl Styles {
                 Look::H2 => f.set_bold().set_font_size(13).set_font_color(Color::RGB(0x2F5496)),
                 Look::H3 => f.set_bold().set_font_size(11).set_font_color(Color::RGB(0x2F5496)),
                 Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
-                Look::CellWrap => f.set_text_wrap(),
                 Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
-                Look::Link => f.set_font_color(Color::RGB(0x0563C1)).set_underline(FormatUnderline::Single),
+                Look::FieldLabel => f.set_bold().set_text_wrap().set_align(FormatAlign::Top),
+                Look::KpiLabel => f
+                    .set_font_size(9)
+                    .set_font_color(Color::RGB(0x595959))
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Bottom)
+                    .set_align(FormatAlign::Center),
+                Look::KpiValue => f
+                    .set_bold()
+                    .set_font_size(12)
+                    .set_font_color(Color::RGB(0x1F3864))
+                    .set_align(FormatAlign::Center),
+                Look::Link => f
+                    .set_font_color(Color::RGB(0x0563C1))
+                    .set_underline(FormatUnderline::Single)
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top),
                 Look::WrappedLink => f
                     .set_text_wrap()
                     .set_align(FormatAlign::Top)
@@ -175,7 +200,8 @@ impl Styles {
 
 /// Writes a typed value: a number (rounded as [`stored_number`] says) or a date with its
 /// format; a value of a numeric or date `column` with no number is an empty cell of that
-/// format with a note saying why (its text, or "n/d"), never a text marker among numbers;
+/// format with a note saying why (its text, or "n/d" for a dash; none when the text is empty),
+/// never a text marker among numbers;
 /// anything else is its text as a string. Returns the number written.
 pub(super) fn write_value(
     ws: &mut Worksheet,
@@ -206,6 +232,10 @@ pub(super) fn write_value(
     if typed_column && missing {
         ws.write_blank(row, col, styles.get(column, look))?;
         let reason = v.text.trim();
+        if reason.is_empty() {
+            // Nothing to say: a blank to fill in.
+            return Ok(None);
+        }
         let reason = if is_dash(reason) { styles.not_available } else { reason };
         let note = Note::new(cell_text(reason)).set_author("kamplan").add_author_prefix(false);
         ws.insert_note(row, col, &note)?;
@@ -277,12 +307,13 @@ mod tests {
     #[test]
     fn typed_cells_keep_numbers_and_dates() {
         let mut x = open(render(&plan()));
-        // Kpis: label/value rows after the heading, paragraph and blank rows.
+        // Kpis: a row of labels over a row of figures, after the heading and paragraph.
         let k = row_of(&mut x, "Resumen", "Ventas");
-        assert_eq!(at(&mut x, "Resumen", k, 1), Data::Float(18517.5));
+        assert_eq!(at(&mut x, "Resumen", k, 1), Data::String("Cuota".into()));
+        assert_eq!(at(&mut x, "Resumen", k + 1, 0), Data::Float(18517.5));
         assert_eq!(at(&mut x, "Resumen", k + 1, 1), Data::Float(0.412));
         // A money value without a number is an empty cell with its text as a note.
-        assert_eq!(at(&mut x, "Resumen", k + 2, 1), Data::Empty);
+        assert_eq!(at(&mut x, "Resumen", k + 1, 2), Data::Empty);
         let notes = part(&render(&plan()), "xl/comments1.xml");
         assert!(notes.contains(&lang().money(0.0)), "{notes}");
         // The accounts table: header at row 0, data from row 1.

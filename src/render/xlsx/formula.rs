@@ -197,8 +197,11 @@ impl Formulas {
         for (id, slot) in self.slots.iter().enumerate() {
             let Some((formula, ctx)) = &slot.formula else { continue };
             let Some(result) = self.value(id, &memo) else { continue };
+            // The same row's cell is relative (the formula reads as a column's rule); any
+            // other is absolute.
+            let in_row = |n: &str| self.contexts[*ctx].row.contains_key(n);
             let cell = |n: &str| match self.lookup(*ctx, n).map(|s| &self.slots[s]) {
-                Some(s) if s.sheet == slot.sheet && s.row == slot.row => a1(s.row, s.col, false),
+                Some(s) if in_row(n) => a1(s.row, s.col, false),
                 Some(s) if s.sheet == slot.sheet => a1(s.row, s.col, true),
                 Some(s) => format!("'{}'!{}", sheets[s.sheet].replace('\'', "''"), a1(s.row, s.col, true)),
                 None => "#REF!".into(),
@@ -281,20 +284,21 @@ mod tests {
         .unwrap();
         let mut x = open(render(&doc));
         let s = "Cuenta";
+        // KPI cards, three to a row: labels on rows 1 and 3, figures on rows 2 and 4.
         // Values are stored rounded: money to the cent.
-        assert_eq!(at(&mut x, s, 0, 1), Data::Float(1000.0));
-        assert_eq!(formula_at(&mut x, s, 2, 1), "$B$1*(1+$B$2)");
-        assert_eq!(at(&mut x, s, 2, 1), Data::Float(1050.0), "cached value");
-        assert_eq!(formula_at(&mut x, s, 3, 1), "$B$3/12");
-        assert_eq!(at(&mut x, s, 3, 1), Data::Float(87.5));
-        assert_eq!(formula_at(&mut x, s, 4, 1), "$B$1/'Resumen'!$B$1", "a name from another sheet");
-        assert_eq!(at(&mut x, s, 4, 1), Data::Float(0.5));
+        assert_eq!(at(&mut x, s, 1, 0), Data::Float(1000.0));
+        assert_eq!(formula_at(&mut x, s, 1, 2), "$A$2*(1+$B$2)");
+        assert_eq!(at(&mut x, s, 1, 2), Data::Float(1050.0), "cached value");
+        assert_eq!(formula_at(&mut x, s, 3, 0), "$C$2/12");
+        assert_eq!(at(&mut x, s, 3, 0), Data::Float(87.5));
+        assert_eq!(formula_at(&mut x, s, 3, 1), "$A$2/'Resumen'!$A$2", "a name from another sheet");
+        assert_eq!(at(&mut x, s, 3, 1), Data::Float(0.5));
         // Table: header on row 6, rows 7 and 8, totals on row 9.
-        assert_eq!(formula_at(&mut x, s, 7, 2), "B8/$B$1");
-        assert_eq!(at(&mut x, s, 7, 2), Data::Float(600.12 / 1000.0));
-        assert_eq!(formula_at(&mut x, s, 9, 1), "SUBTOTAL(109,B8:B9)");
-        assert_eq!(at(&mut x, s, 9, 1), Data::Float(1000.12));
-        assert_eq!(formula_at(&mut x, s, 9, 2), "", "a totals cell without a formula stays as it was");
+        assert_eq!(formula_at(&mut x, s, 6, 2), "B7/$A$2");
+        assert_eq!(at(&mut x, s, 6, 2), Data::Float(0.60012));
+        assert_eq!(formula_at(&mut x, s, 8, 1), "SUBTOTAL(109,B7:B8)");
+        assert_eq!(at(&mut x, s, 8, 1), Data::Float(1000.12));
+        assert_eq!(formula_at(&mut x, s, 8, 2), "", "a totals cell without a formula stays as it was");
     }
 
     #[test]

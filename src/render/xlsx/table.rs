@@ -1,7 +1,9 @@
 //! Excel tables: unique headers and names, typed rows, highlighted and wrapped cells, totals as
 //! values, blank fill-in rows and drop-down lists over a column.
 
-use rust_xlsxwriter::{Color, Format as XlFormat, Table as XlTable, TableColumn, TableStyle, XlsxError};
+use rust_xlsxwriter::{
+    Color, Format as XlFormat, FormatAlign, Table as XlTable, TableColumn, TableStyle, XlsxError,
+};
 
 use super::cells::{cell_text, is_typed, write_link, write_value, Look};
 use super::formula::{Formulas, RowCell};
@@ -32,7 +34,20 @@ impl SectionWriter<'_> {
         let header = XlFormat::new()
             .set_bold()
             .set_font_color(Color::White)
-            .set_background_color(Color::RGB(0x4472C4));
+            .set_background_color(Color::RGB(0x4472C4))
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        // A header wider than its column wraps; the row grows to show it.
+        let header_lines = headers
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                let width = self.widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH);
+                // The autofilter button takes about three characters.
+                wrapped_lines(h, (width - 3.0) / 1.1).min(3)
+            })
+            .max()
+            .unwrap_or(1);
         let columns: Vec<TableColumn> = headers
             .iter()
             .enumerate()
@@ -58,6 +73,9 @@ impl SectionWriter<'_> {
             .set_total_row(totals_row.is_some())
             .set_columns(&columns);
         self.ws.add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
+        if header_lines > 1 {
+            self.ws.set_row_height(header_row, 15.0 * f64::from(header_lines))?;
+        }
 
         let mut named_rows = Vec::new();
         for (i, cells) in t.rows.iter().enumerate() {
@@ -68,14 +86,16 @@ impl SectionWriter<'_> {
                 let look = match cells.get(j) {
                     Some(c) if c.highlight => Look::Highlight,
                     _ if col.fill => Look::Input,
-                    // Text wider than the widest column wraps (Excel sizes the row).
-                    Some(c) if layout::text_width(&c.value.text) >= layout::MAX_WIDTH => {
-                        let width = self.widths.get(j).copied().unwrap_or(layout::MAX_WIDTH);
-                        lines = lines.max(wrapped_lines(&c.value.text, width).min(15));
-                        Look::CellWrap
-                    }
                     _ => Look::Plain,
                 };
+                // Text wider than its column wraps (every table cell's format wraps): the
+                // row is made tall enough, as not every viewer sizes rows on opening.
+                if let Some(c) = cells.get(j).filter(|c| !is_typed(&c.value)) {
+                    let width = self.widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH);
+                    if layout::text_width(&c.value.text) + 1.0 > width {
+                        lines = lines.max(wrapped_lines(&c.value.text, width - 1.0).min(15));
+                    }
+                }
                 let link = cells.get(j).filter(|c| !is_typed(&c.value) && !c.value.text.is_empty());
                 let url = link.and_then(|c| self.anchor(c.link.as_deref()));
                 match cells.get(j) {
