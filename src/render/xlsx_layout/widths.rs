@@ -144,7 +144,7 @@ pub fn column_widths(section: &Section) -> Vec<f64> {
     // Too wide to print readable: text columns give way, the widest first.
     let budget = LANDSCAPE_PX / MIN_SCALE;
     while print_width_px(&widths, 0.0) > budget {
-        let floor = |i: usize| needs[i].hard.max(TEXT_MIN).min(MAX_WIDTH);
+        let floor = |i: usize| needs[i].hard.clamp(TEXT_MIN, MAX_WIDTH);
         let Some(i) = (0..widths.len())
             .filter(|&i| needs[i].text && widths[i] > floor(i) + 0.01)
             .max_by(|&a, &b| widths[a].total_cmp(&widths[b]))
