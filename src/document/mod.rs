@@ -7,14 +7,15 @@
 //! ## Vocabulary
 //! ```xml
 //! <document title="Plan de cuentas clave — Ana" lang="es" author="kamplan" subject="2026-10">
-//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page" in PDF -->
+//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page|fit|auto" in PDF -->
 //!     <h1>Title</h1> <h2>Subtitle</h2> <h3>…</h3>
 //!     <p>Text with <b>bold</b> runs and <a href="#cuentas">a link to a section</a>.</p>
 //!     <note kind="info|warning|highlight">Short boxed text</note>
 //!     <kpis>
 //!       <kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi>
 //!     </kpis>
-//!     <table name="cuentas">                            <!-- name: the Excel table name -->
+//!     <table name="cuentas">                            <!-- name: the Excel table name; pdf-last="6"
+//!                                                          pdf-more="{count} more": the PDF shows the last 6 rows -->
 //!       <thead><tr><th data-format="money">Ventas</th>
 //!                  <th data-format="text" data-choices="Pendiente|Hecha" data-fill="true">Estado</th></tr></thead>
 //!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr>
@@ -89,9 +90,22 @@ pub struct Section {
     pub id: Option<String>,
     /// XLSX sheet name (≤ 31 chars, made safe by the renderer); defaults to the title.
     pub sheet: String,
-    /// Start the section on a new PDF page.
-    pub page_break: bool,
+    /// Where the section starts in the PDF.
+    pub page_break: PageBreak,
     pub blocks: Vec<Block>,
+}
+
+/// Where a section starts in the PDF (`break="…"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageBreak {
+    /// Right after the previous section (`auto`, the default).
+    Auto,
+    /// On a new page (`page`).
+    Page,
+    /// Right after the previous section when it fits whole in what is left of the page, else
+    /// on a new page (`fit`): an account's pages never start halfway down for nothing.
+    Fit,
 }
 
 /// A piece of content.
@@ -230,6 +244,31 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     pub totals: Option<Vec<Cell>>,
+    /// On paper, only the last rows (`pdf-last="6"`) and a line saying how many more the
+    /// workbook holds (`pdf-more="… {count} …"`): a long log prints short, the XLSX keeps all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf_last: Option<PdfLast>,
+}
+
+impl Table {
+    /// The table without its rows (for a renderer that shows only some).
+    pub fn clone_without_rows(&self) -> Table {
+        Table {
+            name: self.name.clone(),
+            columns: self.columns.clone(),
+            rows: Vec::new(),
+            totals: self.totals.clone(),
+            pdf_last: self.pdf_last.clone(),
+        }
+    }
+}
+
+/// The rows of a long table the PDF shows: the last `rows`, then `more` with `{count}` the
+/// rows left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PdfLast {
+    pub rows: usize,
+    pub more: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,12 +5,23 @@ use chrono::NaiveDate;
 
 use super::xhtml::{choices, name, normalize_ws, Node, Parser};
 use super::{
-    Cell, Chart, ChartKind, Column, DocumentError, Formula, Series, SeriesKind, Table, Value, ValueFormat,
+    Cell, Chart, ChartKind, Column, DocumentError, Formula, PdfLast, Series, SeriesKind, Table, Value,
+    ValueFormat,
 };
 
 impl Parser {
     pub(super) fn table(&self, node: Node) -> Result<Table, DocumentError> {
-        self.check_attrs(node, &["name"])?;
+        self.check_attrs(node, &["name", "pdf-last", "pdf-more"])?;
+        let pdf_last = match node.attribute("pdf-last") {
+            None => None,
+            Some(raw) => match raw.trim().parse::<usize>() {
+                Ok(rows) if rows > 0 => Some(PdfLast {
+                    rows,
+                    more: node.attribute("pdf-more").map(normalize_ws).unwrap_or_else(|| "… {count}".into()),
+                }),
+                _ => return Err(self.err(node, format!("pdf-last {raw:?} is not a number of rows"))),
+            },
+        };
         let mut columns: Option<Vec<Column>> = None;
         let mut rows = Vec::new();
         let mut totals = None;
@@ -92,6 +103,7 @@ impl Parser {
             columns,
             rows,
             totals,
+            pdf_last,
         })
     }
 

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, Run, Section};
+use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, PageBreak, Run, Section};
 
 /// Parses a template's XHTML output into a document.
 ///
@@ -201,10 +201,11 @@ impl Parser {
         };
         let sheet = node.attribute("sheet").map(normalize_ws).unwrap_or_else(|| title.clone());
         let page_break = match node.attribute("break") {
-            None | Some("auto") => false,
-            Some("page") => true,
+            None | Some("auto") => PageBreak::Auto,
+            Some("page") => PageBreak::Page,
+            Some("fit") => PageBreak::Fit,
             Some(other) => {
-                return Err(self.err(node, format!("section break {other:?} is not one of page, auto")))
+                return Err(self.err(node, format!("section break {other:?} is not one of page, fit, auto")))
             }
         };
         let mut blocks = Vec::new();
@@ -434,9 +435,9 @@ mod tests {
         assert_eq!(d.title, "Plan de cuentas — Ana");
         assert_eq!((d.lang.as_str(), d.author.as_str(), d.subject.as_str()), ("es", "kamplan", "2026-10"));
         assert_eq!(d.sections[0].sheet, "Resumen", "sheet defaults to the title");
-        assert!(!d.sections[0].page_break);
+        assert_eq!(d.sections[0].page_break, PageBreak::Auto);
         assert_eq!(d.sections[1].sheet, "Cuentas");
-        assert!(d.sections[1].page_break);
+        assert_eq!(d.sections[1].page_break, PageBreak::Page);
     }
 
     #[test]

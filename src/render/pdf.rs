@@ -347,7 +347,9 @@ fn set_stroke(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Block, Cell, Column, Kpi, NoteKind, Run, Section, Table, Value, ValueFormat};
+    use crate::document::{
+        Block, Cell, Column, Kpi, NoteKind, PageBreak, Run, Section, Table, Value, ValueFormat,
+    };
 
     fn ctx() -> RenderContext {
         RenderContext {
@@ -392,7 +394,7 @@ mod tests {
                     id: None,
                     title: "Resumen".into(),
                     sheet: "Resumen".into(),
-                    page_break: false,
+                    page_break: PageBreak::Auto,
                     blocks: vec![
                         Block::Heading { level: 1, text: "Resumen — año 2026".into() },
                         Block::Paragraph(vec![
@@ -415,7 +417,7 @@ mod tests {
                     id: None,
                     title: "Cuentas".into(),
                     sheet: "Cuentas".into(),
-                    page_break: true,
+                    page_break: PageBreak::Page,
                     blocks: vec![Block::Table(Table {
                         name: "cuentas".into(),
                         columns: vec![
@@ -438,6 +440,7 @@ mod tests {
                         ],
                         rows,
                         totals: None,
+                        pdf_last: None,
                     })],
                 },
             ],

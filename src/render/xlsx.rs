@@ -48,7 +48,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxErr
 
 use super::xlsx_layout::{self as layout, column_widths, header_text, page_label_codes, text_span, Words};
 use super::{Format, RenderContext, RenderError, Renderer};
-use crate::document::{Block, Document, Section};
+use crate::document::{Block, Document, PageBreak, Section};
 use cells::Styles;
 use chart::DataSheet;
 use formula::Formulas;
@@ -91,7 +91,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         id: None,
         title: doc.title.clone(),
         sheet: doc.title.clone(),
-        page_break: false,
+        page_break: PageBreak::Auto,
         blocks: vec![],
     };
     let sections: Vec<&Section> =
@@ -310,7 +310,7 @@ mod tests {
         Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
     }
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
-        Section { id: None, title: title.into(), sheet: title.into(), page_break: true, blocks }
+        Section { id: None, title: title.into(), sheet: title.into(), page_break: PageBreak::Page, blocks }
     }
 
     /// A small plan: summary, key accounts table (with formula-looking names), an account
@@ -345,6 +345,7 @@ mod tests {
                 cell(percent(1.0)),
                 cell(text("")),
             ]),
+            pdf_last: None,
         };
         let meetings = Table {
             name: "reuniones".into(),
@@ -372,6 +373,7 @@ mod tests {
                 ],
             ],
             totals: None,
+            pdf_last: None,
         };
         let months: Vec<(String, f64)> =
             (1..=24).map(|m| (format!("m{m}"), 1000.0 + 10.0 * m as f64)).collect();

@@ -466,7 +466,7 @@ pub fn needs_data_sheet(doc: &Document) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Kpi, Section};
+    use crate::document::{Kpi, PageBreak, Section};
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
@@ -617,7 +617,7 @@ mod tests {
                 id: None,
                 title: "s".into(),
                 sheet: "s".into(),
-                page_break: false,
+                page_break: PageBreak::Auto,
                 blocks: vec![Block::Kpis(
                     texts
                         .iter()

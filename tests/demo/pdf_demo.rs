@@ -93,7 +93,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Resumen".into(),
         sheet: "Resumen".into(),
-        page_break: false,
+        page_break: PageBreak::Auto,
         blocks: vec![
             Block::Heading { level: 1, text: "Plan de cuentas clave — Ana Martínez Ñúñez · octubre 2026".into() },
             Block::Paragraph(vec![
@@ -119,7 +119,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Cuentas clave".into(),
         sheet: "Cuentas".into(),
-        page_break: true,
+        page_break: PageBreak::Page,
         blocks: vec![
             Block::Heading { level: 1, text: "Cuentas clave".into() },
             Block::Table(Table {
@@ -143,6 +143,7 @@ pub fn sample() -> Document {
                     cell("", ValueFormat::Text, None),
                     cell("", ValueFormat::Text, None),
                 ]),
+                pdf_last: None,
             }),
         ],
     };
@@ -150,7 +151,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Ferretería Núñez".into(),
         sheet: "Núñez".into(),
-        page_break: true,
+        page_break: PageBreak::Page,
         blocks: vec![
             Block::Heading { level: 1, text: "Ferretería Núñez e Hijos, S.L.".into() },
             Block::Heading { level: 2, text: "Perfil".into() },
@@ -243,6 +244,7 @@ pub fn sample() -> Document {
                     })
                     .collect(),
                 totals: None,
+                pdf_last: None,
             }),
             Block::Heading { level: 3, text: "Mapa de decisores".into() },
             Block::Fields(vec![
@@ -283,7 +285,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Pareto".into(),
         sheet: "Pareto".into(),
-        page_break: true,
+        page_break: PageBreak::Page,
         blocks: vec![
             Block::Heading { level: 1, text: "Resumen de dirección".into() },
             Block::Chart(Chart {

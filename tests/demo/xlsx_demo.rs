@@ -108,13 +108,14 @@ fn plan(b: &B) -> Document {
             cell(b.money(total)),
             cell(b.pct(total / 1_200_000.0)),
         ]),
+        pdf_last: None,
     };
     let mut sections = vec![
         Section {
             id: None,
             title: "Resumen".into(),
             sheet: "Resumen".into(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: "Plan de cuentas clave — Ana Pérez".into() },
                 Block::Paragraph(vec![
@@ -146,7 +147,7 @@ fn plan(b: &B) -> Document {
             id: None,
             title: "Cuentas clave".into(),
             sheet: "Cuentas clave".into(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: "Cuentas clave".into() },
                 Block::Table(accounts),
@@ -168,7 +169,7 @@ fn plan(b: &B) -> Document {
             id: None,
             title: name.to_string(),
             sheet: name.to_string(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: name.to_string() },
                 Block::Kpis(vec![
@@ -218,6 +219,7 @@ fn plan(b: &B) -> Document {
                     })
                     .collect(),
                     totals: None,
+                    pdf_last: None,
                 }),
                 Block::Heading { level: 2, text: "Mapa de decisores".into() },
                 Block::Table(Table {
@@ -230,6 +232,7 @@ fn plan(b: &B) -> Document {
                     ],
                     rows: vec![],
                     totals: None,
+                    pdf_last: None,
                 }),
                 Block::Fields(vec![
                     Field { label: "Próxima llamada de cortesía".into(), kind: FieldKind::Date, choices: vec![], value: b.lang.date(d(11, 27)) },
@@ -271,7 +274,7 @@ fn summary(b: &B) -> Document {
             id: None,
             title: "Resumen".into(),
             sheet: "Resumen".into(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: "Resumen de dirección".into() },
                 Block::Chart(Chart {
@@ -329,6 +332,7 @@ fn summary(b: &B) -> Document {
                         cell(b.money(total)),
                         cell(b.pct(1.0)),
                     ]),
+                    pdf_last: None,
                 }),
             ],
         }],

@@ -6,14 +6,15 @@ impl Layout {
     pub(super) fn heading(&mut self, level: u8, text: &str, keep: f32) {
         let (size, color, before, after) = match level {
             1 => (17.0, NAVY, 6.0, 10.0),
-            2 => (13.0, NAVY, 10.0, 6.0),
+            2 => (13.0, NAVY, 8.0, 4.0),
             _ => (10.5, INK, 6.0, 4.0),
         };
         let lh = size * 1.3;
         let lines = self.wrap(&[(text, true)], size, WIDTH);
         let h = lines.len() as f32 * lh;
-        // Keep a heading with what follows it.
-        self.ensure(before + h + keep.max(24.0));
+        // Keep a heading with what follows it (the rule under a title included).
+        let rule = if level == 1 { 4.0 } else { 0.0 };
+        self.ensure(before + h + rule + after + keep.max(24.0));
         if self.y > TOP + 0.5 {
             self.y += before;
         }
@@ -126,8 +127,13 @@ impl Layout {
         if kpis.is_empty() {
             return;
         }
+        // Up to six side by side when every figure reads at 10 pt in a card that narrow;
+        // else rows of three or four.
+        let narrow = |n: usize| (WIDTH - 8.0 * (n as f32 - 1.0)) / n as f32 - 16.0;
+        let fits = |n: usize| kpis.iter().all(|k| self.width(&k.value.text, true, 10.0) <= narrow(n));
         let per_row = match kpis.len() {
             n @ 1..=4 => n,
+            n @ (5 | 6) if fits(n) => n,
             5 | 6 | 9 => 3,
             _ => 4,
         };
@@ -185,14 +191,16 @@ impl Layout {
 
     pub(super) fn fields(&mut self, fields: &[Field]) {
         let gap = 14.0;
-        let w = (WIDTH - gap) / 2.0;
+        // Three short fields share a row; longer forms go two by two.
+        let per_row = if fields.len() <= 3 { fields.len().max(1) } else { 2 };
+        let w = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
         let h = FIELD_H;
         // A short form stays on one page.
-        let total = fields.len().div_ceil(2) as f32 * (h + 4.0);
+        let total = fields.len().div_ceil(per_row) as f32 * (h + 4.0);
         if total <= 200.0 {
             self.ensure(total);
         }
-        for pair in fields.chunks(2) {
+        for pair in fields.chunks(per_row) {
             self.ensure(h);
             let top = self.y;
             for (i, f) in pair.iter().enumerate() {

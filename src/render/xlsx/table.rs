@@ -208,6 +208,7 @@ mod tests {
                 vec![cell(int(1)), cell(int(2)), cell(int(3)), cell(int(4))],
             ],
             totals: None,
+            pdf_last: None,
         };
         let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
         let doc =

@@ -174,14 +174,14 @@ pub fn text_span(widths: &[f64]) -> (usize, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Cell, Column, Kpi, Table, Value};
+    use crate::document::{Cell, Column, Kpi, PageBreak, Table, Value};
 
     fn val(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
         Value { text: text.into(), format, number, date: None }
     }
 
     fn section(blocks: Vec<Block>) -> Section {
-        Section { id: None, title: "s".into(), sheet: "s".into(), page_break: false, blocks }
+        Section { id: None, title: "s".into(), sheet: "s".into(), page_break: PageBreak::Auto, blocks }
     }
 
     fn table(columns: Vec<Column>, rows: Vec<Vec<Value>>) -> Block {
@@ -190,6 +190,7 @@ mod tests {
             columns,
             rows: rows.into_iter().map(|r| r.into_iter().map(Cell::new).collect()).collect(),
             totals: None,
+            pdf_last: None,
         })
     }
 
