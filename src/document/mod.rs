@@ -30,6 +30,9 @@
 //!       <series name="Acumulado" kind="line" axis="secondary" data-format="percent">…</series>
 //!     </chart>
 //!     <fields><field label="Nombre" kind="text|date|choice" choices="A|B">prefilled</field></fields>
+//!     <note kind="kam">Para completar por el KAM</note>  <!-- the line above a KAM-owned area -->
+//!     <table name="reuniones_1" area="meetings" account="C0028"
+//!            data-keys="number|objective|date|status|notes">…</table>
 //!   </section>
 //! </document>
 //! ```
@@ -45,7 +48,14 @@
 //! See [`formula`] for the vocabulary; every name a formula uses must exist (an error names the
 //! line otherwise). A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
-//! percent (the cumulative share, 0–1).
+//! percent (the cumulative share, 0–1). A `td` with a `data-format` but no `data-value` and no
+//! text is an empty cell of that format (a blank money cell a KAM fills in).
+//!
+//! **KAM-owned areas.** A table with `area` (`meetings`, `history`, `contacts`,
+//! `decision_makers`, `strategy`) and `account` (the account's code) is a part of the plan the
+//! KAM owns: the XLSX renderer records where it wrote it in the workbook's identification sheet
+//! ([`crate::carry::ident`]) so the next run reads it back by account code, never by sheet name
+//! or row position. `data-keys` names its columns (`|`-separated, in order) for the reader.
 //!
 //! Links are internal only: `href="#id"` names a section's `id` (every target must exist; an
 //! unknown one is an error naming its line). The XLSX renderer makes them hyperlinks to the
@@ -144,6 +154,9 @@ pub enum NoteKind {
     Info,
     Warning,
     Highlight,
+    /// The one line above a KAM-owned area ("para completar por el KAM"), in the fill colour
+    /// of the cells the KAM writes in.
+    Kam,
 }
 
 /// A headline figure.
@@ -248,6 +261,8 @@ pub struct Table {
     /// workbook holds (`pdf-more="… {count} …"`): a long log prints short, the XLSX keeps all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pdf_last: Option<PdfLast>,
+    /// Set when the table is a KAM-owned area of one account.
+    pub area: Option<AreaMark>,
 }
 
 impl Table {
@@ -259,6 +274,7 @@ impl Table {
             rows: Vec::new(),
             totals: self.totals.clone(),
             pdf_last: self.pdf_last.clone(),
+            area: self.area.clone(),
         }
     }
 }
@@ -269,6 +285,18 @@ impl Table {
 pub struct PdfLast {
     pub rows: usize,
     pub more: String,
+}
+
+/// Marks a table as a KAM-owned area: which account, which area, and the keys its reader
+/// uses for the columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaMark {
+    /// `meetings`, `history`, `contacts`, `decision_makers` or `strategy`.
+    pub area: String,
+    /// The account's code.
+    pub account: String,
+    /// One key per column, in order (`date`, `status`, …); empty when not given.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

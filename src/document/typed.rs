@@ -5,13 +5,17 @@ use chrono::NaiveDate;
 
 use super::xhtml::{choices, name, normalize_ws, Node, Parser};
 use super::{
-    Cell, Chart, ChartKind, Column, DocumentError, Formula, PdfLast, Series, SeriesKind, Table, Value,
-    ValueFormat,
+    AreaMark, Cell, Chart, ChartKind, Column, DocumentError, Formula, PdfLast, Series, SeriesKind, Table,
+    Value, ValueFormat,
 };
+
+/// The KAM-owned areas a table may be marked as.
+pub const AREAS: [&str; 5] = ["meetings", "history", "contacts", "decision_makers", "strategy"];
 
 impl Parser {
     pub(super) fn table(&self, node: Node) -> Result<Table, DocumentError> {
-        self.check_attrs(node, &["name", "pdf-last", "pdf-more"])?;
+        self.check_attrs(node, &["name", "area", "account", "data-keys", "pdf-last", "pdf-more"])?;
+        let area = self.area_mark(node)?;
         let pdf_last = match node.attribute("pdf-last") {
             None => None,
             Some(raw) => match raw.trim().parse::<usize>() {
@@ -98,13 +102,53 @@ impl Parser {
         let Some(columns) = columns else {
             return Err(self.err(node, "<table> without <thead>: the columns are needed"));
         };
+        if let Some(a) = &area {
+            if !a.columns.is_empty() && a.columns.len() != columns.len() {
+                return Err(self.err(
+                    node,
+                    format!("data-keys names {} columns, the table has {}", a.columns.len(), columns.len()),
+                ));
+            }
+        }
         Ok(Table {
             name: node.attribute("name").map(normalize_ws).unwrap_or_default(),
             columns,
             rows,
             totals,
             pdf_last,
+            area,
         })
+    }
+
+    /// `area` + `account` (both or neither) with the optional `data-keys`.
+    fn area_mark(&self, node: Node) -> Result<Option<AreaMark>, DocumentError> {
+        let keys = node
+            .attribute("data-keys")
+            .map(|a| a.split('|').map(|k| k.trim().to_string()).collect::<Vec<_>>())
+            .filter(|v| !(v.len() == 1 && v[0].is_empty()))
+            .unwrap_or_default();
+        match (node.attribute("area"), node.attribute("account")) {
+            (None, None) => {
+                if node.attribute("data-keys").is_some() {
+                    return Err(self.err(node, "data-keys needs area and account"));
+                }
+                Ok(None)
+            }
+            (Some(area), Some(account)) => {
+                let area = area.trim();
+                if !AREAS.contains(&area) {
+                    return Err(
+                        self.err(node, format!("table area {area:?} is not one of {}", AREAS.join(", ")))
+                    );
+                }
+                let account = normalize_ws(account).trim().to_string();
+                if account.is_empty() {
+                    return Err(self.err(node, "table account is empty: the area needs its account's code"));
+                }
+                Ok(Some(AreaMark { area: area.to_string(), account, columns: keys }))
+            }
+            _ => Err(self.err(node, "a KAM-owned table needs both area and account")),
+        }
     }
 
     pub(super) fn row(&self, tr: Node, cols: &[Column]) -> Result<Vec<Cell>, DocumentError> {

@@ -233,6 +233,7 @@ mod tests {
                 margin: f64::NAN,
                 qty: f64::NAN,
                 order: None,
+                month_total: false,
             });
         }
         d

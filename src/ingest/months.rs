@@ -333,6 +333,10 @@ pub fn header_text(s: &str) -> Option<HeaderCell> {
         if ok && years.len() == nums.len() && years.len() <= 1 {
             return Some(HeaderCell::Total { year: years.first().copied(), block });
         }
+        // A fiscal year (`Total 2024-25`): the months since the previous total.
+        if ok && nums.len() == 2 && matches!(hint(s).year, Year::Span(_)) {
+            return Some(HeaderCell::Total { year: None, block });
+        }
         return None;
     }
     if marker.is_some() {
@@ -515,6 +519,9 @@ mod tests {
             ("Grand total", t(None, None)),
             ("Year to date", None),
             ("Suma", t(None, None)),
+            ("Total 2024-25", t(None, None)),
+            ("Total ejercicio 2025/2026", t(None, None)),
+            ("Total 2024 2026", None),
         ] {
             assert_eq!(header_text(text), want, "{text:?}");
         }

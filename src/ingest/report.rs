@@ -181,9 +181,6 @@ fn wide_text(out: &mut String, w: &super::WideReport) {
     for t in &w.ignored {
         let _ = writeln!(out, "  ignored   {t}");
     }
-    for t in &w.warnings {
-        let _ = writeln!(out, "  warning   {t}");
-    }
 }
 
 /// The text report: every sheet (hidden sheets without a role left out), then the totals.
@@ -269,6 +266,9 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
     }
     for w in &rep.warnings {
         let _ = writeln!(out, "  warning   {w}");
+    }
+    for n in &rep.notes {
+        let _ = writeln!(out, "  note      {n}");
     }
     if rep.rejected > 0 {
         let _ = writeln!(

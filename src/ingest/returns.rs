@@ -190,6 +190,7 @@ mod tests {
                 margin,
                 qty: 1.0,
                 order: Some(o),
+                month_total: false,
             });
         }
         d

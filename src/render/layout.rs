@@ -431,6 +431,7 @@ pub(super) mod tests {
                 .collect(),
             totals: Some(vec![text_cell("Total"), money_cell(1.0)]),
             pdf_last: None,
+            area: None,
         }
     }
 

@@ -357,6 +357,7 @@ mod tests {
             document_id: "ana-2026-10".into(),
             page_label: "Página {page} de {pages}".into(),
             lang: "es".into(),
+            ident: None,
         }
     }
 
@@ -441,6 +442,7 @@ mod tests {
                         rows,
                         totals: None,
                         pdf_last: None,
+                        area: None,
                     })],
                 },
             ],

@@ -144,6 +144,7 @@ pub fn sample() -> Document {
                     cell("", ValueFormat::Text, None),
                 ]),
                 pdf_last: None,
+                area: None,
             }),
         ],
     };
@@ -245,6 +246,7 @@ pub fn sample() -> Document {
                     .collect(),
                 totals: None,
                 pdf_last: None,
+                area: None,
             }),
             Block::Heading { level: 3, text: "Mapa de decisores".into() },
             Block::Fields(vec![
@@ -339,6 +341,7 @@ fn main() {
         document_id: "ana-2026-10".into(),
         page_label: "Página {page} de {pages}".into(),
         lang: "es".into(),
+        ident: None,
     };
     let r = renderer(Format::Pdf);
     let bytes = r.render(&doc, &ctx).expect("renders");

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
 use super::cells::{cell_text, is_typed, write_link, write_value, Look};
 use super::formula::{Formulas, RowCell};
 use super::SectionWriter;
-use crate::document::Table;
+use crate::document::{Table, ValueFormat};
 use crate::render::xlsx_layout::{self as layout, wrapped_lines, EXTRA_FILL_ROWS};
 
 impl SectionWriter<'_> {
@@ -105,8 +105,13 @@ impl SectionWriter<'_> {
                         write_link(self.ws, self.styles, r, j as u16, &cell.value.text, url, look)?
                     }
                     Some(cell) => {
+                        // What a KAM wrote (a fill-in column, a KAM-owned area) stays as written
+                        // ("mañana" in a date column is read back and reported, never hidden in
+                        // a note); only kamplan's own markers ("—", "nueva") become notes.
+                        let kams = col.fill || t.area.is_some();
+                        let column = if kams { ValueFormat::Text } else { col.format };
                         let stored =
-                            write_value(self.ws, self.styles, r, j as u16, &cell.value, col.format, look)?;
+                            write_value(self.ws, self.styles, r, j as u16, &cell.value, column, look)?;
                         let formula = cell.formula.as_ref().or(col.formula.as_ref());
                         if col.name.is_some() || formula.is_some() {
                             let format = self.styles.cell_style(&cell.value, look);
@@ -161,6 +166,9 @@ impl SectionWriter<'_> {
             let dv = self.list_validation(&col.choices)?;
             self.ws.add_data_validation(first, j as u16, last_data, j as u16, &dv)?;
         }
+        if let Some(mark) = &t.area {
+            self.record_area(mark, &headers, header_row, last_data, ncols);
+        }
         Ok(last + 1)
     }
 }
@@ -209,6 +217,7 @@ mod tests {
             ],
             totals: None,
             pdf_last: None,
+            area: None,
         };
         let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
         let doc =

@@ -191,6 +191,7 @@ mod tests {
             rows: rows.into_iter().map(|r| r.into_iter().map(Cell::new).collect()).collect(),
             totals: None,
             pdf_last: None,
+            area: None,
         })
     }
 
