@@ -33,7 +33,7 @@ const BOTTOM: f32 = PAGE_H - 58.0;
 const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
 
 const BODY: f32 = 9.5;
-const BODY_LH: f32 = 13.5;
+const BODY_LH: f32 = 13.0;
 const BLOCK_GAP: f32 = 8.0;
 const CELL_PAD: f32 = 4.0;
 const TABLE_FS: f32 = 8.0;
@@ -304,7 +304,7 @@ impl Layout {
             Block::Table(t) => {
                 // A blank form keeps one row with its header; a table with content, three.
                 let blank = t.rows.iter().all(|r| r.iter().all(|c| c.value.text.trim().is_empty()));
-                24.0 + ROW_H * if blank { 1 } else { t.rows.len().clamp(1, 3) } as f32
+                24.0 + ROW_H * if blank { 1 } else { t.rows.len().clamp(1, 2) } as f32
             }
             Block::Chart(_) => CHART_H,
             Block::Fields(f) => {

@@ -192,7 +192,7 @@ impl Layout {
         // The header never sits alone at the foot of a page. A blank form needs one row to
         // show what to write: it keeps to the page it starts on with one row when two do not fit.
         let blank_form = !t.rows.is_empty() && t.rows.iter().all(|r| is_blank(r));
-        let first_rows = if blank_form { 1 } else { t.rows.len().min(3) };
+        let first_rows = if blank_form { 1 } else { t.rows.len().min(2) };
         self.ensure(header_h + ROW_H * first_rows as f32);
         let rows = if blank_form {
             let room = ((BOTTOM - self.y - header_h) / ROW_H).floor().max(1.0) as usize;
@@ -204,6 +204,10 @@ impl Layout {
         for (r, row) in rows.iter().enumerate() {
             let (lines, h) = self.row_lines(&head, row, false);
             if self.y + h > BOTTOM {
+                // Blank rows to write in never start a page of their own.
+                if t.totals.is_none() && rows[r..].iter().all(|row| is_blank(row)) {
+                    break;
+                }
                 self.new_page();
                 self.table_header(&head);
             }
