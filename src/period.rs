@@ -65,6 +65,13 @@ impl Serialize for Month {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Why a period text is not a month.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("period must be YYYY-MM (e.g. 2026-10), found {0:?}")]

@@ -25,8 +25,9 @@
 //!   with the largest sales on the account in W (ties alphabetical; blank cells are no KAM; with
 //!   no salesperson in W, the one on the latest line up to P); else `default_kam`.
 //! * **Signals.** Last and first purchase (lines with a positive amount up to the end of P) and
-//!   days from the last purchase to the end of P; trend = last 3 months (P−2..P) against the 3
-//!   before, (last3 − prev3) / prev3 when prev3 > 0; `was_key` = key when the same data is
+//!   days from the last purchase to the end of P; trend = last 3 months (P−2..P) against the
+//!   same 3 months a year earlier, (last3 − earlier3) / earlier3 when earlier3 > 0, else against
+//!   the 3 months before (P−5..P−3), `trend_basis` saying which ([`signals::trend`]); `was_key` = key when the same data is
 //!   classified for P−1 (not computed, and no new/lost lists, when P−1's window has no line).
 
 mod accounts;
@@ -47,8 +48,8 @@ use crate::lang::Lang;
 use crate::period::{Month, Window};
 use accounts::{collect, key_ids, rule_inputs};
 use explain::{explain, list_some};
-pub use signals::MONTHLY_MONTHS;
 use signals::{most_frequent, signals, top_salesperson};
+pub use signals::{trend, MONTHLY_MONTHS};
 
 /// Why an account is key. Always listed in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,6 +73,26 @@ impl Reason {
             Reason::Strategic => "strategic",
             Reason::Potential => "potential",
             Reason::SmallPortfolio => "small_portfolio",
+        }
+    }
+}
+
+/// What an account's trend compares its last 3 months with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendBasis {
+    /// The same 3 months a year earlier: the trend free of the season.
+    YearEarlier,
+    /// The 3 months before, when a year earlier sold nothing (or is not in the data).
+    PreviousMonths,
+}
+
+impl TrendBasis {
+    /// The word in the JSON and CSV: `year_earlier`, `previous_months`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendBasis::YearEarlier => "year_earlier",
+            TrendBasis::PreviousMonths => "previous_months",
         }
     }
 }
@@ -120,8 +141,11 @@ pub struct Account {
     pub last_purchase: Option<NaiveDate>,
     /// Days from the last purchase to the end of P.
     pub days_since: Option<i64>,
-    /// Last 3 months against the 3 before: (last3 − prev3) / prev3; `None` when prev3 ≤ 0.
+    /// Last 3 months against the same 3 months a year earlier, else against the 3 before
+    /// (see `trend_basis`); `None` when neither sold anything.
     pub trend: Option<f64>,
+    /// What `trend` compares with.
+    pub trend_basis: Option<TrendBasis>,
     /// Share of company sales lost if the account leaves (= share).
     pub exposure_sales: f64,
     /// Share of company margin lost if the account leaves.
@@ -276,10 +300,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             &default_kam,
         );
         let margin = a.margin().map(round2);
-        let last3: f64 = s.monthly[MONTHLY_MONTHS as usize - 3..].iter().sum();
-        let prev3: f64 = s.monthly[MONTHLY_MONTHS as usize - 6..MONTHLY_MONTHS as usize - 3].iter().sum();
-        let trend = (rules::cents(prev3) > 0)
-            .then(|| (rules::cents(last3) - rules::cents(prev3)) as f64 / rules::cents(prev3) as f64);
+        let (trend, trend_basis) = signals::trend(&s.monthly);
         let mut top_products: Vec<(String, f64)> = s
             .products
             .iter()
@@ -312,6 +333,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             last_purchase: s.last,
             days_since: s.last.map(|l| (end - l).num_days()),
             trend,
+            trend_basis,
             exposure_sales: d.share,
             exposure_margin: match (margin, total_margin) {
                 (Some(m), Some(t)) if t > 0.0 => Some(m / t),

@@ -7,7 +7,7 @@ use super::{now_secs, parse_period, print_out, read_books, resolve_period, Log, 
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
-use crate::{classify, cli, document, ingest, plan, templating, Failure, Outcome};
+use crate::{classify, cli, document, history, ingest, plan, templating, Failure, Outcome};
 
 /// `kamplan run`: settings → ingest → classify → plan → render → publish.
 ///
@@ -39,7 +39,17 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    let inputs = plan::Inputs::from_dataset(&data);
+    let mut inputs = plan::Inputs::from_dataset(&data);
+    // The targets the latest earlier month published: this plan sets the months elapsed
+    // against them. An unreadable month is a warning, never a stop.
+    match history::earlier_targets(&out, period) {
+        Ok(Some(e)) => {
+            log.detail(format!("targets of {} read back for {} accounts", e.period, e.targets.len()));
+            inputs.earlier_targets = e.targets;
+        }
+        Ok(None) => {}
+        Err(e) => warnings.push(format!("earlier targets not read: {e}")),
+    }
     let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
@@ -115,6 +125,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             warnings: &warnings,
             returns: rep.returns.as_ref(),
             unmatched: &rep.unmatched,
+            targets: &plans.targets,
         },
     };
     let published = publish::publish_month(&out, &month).map_err(|e| Failure::Output(e.into()))?;

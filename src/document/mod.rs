@@ -36,7 +36,8 @@
 //! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
 //! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
-//! percent (the cumulative share, 0–1).
+//! percent (the cumulative share, 0–1). A `pt` with an empty `value` is a gap (stored as NaN):
+//! no bar, a break in a line, an empty cell in the chart's data.
 //!
 //! Links are internal only: `href="#id"` names a section's `id` (every target must exist; an
 //! unknown one is an error naming its line). The XLSX renderer makes them hyperlinks to the

@@ -13,6 +13,9 @@ pub struct Plans {
     /// One plan per KAM with key accounts, ordered by KAM name.
     pub kams: Vec<KamPlan>,
     pub summary: Summary,
+    /// The monthly targets this run publishes, by key account: the months elapsed it showed
+    /// and the months of its objectives.
+    pub targets: super::TargetBook,
 }
 
 /// The period a document is about, with its labels already in the plan's language.
@@ -36,6 +39,9 @@ pub struct PeriodInfo {
     pub next_label: String,
     /// Whether growth against the prior window could be computed.
     pub growth_available: bool,
+    /// The first month with a sales line in the books: a first purchase in it may not be the
+    /// first ever.
+    pub data_from: Option<Month>,
     pub currency: String,
     /// The documents' language code.
     pub lang: String,
@@ -82,6 +88,8 @@ pub struct Flags {
     pub over_contacted: bool,
     /// The next closer meeting was postponed, ended without agreement or was called off.
     pub setback: bool,
+    /// Sales of the months elapsed are below the targets an earlier plan set for them.
+    pub behind: bool,
 }
 
 /// One KAM's Key Account Plan.
@@ -137,15 +145,57 @@ pub struct MonthPoint {
     pub sales: f64,
 }
 
+/// One month of the account's chart: the 24 months to P with their sales, then the months of
+/// the objective; `target` where a plan set one (earlier plans for months elapsed, this one
+/// for the months ahead).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartPoint {
+    pub month: Month,
+    pub label: String,
+    pub sales: Option<f64>,
+    pub target: Option<f64>,
+}
+
+/// One month of an account's target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetMonth {
+    pub month: Month,
+    pub label: String,
+    pub target: f64,
+}
+
+/// A month already elapsed: what an earlier plan asked and what the account bought.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActualVsTarget {
+    pub month: Month,
+    pub label: String,
+    pub target: f64,
+    pub actual: f64,
+    /// `actual − target`.
+    pub difference: f64,
+    /// `actual / target`; `None` for a zero target.
+    pub ratio: Option<f64>,
+    /// The period whose plan set the target.
+    pub set_in: Month,
+}
+
 /// The sales objective of an account for the months after P.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Objective {
-    /// Growth rate applied.
-    pub rate: f64,
-    /// The reason whose per-reason rate applies; `None` when the general rate does.
+    /// The rule that set the target: `rate` (the reasons' growth rate), `growth` (recent
+    /// growth, capped), `potential` (a share of the gap to the potential), `run_rate` (keep the
+    /// current pace), `first_order` (no sales).
+    pub rule: String,
+    /// Target against the window's sales (`target / base − 1`); `None` without sales.
+    pub rate: Option<f64>,
+    /// Under rule `rate`, the reason whose per-reason rate applies; `None` for the general rate.
     pub reason: Option<String>,
     /// Sales in the window (the base).
     pub base: f64,
+    /// The current pace over the same number of months: the last 3 months annualised.
+    pub run_rate: f64,
+    /// The pace takes out the season (a year of history was there).
+    pub run_rate_seasonal: bool,
     pub target: f64,
     /// `target − base`.
     pub increase: f64,
@@ -154,12 +204,22 @@ pub struct Objective {
     pub per_month: f64,
     /// `base / months`.
     pub current_per_month: f64,
-    /// `per_month − current_per_month`.
-    pub increase_per_month: f64,
-    /// The objective in words.
+    /// `run_rate / months`.
+    pub run_rate_per_month: f64,
+    /// `per_month − run_rate_per_month`.
+    pub change_per_month: f64,
+    /// The account is falling: the target is not held to the current pace.
+    pub falling: bool,
+    /// The objective and the rule that produced it, in words.
     pub text: String,
+    /// For a falling account: what recovering last year's level means.
+    pub recovery_text: Option<String>,
     /// How it serves the commercial plan, in words.
     pub plan_text: String,
+    /// The target by month.
+    pub monthly: Vec<TargetMonth>,
+    /// The monthly split follows the account's season (else it is even).
+    pub seasonal: bool,
 }
 
 /// One of the closer's four meetings.
@@ -278,13 +338,14 @@ pub struct AccountPlan {
     pub margin: Option<f64>,
     pub margin_pct: Option<f64>,
     pub growth: Option<f64>,
+    /// Last 3 months against the same 3 months a year earlier, else against the 3 before.
     pub trend: Option<f64>,
-    /// Last 3 months against the same 3 months a year earlier: the trend without the season.
-    /// `None` when those months a year earlier sold nothing.
-    pub trend_yoy: Option<f64>,
-    /// The trend the plan reads: `trend_yoy`, else `trend`.
-    pub trend_read: Option<f64>,
+    /// `year_earlier` or `previous_months`: what `trend` compares with.
+    pub trend_basis: Option<String>,
     pub first_purchase: Option<NaiveDate>,
+    /// "Customer since", true of the data: the first purchase's date, or "<first month of data>
+    /// or earlier" when it falls in the first month the books hold.
+    pub since: String,
     pub last_purchase: Option<NaiveDate>,
     pub days_since: Option<i64>,
     /// Reason keys (`volume`, …).
@@ -306,9 +367,17 @@ pub struct AccountPlan {
     /// not an empty table.
     pub monthly_book: bool,
     pub monthly: Vec<MonthPoint>,
+    /// The 24 months to P and the months of the objective, for the chart.
+    pub chart: Vec<ChartPoint>,
     /// Risk sentences: exposure, trend, recency.
     pub risks: Vec<String>,
     pub objective: Objective,
+    /// Months elapsed with the targets earlier plans set for them.
+    pub actual_vs_target: Vec<ActualVsTarget>,
+    /// The months elapsed in a sentence (sold against asked), when there are any.
+    pub actual_text: Option<String>,
+    /// Behind target, for the attention list.
+    pub behind_text: Option<String>,
     pub meetings: Vec<Meeting>,
     /// Number of the next meeting (1..=4); `None` when all four are done.
     pub next_meeting: Option<u32>,
