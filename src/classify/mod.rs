@@ -34,6 +34,7 @@ mod accounts;
 mod explain;
 #[cfg(test)]
 mod fixtures;
+mod focus;
 pub mod kam;
 pub mod output;
 pub mod rules;
@@ -46,8 +47,9 @@ use crate::config::Config;
 use crate::ingest::Dataset;
 use crate::lang::Lang;
 use crate::period::{Month, Window};
-use accounts::{collect, key_ids, rule_inputs};
-use explain::{explain, list_some};
+use accounts::{collect, key_reasons, rule_inputs};
+use explain::{explain, list_some, no_longer};
+pub use focus::FocusOption;
 use signals::{most_frequent, signals, top_salesperson};
 pub use signals::{trend, MONTHLY_MONTHS};
 
@@ -137,6 +139,9 @@ pub struct Account {
     pub explanation: Vec<String>,
     /// Key at P−1 (classified from the same data).
     pub was_key: bool,
+    /// For an account key at P−1 and not now: for each reason it had then, the rule it no
+    /// longer meets, in a sentence with its figures now.
+    pub no_longer_key: Vec<String>,
     pub first_purchase: Option<NaiveDate>,
     pub last_purchase: Option<NaiveDate>,
     /// Days from the last purchase to the end of P.
@@ -226,6 +231,9 @@ pub struct Classification {
     pub lost_key: Vec<String>,
     /// Messages a person should read (growth not available, unassigned key accounts).
     pub warnings: Vec<String>,
+    /// When a KAM holds more key accounts than `[plan] kam_capacity`: stricter settings and
+    /// what each would give.
+    pub focus: Vec<FocusOption>,
 }
 
 /// The latest month with a transaction, for the default period.
@@ -260,9 +268,10 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
     let prior_window = window.prior();
     let c = collect(data, cfg, period);
     let growth_available = c.lines_prior > 0;
-    let outcome = rules::decide(&rule_inputs(&c, data), &cfg.classify, growth_available);
+    let inputs = rule_inputs(&c, data);
+    let outcome = rules::decide(&inputs, &cfg.classify, growth_available);
     let sig = signals(data, &c, window, period);
-    let previous = key_ids(data, cfg, period.add(-1));
+    let previous = key_reasons(data, cfg, period.add(-1));
     let total_margin = (c.lines_w > 0 && c.margin_lines_w == c.lines_w).then_some(c.margin_w);
     let default_kam = cfg.default_kam();
     let kams = kam::Directory::new(&data.directory);
@@ -328,7 +337,8 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             key,
             reasons: d.reasons.clone(),
             explanation: Vec::new(),
-            was_key: previous.as_ref().is_some_and(|p| p.contains(&a.id)),
+            was_key: previous.as_ref().is_some_and(|p| p.contains_key(&a.id)),
+            no_longer_key: Vec::new(),
             first_purchase: s.first,
             last_purchase: s.last,
             days_since: s.last.map(|l| (end - l).num_days()),
@@ -361,6 +371,11 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             .iter()
             .map(|r| explain(*r, &account, a, lang, months, outcome.ranked, smallest_a))
             .collect();
+        if let (false, Some(was)) = (key, previous.as_ref().and_then(|p| p.get(&a.id))) {
+            let facts =
+                explain::Facts { cfg: &cfg.classify, ranked: outcome.ranked, smallest_a, growth_available };
+            account.no_longer_key = was.iter().map(|r| no_longer(*r, &account, lang, &facts)).collect();
+        }
         accounts.push(account);
     }
 
@@ -372,13 +387,23 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             .then_with(|| y.sales.total_cmp(&x.sales))
             .then_with(|| x.id.cmp(&y.id))
     });
+    // Small firms: when nothing in the books assigns any account, the owner is the KAM.
+    kam::owner_takes_all(&mut accounts, &cfg.owner());
     kam::canonical_names(&mut accounts, &kams);
 
     let kam_summaries = kam::summaries(&accounts, &kams, &default_kam);
+    let focus = {
+        let kam_of: std::collections::HashMap<&str, &str> =
+            accounts.iter().map(|a| (a.id.as_str(), a.kam.as_str())).collect();
+        let keys: Vec<bool> = outcome.decisions.iter().map(|d| !d.reasons.is_empty()).collect();
+        focus::focus_options(&inputs, &keys, cfg, growth_available, &kam_of)
+    };
     let (mut new_key, mut lost_key) = (Vec::new(), Vec::new());
     if let Some(prev) = &previous {
-        new_key = accounts.iter().filter(|a| a.key && !prev.contains(&a.id)).map(|a| a.id.clone()).collect();
-        lost_key = accounts.iter().filter(|a| !a.key && prev.contains(&a.id)).map(|a| a.id.clone()).collect();
+        new_key =
+            accounts.iter().filter(|a| a.key && !prev.contains_key(&a.id)).map(|a| a.id.clone()).collect();
+        lost_key =
+            accounts.iter().filter(|a| !a.key && prev.contains_key(&a.id)).map(|a| a.id.clone()).collect();
     }
 
     let mut warnings = Vec::new();
@@ -441,6 +466,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         new_key,
         lost_key,
         warnings,
+        focus,
     }
 }
 
@@ -549,6 +575,16 @@ mod tests {
         assert!(!acc(&c, "c").was_key);
         assert!(c.new_key.contains(&"c".to_string()));
         assert!(c.lost_key.contains(&"b".to_string()));
+        // b was key as one of two customers; now it is fourth of four and not class A.
+        let b = acc(&c, "b");
+        assert_eq!(
+            b.no_longer_key,
+            [
+                "ya no es clase A: puesto 4, las cuentas anteriores ya suman el 99,0\u{a0}% de las ventas (umbral 80\u{a0}%)",
+                "ya hay 4 clientes con ventas (la cartera pequeña llega hasta 2)",
+            ]
+        );
+        assert!(acc(&c, "c").no_longer_key.is_empty(), "only accounts that stopped being key");
         // nothing at P−1's window: no was_key, no new/lost lists
         let c = run(&dataset(&[l("2026-10-01", "a", 1.0)]), &Config::default(), "2026-10");
         assert!(c.new_key.is_empty() && c.lost_key.is_empty() && !c.accounts[0].was_key);

@@ -55,6 +55,7 @@ pub fn json(c: &Classification, report: &IngestReport) -> Value {
         })).collect::<Vec<_>>(),
         "new_key": c.new_key,
         "lost_key": c.lost_key,
+        "focus": c.focus,
         "warnings": c.warnings,
         "ingest": {
             "rows": report.rows,
@@ -85,6 +86,7 @@ fn account_json(a: &Account) -> Value {
         "reasons": a.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "explanation": a.explanation,
         "was_key": a.was_key,
+        "no_longer_key": a.no_longer_key,
         "first_purchase": a.first_purchase.map(|d| d.to_string()),
         "last_purchase": a.last_purchase.map(|d| d.to_string()),
         "days_since": a.days_since,

@@ -452,6 +452,64 @@ pub struct KamRow {
     pub meetings: u32,
     /// Contacts of any kind with their key accounts in the window (meetings included).
     pub contacts: u32,
+    /// Sum of their key accounts' targets.
+    pub target: f64,
+    /// `target / [plan] commercial_target`, when the commercial plan is given.
+    pub commercial_share: Option<f64>,
+    /// More key accounts than `[plan] kam_capacity`.
+    pub over_capacity: bool,
+}
+
+/// The key accounts' targets inside the company's commercial plan (`[plan] commercial_target`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Commercial {
+    /// The company's sales target for the months after P.
+    pub target: f64,
+    /// Sum of the key accounts' targets.
+    pub key_target: f64,
+    /// `key_target / target`.
+    pub coverage: f64,
+    /// What the other customers must make: `target − key_target` (negative: the key accounts
+    /// alone exceed the plan).
+    pub gap: f64,
+    /// The other customers' sales in the window.
+    pub rest_sales: f64,
+    /// The growth the other customers need: `gap / rest_sales − 1`; `None` without their sales.
+    pub rest_growth: Option<f64>,
+    pub text: String,
+}
+
+/// An account in the company-wide attention list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryAttention {
+    pub kam: String,
+    pub id: String,
+    pub name: String,
+    /// The reasons, joined.
+    pub why: String,
+}
+
+/// An account key at P−1 and not now, with the rules it no longer meets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LostAccount {
+    pub id: String,
+    pub name: String,
+    pub kam: String,
+    pub sales: f64,
+    /// The rules it no longer meets, joined.
+    pub why: String,
+}
+
+/// A key account with no contact recorded in `[classify] recency_alert_days`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoContact {
+    pub kam: String,
+    pub id: String,
+    pub name: String,
+    /// The last contact recorded in the window, if any.
+    pub last_contact: Option<NaiveDate>,
+    /// Days from it to the end of P.
+    pub days: Option<i64>,
 }
 
 /// A key account in the summary's by-KAM table.
@@ -504,7 +562,27 @@ pub struct Summary {
     pub key_accounts_by_kam: Vec<SummaryAccount>,
     pub unassigned: Vec<AccountRef>,
     pub new_key: Vec<AccountRef>,
-    pub lost_key: Vec<AccountRef>,
+    /// Key at P−1 and not now, with why.
+    pub lost_key: Vec<LostAccount>,
+    /// Sum of the key accounts' targets.
+    pub key_target: f64,
+    /// The commercial plan, when `[plan] commercial_target` is given.
+    pub commercial: Option<Commercial>,
+    /// Every plan's attention list, by KAM.
+    pub attention: Vec<SummaryAttention>,
+    /// Key accounts without a contact in `recency_alert_days` (empty without any record of
+    /// contacts: see `contacts_known`).
+    pub no_contact: Vec<NoContact>,
+    /// Whether an activity log or returned plans were read.
+    pub contacts_known: bool,
+    /// The heading of `no_contact`, naming the days.
+    pub no_contact_title: String,
+    /// Said when `no_contact` is empty: every account had a contact, or nothing tells.
+    pub no_contact_text: String,
+    /// KAMs over `[plan] kam_capacity`, in sentences.
+    pub capacity: Vec<String>,
+    /// Stricter settings that would focus the list, in sentences (with `capacity`).
+    pub focus: Vec<String>,
     /// The classification's warnings.
     pub warnings: Vec<String>,
     /// One row per KAM plan, in the same order as [`Plans::kams`].

@@ -52,6 +52,7 @@ fn account(
         reasons: reasons.to_vec(),
         explanation: reasons.iter().map(|r| format!("{name} is key by {}.", r.as_str())).collect(),
         was_key: key,
+        no_longer_key: Vec::new(),
         first_purchase: Some(d("2019-03-04")),
         last_purchase: Some(d("2026-10-20")),
         days_since: Some(11),
@@ -122,6 +123,10 @@ pub fn classification() -> Classification {
     a3.trend_basis = None;
     let mut a4 = account("C004", "Gamma Logística", "Ana Pérez", 100_000.0, Some(4), Abc::B, false, &[]);
     a4.was_key = true;
+    a4.no_longer_key = vec![
+        "ya no es clase A: puesto 4, las cuentas anteriores ya suman el 85,0 % de las ventas (umbral 80 %)"
+            .into(),
+    ];
     let mut a5 =
         account("C005", "Delta Energía", "Sin asignar", 0.0, None, Abc::C, true, &[Reason::Strategic]);
     a5.last_purchase = None;
@@ -196,6 +201,7 @@ pub fn classification() -> Classification {
         new_key: vec!["C003".into()],
         lost_key: vec!["C004".into()],
         warnings: vec!["1 key account has no KAM".into()],
+        focus: Vec::new(),
     }
 }
 

@@ -145,7 +145,7 @@ pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, 
         kams.push(kam_plan(&ctx, &choices, &log, &by_id, &k.name, email, k.unassigned, &keys));
     }
 
-    let summary = summary(c, cfg, lang, &period, &by_id, &kams);
+    let summary = summary(c, cfg, lang, &period, &by_id, &kams, inputs.contacts_known);
     let targets = kams
         .iter()
         .flat_map(|k| k.accounts.iter().map(|a| (a.id.clone(), targets::published(a, c.period))))
