@@ -380,8 +380,8 @@ mod tests {
             let root = doc.root_element();
             assert_eq!(root.tag_name().name(), "document");
             assert_eq!(root.attribute("lang"), Some(code));
-            // Cover, key-accounts table, one section per key account (Ana has two).
-            assert_eq!(root.children().filter(|n| n.has_tag_name("section")).count(), 4);
+            // Cover, key-accounts table, agenda, one section per key account (Ana has two).
+            assert_eq!(root.children().filter(|n| n.has_tag_name("section")).count(), 5);
             for tag in [
                 "h1", "h2", "p", "kpis", "kpi", "table", "thead", "tbody", "tfoot", "chart", "series", "pt",
                 "ul", "li", "note", "fields", "field",
@@ -393,9 +393,13 @@ mod tests {
                 assert!(all.contains(l), "{code}: missing {l:?}");
             }
             assert!(!leaks_a_key(&all), "{code}: a label key or placeholder leaked");
-            // The third meeting of Acme is next: its row is highlighted.
+            // The third meeting of Acme is next: its row in the meeting table is highlighted.
             let highlighted: Vec<_> = doc
                 .descendants()
+                .filter(|n| {
+                    n.has_tag_name("table") && n.attribute("name").is_some_and(|t| t.starts_with("reuniones"))
+                })
+                .flat_map(|t| t.descendants())
                 .filter(|n| {
                     n.has_tag_name("tr") && n.children().any(|c| c.attribute("highlight") == Some("true"))
                 })

@@ -92,6 +92,38 @@ pub struct Flags {
     pub behind: bool,
 }
 
+/// One of this month's actions on the cover: the account, what to do (naming the step) and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    /// `call_overdue`, `retake`, `falling`, `stale`, `behind`, `meeting`, `call_due` — the
+    /// order the cover lists them in.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    /// The closer step (1..=4) it is about.
+    pub step: Option<u32>,
+    pub date: Option<NaiveDate>,
+    /// What to do, in a sentence.
+    pub text: String,
+}
+
+/// A row of the agenda: one of an account's four meetings, or its courtesy call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaRow {
+    pub id: String,
+    pub name: String,
+    /// "Reunión 2: …" or "Llamada de cortesía".
+    pub what: String,
+    /// 1..=4 for a meeting; `None` for the call.
+    pub step: Option<u32>,
+    pub date: Option<NaiveDate>,
+    /// Status label.
+    pub status: String,
+    pub notes: Option<String>,
+    /// The next meeting, or an overdue call.
+    pub next: bool,
+}
+
 /// One KAM's Key Account Plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KamPlan {
@@ -121,6 +153,10 @@ pub struct KamPlan {
     /// Key at P−1, not now (still owned by this KAM).
     pub lost_key: Vec<AccountRef>,
     pub attention: Vec<Attention>,
+    /// This month's actions, first on the cover.
+    pub actions: Vec<Action>,
+    /// Every account's meetings and courtesy call.
+    pub agenda: Vec<AgendaRow>,
     /// The key accounts, by rank.
     pub accounts: Vec<AccountPlan>,
     /// Contact-cap warnings of all accounts.

@@ -81,6 +81,8 @@ pub(super) fn kam_plan(
         })
         .collect();
     // The cap warnings, each with the customer's own recent request beside it.
+    let actions = actions::actions(&accounts, period, lang);
+    let agenda = actions::agenda(&accounts, lang);
     let warnings = accounts
         .iter()
         .flat_map(|a| {
@@ -134,6 +136,8 @@ pub(super) fn kam_plan(
         new_key,
         lost_key,
         attention,
+        actions,
+        agenda,
         accounts,
         warnings,
         choices: choices.clone(),

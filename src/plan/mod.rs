@@ -51,6 +51,7 @@ use crate::ingest::{Activity, Dataset};
 use crate::lang::Lang;
 use crate::period::Month;
 
+mod actions;
 mod context;
 #[cfg(test)]
 pub(crate) mod fixtures;
