@@ -168,15 +168,27 @@ pub(super) fn objective(a: &Account, cfg: &Config, lang: &Lang, period: &PeriodI
         (_, false) => lang.fill("plan.objective.no_pace", &args),
     };
     let text = [text, pace_line].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
-    // Falling: what getting back to last year's level (the window's sales) means.
+    // Falling: what getting back to last year's level (the window's sales) means — or, when
+    // the trend reads against the months before (no year of history), to the window's average.
     let recovery_text = (falling && base > 0.0).then(|| {
+        let against_year = a.trend_basis != Some(crate::classify::TrendBasis::PreviousMonths);
+        let falling = lang.fill(
+            if against_year { "plan.objective.falling_year" } else { "plan.objective.falling_previous" },
+            &[("trend", pct(lang, a.trend.map(f64::abs)))],
+        );
+        let key = match (base > pace, against_year) {
+            (true, true) => "plan.objective.recovery",
+            (true, false) => "plan.objective.recovery_window",
+            (false, _) => "plan.objective.recovery_above",
+        };
         lang.fill(
-            "plan.objective.recovery",
+            key,
             &[
+                ("falling", falling),
                 ("base_month", money(base / m)),
                 ("pace_month", money(pace_month)),
                 ("gap_month", money((base - pace).max(0.0) / m)),
-                ("trend", pct(lang, a.trend.map(f64::abs))),
+                ("months", months.to_string()),
             ],
         )
     });
@@ -276,7 +288,7 @@ mod tests {
             .enumerate()
             .map(|(i, v)| MonthSales { month: p.add(i as i32 + 1 - monthly.len() as i32), sales: *v })
             .collect();
-        a.trend = crate::classify::trend(monthly).0;
+        (a.trend, a.trend_basis) = crate::classify::trend(monthly);
         a.growth = None;
         a.potential = None;
         a
@@ -367,6 +379,16 @@ mod tests {
         let r = o.recovery_text.unwrap();
         // Last year's level: 900 a month against a pace of 600 → 300 more a month.
         assert!(r.contains("900,00") && r.contains("600,00") && r.contains("300,00"), "{r}");
+        // Falling against the months before, its pace still above the window's average (a young
+        // account after its first season): the sentence says the target does not rest on it.
+        let mut young = vec![0.0; 24];
+        young[15..21].fill(1200.0);
+        young[21..].fill(1000.0);
+        let y = account(10_200.0, &[Reason::Growth], &young);
+        assert_eq!(y.trend_basis, Some(crate::classify::TrendBasis::PreviousMonths));
+        let o = objective(&y, &cfg, &lang, &period());
+        let r = o.recovery_text.unwrap();
+        assert!(r.contains("tres meses anteriores") && r.contains("no se apoya"), "{r}");
         // A steady account has no recovery sentence.
         let s = account(12_000.0, &[Reason::Volume], &[1000.0; 24]);
         assert_eq!(objective(&s, &cfg, &lang, &period()).recovery_text, None);
