@@ -22,22 +22,41 @@ pub struct PublishedTarget {
 pub type TargetBook = BTreeMap<String, Vec<PublishedTarget>>;
 
 /// The weight of each calendar month (index 0 = January) in an account's year, from its last
-/// 24 months when both years sold something; `None` (a flat split) otherwise.
+/// 24 months: each year's months as shares of that year, averaged — when both years sold
+/// something and their patterns agree (the two years' shares correlate at 0.5 or more), so a
+/// fall or a jump in the last months is not mistaken for a season. `None` (an even split)
+/// otherwise.
 pub fn season(monthly: &[MonthSales]) -> Option<[f64; 12]> {
     if monthly.len() < 24 {
         return None;
     }
     let last = &monthly[monthly.len() - 24..];
-    let (y1, y2): (f64, f64) =
-        (last[..12].iter().map(|m| m.sales).sum(), last[12..].iter().map(|m| m.sales).sum());
-    if y1 <= 0.0 || y2 <= 0.0 {
-        return None;
+    let shares = |year: &[MonthSales]| -> Option<[f64; 12]> {
+        let total: f64 = year.iter().map(|m| m.sales.max(0.0)).sum();
+        (total > 0.0).then(|| {
+            let mut w = [0.0; 12];
+            for m in year {
+                w[m.month.month as usize - 1] = m.sales.max(0.0) / total;
+            }
+            w
+        })
+    };
+    let (y1, y2) = (shares(&last[..12])?, shares(&last[12..])?);
+    (correlation(&y1, &y2)? >= 0.5).then(|| std::array::from_fn(|i| (y1[i] + y2[i]) / 2.0))
+}
+
+/// Pearson's correlation of two series; `None` when either does not vary.
+fn correlation(a: &[f64; 12], b: &[f64; 12]) -> Option<f64> {
+    let mean = |x: &[f64; 12]| x.iter().sum::<f64>() / 12.0;
+    let (ma, mb) = (mean(a), mean(b));
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for i in 0..12 {
+        let (da, db) = (a[i] - ma, b[i] - mb);
+        sab += da * db;
+        saa += da * da;
+        sbb += db * db;
     }
-    let mut w = [0.0; 12];
-    for m in last {
-        w[m.month.month as usize - 1] += m.sales.max(0.0);
-    }
-    (w.iter().sum::<f64>() > 0.0).then_some(w)
+    (saa > 1e-12 && sbb > 1e-12).then(|| sab / (saa * sbb).sqrt())
 }
 
 /// The target split over the `months` months after `period`: by the season's weights, else
@@ -128,9 +147,10 @@ mod tests {
 
     #[test]
     fn the_split_follows_the_season_and_adds_up_to_the_cent() {
-        // Flat history: an even split; 1000 / 12 does not divide, the parts still add up.
-        let flat = season(&series(&[100.0; 24])).unwrap();
-        let parts = split(1000.0, m("2026-10"), 12, Some(&flat));
+        // Flat history: no season, an even split; 1000 / 12 does not divide, the parts still
+        // add up.
+        assert_eq!(season(&series(&[100.0; 24])), None);
+        let parts = split(1000.0, m("2026-10"), 12, None);
         assert_eq!(parts.len(), 12);
         assert_eq!(parts[0].0, m("2026-11"));
         assert_eq!(parts[11].0, m("2027-10"));
@@ -149,6 +169,15 @@ mod tests {
         let aug = parts.iter().find(|p| p.0 == m("2027-08")).unwrap().1;
         let nov = parts.iter().find(|p| p.0 == m("2026-11")).unwrap().1;
         assert_eq!((aug, nov), (300.0, 100.0));
+        // A fall in the last three months is not a season: the years disagree.
+        let mut falling = vec![100.0; 24];
+        falling[12..].copy_from_slice(&[
+            120.0, 90.0, 100.0, 110.0, 95.0, 105.0, 100.0, 100.0, 100.0, 40.0, 40.0, 40.0,
+        ]);
+        falling[..12].copy_from_slice(&[
+            100.0, 105.0, 95.0, 100.0, 110.0, 90.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0,
+        ]);
+        assert_eq!(season(&series(&falling)), None);
         // Less than two years of sales: no season, an even split.
         let mut young = vec![0.0; 24];
         young[14..].fill(50.0);

@@ -5,6 +5,7 @@ mod util;
 mod check;
 mod classify;
 mod inputs;
+mod method;
 mod plans;
 mod run;
 mod wide;
