@@ -36,11 +36,20 @@ pub const PLAN: &str = "plan.xhtml.tera";
 pub const SUMMARY: &str = "summary.xhtml.tera";
 /// Shared components (cells, lists) both documents use.
 pub const MACROS: &str = "macros.xhtml.tera";
+/// The subject of a hand-over mail (`kamplan send`), one line.
+pub const MAIL_SUBJECT: &str = "mail_subject.txt.tera";
+/// The plain-text body of a hand-over mail.
+pub const MAIL_TEXT: &str = "mail_body.txt.tera";
+/// The HTML alternative of the body (escaped like the documents).
+pub const MAIL_HTML: &str = "mail_body.html.tera";
 
 const EMBEDDED: &[(&str, &str)] = &[
     (MACROS, include_str!("../templates/macros.xhtml.tera")),
     (PLAN, include_str!("../templates/plan.xhtml.tera")),
     (SUMMARY, include_str!("../templates/summary.xhtml.tera")),
+    (MAIL_SUBJECT, include_str!("../templates/mail_subject.txt.tera")),
+    (MAIL_TEXT, include_str!("../templates/mail_body.txt.tera")),
+    (MAIL_HTML, include_str!("../templates/mail_body.html.tera")),
 ];
 
 /// The embedded default templates, (file name, text), for `kamplan init` to write out.
@@ -177,8 +186,9 @@ impl Templates {
 
         let mut tera = Tera::default();
         register_filters(&mut tera, lang);
-        // Every template escapes what it prints: the names end in .xhtml.tera.
-        tera.autoescape_on([".xhtml.tera", ".xhtml", ".html", ".xml"]);
+        // Every document and HTML template escapes what it prints; the mail's subject and text
+        // body (`.txt.tera`) are plain text, where an escape would show as `&amp;`.
+        tera.autoescape_on([".xhtml.tera", ".html.tera", ".xhtml", ".html", ".xml"]);
         tera.set_escape_fn(escape_xml);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError::from_tera(&e, PLAN))?;
@@ -207,6 +217,14 @@ impl Templates {
         let mut ctx = self.context();
         ctx.insert("plan", plan);
         self.tera.render(PLAN, &ctx).map_err(|e| TemplateError::from_tera(&e, PLAN))
+    }
+
+    /// Renders a mail template ([`MAIL_SUBJECT`], [`MAIL_TEXT`], [`MAIL_HTML`]) with `mail` as
+    /// its context (see `crate::send::compose`).
+    pub fn render_mail(&self, name: &str, mail: &impl serde::Serialize) -> Result<String, TemplateError> {
+        let mut ctx = self.context();
+        ctx.insert("mail", mail);
+        self.tera.render(name, &ctx).map_err(|e| TemplateError::from_tera(&e, name))
     }
 
     /// Renders the management summary (`summary.xhtml.tera`, the summary as `summary`).
@@ -701,7 +719,7 @@ mod tests {
     #[test]
     fn embedded_defaults_are_listed_for_init() {
         let names: Vec<&str> = embedded().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, [MACROS, PLAN, SUMMARY]);
+        assert_eq!(names, [MACROS, PLAN, SUMMARY, MAIL_SUBJECT, MAIL_TEXT, MAIL_HTML]);
         assert!(embedded().iter().all(|(_, t)| !t.is_empty()));
     }
 }

@@ -86,12 +86,12 @@ pub(super) fn signals(data: &Dataset, c: &Collected, window: Window, period: Mon
 /// months), else against the 3 months before; to the cent. `None` when neither sold anything.
 pub fn trend(monthly: &[f64]) -> (Option<f64>, Option<super::TrendBasis>) {
     let n = monthly.len();
-    let sum = |from: usize, to: usize| -> i64 { rules::cents(monthly[from..to].iter().sum()) };
+    let sum = |from: usize, to: usize| -> rules::Cents { rules::cents(monthly[from..to].iter().sum()) };
     if n < 6 {
         return (None, None);
     }
     let last3 = sum(n - 3, n);
-    let change = |base: i64| (last3 - base) as f64 / base as f64;
+    let change = |base: rules::Cents| rules::add_cents(last3, -base) as f64 / base as f64;
     if n >= 15 {
         let earlier = sum(n - 15, n - 12);
         if earlier > 0 {

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use super::{now_secs, parse_period, print_out, read_books, resolve_period, Log, Settings};
+use super::{hand_over, now_secs, parse_period, print_out, read_books, resolve_period, Log, Settings};
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
@@ -102,6 +102,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             names
         }),
         handover: &plans.summary.handover,
+        record: &handover_record(&plans, &summary_path, &formats),
         manifest: publish::ManifestRun {
             kamplan_version: env!("CARGO_PKG_VERSION"),
             period,
@@ -140,7 +141,23 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     for w in &warnings {
         log.warn(w);
     }
-    Ok(Outcome::from_warnings(!warnings.is_empty()))
+    let outcome = Outcome::from_warnings(!warnings.is_empty());
+    if args.send || s.cfg.send.after_run {
+        // The month is published whatever happens next; the send stage reads it back as
+        // `kamplan send` would, and a failure says so.
+        let sent = hand_over(&published, &s.cfg, s.templates_dir.as_deref(), &Default::default(), &log)
+            .map_err(|f| f.context(format!("published {}, but the hand-over failed", published.display())))?;
+        return Ok(outcome.max(sent));
+    }
+    Ok(outcome)
+}
+
+/// The month's hand-over record: each plan's files as the index lists them, the summary's.
+fn handover_record(plans: &plan::Plans, summary: &DocPath, formats: &[Format]) -> plan::handover::Handover {
+    let files: Vec<Vec<String>> =
+        plans.summary.handover.iter().map(|row| vec![row.pdf.clone(), row.xlsx.clone()]).collect();
+    let summary_files = formats.iter().map(|f| summary.rel_slash(f.extension())).collect();
+    plan::handover::Handover::build(plans, &files, summary_files)
 }
 
 /// One document to produce: a KAM's plan (or the summary, `kam: None`) and where it goes.
@@ -241,6 +258,7 @@ impl<'a> Rendering<'a> {
             document_id: String::new(),
             page_label: s.lang.get("plan.page").to_string(),
             lang: s.lang.code.clone(),
+            ident: None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.unwrap_or(0))

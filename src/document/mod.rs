@@ -29,6 +29,9 @@
 //!       <series name="Acumulado" kind="line" axis="secondary" data-format="percent">…</series>
 //!     </chart>
 //!     <fields><field label="Nombre" kind="text|date|choice" choices="A|B">prefilled</field></fields>
+//!     <note kind="kam">Para completar por el KAM</note>  <!-- the line above a KAM-owned area -->
+//!     <table name="reuniones_1" area="meetings" account="C0028"
+//!            data-keys="number|objective|date|status|notes">…</table>
 //!   </section>
 //! </document>
 //! ```
@@ -38,6 +41,14 @@
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
 //! percent (the cumulative share, 0–1). A `pt` with an empty `value` is a gap (stored as NaN):
 //! no bar, a break in a line, an empty cell in the chart's data.
+//! A `td` with a `data-format` but no `data-value` and no
+//! text is an empty cell of that format (a blank money cell a KAM fills in).
+//!
+//! **KAM-owned areas.** A table with `area` (`meetings`, `history`, `contacts`,
+//! `decision_makers`, `strategy`) and `account` (the account's code) is a part of the plan the
+//! KAM owns: the XLSX renderer records where it wrote it in the workbook's identification sheet
+//! ([`crate::carry::ident`]) so the next run reads it back by account code, never by sheet name
+//! or row position. `data-keys` names its columns (`|`-separated, in order) for the reader.
 //!
 //! Links are internal only: `href="#id"` names a section's `id` (every target must exist; an
 //! unknown one is an error naming its line). The XLSX renderer makes them hyperlinks to the
@@ -121,6 +132,9 @@ pub enum NoteKind {
     Info,
     Warning,
     Highlight,
+    /// The one line above a KAM-owned area ("para completar por el KAM"), in the fill colour
+    /// of the cells the KAM writes in.
+    Kam,
 }
 
 /// A headline figure.
@@ -190,6 +204,20 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     pub totals: Option<Vec<Cell>>,
+    /// Set when the table is a KAM-owned area of one account.
+    pub area: Option<AreaMark>,
+}
+
+/// Marks a table as a KAM-owned area: which account, which area, and the keys its reader
+/// uses for the columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaMark {
+    /// `meetings`, `history`, `contacts`, `decision_makers` or `strategy`.
+    pub area: String,
+    /// The account's code.
+    pub account: String,
+    /// One key per column, in order (`date`, `status`, …); empty when not given.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -207,10 +207,12 @@ impl Parser {
                     None | Some("info") => NoteKind::Info,
                     Some("warning") => NoteKind::Warning,
                     Some("highlight") => NoteKind::Highlight,
+                    Some("kam") => NoteKind::Kam,
                     Some(o) => {
-                        return Err(
-                            self.err(node, format!("note kind {o:?} is not one of info, warning, highlight"))
-                        )
+                        return Err(self.err(
+                            node,
+                            format!("note kind {o:?} is not one of info, warning, highlight, kam"),
+                        ))
                     }
                 };
                 Ok(Block::Note { kind, text: self.text(node)? })

@@ -824,6 +824,51 @@ fn drop_foreign_code(
     }
 }
 
+/// A header cell that fits a role as well as the column read for it (a second "Importe").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rival {
+    /// The role.
+    pub col: Col,
+    /// The column read for it.
+    pub used: u32,
+    /// The column that also fits it, not read.
+    pub other: u32,
+    /// Why `used` was read.
+    pub why: &'static str,
+}
+
+/// Header cells that fit a mapped role as well as the column the mapping read for it, and are
+/// read for no other role: duplicates a person should hear about (which one was used, and why).
+pub fn rivals(
+    cells: &[(u32, String)],
+    role: Role,
+    explicit: &BTreeMap<String, String>,
+    m: &Mapping,
+) -> Vec<Rival> {
+    let norms: Vec<String> = cells.iter().map(|(_, t)| normalize(t)).collect();
+    let mut out = Vec::new();
+    for (&c, &used) in &m.cols {
+        let Some(ui) = cells.iter().position(|(col, _)| *col == used) else { continue };
+        let want = explicit.get(c.key()).map(String::as_str);
+        let best = score(c, &cells[ui].1, &norms[ui], role, want);
+        for (i, (col, text)) in cells.iter().enumerate() {
+            if m.cols.values().any(|v| v == col) {
+                continue;
+            }
+            let s = score(c, text, &norms[i], role, want);
+            if s > 0 && (s >= best || norms[i] == norms[ui]) {
+                let why = if want.is_some() && best >= 10_000 {
+                    "named in [columns]"
+                } else {
+                    "the leftmost of equally good matches"
+                };
+                out.push(Rival { col: c, used, other: *col, why });
+            }
+        }
+    }
+    out
+}
+
 /// True when a customer column was matched by something more specific than "Nombre"/"Name".
 fn specific_customer(cells: &[(u32, String)], m: &Mapping) -> bool {
     if m.has(Col::CustomerId) {
@@ -921,6 +966,25 @@ mod tests {
 
     fn none() -> BTreeMap<String, String> {
         BTreeMap::new()
+    }
+
+    #[test]
+    fn a_second_column_with_the_same_header_is_a_rival() {
+        let cells = row(&["Fecha", "Cliente", "Importe", "Cliente", "Importe", "Coste"]);
+        let (role, m) = detect(&cells, &none()).unwrap();
+        assert_eq!((m.get(Col::CustomerName), m.get(Col::Amount)), (Some(1), Some(2)));
+        let r = rivals(&cells, role, &none(), &m);
+        let pairs: Vec<(Col, u32, u32)> = r.iter().map(|r| (r.col, r.used, r.other)).collect();
+        assert_eq!(pairs, [(Col::CustomerName, 1, 3), (Col::Amount, 2, 4)]);
+        // Named in [columns]: the named one is read and the reason says so.
+        let mut cfg = none();
+        cfg.insert("amount".into(), "Importe".into());
+        let r = rivals(&cells, role, &cfg, &m);
+        assert!(r.iter().any(|r| r.col == Col::Amount && r.why == "named in [columns]"), "{r:?}");
+        // Different, weaker headers are no rivals.
+        let cells = row(&["Fecha factura", "Fecha pedido", "Cliente", "Importe"]);
+        let (role, m) = detect(&cells, &none()).unwrap();
+        assert!(rivals(&cells, role, &none(), &m).is_empty());
     }
 
     #[test]

@@ -37,11 +37,15 @@ mod header;
 pub mod joins;
 pub mod keys;
 mod months;
+mod ods;
+mod package;
 pub mod report;
 pub mod returns;
 mod sheet;
 mod value;
 mod workbook;
+mod xls;
+mod xlsx;
 
 pub use sheet::wide::WideReport;
 
@@ -382,6 +386,12 @@ pub struct IngestReport {
     /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
     /// and by name in another).
     pub warnings: Vec<String>,
+    /// Facts about the inputs that change nothing read (a book named twice and read once, a
+    /// book whose name says another format than its bytes).
+    pub notes: Vec<String>,
+    /// Workbooks among the inputs that are plans kamplan published (they carry the hidden
+    /// identification sheet): not data, read back by [`crate::carry`].
+    pub plans: Vec<String>,
     /// Master rows, activity customers, territory entries and master KAMs that join nothing,
     /// with a "did you mean" (a warning per kind says how many).
     pub unmatched: Vec<joins::Unmatched>,
@@ -541,7 +551,8 @@ fn pairs_as_map<S: serde::Serializer, V: Serialize>(pairs: &[(String, V)], s: S)
 /// truncated, password-protected, not a spreadsheet); [`IngestError::NoInput`] when the inputs
 /// hold no spreadsheet; [`IngestError::NoSales`] when no sheet holds sales lines.
 pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset, IngestError> {
-    let files = workbook::list_inputs(inputs)?;
+    let listed = workbook::list_inputs(inputs)?;
+    let files = listed.files;
     let named = || inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     if files.is_empty() {
         return Err(IngestError::NoInput(named()));
@@ -549,21 +560,27 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
     // Files are read in parallel, each into its own context, then merged in file order so the
     // result (and the first error reported) does not depend on which thread finished first.
     use rayon::prelude::*;
-    let parts: Vec<Result<(sheet::Ctx, Vec<SheetReport>), IngestError>> = files
+    let parts: Vec<Result<(sheet::Ctx, workbook::FileRead), IngestError>> = files
         .par_iter()
         .map(|f| {
             let mut ctx = sheet::Ctx::default();
-            let sheets = workbook::read_file(f, cfg, &mut ctx)?;
-            Ok((ctx, sheets))
+            let read = workbook::read_file(f, cfg, &mut ctx)?;
+            Ok((ctx, read))
         })
         .collect();
     let mut ctx = sheet::Ctx::default();
+    let mut notes = listed.notes;
     for (f, part) in files.iter().zip(parts) {
-        let (local, sheets) = part?;
+        let (local, read) = part?;
         merge(&mut ctx, local);
+        if workbook::is_plan_report(&read.sheets) {
+            ctx.ds.report.plans.push(f.display().to_string());
+        }
         ctx.ds.report.files.push(f.display().to_string());
-        ctx.ds.report.sheets.extend(sheets);
+        ctx.ds.report.sheets.extend(read.sheets);
+        notes.extend(read.notes);
     }
+    ctx.ds.report.notes = notes;
     sheet::wide::resolve(&mut ctx);
     let sheet::Ctx { mut ds, spellings, .. } = ctx;
     if !ds.report.sheets.iter().any(|s| s.role.is_sales()) {

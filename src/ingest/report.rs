@@ -267,6 +267,9 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
     for w in &rep.warnings {
         let _ = writeln!(out, "  warning   {w}");
     }
+    for n in &rep.notes {
+        let _ = writeln!(out, "  note      {n}");
+    }
     if rep.rejected > 0 {
         let _ = writeln!(
             out,

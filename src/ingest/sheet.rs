@@ -39,6 +39,7 @@ enum Slot {
     BadDate(f64),
     Bool(bool),
     Error(&'static str),
+    Bad(u32, u32, &'static str),
 }
 
 impl RowBuf {
@@ -64,8 +65,31 @@ impl RowBuf {
             Val::BadDate(n) => Slot::BadDate(n),
             Val::Bool(b) => Slot::Bool(b),
             Val::Error(e) => Slot::Error(e),
+            Val::Bad { raw, why } => return self.push_bad(col, raw, why),
         };
         self.cells.push((col, slot));
+    }
+
+    /// Adds a cell the file gets wrong: its raw text and why it cannot be read.
+    pub fn push_bad(&mut self, col: u32, raw: &str, why: &'static str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(raw);
+        self.cells.push((col, Slot::Bad(start, self.text.len() as u32, why)));
+    }
+
+    /// Adds a date cell, converted only when the row loop reads it.
+    pub fn push_excel_date(&mut self, col: u32, d: calamine::ExcelDateTime) {
+        self.cells.push((col, Slot::Excel(d)));
+    }
+
+    /// How many cells are stored.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Bytes of text stored.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// Adds a streaming-reader cell; date cells are converted later, by [`RowBuf::iter`].
@@ -92,6 +116,7 @@ impl RowBuf {
                 Slot::BadDate(n) => Val::BadDate(n),
                 Slot::Bool(b) => Val::Bool(b),
                 Slot::Error(e) => Val::Error(e),
+                Slot::Bad(a, b, why) => Val::Bad { raw: &self.text[a as usize..b as usize], why },
             };
             (c, v)
         })
@@ -185,7 +210,8 @@ pub struct SheetReader<'c> {
     sheet: String,
     hidden: bool,
     phase: Phase,
-    above: u32,
+    /// Non-blank rows seen while looking for the header, in reading order.
+    above: Vec<u32>,
     role: Role,
     mapping: Mapping,
     headers: BTreeMap<Col, String>,
@@ -193,7 +219,16 @@ pub struct SheetReader<'c> {
     lookup: Vec<Option<Col>>,
     header_row: u32,
     unused: Vec<String>,
+    /// Notes on header columns that fit a role as well as the one read (duplicates).
+    rivals: Vec<String>,
     last_row: Option<u32>,
+    /// Rows whose number did not follow the previous one (out of order or repeated in the
+    /// file): how many, and the first as (row, after row).
+    disorder: (u64, u32, u32),
+    /// Row numbers read from the header on (titles above it too), as sorted disjoint
+    /// intervals: reading in order only extends the last one. A row that comes late into a gap
+    /// already counted blank is that row, not one more; a row read twice is one more.
+    seen: Vec<(u32, u32)>,
     rows: u64,
     records: u64,
     skipped: [u64; 4],
@@ -233,7 +268,7 @@ impl<'c> SheetReader<'c> {
             sheet: sheet.to_string(),
             hidden,
             phase: Phase::Searching,
-            above: 0,
+            above: Vec::new(),
             role: Role::Skipped,
             mapping: Mapping::default(),
             headers: BTreeMap::new(),
@@ -241,7 +276,10 @@ impl<'c> SheetReader<'c> {
             lookup: Vec::new(),
             header_row: 0,
             unused: Vec::new(),
+            rivals: Vec::new(),
             last_row: None,
+            disorder: (0, 0, 0),
+            seen: Vec::new(),
             rows: 0,
             records: 0,
             skipped: [0; 4],
@@ -303,7 +341,7 @@ impl<'c> SheetReader<'c> {
                 if let Some((role, mapping)) = found {
                     self.start_data(r, role, mapping, &texts, ctx);
                 } else if buf.iter().any(|(_, v)| !v.is_blank()) {
-                    self.above += 1;
+                    self.above.push(r);
                     self.titles.push(r, buf);
                 }
                 true
@@ -323,10 +361,35 @@ impl<'c> SheetReader<'c> {
     }
 
     fn data(&mut self, r: u32, buf: &RowBuf, ctx: &mut Ctx) {
-        let gap = r - self.last_row.map_or(0, |l| l + 1);
-        self.rows += gap as u64 + 1;
-        self.skipped[Skip::Blank as usize] += gap as u64;
-        self.last_row = Some(r);
+        // Rows are counted as read, never as differences of row numbers: a row that
+        // comes out of order (or twice) in the file is one more row read.
+        let last = self.last_row.unwrap_or(self.header_row);
+        if r > last {
+            let gap = (r - last - 1) as u64;
+            self.rows += gap + 1;
+            self.skipped[Skip::Blank as usize] += gap;
+            self.last_row = Some(r);
+            match self.seen.last_mut() {
+                Some(iv) if iv.1 + 1 == r => iv.1 = r,
+                _ => self.seen.push((r, r)),
+            }
+        } else {
+            if self.disorder.0 == 0 {
+                self.disorder.1 = r;
+                self.disorder.2 = last;
+            }
+            self.disorder.0 += 1;
+            // Inside an interval: read before, so one more row. In a gap: it was
+            // counted blank and is this row instead.
+            let i = self.seen.partition_point(|iv| iv.1 < r);
+            if self.seen.get(i).is_some_and(|iv| iv.0 <= r) {
+                self.rows += 1;
+            } else {
+                let blank = &mut self.skipped[Skip::Blank as usize];
+                *blank = blank.saturating_sub(1);
+                self.seen.insert(i, (r, r));
+            }
+        }
         self.data_row(r, buf, ctx);
     }
 
@@ -363,9 +426,26 @@ impl<'c> SheetReader<'c> {
         }
         self.apply_mapping(mapping, texts);
         // Rows above the header: titles (non-blank) and blank rows, then the header itself.
-        self.rows = r as u64 + 1;
-        self.skipped[Skip::Title as usize] += self.above as u64;
-        self.skipped[Skip::Blank as usize] += (r - self.above) as u64;
+        // Rows read before the header that are not above it (out of order, or the same row
+        // twice) are rows read too, counted with the titles.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stray = 0u64;
+        let mut prev = 0;
+        for &a in &self.above {
+            if a >= r || !seen.insert(a) {
+                if stray == 0 {
+                    self.disorder = (0, a, prev);
+                }
+                stray += 1;
+            }
+            prev = a;
+        }
+        self.disorder.0 = stray;
+        let titles = seen.len() as u64;
+        self.seen = seen.iter().map(|&a| (a, a)).chain(std::iter::once((r, r))).collect();
+        self.rows = r as u64 + 1 + stray;
+        self.skipped[Skip::Title as usize] += titles + stray;
+        self.skipped[Skip::Blank as usize] += r as u64 - titles;
         self.skipped[Skip::Header as usize] += 1;
         self.last_row = Some(r);
         self.start = match role {
@@ -402,6 +482,25 @@ impl<'c> SheetReader<'c> {
                 })
                 .cloned();
         }
+        let header_of =
+            |col: u32| texts.iter().find(|(x, _)| *x == col).map(|(_, t)| t.as_str()).unwrap_or("");
+        self.rivals = header::rivals(texts, role, &self.cfg.columns, &mapping)
+            .into_iter()
+            .map(|rv| {
+                let (u, o) = (col_letters(rv.used), col_letters(rv.other));
+                let (hu, ho) = (header_of(rv.used), header_of(rv.other));
+                let fix = if header::normalize(hu) == header::normalize(ho) {
+                    "to read the other, rename one of them in the book".to_string()
+                } else {
+                    format!("to read the other, name it in [columns] {}", rv.col.key())
+                };
+                format!(
+                    "two columns fit {}: {u} ({hu}) is read, {o} ({ho}) is not — {}; {fix}",
+                    rv.col.key(),
+                    rv.why
+                )
+            })
+            .collect();
         self.unused = texts
             .iter()
             .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
@@ -488,6 +587,14 @@ impl<'c> SheetReader<'c> {
         if nonblank == 0 {
             return self.skip(Skip::Blank);
         }
+        // A cell the file itself gets wrong, in a column that is read, rejects its row: reading
+        // around it could give the line to another customer.
+        let bad = self.mapping.cols.keys().copied().find(|c| matches!(f[*c as usize], Val::Bad { .. }));
+        if let Some(c) = bad {
+            if let Val::Bad { why, .. } = f[c as usize] {
+                return self.reject(r, c, &f[c as usize], why.into());
+            }
+        }
         match self.role {
             Role::Sales => self.sales_row(r, buf, &f, nonblank, ctx),
             Role::Activity => self.activity_row(r, buf, &f, nonblank, ctx),
@@ -509,6 +616,7 @@ impl<'c> SheetReader<'c> {
                 .ok_or_else(|| "expected a date, found text that is no valid date".into()),
             Val::Empty => Err("date is blank".into()),
             Val::Error(e) => Err(format!("excel error {e} in the date")),
+            Val::Bad { why, .. } => Err((*why).into()),
             Val::BadDate(_) => Err("expected a date, found a time or duration".into()),
             Val::Bool(_) => Err("expected a date, found TRUE/FALSE".into()),
         }
@@ -518,6 +626,30 @@ impl<'c> SheetReader<'c> {
     /// `Ok(Some(Err((comma, dot))))` to be resolved at the end of the sheet.
     #[allow(clippy::type_complexity)]
     fn number(&mut self, col: Col, v: &Val<'_>) -> Result<Option<Result<f64, (f64, f64)>>, String> {
+        let n = self.raw_number(col, v)?;
+        // NaN, infinities (`1e309`, 309 digits) and implausible values (a pasted EAN) are
+        // rejected here, so no sum downstream ever sees them.
+        let worst = match n {
+            Some(Ok(x)) => x.abs(),
+            Some(Err((comma, dot))) => comma.abs().max(dot.abs()),
+            None => 0.0,
+        };
+        if worst.is_nan() || worst.is_infinite() {
+            return Err("not a finite number".into());
+        }
+        let bound = self.cfg.ingest.max_amount;
+        if worst > bound {
+            return Err(format!(
+                "{} is beyond the plausible bound of {} (set by [ingest] max_amount)",
+                value::plain_number(worst),
+                value::plain_number(bound)
+            ));
+        }
+        Ok(n)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn raw_number(&mut self, col: Col, v: &Val<'_>) -> Result<Option<Result<f64, (f64, f64)>>, String> {
         match v {
             Val::Num(n) => Ok(Some(Ok(*n))),
             Val::Empty => Ok(None),
@@ -534,9 +666,13 @@ impl<'c> SheetReader<'c> {
                     self.text_numbers += 1;
                     Ok(Some(Err((comma, dot))))
                 }
+                TextNum::SignConflict => {
+                    Err("a minus inside parentheses: a negative or a positive number? write -5 or (5)".into())
+                }
                 TextNum::Invalid => Err("expected a number, found text".into()),
             },
             Val::Error(e) => Err(format!("excel error {e}")),
+            Val::Bad { why, .. } => Err((*why).into()),
             Val::Date(_) | Val::BadDate(_) => Err("expected a number, found a date".into()),
             Val::Bool(_) => Err("expected a number, found TRUE/FALSE".into()),
         }
@@ -1014,6 +1150,16 @@ impl<'c> SheetReader<'c> {
                 .collect();
             Some(parts.join(" · "))
         };
+        notices.extend(std::mem::take(&mut self.rivals));
+        if self.disorder.0 > 0 {
+            let (n, row, after) = self.disorder;
+            notices.push(format!(
+                "{n} row(s) out of order or repeated in the file (first: row {} after row {}); each was \
+                 read once, as it came",
+                row as u64 + 1,
+                after as u64 + 1
+            ));
+        }
         if self.positive_returns.0 > 0 {
             let (n, cell, raw) = &self.positive_returns;
             let header = self.doc_type.as_ref().map(|(_, h)| h.as_str()).unwrap_or("");
@@ -1174,7 +1320,7 @@ mod props {
     proptest! {
         /// Rows read = records + skipped + rejected, whatever the rows hold.
         #[test]
-        fn every_row_ends_somewhere(rows in proptest::collection::vec((0u32..3, proptest::collection::vec(cell(), 0..5)), 0..40)) {
+        fn every_row_ends_somewhere(rows in proptest::collection::vec((0u32..4, proptest::collection::vec(cell(), 0..5)), 0..40)) {
             let cfg = Config::default();
             let mut ctx = Ctx::default();
             let mut sr = SheetReader::new(&cfg, "b.xlsx", "S", false);
@@ -1183,9 +1329,10 @@ mod props {
             buf.push(1, Val::Text("Cliente"));
             buf.push(2, Val::Text("Importe"));
             sr.row(0, &buf, &mut ctx);
-            let mut r = 0;
+            let mut r: u32 = 0;
             for (gap, cells) in &rows {
-                r += 1 + gap;
+                // A gap of 3 steps back: rows out of order or repeated, as a damaged file has them.
+                r = if *gap == 3 { r.saturating_sub(2) } else { r + 1 + gap };
                 buf.clear();
                 for (c, v) in cells.iter().enumerate() {
                     buf.push(c as u32, v.clone());

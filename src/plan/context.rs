@@ -129,6 +129,11 @@ pub struct AgendaRow {
 pub struct KamPlan {
     pub kam: String,
     pub email: Option<String>,
+    /// The KAM directory's manager of this KAM, as a name.
+    pub manager: Option<String>,
+    /// The manager's address (see [`super::handover::manager_of`]); `None` when the directory
+    /// gives none.
+    pub manager_email: Option<String>,
     /// The default KAM that holds key accounts nobody owns.
     pub unassigned: bool,
     pub period: PeriodInfo,

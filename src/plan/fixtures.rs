@@ -219,7 +219,7 @@ pub fn dataset() -> Dataset {
     let directory = vec![KamContact {
         name: "Bruno Díaz".into(),
         email: Some("bruno@example.com".into()),
-        manager: None,
+        manager: Some("Carla Ruiz <carla@example.com>".into()),
         region: None,
     }];
     let activities = vec![

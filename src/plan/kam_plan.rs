@@ -121,6 +121,8 @@ pub(super) fn kam_plan(
     KamPlan {
         kam: kam.to_string(),
         email,
+        manager: None,
+        manager_email: None,
         unassigned,
         period: period.clone(),
         key_accounts: keys.len() as u32,
@@ -397,8 +399,11 @@ mod tests {
         let p = plans();
         let ana = &p.kams[0];
         assert_eq!(ana.email.as_deref(), Some("ana@example.com"));
-        // Email from the directory when the classification has none.
+        // Email from the directory when the classification has none; so is the manager.
         assert_eq!(p.kams[1].email.as_deref(), Some("bruno@example.com"));
+        assert_eq!(p.kams[1].manager.as_deref(), Some("Carla Ruiz"));
+        assert_eq!(p.kams[1].manager_email.as_deref(), Some("carla@example.com"));
+        assert_eq!((ana.manager.as_deref(), ana.manager_email.as_deref()), (None, None));
         assert_eq!(ana.lost_key.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C004"]);
         assert!(ana.new_key.is_empty());
         assert_eq!(p.kams[1].new_key[0].id, "C003");

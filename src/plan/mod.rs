@@ -56,6 +56,7 @@ mod context;
 #[cfg(test)]
 pub(crate) mod fixtures;
 mod followup;
+pub mod handover;
 mod kam_plan;
 mod meetings;
 mod objective;
@@ -143,7 +144,9 @@ pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, 
         let email = k.email.clone().or_else(|| {
             data.directory.iter().find(|d| norm(&d.name) == norm(&k.name)).and_then(|d| d.email.clone())
         });
-        kams.push(kam_plan(&ctx, &choices, &log, &by_id, &k.name, email, k.unassigned, &keys));
+        let mut plan = kam_plan(&ctx, &choices, &log, &by_id, &k.name, email, k.unassigned, &keys);
+        (plan.manager, plan.manager_email) = handover::manager_of(&k.name, &data.directory);
+        kams.push(plan);
     }
 
     let summary = summary(c, cfg, lang, &period, &by_id, &kams, inputs.contacts_known);

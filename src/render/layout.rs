@@ -341,6 +341,7 @@ pub(super) mod tests {
                 .map(|i| vec![text_cell(&format!("Cliente {i:03}")), money_cell(1000.0 + i as f64)])
                 .collect(),
             totals: Some(vec![text_cell("Total"), money_cell(1.0)]),
+            area: None,
         }
     }
 

@@ -44,6 +44,9 @@ pub struct RenderContext {
     pub page_label: String,
     /// Language code, "es" or "en".
     pub lang: String,
+    /// What the XLSX's hidden identification sheet says (a plan's period and KAM, …); the
+    /// renderer adds where it wrote each KAM-owned area. `None`: no identification sheet.
+    pub ident: Option<crate::carry::ident::PlanIdent>,
 }
 
 /// A document that could not be rendered.

@@ -355,6 +355,7 @@ mod tests {
             document_id: "ana-2026-10".into(),
             page_label: "Página {page} de {pages}".into(),
             lang: "es".into(),
+            ident: None,
         }
     }
 
@@ -429,6 +430,7 @@ mod tests {
                         ],
                         rows,
                         totals: None,
+                        area: None,
                     })],
                 },
             ],

@@ -28,17 +28,21 @@
 //!   columns gets [`EXTRA_FILL_ROWS`](super::xlsx_layout::EXTRA_FILL_ROWS) blank rows for the
 //!   KAM's own entries;
 //! - charts are native Excel charts whose data lives on a hidden "Datos"/"Data" sheet;
+//! - a document with an identification ([`RenderContext::ident`]) gets the hidden `_kamplan`
+//!   sheet saying which plan it is and where each KAM-owned area was written, and a workbook
+//!   name per area (see [`crate::carry::ident`]);
 //! - the same document and context give the same bytes: the creation time comes from the
 //!   context and rust_xlsxwriter writes fixed zip timestamps.
 //!
 //! This file owns the workbook and its sheets: sheet names, properties, each section's column
 //! widths, print setup and frozen header. Its children write typed cells and formats (`cells`),
-//! text blocks (`blocks`), Excel tables (`table`) and charts with their hidden data sheet
-//! (`chart`).
+//! text blocks (`blocks`), Excel tables (`table`), charts with their hidden data sheet
+//! (`chart`) and the identification sheet (`ident`).
 
 mod blocks;
 mod cells;
 mod chart;
+mod ident;
 mod table;
 
 use std::collections::{BTreeSet, HashMap};
@@ -106,6 +110,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     let names = layout::sheet_names(&wanted, words.sheet);
     let mut data = DataSheet::new(if data_needed { names.last().cloned() } else { None });
     let mut tables = BTreeSet::new();
+    let mut areas = Vec::new();
     // Links name a section's id; in the workbook they go to that section's sheet.
     let anchors: HashMap<&str, String> = sections
         .iter()
@@ -113,7 +118,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         .filter_map(|(s, name)| s.id.as_deref().map(|id| (id, layout::sheet_anchor(name))))
         .collect();
 
-    for (section, name) in sections.iter().zip(&names) {
+    for (index, (section, name)) in sections.iter().zip(&names).enumerate() {
         let ws = wb.add_worksheet();
         let mut writer = SectionWriter {
             ws,
@@ -124,6 +129,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             words,
             ctx,
             doc,
+            sheet: (index, name.as_str()),
+            areas: &mut areas,
             anchors: &anchors,
         };
         writer.write(section, name).map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
@@ -132,6 +139,10 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
             .map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
+    }
+    if let Some(header) = &ctx.ident {
+        ident::write(&mut wb, header, areas, &ctx.document_id)
+            .map_err(|source| BuildError::Sheet { sheet: crate::carry::ident::SHEET.into(), source })?;
     }
     Ok(wb.save_to_buffer()?)
 }
@@ -160,6 +171,10 @@ struct SectionWriter<'a> {
     words: Words,
     ctx: &'a RenderContext,
     doc: &'a Document,
+    /// The sheet's position and final name, for the identification sheet.
+    sheet: (usize, &'a str),
+    /// Where each KAM-owned area was written, in the order written.
+    areas: &'a mut Vec<crate::carry::ident::AreaRef>,
     /// Section id → the `internal:` link to its sheet.
     anchors: &'a HashMap<&'a str, String>,
 }
@@ -251,6 +266,7 @@ mod tests {
             created: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap().and_hms_opt(0, 0, 0).unwrap(),
             document_id: "test".into(),
             page_label: "Página {page} de {pages}".into(),
+            ident: None,
             lang: lang.into(),
         }
     }
@@ -317,6 +333,7 @@ mod tests {
                 cell(percent(1.0)),
                 cell(text("")),
             ]),
+            area: None,
         };
         let meetings = Table {
             name: "reuniones".into(),
@@ -339,6 +356,7 @@ mod tests {
                 ],
             ],
             totals: None,
+            area: None,
         };
         let months: Vec<(String, f64)> =
             (1..=24).map(|m| (format!("m{m}"), 1000.0 + 10.0 * m as f64)).collect();

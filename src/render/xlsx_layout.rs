@@ -537,6 +537,7 @@ mod tests {
                 Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false, link: None },
             ]],
             totals: None,
+            area: None,
         };
         let section = Section {
             id: None,

@@ -107,6 +107,7 @@ fn main() {
         document_id: "bench".into(),
         page_label: lang.get("plan.page").into(),
         lang: "es".into(),
+        ident: None,
     };
     let pdf = render::renderer(Format::Pdf);
     let xlsx = render::renderer(Format::Xlsx);

@@ -1,11 +1,16 @@
 //! Integration tests: the real `kamplan` binary on workbooks the tests write, in fresh temp folders.
 
+mod forge;
+mod smtp;
 mod util;
 
 mod check;
 mod classify;
+mod fuzz;
 mod inputs;
 mod method;
 mod plans;
+mod robust;
 mod run;
+mod send;
 mod wide;

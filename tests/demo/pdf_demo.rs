@@ -143,6 +143,7 @@ pub fn sample() -> Document {
                     cell("", ValueFormat::Text, None),
                     cell("", ValueFormat::Text, None),
                 ]),
+                area: None,
             }),
         ],
     };
@@ -227,6 +228,7 @@ pub fn sample() -> Document {
                     })
                     .collect(),
                 totals: None,
+                area: None,
             }),
             Block::Heading { level: 3, text: "Mapa de decisores".into() },
             Block::Fields(vec![
@@ -321,6 +323,7 @@ fn main() {
         document_id: "ana-2026-10".into(),
         page_label: "Página {page} de {pages}".into(),
         lang: "es".into(),
+        ident: None,
     };
     let r = renderer(Format::Pdf);
     let bytes = r.render(&doc, &ctx).expect("renders");

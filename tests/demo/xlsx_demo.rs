@@ -107,6 +107,7 @@ fn plan(b: &B) -> Document {
             cell(b.money(total)),
             cell(b.pct(total / 1_200_000.0)),
         ]),
+        area: None,
     };
     let mut sections = vec![
         Section {
@@ -217,6 +218,7 @@ fn plan(b: &B) -> Document {
                     })
                     .collect(),
                     totals: None,
+                    area: None,
                 }),
                 Block::Heading { level: 2, text: "Mapa de decisores".into() },
                 Block::Table(Table {
@@ -229,6 +231,7 @@ fn plan(b: &B) -> Document {
                     ],
                     rows: vec![],
                     totals: None,
+                    area: None,
                 }),
                 Block::Fields(vec![
                     Field { label: "Próxima llamada de cortesía".into(), kind: FieldKind::Date, choices: vec![], value: b.lang.date(d(11, 27)) },
@@ -328,6 +331,7 @@ fn summary(b: &B) -> Document {
                         cell(b.money(total)),
                         cell(b.pct(1.0)),
                     ]),
+                    area: None,
                 }),
             ],
         }],
@@ -341,6 +345,7 @@ fn main() {
         created: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(),
         document_id: "demo".into(),
         page_label: if code == "en" { "Page {page} of {pages}" } else { "Página {page} de {pages}" }.into(),
+        ident: None,
         lang: code.clone(),
     };
     let out = std::path::Path::new("target/xlsx_demo");

@@ -85,6 +85,8 @@ impl Layout {
             NoteKind::Info => (Rgb(234, 242, 251), BLUE),
             NoteKind::Warning => (Rgb(253, 237, 222), Rgb(217, 95, 2)),
             NoteKind::Highlight => (Rgb(255, 246, 204), Rgb(212, 160, 0)),
+            // The colour of the XLSX cells the KAM fills in.
+            NoteKind::Kam => (Rgb(255, 249, 230), Rgb(201, 169, 61)),
         };
         let (size, lh, pad) = (9.0, 12.5, 7.0);
         let lines = self.wrap(&[(text, kind != NoteKind::Info)], size, WIDTH - 2.0 * pad - 4.0);

@@ -425,7 +425,7 @@ mod tests {
         }
         let mut row = vec![text_cell(&"Distribuidora Hostelera Hermanos Ferrer ".repeat(3))];
         row.extend((0..6).map(|_| money(1_178_117.73)));
-        let t = Table { name: "t".into(), columns, rows: vec![row], totals: None };
+        let t = Table { name: "t".into(), columns, rows: vec![row], totals: None, area: None };
         let w = l.column_widths_for_test(&t);
         assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5, "{w:?}");
         let need = l.width("1178117.73 €", false, TABLE_FS) + 2.0 * CELL_PAD;

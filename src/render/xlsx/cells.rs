@@ -64,7 +64,8 @@ pub(super) enum Look {
     Link,
     /// A wrapped paragraph that is a hyperlink.
     WrappedLink,
-    /// A boxed note: 0 info, 1 warning, 2 highlight (see [`note_look`]).
+    /// A boxed note: 0 info, 1 warning, 2 highlight, 3 the line above a KAM-owned area (see
+    /// [`note_look`]).
     Note(u8),
 }
 
@@ -73,6 +74,7 @@ pub(super) fn note_look(kind: NoteKind) -> Look {
         NoteKind::Info => 0,
         NoteKind::Warning => 1,
         NoteKind::Highlight => 2,
+        NoteKind::Kam => 3,
     })
 }
 
@@ -135,6 +137,8 @@ impl Styles {
                     let (fill, border) = match kind {
                         0 => (0xDDEBF7, 0x9BC2E6),
                         1 => (0xFCE4D6, 0xF4B084),
+                        // The KAM's areas: the fill of the cells they write in.
+                        3 => (0xFFF9E6, 0xC9A93D),
                         _ => (0xFFF2CC, 0xFFD966),
                     };
                     f.set_text_wrap()
@@ -158,6 +162,11 @@ pub(super) fn write_value(
     look: Look,
 ) -> Result<(), XlsxError> {
     let number = v.number.filter(|n| n.is_finite());
+    if v.text.is_empty() && number.is_none() && v.date.is_none() && look != Look::Plain {
+        // An empty cell to fill in keeps its format: a money cell typed later is money.
+        ws.write_blank(row, col, styles.get(v.format, look))?;
+        return Ok(());
+    }
     match v.format {
         ValueFormat::Date => {
             if let Some(d) = v.date.and_then(excel_date) {

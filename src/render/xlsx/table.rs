@@ -112,6 +112,9 @@ impl SectionWriter<'_> {
             let dv = self.list_validation(&col.choices)?;
             self.ws.add_data_validation(first, j as u16, last_data, j as u16, &dv)?;
         }
+        if let Some(mark) = &t.area {
+            self.record_area(mark, &headers, header_row, last_data, ncols);
+        }
         Ok(last + 1)
     }
 }
@@ -159,6 +162,7 @@ mod tests {
                 vec![cell(int(1)), cell(int(2)), cell(int(3)), cell(int(4))],
             ],
             totals: None,
+            area: None,
         };
         let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
         let doc =
