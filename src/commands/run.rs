@@ -257,7 +257,7 @@ impl<'a> Rendering<'a> {
             created: period.last_day().and_hms_opt(0, 0, 0).unwrap_or_default(),
             document_id: String::new(),
             page_label: s.lang.get("plan.page").to_string(),
-            lang: s.lang.code.clone(),
+            lang: s.lang.locale.tag().to_string(),
             ident: None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
