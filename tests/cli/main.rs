@@ -11,5 +11,6 @@ mod inputs;
 mod plans;
 mod robust;
 mod run;
+mod safety;
 mod send;
 mod wide;
