@@ -18,8 +18,12 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// Output folder for `kamplan run` (default "out").
     pub out: PathBuf,
-    /// Currency symbol shown after (es) or before (en) money values.
-    pub currency: String,
+    /// How numbers, money and dates are written: "es-ES", "en-US" or "en-GB". Unset: the
+    /// language's (es → es-ES, en → en-GB).
+    pub locale: Option<crate::lang::Locale>,
+    /// Currency symbol, after the amount (es-ES) or before it (en-US, en-GB). Unset: the
+    /// locale's when `locale` is set (€, $, £), else "€".
+    pub currency: Option<String>,
     /// How cells are read.
     pub ingest: IngestConfig,
     /// Explicit header for a column role; wins over the built-in synonyms.
@@ -44,7 +48,8 @@ impl Default for Config {
             lang: "es".into(),
             templates: None,
             out: PathBuf::from("out"),
-            currency: "€".into(),
+            locale: None,
+            currency: None,
             ingest: IngestConfig::default(),
             columns: BTreeMap::new(),
             classify: ClassifyConfig::default(),
@@ -366,6 +371,7 @@ const KNOWN_KEYS: &[&str] = &[
     "templates",
     "out",
     "currency",
+    "locale",
     "ingest",
     "columns",
     "classify",
@@ -580,6 +586,20 @@ impl Config {
         Ok(())
     }
 
+    /// The locale numbers and dates are written in: `locale`, else the language's.
+    pub fn locale(&self) -> crate::lang::Locale {
+        self.locale.unwrap_or_else(|| crate::lang::Locale::of_lang(&self.lang))
+    }
+
+    /// The currency symbol: `currency`, else the locale's when `locale` is set, else "€".
+    pub fn currency(&self) -> String {
+        match (&self.currency, self.locale) {
+            (Some(c), _) => c.clone(),
+            (None, Some(l)) => l.currency().to_string(),
+            (None, None) => "€".to_string(),
+        }
+    }
+
     /// `[send]`: values serde cannot check. Addresses are checked when a message is built.
     fn validate_send(&self, path: &Path) -> Result<(), ConfigError> {
         let bad = |key: &str, message: String| ConfigError::Invalid {
@@ -729,6 +749,21 @@ mod tests {
     fn unknown_column_role_is_refused() {
         let err = parse("[columns]\nammount = \"Base\"\n").unwrap_err().to_string();
         assert!(err.contains("did you mean `amount`"), "{err}");
+    }
+
+    #[test]
+    fn locale_and_currency_defaults() {
+        use crate::lang::Locale;
+        let c = parse("").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EsEs, "€".to_string()));
+        let c = parse("lang = \"en\"\n").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EnGb, "€".to_string()), "a company's currency stays");
+        let c = parse("lang = \"en\"\nlocale = \"en-US\"\n").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EnUs, "$".to_string()));
+        let c = parse("locale = \"en-GB\"\ncurrency = \"€\"\n").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EnGb, "€".to_string()));
+        let err = parse("locale = \"fr-FR\"\n").unwrap_err().to_string();
+        assert!(err.contains("es-ES") && err.contains("en-US") && err.contains("en-GB"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod classify;
 pub mod init;
+mod returned;
 pub mod run;
 pub mod send;
 
@@ -75,9 +76,10 @@ impl Settings {
             Some(t) => Some(t.to_path_buf()),
             None => cfg.templates.as_ref().map(|t| cfg_dir.join(t)),
         };
-        let lang = lang::Lang::load(&cfg.lang, &cfg.currency, templates_dir.as_deref())
+        let lang = lang::Lang::load(&cfg.lang, &cfg.currency(), templates_dir.as_deref())
             .context("language")
-            .map_err(Failure::Usage)?;
+            .map_err(Failure::Usage)?
+            .with_locale(cfg.locale());
         Ok(Settings { cfg, cfg_path, cfg_text, cfg_dir, templates_dir, lang })
     }
 }

@@ -47,7 +47,10 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    let inputs = plan::Inputs::from_dataset(&data);
+    // Carry: what the KAMs wrote in the plans they returned, by account code.
+    let returned = super::returned::read_returned(&s, &out, period, &data, &log);
+    warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
+    let inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
     let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
@@ -76,7 +79,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             }
         }
         text += &format!(
-            "{}\n{}\n",
+            "{}\n{}\n{}\n",
+            month_dir.join(CARRIED).display(),
             month_dir.join("manifest.json").display(),
             month_dir.join("index.csv").display()
         );
@@ -85,8 +89,18 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         return Ok(Outcome::from_warnings(!warnings.is_empty()));
     }
 
-    let files = Rendering::new(&templates, &s, period, &formats, args.jobs)?
+    let mut files = Rendering::new(&templates, &s, period, &formats, args.jobs)?
         .render_all(&jobs, &plans, period, &log)?;
+    files.push((CARRIED.into(), plans.carried.to_json()));
+    // Per output, the returned files and cells its KAM's entries came from.
+    let carried_from = jobs
+        .iter()
+        .filter_map(|j| j.kam.map(|k| (j.path, plan::plan_sources(k))))
+        .filter(|(_, sources)| !sources.is_empty())
+        .flat_map(|(path, sources)| {
+            formats.iter().map(move |f| (path.rel_slash(f.extension()), sources.clone()))
+        })
+        .collect();
 
     let input_paths = data.report.files.clone();
     let rep = &data.report;
@@ -97,6 +111,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             let mut names: Vec<String> =
                 jobs.iter().filter(|j| j.kam.is_some()).map(|j| j.path.folder.clone()).collect();
             names.extend(Format::ALL.iter().map(|f| summary_path.rel_slash(f.extension())));
+            names.push(CARRIED.into());
             names
         }),
         handover: &plans.summary.handover,
@@ -124,6 +139,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             warnings: &warnings,
             returns: rep.returns.as_ref(),
             unmatched: &rep.unmatched,
+            carried_from,
         },
     };
     let Some(lock) = lock else {
@@ -144,7 +160,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     if let Err(e) = print_out(&text) {
         warnings.push(format!("{e}; the month is published in {}", published.display()));
     }
-    log.info(format!("published {} documents in {}", files.len(), published.display()));
+    let documents = files.iter().filter(|(rel, _)| rel.as_path() != std::path::Path::new(CARRIED)).count();
+    log.info(format!("published {documents} documents in {}", published.display()));
     for w in &warnings {
         log.warn(w);
     }
@@ -166,6 +183,9 @@ fn handover_record(plans: &plan::Plans, summary: &DocPath, formats: &[Format]) -
     let summary_files = formats.iter().map(|f| summary.rel_slash(f.extension())).collect();
     plan::handover::Handover::build(plans, &files, summary_files)
 }
+
+/// The month's record of everything the KAMs own, by account code.
+const CARRIED: &str = "carried.json";
 
 /// One document to produce: a KAM's plan (or the summary, `kam: None`) and where it goes.
 struct Job<'a> {
@@ -264,7 +284,7 @@ impl<'a> Rendering<'a> {
             created: period.last_day().and_hms_opt(0, 0, 0).unwrap_or_default(),
             document_id: String::new(),
             page_label: s.lang.get("plan.page").to_string(),
-            lang: s.lang.code.clone(),
+            lang: s.lang.locale.tag().to_string(),
             ident: None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
@@ -335,8 +355,13 @@ impl<'a> Rendering<'a> {
         .with_context(|| who.clone())?;
         let doc = document::parse(&xhtml).with_context(|| format!("{who}: {template}"))?;
         let id = format!("{}|{period}", job.path.stem);
+        let ident = match job.kam {
+            Some(k) => crate::carry::ident::PlanIdent::plan(period, &k.kam, &self.base.lang),
+            None => crate::carry::ident::PlanIdent::summary(period, &self.base.lang),
+        };
         let ctx = render::RenderContext {
             document_id: publish::sha256_hex(id.as_bytes())[..32].to_string(),
+            ident: Some(ident),
             ..self.base.clone()
         };
         let mut files = Vec::new();

@@ -318,8 +318,10 @@ impl<'c> SheetReader<'c> {
                     .collect();
                 // A text file has no sheet name: its file name may say the year (`ventas_2026.csv`).
                 let name = match self.sheet.as_str() {
-                    "" => self.file.rsplit_once('.').map_or(self.file.as_str(), |(stem, _)| stem),
-                    sheet => sheet,
+                    "" => {
+                        ("file name", self.file.rsplit_once('.').map_or(self.file.as_str(), |(stem, _)| stem))
+                    }
+                    sheet => ("sheet name", sheet),
                 };
                 match wide::detect(r, buf, &texts, &self.titles, name, self.cfg) {
                     wide::Detect::Wide(mut w, role, mapping, header_texts) => {

@@ -7,9 +7,12 @@
 //! it for a run: the documents, `index.csv`, `handover.json` and `manifest.json`. File and
 //! folder names come from [`names`].
 
+pub mod kept;
 mod lock;
 pub mod names;
 mod staging;
+
+pub use kept::{edited_files, folder_kams, month_folders, REPLACED};
 
 pub use lock::Lock;
 pub use names::{document_paths, safe_file_part, slash, slug, unique_slugs, DocPath};
@@ -51,7 +54,7 @@ fn holder(pid: Option<u32>) -> String {
     pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
     move |error| PublishError::Io { path: path.to_path_buf(), error }
 }
 
@@ -160,6 +163,9 @@ pub struct ManifestRun<'a> {
     pub config: ManifestConfig<'a>,
     pub counts: ManifestCounts,
     pub warnings: &'a [String],
+    /// Per output, the returned files and cells its KAM-entered content came from.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub carried_from: std::collections::BTreeMap<String, Vec<crate::carry::Source>>,
     /// What the returns sheets took out of the sales: every returned order, and those that
     /// matched no sales line.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,10 +212,15 @@ pub fn publish_month(lock: &Lock, out: &Path, month: &MonthContent) -> Result<Co
     debug_assert!(lock.path().starts_with(out));
     let name = month.period.to_string();
     let staging = Staging::new(out, &name)?;
+    // A KAM's edits to the month being replaced are kept, unchanged, before it goes.
+    kept::keep_replaced(out, &name, &|rel| match &month.replaces {
+        None => true,
+        Some(r) => r.iter().any(|top| rel == top || rel.starts_with(&format!("{top}/"))),
+    })?;
     match &month.replaces {
         Some(replaced) => staging.carry_over(&|entry| {
             replaced.iter().any(|r| r == entry)
-                || ["manifest.json", "index.csv", HANDOVER_FILE].contains(&entry)
+                || ["manifest.json", "index.csv", HANDOVER_FILE, "carried.json"].contains(&entry)
         })?,
         None => staging.carry_over(&|entry| entry != SENT_FILE)?,
     }
@@ -342,6 +353,7 @@ mod tests {
             warnings: &[],
             returns: None,
             unmatched: &[],
+            carried_from: Default::default(),
         }
     }
 

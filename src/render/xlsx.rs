@@ -84,8 +84,10 @@ enum BuildError {
 }
 
 fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
-    let words = Words::of(&ctx.lang);
-    let mut styles = Styles::new(&ctx.lang, &layout::currency_symbol(doc));
+    // The document's locale (its `lang`), as the PDF renderer reads it; else the run's.
+    let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
+    let words = Words::of(lang);
+    let mut styles = Styles::new(lang, &layout::currency_symbol(doc));
     let mut wb = Workbook::new();
     wb.set_properties(&properties(doc, ctx)?);
 

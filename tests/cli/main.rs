@@ -4,6 +4,8 @@ mod forge;
 mod smtp;
 mod util;
 
+mod carry;
+mod carry_bad;
 mod check;
 mod classify;
 mod fuzz;

@@ -14,6 +14,7 @@ use crate::smtp::{Behaviour, Received, SmtpServer};
 use crate::util::*;
 
 const USER: &str = "ventas@levante.example";
+const CARLA: Option<&str> = Some("carla@levante.example");
 const PASSWORD: &str = "s3cret-contraseña";
 
 /// (code, customer, KAM, yearly sales): one key account per KAM (the four large ones make the
@@ -29,8 +30,9 @@ const CUSTOMERS: &[(&str, &str, &str, f64)] = &[
     ("C008", "Kiosco Cuatro", "Carla Vega", 1_000.0),
 ];
 
-/// The KAM directory: every KAM with an email, their manager listed with hers.
-fn directory(with_carla_email: bool) -> Vec<Vec<V>> {
+/// The KAM directory: every KAM with an email (Carla's as given: none, or one that is not an
+/// address), their manager listed with hers.
+fn directory(carla: Option<&'static str>) -> Vec<Vec<V>> {
     let mut rows = vec![vec![V::S("Nombre"), V::S("Email"), V::S("Responsable")]];
     for (name, email) in [
         ("Iñaki Goñi", "inaki@levante.example"),
@@ -38,7 +40,11 @@ fn directory(with_carla_email: bool) -> Vec<Vec<V>> {
         ("Bruno Díaz", "bruno@levante.example"),
         ("Carla Vega", "carla@levante.example"),
     ] {
-        let email = if name == "Carla Vega" && !with_carla_email { V::Empty } else { V::S(email) };
+        let email = match (name, carla) {
+            ("Carla Vega", None) => V::Empty,
+            ("Carla Vega", Some(e)) => V::S(e),
+            _ => V::S(email),
+        };
         rows.push(vec![V::S(name), email, V::S("Marta Jefa")]);
     }
     rows.push(vec![V::S("Marta Jefa"), V::S("marta@levante.example"), V::Empty]);
@@ -47,7 +53,7 @@ fn directory(with_carla_email: bool) -> Vec<Vec<V>> {
 
 /// Writes the books: 24 months of sales to October 2026 (`ana_factor` scales Ana's big
 /// customer, to change her plan), and the directory.
-fn write_books(dir: &Path, ana_factor: f64, with_carla_email: bool) {
+fn write_books(dir: &Path, ana_factor: f64, carla: Option<&'static str>) {
     let mut rows =
         vec![vec![V::S("Fecha"), V::S("Cód. cliente"), V::S("Cliente"), V::S("Comercial"), V::S("Importe")]];
     for m in 0..24u32 {
@@ -64,7 +70,7 @@ fn write_books(dir: &Path, ana_factor: f64, with_carla_email: bool) {
         }
     }
     write_book(&dir.join("ventas.xlsx"), &[("Ventas", rows)]);
-    write_book(&dir.join("equipo.xlsx"), &[("Comerciales", directory(with_carla_email))]);
+    write_book(&dir.join("equipo.xlsx"), &[("Comerciales", directory(carla))]);
 }
 
 /// Publishes October 2026 with the real binary; returns the month folder.
@@ -139,7 +145,7 @@ fn published(month: &Path) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn each_kam_gets_their_plan_and_management_the_summary_with_the_published_bytes() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
     let server = SmtpServer::start(login());
     config(t.path(), server.port, "");
@@ -244,7 +250,7 @@ fn each_kam_gets_their_plan_and_management_the_summary_with_the_published_bytes(
 #[test]
 fn a_plan_regenerated_with_run_kam_is_sent_again_and_only_it() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
     let server = SmtpServer::start(login());
     config(t.path(), server.port, "");
@@ -259,7 +265,7 @@ fn a_plan_regenerated_with_run_kam_is_sent_again_and_only_it() {
     assert_eq!(server.received().len(), 5, "{}", stderr(&o));
 
     // Ana's customer bought more: her plan is regenerated alone; the summary changes with it.
-    write_books(t.path(), 1.5, true);
+    write_books(t.path(), 1.5, CARLA);
     publish(t.path(), &["--kam", "Ana Ruiz"]);
     let o = send(t.path(), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -274,7 +280,7 @@ fn a_plan_regenerated_with_run_kam_is_sent_again_and_only_it() {
 #[test]
 fn a_server_that_drops_the_connection_after_three_messages_loses_and_duplicates_nothing() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
 
     // Hangs up after the third message but still answers: the next message reconnects.
@@ -319,7 +325,7 @@ fn a_server_that_drops_the_connection_after_three_messages_loses_and_duplicates_
 #[test]
 fn a_5xx_for_one_recipient_fails_that_message_only() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
     let server = SmtpServer::start(Behaviour { refuse: vec!["bruno@levante.example".into()], ..login() });
     config(t.path(), server.port, "");
@@ -342,7 +348,7 @@ fn a_5xx_for_one_recipient_fails_that_message_only() {
 #[test]
 fn dry_run_connects_to_nothing_and_writes_eml_files_on_request() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
     let server = SmtpServer::start(login());
     config(t.path(), server.port, "");
@@ -376,6 +382,20 @@ fn dry_run_connects_to_nothing_and_writes_eml_files_on_request() {
     let o = send(t.path(), &["--dry-run", "--to", "prueba@levante.example"]);
     assert_eq!(stdout(&o).matches("to       prueba@levante.example").count(), 5, "{}", stdout(&o));
 
+    // The mail templates are overridden by name, like the documents'.
+    fs::create_dir_all(t.path().join("plantillas")).unwrap();
+    fs::write(
+        t.path().join("plantillas/mail_subject.txt.tera"),
+        "{% if mail.kind == \"kam\" %}Tu plan de {{ mail.month.period }}, {{ mail.kam.kam }}{% else %}Resumen{% endif %}",
+    )
+    .unwrap();
+    config(t.path(), server.port, "");
+    let text = fs::read_to_string(t.path().join("kamplan.toml")).unwrap();
+    fs::write(t.path().join("kamplan.toml"), format!("templates = \"plantillas\"\n{text}")).unwrap();
+    let o = send(t.path(), &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("subject  Tu plan de 2026-10, Iñaki Goñi\n"), "{}", stdout(&o));
+
     assert_eq!(server.connections(), 0, "a dry run opens no connection");
     assert!(server.received().is_empty());
     assert!(!month.join("sent.json").exists(), "a dry run records nothing");
@@ -384,7 +404,7 @@ fn dry_run_connects_to_nothing_and_writes_eml_files_on_request() {
 #[test]
 fn a_tampered_month_is_refused_naming_the_file() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
     let server = SmtpServer::start(login());
     config(t.path(), server.port, "");
@@ -407,7 +427,7 @@ fn a_tampered_month_is_refused_naming_the_file() {
 #[test]
 fn a_password_in_the_config_is_refused_and_says_why() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     publish(t.path(), &[]);
     config(t.path(), 2525, "password = \"hunter2\"");
     let o = send(t.path(), &["--dry-run"]);
@@ -426,7 +446,7 @@ fn a_password_in_the_config_is_refused_and_says_why() {
 #[test]
 fn a_kam_without_email_or_with_a_file_too_large_is_a_warning_never_a_guess() {
     let t = tmp();
-    write_books(t.path(), 1.0, false);
+    write_books(t.path(), 1.0, None);
     publish(t.path(), &[]);
     let server = SmtpServer::start(login());
     config(t.path(), server.port, "");
@@ -435,6 +455,20 @@ fn a_kam_without_email_or_with_a_file_too_large_is_a_warning_never_a_guess() {
     assert!(stderr(&o).contains("KAM Carla Vega has no email in the KAM directory"), "{}", stderr(&o));
     assert_eq!(server.received().len(), 4);
     assert!(server.received().iter().all(|r| r.to.iter().all(|a| !a.contains("carla"))));
+
+    // An address that is not one is named, never "fixed".
+    write_books(t.path(), 1.0, Some("carla en levante.example"));
+    publish(t.path(), &[]);
+    let o = send(t.path(), &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "KAM Carla Vega: the KAM directory's email \"carla en levante.example\" is not a valid address"
+        ),
+        "{err}"
+    );
+    assert!(!stdout(&o).contains("carla"), "{}", stdout(&o));
 
     config(t.path(), server.port, "max_attachment_mb = 0.01");
     let o = send(t.path(), &["--dry-run"]);
@@ -447,7 +481,7 @@ fn a_kam_without_email_or_with_a_file_too_large_is_a_warning_never_a_guess() {
 #[test]
 fn run_send_publishes_then_hands_over_in_one_command() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let server = SmtpServer::start(login());
     config(t.path(), server.port, "");
     let o = run_with_password(
@@ -472,7 +506,7 @@ fn run_send_publishes_then_hands_over_in_one_command() {
 #[test]
 fn sendmail_transport_hands_each_message_to_the_local_mail_agent() {
     let t = tmp();
-    write_books(t.path(), 1.0, true);
+    write_books(t.path(), 1.0, CARLA);
     let month = publish(t.path(), &[]);
     // A stand-in local MTA on the PATH: keeps its arguments and the message it is given.
     let bin = t.path().join("bin");

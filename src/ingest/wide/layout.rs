@@ -32,15 +32,17 @@ fn some_cells(r: u32, cells: &[(u32, String)]) -> String {
 }
 
 /// Reads a header row as a monthly book's, when it is one. `texts` are the row's text cells,
-/// `titles` the rows above it.
+/// `titles` the rows above it, `name` what names the sheet: `("sheet name", "2026")`, or
+/// `("file name", "ventas_2026")` for a text file.
 pub fn detect(
     r: u32,
     buf: &RowBuf,
     texts: &[(u32, String)],
     titles: &Titles,
-    sheet: &str,
+    name: (&str, &str),
     cfg: &Config,
 ) -> Detect {
+    let (what, sheet) = name;
     // (column, header as shown, what it names, a date cell)
     let heads: Vec<(u32, String, HeaderCell, bool)> = buf
         .iter()
@@ -134,7 +136,7 @@ pub fn detect(
             }
         }
         if matches!(sheet_hint.year, Year::One(_) | Year::Span(_)) {
-            return Some((sheet_hint.year, format!("the sheet name {sheet:?}")));
+            return Some((sheet_hint.year, format!("the {what} {sheet:?}")));
         }
         if let Some(t) = &title_year {
             return Some(t.clone());
@@ -627,5 +629,22 @@ mod tests {
             ]
         );
         assert_eq!(ds.transactions.len(), 3);
+    }
+
+    #[test]
+    fn a_csv_export_takes_the_year_from_its_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ventas_2026.csv");
+        std::fs::write(&p, "Cliente;Comercial;Enero;Febrero;Marzo;Total\nAcme;Ana;1.234,50;200;;1434,5\nBeta;Ana;pendiente;1;1;2\n")
+            .unwrap();
+        let ds = read(std::slice::from_ref(&p), &Config::default());
+        let s = &ds.report.sheets[0];
+        assert_eq!((s.role, s.transactions, s.rejected), (Role::MonthlySales, 1, 1));
+        assert_eq!(s.wide.as_ref().unwrap().year.as_deref(), Some("the file name \"ventas_2026\""));
+        assert_eq!(
+            txns(&ds),
+            [("acme".into(), date(2026, 1, 31), 1234.5), ("acme".into(), date(2026, 2, 28), 200.0)]
+        );
+        assert!(ds.report.warnings.is_empty(), "the total matches: {:?}", ds.report.warnings);
     }
 }
