@@ -375,8 +375,9 @@ pub struct CarryConfig {
 /// A configuration problem, named so the user can fix the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    /// The OS's words once (not chained as a source, so `{:#}` does not repeat them).
+    #[error("cannot read {}: {}", .path.display(), crate::publish::os_text(.error))]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: `{key}` {message}")]
@@ -461,7 +462,7 @@ impl Config {
             None => Ok((Config::default(), None)),
             Some(p) => {
                 let text = std::fs::read_to_string(p)
-                    .map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
+                    .map_err(|error| ConfigError::Read { path: p.to_path_buf(), error })?;
                 Ok((Config::from_toml(&text, p)?, Some(text)))
             }
         }
@@ -592,6 +593,40 @@ impl Config {
                 ));
             }
         }
+        // Two roles named by one header: the sheet cannot give one column to both.
+        let named: Vec<(&String, String)> =
+            self.columns.iter().map(|(k, v)| (k, crate::ingest::header_key(v))).collect();
+        for (i, (k, v)) in named.iter().enumerate() {
+            if v.is_empty() {
+                return Err(bad(&format!("columns.{k}"), "is empty: name the header of the column".into()));
+            }
+            if let Some((other, _)) = named[..i].iter().find(|(_, w)| w == v) {
+                return Err(bad(
+                    &format!("columns.{k}"),
+                    format!(
+                        "names the same header as `columns.{other}` ({:?}): one column cannot be both",
+                        self.columns[*k]
+                    ),
+                ));
+            }
+        }
+        if let Some(by) = &self.assign.by {
+            let b = crate::ingest::header_key(by);
+            if !ASSIGN_BY.iter().any(|(k, _)| *k == b) {
+                let known: Vec<&str> = ASSIGN_BY.iter().map(|(_, shown)| *shown).collect();
+                // A territory goes by other words too: they mean the region.
+                let territory =
+                    ["zone", "zona", "territory", "territorio", "area", "sales area", "provincia"];
+                let hint = suggest(&b, &known)
+                    .or_else(|| territory.contains(&b.as_str()).then_some("region"))
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                return Err(bad(
+                    "assign.by",
+                    format!("must be \"region\" or \"segment\", found {by:?}{hint}"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -676,6 +711,9 @@ impl Config {
         }
     }
 }
+
+/// What `[assign] by` may name, as headers are compared (accents and case ignored), and as shown.
+const ASSIGN_BY: &[(&str, &str)] = &[("region", "region"), ("segment", "segment"), ("segmento", "segment")];
 
 /// The six reasons, in the order they are always listed.
 pub const REASONS: &[&str] =

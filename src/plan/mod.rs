@@ -60,6 +60,7 @@ pub mod handover;
 mod kam_plan;
 mod meetings;
 mod objective;
+mod owned;
 mod people;
 mod summary;
 mod targets;
@@ -71,6 +72,9 @@ use kam_plan::kam_plan;
 pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus};
 use objective::objective;
 pub use objective::{run_rate, target_rate};
+pub use owned::{
+    plan_sources, DroppedAccount, FollowUpRow, FollowUpView, KamOwned, MeetingRow, StepText, StrategyView,
+};
 use summary::summary;
 pub use targets::{season, split, PublishedTarget, TargetBook};
 
@@ -98,6 +102,9 @@ pub struct Inputs {
     /// The monthly targets the latest earlier published month holds, by account id: the plan
     /// sets the months elapsed against them.
     pub earlier_targets: TargetBook,
+    /// Everything the KAMs own, by account code, as carried into this period
+    /// ([`Inputs::with_carried`]): meeting tables, history, strategy, where each came from.
+    pub carried: crate::carry::Carried,
 }
 
 impl Inputs {
@@ -149,12 +156,14 @@ pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, 
         kams.push(plan);
     }
 
-    let summary = summary(c, cfg, lang, &period, &by_id, &kams, inputs.contacts_known);
+    let mut summary = summary(c, cfg, lang, &period, &by_id, &kams, inputs.contacts_known);
+    summary.follow_up = owned::follow_up(&ctx, &kams, &by_id);
+    let carried = owned::carried_out(&ctx, &kams);
     let targets = kams
         .iter()
         .flat_map(|k| k.accounts.iter().map(|a| (a.id.clone(), targets::published(a, c.period))))
         .collect();
-    Plans { kams, summary, targets }
+    Plans { kams, summary, targets, carried }
 }
 
 /// What every part of one build shares.

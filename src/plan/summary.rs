@@ -286,6 +286,7 @@ pub(super) fn summary(
                 xlsx: String::new(),
             })
             .collect(),
+        follow_up: FollowUpView::default(),
     }
 }
 

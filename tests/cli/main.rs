@@ -4,6 +4,8 @@ mod forge;
 mod smtp;
 mod util;
 
+mod carry;
+mod carry_bad;
 mod check;
 mod classify;
 mod fuzz;
@@ -12,5 +14,6 @@ mod method;
 mod plans;
 mod robust;
 mod run;
+mod safety;
 mod send;
 mod wide;
