@@ -48,7 +48,9 @@
 //! See [`formula`] for the vocabulary; every name a formula uses must exist (an error names the
 //! line otherwise). A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
-//! percent (the cumulative share, 0–1). A `td` with a `data-format` but no `data-value` and no
+//! percent (the cumulative share, 0–1). A `pt` with an empty `value` is a gap (stored as NaN):
+//! no bar, a break in a line, an empty cell in the chart's data.
+//! A `td` with a `data-format` but no `data-value` and no
 //! text is an empty cell of that format (a blank money cell a KAM fills in).
 //!
 //! **KAM-owned areas.** A table with `area` (`meetings`, `history`, `contacts`,

@@ -13,6 +13,7 @@ pub use widths::{
 };
 
 use crate::document::{Block, Document, Value, ValueFormat};
+use crate::lang::Locale;
 
 /// Excel's limit on a sheet name, in UTF-16 code units.
 pub const SHEET_NAME_MAX: usize = 31;
@@ -53,7 +54,7 @@ pub struct Words {
 impl Words {
     /// The words for a language code; anything but "en" is Spanish, the default language.
     pub fn of(lang: &str) -> Words {
-        if lang == "en" {
+        if lang.starts_with("en") {
             Words {
                 sheet: "Sheet",
                 data_sheet: "Data",
@@ -320,27 +321,27 @@ pub fn currency_symbol(doc: &Document) -> String {
     found.unwrap_or_else(|| "€".to_string())
 }
 
-/// Excel number format of a value format in a language: money `#,##0.00 "€"` (es) /
-/// `"€"#,##0.00` (en), percent `0.0%`, int `#,##0`, number `#,##0.00`, date `dd/mm/yyyy` (es) /
-/// `yyyy-mm-dd` (en), text `@`-free general.
+/// Excel number format of a value format in a document's locale: money `#,##0.00 "€"` (es-ES)
+/// / `"$"#,##0.00` (en), percent `0.0%`, int `#,##0`, number `#,##0.00`, date `dd/mm/yyyy`
+/// (es-ES, en-GB) / `mm/dd/yyyy` (en-US), text `@`-free general. Excel shows the separators
+/// of the reader's own settings; the order of day and month and the symbol's place are ours.
 pub fn num_format(format: ValueFormat, lang: &str, currency: &str) -> String {
     num_format_decimals(format, lang, currency, None)
 }
 
 /// [`num_format`] with the decimals a percent or number shows (`Some(0)`: `0%`, `#,##0`);
-/// `None` keeps the defaults (percent 1, number 2).
+/// `None` keeps the defaults (percent 1; number 3, as the templates' `num` filter writes them:
+/// an HHI of 0.095 is not "0.10").
 pub fn num_format_decimals(format: ValueFormat, lang: &str, currency: &str, decimals: Option<u8>) -> String {
-    let en = lang == "en";
+    let loc = Locale::of_document(lang);
     let frac = |d: u8| if d == 0 { String::new() } else { format!(".{}", "0".repeat(usize::from(d))) };
     match format {
         ValueFormat::Text => String::new(),
-        ValueFormat::Money if en => format!("\"{currency}\"#,##0.00"),
-        ValueFormat::Money => format!("#,##0.00 \"{currency}\""),
+        ValueFormat::Money => loc.excel_money(currency),
         ValueFormat::Percent => format!("0{}%", frac(decimals.unwrap_or(1))),
         ValueFormat::Int => "#,##0".into(),
-        ValueFormat::Number => format!("#,##0{}", frac(decimals.unwrap_or(2))),
-        ValueFormat::Date if en => "yyyy-mm-dd".into(),
-        ValueFormat::Date => "dd/mm/yyyy".into(),
+        ValueFormat::Number => format!("#,##0{}", frac(decimals.unwrap_or(3))),
+        ValueFormat::Date => loc.excel_date().into(),
     }
 }
 
@@ -350,7 +351,7 @@ pub fn shown_decimals(v: &Value, lang: &str) -> Option<u8> {
     if !matches!(v.format, ValueFormat::Percent | ValueFormat::Number) {
         return None;
     }
-    let sep = if lang == "en" { '.' } else { ',' };
+    let sep = if Locale::of_document(lang).comma_decimal() { ',' } else { '.' };
     let digits: String = v.text.chars().filter(|c| c.is_ascii_digit() || *c == sep).collect();
     if !digits.chars().any(|c| c.is_ascii_digit()) {
         return None;
@@ -396,7 +397,7 @@ pub fn round_to(v: f64, decimals: i32) -> f64 {
 /// Excel's number format for a chart axis showing values of `format`: whole units.
 pub fn axis_format(format: ValueFormat, lang: &str, currency: &str) -> String {
     match format {
-        ValueFormat::Money if lang == "en" => format!("\"{currency}\"#,##0"),
+        ValueFormat::Money if !Locale::of_document(lang).comma_decimal() => format!("\"{currency}\"#,##0"),
         ValueFormat::Money => format!("#,##0 \"{currency}\""),
         ValueFormat::Percent => "0%".into(),
         ValueFormat::Date => num_format(format, lang, currency),
@@ -569,14 +570,17 @@ mod tests {
     }
 
     #[test]
-    fn number_formats_by_language() {
+    fn number_formats_by_locale() {
         assert_eq!(num_format(ValueFormat::Money, "es", "€"), "#,##0.00 \"€\"");
         assert_eq!(num_format(ValueFormat::Money, "en", "€"), "\"€\"#,##0.00");
         assert_eq!(num_format(ValueFormat::Percent, "es", "€"), "0.0%");
         assert_eq!(num_format(ValueFormat::Int, "en", "€"), "#,##0");
-        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.00");
+        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.000");
         assert_eq!(num_format(ValueFormat::Date, "es", "€"), "dd/mm/yyyy");
-        assert_eq!(num_format(ValueFormat::Date, "en", "€"), "yyyy-mm-dd");
+        assert_eq!(num_format(ValueFormat::Date, "en", "€"), "dd/mm/yyyy", "en is en-GB");
+        assert_eq!(num_format(ValueFormat::Date, "en-US", "$"), "mm/dd/yyyy");
+        assert_eq!(num_format(ValueFormat::Money, "en-US", "$"), "\"$\"#,##0.00");
+        assert_eq!(num_format(ValueFormat::Money, "es-ES", "€"), "#,##0.00 \"€\"");
         assert_eq!(axis_format(ValueFormat::Percent, "es", "€"), "0%");
     }
 

@@ -133,7 +133,12 @@ impl Layout {
         // else rows of three or four.
         let (gap, pad) = (6.0, 8.0);
         let narrow = |n: usize| (WIDTH - gap * (n as f32 - 1.0)) / n as f32 - pad - 4.0;
-        let fits = |n: usize| kpis.iter().all(|k| self.width(&k.value.text, true, 9.5) <= narrow(n));
+        let fits = |n: usize| {
+            kpis.iter().all(|k| {
+                self.width(&k.value.text, true, 9.5) <= narrow(n)
+                    && self.wrap(&[(&k.label, false)], 7.5, narrow(n)).len() <= 2
+            })
+        };
         let per_row = match kpis.len() {
             n @ 1..=4 => n,
             n @ (5 | 6) if fits(n) => n,

@@ -106,7 +106,18 @@ impl SectionWriter<'_> {
                 let width = self.widths.get(i).copied().unwrap_or(layout::DEFAULT_WIDTH);
                 lines = lines.max(wrapped_lines(&k.label, width).min(4));
                 let look = Look::KpiValue;
-                let stored = write_value(self.ws, self.styles, row + 1, col, &k.value, k.value.format, look)?;
+                // A rate a formula uses keeps ten decimals, so the formula gives the plan's figure
+                // to the cent (a target of 742.638,68 € from a rate shown as 5,0 %).
+                let precise = k.name.is_some() && k.value.format == ValueFormat::Percent;
+                let stored = match k.value.number.filter(|n| n.is_finite() && precise) {
+                    Some(n) => {
+                        let n = layout::round_to(n, 10);
+                        let f = self.styles.of(&k.value, look).clone();
+                        self.ws.write_number_with_format(row + 1, col, n, &f)?;
+                        Some(n)
+                    }
+                    None => write_value(self.ws, self.styles, row + 1, col, &k.value, k.value.format, look)?,
+                };
                 let format = self.styles.cell_style(&k.value, look);
                 self.formulas.kpi(
                     self.section,
