@@ -224,22 +224,29 @@ impl<'a> Rendering<'a> {
     ) -> Result<Vec<MonthFile>, Failure> {
         use rayon::prelude::*;
         let progress = progress_bar(log, jobs.len());
-        let rendered: Vec<anyhow::Result<Vec<MonthFile>>> = self.pool.install(|| {
-            jobs.par_iter()
-                .map(|job| {
-                    let files = self.render(job, plans, period);
+        // Largest documents first (the summary, then KAMs by key accounts), each taken by the
+        // next free thread, so no long document starts last and runs alone.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].kam.map_or(usize::MAX, |k| k.accounts.len())));
+        let mut rendered: Vec<(usize, anyhow::Result<Vec<MonthFile>>)> = self.pool.install(|| {
+            order
+                .into_iter()
+                .par_bridge()
+                .map(|i| {
+                    let files = self.render(&jobs[i], plans, period);
                     if let Some(pb) = &progress {
                         pb.inc(1);
                     }
-                    files
+                    (i, files)
                 })
                 .collect()
         });
         if let Some(pb) = progress {
             pb.finish_and_clear();
         }
+        rendered.sort_by_key(|r| r.0);
         let mut files = Vec::new();
-        for r in rendered {
+        for (_, r) in rendered {
             files.extend(r.map_err(Failure::Output)?);
         }
         Ok(files)
