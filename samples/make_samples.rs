@@ -15,6 +15,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+// The second company, whose book is monthly (wide): written into `mensual/`.
+#[path = "mensual.rs"]
+mod mensual;
+
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -95,6 +99,7 @@ const KAM_EMAILS: [&str; 6] = [
     "raul.gomez@distribuciones-levante.example",
 ];
 const SALES_MANAGER: &str = "Carmen Ortega";
+const SALES_MANAGER_EMAIL: &str = "carmen.ortega@distribuciones-levante.example";
 const EXPORT_KAM: usize = 4; // Sofía Martín also runs the export desk
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -996,6 +1001,10 @@ fn write_maestro(dir: &Path, cs: &[Customer], rng: &mut Rng) -> Result<usize, Xl
         dir_ws.write_string(r, 2, SALES_MANAGER)?;
         dir_ws.write_string(r, 3, ZONES[k])?;
     }
+    // The manager has a row too, so `kamplan send` can copy her on each KAM's plan.
+    let r = 3 + KAMS.len() as u32;
+    dir_ws.write_string(r, 0, SALES_MANAGER)?;
+    dir_ws.write_string(r, 1, SALES_MANAGER_EMAIL)?;
     wb.save(dir.join("maestro.xlsx"))?;
     Ok(rows.len())
 }
@@ -1246,5 +1255,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("maestro.xlsx: {master_rows} customers, {} KAMs", KAMS.len());
     println!("actividad.xlsx: {} contacts", events.len());
+    mensual::write(&dir.join("mensual"))?;
     Ok(())
 }

@@ -20,6 +20,7 @@ const EXAMPLES: &str = "Examples:
   kamplan check samples/                     what kamplan reads from each sheet
   kamplan classify --period 2026-10 samples/ the key accounts, with reasons
   kamplan run samples/                       plans for every KAM into out/<period>/
+  kamplan send --dry-run                     what would be emailed from the latest published month
   kamplan init mi-plantilla/                 write templates and a commented kamplan.toml
 
 Exit codes: 0 done; 1 done with warnings; 2 usage or config error; 3 input error;
@@ -39,9 +40,14 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// The monthly job: plans per KAM and the summary, published atomically in <out>/<period>/.
     #[command(
-        after_help = "Example:\n  kamplan run samples/\n  kamplan run --period 2026-10 --kam \"Lucía Pérez\" --format pdf -o /srv/planes ventas/\n\nExit codes: 0 done; 1 done with warnings (rejected rows, unassigned key accounts, growth not\navailable); 2 usage or config error; 3 input error; 4 a document could not be rendered or\nwritten, or another run holds the lock. Nothing is published unless every document was written."
+        after_help = "Example:\n  kamplan run samples/\n  kamplan run --period 2026-10 --kam \"Lucía Pérez\" --format pdf -o /srv/planes ventas/\n\nExit codes: 0 done; 1 done with warnings (rejected rows, unassigned key accounts, growth not\navailable); 2 usage or config error; 3 input error; 4 a document could not be rendered or\nwritten, or another run holds the lock, or (with --send) messages not sent for now. Nothing is\npublished unless every document was written."
     )]
     Run(RunArgs),
+    /// Email each KAM their plan and management the summary, from a published month, exactly once.
+    #[command(
+        after_help = "Example:\n  kamplan send --dry-run                 list what would be sent (connects to nothing)\n  kamplan send --dry-run correo/         write each message as correo/NN-<kam>.eml\n  kamplan send --to yo@example.com       a test round: everything to one address\n  KAMPLAN_SMTP_PASSWORD=… kamplan send   send the latest published month\n\nThe [send] section of kamplan.toml names the server, the sender and management; the password\ncomes only from KAMPLAN_SMTP_PASSWORD. <out>/<period>/sent.json records every accepted message:\na second send sends only what was not sent yet, or whose file changed since.\n\nExit codes: 0 done; 1 done with warnings (a KAM without email, a bad address, a file too large,\na message refused with a 5xx); 2 usage or config error; 3 the month is not published or its files\ndo not match the manifest; 4 not everything was sent (server unreachable, timeouts, 4xx after the\nretries), or another run holds the lock."
+    )]
+    Send(SendArgs),
     /// Write the default templates, language files and a commented kamplan.toml for editing.
     #[command(
         after_help = "Example:\n  kamplan init mi-plantilla/   then: kamplan run --templates mi-plantilla/ samples/"
@@ -152,6 +158,41 @@ pub struct RunArgs {
     /// Parallel jobs for rendering [default: all cores].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// After publishing, email the plans as `kamplan send` does (also `[send] after_run = true`).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub send: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Config file [default: ./kamplan.toml when present].
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Published month YYYY-MM [default: the latest month published in the output folder].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    /// Output folder the month was published in [default: config's `out`, else out].
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Connect to nothing: list recipients, subject, attachments and sizes; with DIR, write each
+    /// message there as an .eml file instead.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub dry_run: Option<Option<PathBuf>>,
+    /// Only this KAM's message (repeatable); the summary is not sent.
+    #[arg(long, value_name = "NAME")]
+    pub kam: Vec<String>,
+    /// A test round: every message to this one address instead of the KAMs and management.
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: Option<String>,
+    /// Send again messages already sent (sent.json) with the same files.
+    #[arg(long)]
+    pub resend: bool,
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every step.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

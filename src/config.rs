@@ -24,7 +24,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Explicit header for a column role; wins over the built-in synonyms.
     /// Keys: date, customer_id, customer_name, kam, amount, cost, margin, product, qty,
-    /// region, strategic, potential, email, manager, segment, activity, notes.
+    /// region, strategic, potential, email, manager, segment, activity, notes, order_id, returned.
     pub columns: BTreeMap<String, String>,
     /// Key-account rules.
     pub classify: ClassifyConfig,
@@ -32,6 +32,10 @@ pub struct Config {
     pub assign: AssignConfig,
     /// Objectives and the meeting method in the plans.
     pub plan: PlanConfig,
+    /// Handing the plans over by email (`kamplan send`, `run --send`).
+    pub send: SendConfig,
+    /// Where plans the KAMs return are read from.
+    pub carry: CarryConfig,
 }
 
 impl Default for Config {
@@ -46,6 +50,8 @@ impl Default for Config {
             classify: ClassifyConfig::default(),
             assign: AssignConfig::default(),
             plan: PlanConfig::default(),
+            send: SendConfig::default(),
+            carry: CarryConfig::default(),
         }
     }
 }
@@ -72,11 +78,30 @@ pub struct IngestConfig {
     pub decimal: Option<char>,
     /// How many rows from the top of a sheet are searched for the header row.
     pub header_rows: u32,
+    /// Largest plausible money value or quantity of one line (absolute): a larger one (a pasted
+    /// EAN or phone number) is rejected with its cell, never summed. At most 1e15.
+    pub max_amount: f64,
+    /// Largest size, in MB, one part of a workbook (a sheet's XML, the shared strings) may
+    /// inflate to; a larger one is refused as damaged or hostile (a zip bomb).
+    pub max_inflated_mb: u64,
+    /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
+    /// titles name no year. Unset: such a sheet is refused with a message asking for it.
+    pub year: Option<i32>,
 }
+
+/// The highest `max_amount` accepted: with it, sums of cents cannot overflow.
+pub const MAX_AMOUNT_LIMIT: f64 = 1e15;
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { date_order: DateOrder::Dmy, decimal: None, header_rows: 30 }
+        IngestConfig {
+            date_order: DateOrder::Dmy,
+            decimal: None,
+            header_rows: 30,
+            max_amount: 1e12,
+            max_inflated_mb: 2048,
+            year: None,
+        }
     }
 }
 
@@ -146,6 +171,8 @@ pub struct PlanConfig {
     pub call_every_days: u32,
     /// Most contacts with one account in a month before it turns into harassment.
     pub max_contacts_per_month: u32,
+    /// Words in an activity's type or notes that say how a meeting went.
+    pub outcome_words: OutcomeWords,
 }
 
 impl Default for PlanConfig {
@@ -155,8 +182,170 @@ impl Default for PlanConfig {
             target_growth_by_reason: BTreeMap::new(),
             call_every_days: 30,
             max_contacts_per_month: 4,
+            outcome_words: OutcomeWords::default(),
         }
     }
+}
+
+/// How `kamplan send` hands messages over.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SendTransport {
+    /// An SMTP server: `host`, `port`, `security`, `user`.
+    #[default]
+    Smtp,
+    /// The machine's own mail transfer agent (`sendmail` on the PATH).
+    Sendmail,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS, which the server must offer (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on this machine (`localhost`, `127.0.0.1`, `::1`).
+    None,
+}
+
+impl Security {
+    /// The usual port of each kind of connection.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Security::Starttls => 587,
+            Security::Tls => 465,
+            Security::None => 25,
+        }
+    }
+}
+
+/// `[send]`: who gets the month's plans by email and through which server. The password is
+/// never here: it comes from the environment variable `KAMPLAN_SMTP_PASSWORD`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SendConfig {
+    /// "smtp" (default) or "sendmail" (the local mail transfer agent).
+    pub transport: SendTransport,
+    /// SMTP server name.
+    pub host: String,
+    /// SMTP port. Unset: 587 for starttls, 465 for tls, 25 for none.
+    pub port: Option<u16>,
+    /// "starttls" (default), "tls", or "none" (only for a relay on localhost).
+    pub security: Security,
+    /// SMTP login; its password comes from `KAMPLAN_SMTP_PASSWORD`. Empty: no login.
+    pub user: String,
+    /// Sender, e.g. `"Ventas <ventas@example.com>"`.
+    pub from: String,
+    /// Where replies go, when not to `from`.
+    pub reply_to: String,
+    /// Seconds to wait for the server before a try counts as failed.
+    pub timeout_s: u64,
+    /// Who gets the management summary (and the plan of unassigned key accounts).
+    pub management: Vec<String>,
+    /// Copy each KAM's manager (the KAM directory's manager column) on their message.
+    pub cc_manager: bool,
+    /// Largest attachment sent, in MB; a message with a larger file is not sent (a warning).
+    pub max_attachment_mb: f64,
+    /// `kamplan run` sends right after a successful publish, as with `--send`.
+    pub after_run: bool,
+    /// Tries again after an unreachable server, a timeout or a 4xx reply, this many times.
+    pub retries: u32,
+    /// Seconds before the first retry; each next wait doubles.
+    pub backoff_s: f64,
+}
+
+impl Default for SendConfig {
+    fn default() -> Self {
+        SendConfig {
+            transport: SendTransport::Smtp,
+            host: String::new(),
+            port: None,
+            security: Security::Starttls,
+            user: String::new(),
+            from: String::new(),
+            reply_to: String::new(),
+            timeout_s: 30,
+            management: Vec::new(),
+            cc_manager: true,
+            max_attachment_mb: 20.0,
+            after_run: false,
+            retries: 3,
+            backoff_s: 5.0,
+        }
+    }
+}
+
+/// `[plan.outcome_words]`: pieces of words that, found in a meeting's type or notes (case and
+/// accents ignored), give its outcome; a closer meeting with none of them was held and done.
+/// Checked in this order: no decision, postponed, cancelled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeWords {
+    /// The meeting was moved to a later date: the step is still to do.
+    pub postponed: Vec<String>,
+    /// Held without agreement, or the customer said no: the step must be taken again.
+    pub no_decision: Vec<String>,
+    /// Called off.
+    pub cancelled: Vec<String>,
+    /// The customer asks to be contacted less ("don't call so often"): shown beside the
+    /// contact cap.
+    pub fewer_contacts: Vec<String>,
+}
+
+impl Default for OutcomeWords {
+    fn default() -> Self {
+        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        OutcomeWords {
+            postponed: v(&["aplaz", "pospu", "pospon", "reprogram", "postpone", "reschedul", "put off"]),
+            no_decision: v(&[
+                "sin acuerdo",
+                "sin decision",
+                "rechaz",
+                "no acepta",
+                "no interesa",
+                "no agreement",
+                "no decision",
+                "rejected",
+                "declined",
+                "turned down",
+                "not interested",
+            ]),
+            cancelled: v(&["cancel", "anulad", "called off"]),
+            fewer_contacts: v(&[
+                "no le llamemos",
+                "no nos llamen",
+                "no llamar tanto",
+                "dejen de llamar",
+                "dejemos de llamar",
+                "menos llamadas",
+                "llamemos menos",
+                "don't call",
+                "don\u{2019}t call",
+                "do not call",
+                "stop calling",
+                "fewer calls",
+                "call less",
+            ]),
+        }
+    }
+}
+
+/// Hosts where `security = "none"` is allowed: the connection never leaves the machine.
+pub const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
+
+/// The environment variable the SMTP password is read from.
+pub const PASSWORD_ENV: &str = "KAMPLAN_SMTP_PASSWORD";
+/// `[carry]`: plans the KAMs send back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarryConfig {
+    /// Folders (or files) where returned plans are dropped, e.g. `["devueltos/"]`: every
+    /// plan workbook inside (subfolders too) is read back. The previous published month and
+    /// plan workbooks among the inputs are always read.
+    pub returned: Vec<PathBuf>,
 }
 
 /// A configuration problem, named so the user can fix the file.
@@ -184,6 +373,9 @@ const KNOWN_KEYS: &[&str] = &[
     "date_order",
     "decimal",
     "header_rows",
+    "max_amount",
+    "max_inflated_mb",
+    "year",
     "window_months",
     "volume_share",
     "abc_b_share",
@@ -200,6 +392,28 @@ const KNOWN_KEYS: &[&str] = &[
     "target_growth_by_reason",
     "call_every_days",
     "max_contacts_per_month",
+    "send",
+    "transport",
+    "host",
+    "port",
+    "security",
+    "user",
+    "from",
+    "reply_to",
+    "timeout_s",
+    "management",
+    "cc_manager",
+    "max_attachment_mb",
+    "after_run",
+    "retries",
+    "backoff_s",
+    "outcome_words",
+    "postponed",
+    "no_decision",
+    "cancelled",
+    "fewer_contacts",
+    "carry",
+    "returned",
 ];
 
 impl Config {
@@ -267,6 +481,18 @@ impl Config {
         if self.ingest.header_rows == 0 {
             return Err(bad("ingest.header_rows", "must be at least 1".into()));
         }
+        let m = self.ingest.max_amount;
+        if !(m > 0.0 && m <= MAX_AMOUNT_LIMIT) {
+            return Err(bad("ingest.max_amount", format!("must be above 0 and at most 1e15, found {m}")));
+        }
+        if self.ingest.max_inflated_mb == 0 {
+            return Err(bad("ingest.max_inflated_mb", "must be at least 1".into()));
+        }
+        if let Some(y) = self.ingest.year {
+            if !(1990..=2100).contains(&y) {
+                return Err(bad("ingest.year", format!("must be a year between 1990 and 2100, found {y}")));
+            }
+        }
         let p = &self.plan;
         if !(-1.0..=10.0).contains(&p.target_growth) {
             return Err(bad(
@@ -288,12 +514,24 @@ impl Config {
                 ));
             }
         }
+        let w = &p.outcome_words;
+        for (key, list) in [
+            ("postponed", &w.postponed),
+            ("no_decision", &w.no_decision),
+            ("cancelled", &w.cancelled),
+            ("fewer_contacts", &w.fewer_contacts),
+        ] {
+            if list.iter().any(|x| crate::classify::collate(x).is_empty()) {
+                return Err(bad(&format!("plan.outcome_words.{key}"), "has an empty word".into()));
+            }
+        }
         if p.call_every_days == 0 {
             return Err(bad("plan.call_every_days", "must be at least 1".into()));
         }
         if p.max_contacts_per_month == 0 {
             return Err(bad("plan.max_contacts_per_month", "must be at least 1".into()));
         }
+        self.validate_send(path)?;
         for key in self.columns.keys() {
             if !COLUMN_KEYS.contains(&key.as_str()) {
                 let hint =
@@ -303,6 +541,51 @@ impl Config {
                     format!("is not a column role{hint}; roles are {}", COLUMN_KEYS.join(", ")),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// `[send]`: values serde cannot check. Addresses are checked when a message is built.
+    fn validate_send(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key: format!("send.{key}"),
+            message,
+        };
+        let s = &self.send;
+        if s.security == Security::None && !LOCAL_HOSTS.contains(&s.host.trim()) {
+            return Err(bad(
+                "security",
+                format!(
+                    "= \"none\" sends the plans (and the login) unencrypted, so it is only allowed for a relay \
+                     on this machine (host = \"localhost\"), and host is {:?}; use \"starttls\" or \"tls\"",
+                    s.host
+                ),
+            ));
+        }
+        if s.port == Some(0) {
+            return Err(bad("port", "must be between 1 and 65535, found 0".into()));
+        }
+        if s.timeout_s == 0 || s.timeout_s > 3600 {
+            return Err(bad(
+                "timeout_s",
+                format!("must be between 1 and 3600 seconds, found {}", s.timeout_s),
+            ));
+        }
+        if !(s.max_attachment_mb > 0.0 && s.max_attachment_mb.is_finite()) {
+            return Err(bad(
+                "max_attachment_mb",
+                format!("must be more than 0, found {}", s.max_attachment_mb),
+            ));
+        }
+        if s.retries > 20 {
+            return Err(bad("retries", format!("must be at most 20, found {}", s.retries)));
+        }
+        if !(0.0..=3600.0).contains(&s.backoff_s) {
+            return Err(bad(
+                "backoff_s",
+                format!("must be between 0 and 3600 seconds, found {}", s.backoff_s),
+            ));
         }
         Ok(())
     }
@@ -342,6 +625,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "segment",
     "activity",
     "notes",
+    "order_id",
+    "returned",
 ];
 
 /// The closest known word to `word`, when one is close enough to be a typo.
@@ -360,6 +645,13 @@ fn describe_toml_error(e: &toml::de::Error) -> String {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let field = &rest[..end];
+            if field.to_lowercase().contains("pass") {
+                return format!(
+                    "`{field}`: the SMTP password is never read from the config file, where it would sit in \
+                     plain text beside the plans; remove it and set the environment variable {PASSWORD_ENV} \
+                     (the login name goes in [send] user)"
+                );
+            }
             let hint =
                 suggest(field, KNOWN_KEYS).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             let line = e.span().map(|s| format!(" at byte {}", s.start)).unwrap_or_default();
@@ -399,6 +691,36 @@ mod tests {
     fn unknown_column_role_is_refused() {
         let err = parse("[columns]\nammount = \"Base\"\n").unwrap_err().to_string();
         assert!(err.contains("did you mean `amount`"), "{err}");
+    }
+
+    #[test]
+    fn a_password_in_the_file_is_refused_with_the_reason() {
+        for text in ["[send]\npassword = \"x\"\n", "[send]\nsmtp_password = \"x\"\n", "password = \"x\"\n"] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains("never read from the config file"), "{err}");
+            assert!(err.contains("KAMPLAN_SMTP_PASSWORD"), "{err}");
+        }
+    }
+
+    #[test]
+    fn unencrypted_smtp_only_to_this_machine() {
+        assert!(parse("[send]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\n").is_ok());
+        assert!(parse("[send]\nhost = \"localhost\"\nsecurity = \"none\"\n").is_ok());
+        let err =
+            parse("[send]\nhost = \"smtp.example.com\"\nsecurity = \"none\"\n").unwrap_err().to_string();
+        assert!(err.contains("send.security") && err.contains("only allowed for a relay"), "{err}");
+        let err = parse("[send]\nsecurity = \"ssl\"\n").unwrap_err().to_string();
+        assert!(err.contains("starttls"), "{err}");
+    }
+
+    #[test]
+    fn plan_keys_are_checked() {
+        let err = parse("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n").unwrap_err().to_string();
+        assert!(err.contains("plan.outcome_words.postponed"), "{err}");
+        let cfg = parse("[plan.outcome_words]\npostponed = [\"later\"]\n").unwrap();
+        assert_eq!(cfg.plan.outcome_words.postponed, ["later"]);
+        // The other lists keep their defaults.
+        assert!(cfg.plan.outcome_words.cancelled.contains(&"cancel".to_string()));
     }
 
     #[test]

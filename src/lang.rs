@@ -15,9 +15,11 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
     ("es", "common.toml", include_str!("../templates/i18n/es/common.toml")),
     ("es", "plan.toml", include_str!("../templates/i18n/es/plan.toml")),
     ("es", "run.toml", include_str!("../templates/i18n/es/run.toml")),
+    ("es", "mail.toml", include_str!("../templates/i18n/es/mail.toml")),
     ("en", "common.toml", include_str!("../templates/i18n/en/common.toml")),
     ("en", "plan.toml", include_str!("../templates/i18n/en/plan.toml")),
     ("en", "run.toml", include_str!("../templates/i18n/en/run.toml")),
+    ("en", "mail.toml", include_str!("../templates/i18n/en/mail.toml")),
 ];
 
 /// Embedded language files, for `kamplan init` to write out: (relative path, text).

@@ -5,6 +5,7 @@
 //! commands in [`commands`] call them in order. This file is the front door: the stages and the
 //! two types every command shares, [`Outcome`] and [`Failure`].
 
+pub mod carry;
 pub mod classify;
 pub mod cli;
 pub mod commands;
@@ -16,10 +17,11 @@ pub mod period;
 pub mod plan;
 pub mod publish;
 pub mod render;
+pub mod send;
 pub mod templating;
 
 /// How a command ended, as the process exit code. Documented in README and `--help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// 0: done.
     Done = 0,
@@ -53,6 +55,15 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The same failure with `what` said before it.
+    pub fn context(self, what: String) -> Failure {
+        match self {
+            Failure::Usage(e) => Failure::Usage(e.context(what)),
+            Failure::Input(e) => Failure::Input(e.context(what)),
+            Failure::Output(e) => Failure::Output(e.context(what)),
+        }
+    }
+
     /// The process exit code.
     pub fn code(&self) -> i32 {
         match self {

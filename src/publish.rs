@@ -15,10 +15,19 @@ use sha2::{Digest, Sha256};
 
 use crate::lang::Lang;
 use crate::period::{Month, Window};
+use crate::plan::handover::Handover;
 use crate::plan::HandoverRow;
 
 /// Name of the lock file inside the output folder.
 pub const LOCK_FILE: &str = ".kamplan.lock";
+
+/// The month's hand-over record (see [`crate::plan::handover`]), beside `index.csv`.
+pub const HANDOVER_FILE: &str = "handover.json";
+
+/// The record of what `kamplan send` handed over. Publish does not write it but keeps it when
+/// the month is published again, so a re-run never makes plans already sent look unsent; it
+/// is not among the manifest's outputs (it changes with every message sent).
+pub const SENT_FILE: &str = "sent.json";
 
 /// A publishing problem, naming the path.
 #[derive(Debug, thiserror::Error)]
@@ -222,7 +231,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A file listed in the manifest.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct FileEntry {
     /// Path relative to the month folder (outputs) or as given (inputs), `/`-separated.
     pub path: String,
@@ -324,6 +333,8 @@ pub struct MonthContent<'a> {
     pub replaces: Option<Vec<String>>,
     /// The hand-over rows for `index.csv`.
     pub handover: &'a [HandoverRow],
+    /// The hand-over record for `handover.json` (its files are kept to those published).
+    pub record: &'a Handover,
     /// The manifest's description of the run; its `outputs` are listed from what is written.
     pub manifest: ManifestRun<'a>,
 }
@@ -342,6 +353,13 @@ pub struct ManifestRun<'a> {
     pub config: ManifestConfig<'a>,
     pub counts: ManifestCounts,
     pub warnings: &'a [String],
+    /// What the returns sheets took out of the sales: every returned order, and those that
+    /// matched no sales line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<&'a crate::ingest::returns::ReturnsReport>,
+    /// Master rows, activity customers, territory entries and master KAMs that join nothing.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub unmatched: &'a [crate::ingest::joins::Unmatched],
 }
 
 /// The config a run used: its file, the file's hash, and every effective setting.
@@ -380,10 +398,12 @@ pub fn publish_month(out: &Path, month: &MonthContent) -> Result<PathBuf, Publis
     let _lock = Lock::acquire(out)?;
     let name = month.period.to_string();
     let staging = Staging::new(out, &name)?;
-    if let Some(replaced) = &month.replaces {
-        staging.carry_over(&|entry| {
-            replaced.iter().any(|r| r == entry) || entry == "manifest.json" || entry == "index.csv"
-        })?;
+    match &month.replaces {
+        Some(replaced) => staging.carry_over(&|entry| {
+            replaced.iter().any(|r| r == entry)
+                || ["manifest.json", "index.csv", HANDOVER_FILE].contains(&entry)
+        })?,
+        None => staging.carry_over(&|entry| entry != SENT_FILE)?,
     }
     for (rel, bytes) in month.files {
         staging.write(rel, bytes)?;
@@ -392,13 +412,20 @@ pub fn publish_month(out: &Path, month: &MonthContent) -> Result<PathBuf, Publis
     let index = index_csv(month.handover, staging.dir())
         .map_err(|e| PublishError::Io { path: index_path, source: std::io::Error::other(e) })?;
     staging.write(Path::new("index.csv"), &index)?;
+    let mut record = month.record.clone();
+    record.retain_files(|rel| !rel.is_empty() && staging.dir().join(rel).is_file());
+    let record_json = serde_json::to_string_pretty(&record).map_err(|e| PublishError::Io {
+        path: staging.dir().join(HANDOVER_FILE),
+        source: std::io::Error::other(e),
+    })?;
+    staging.write(Path::new(HANDOVER_FILE), record_json.as_bytes())?;
 
     let mut inputs = Vec::new();
     for path in month.manifest.input_paths {
         let bytes = fs::read(path).map_err(io(Path::new(path)))?;
         inputs.push(FileEntry { path: path.clone(), bytes: bytes.len() as u64, sha256: sha256_hex(&bytes) });
     }
-    let outputs = list_files(staging.dir(), &["manifest.json"])?;
+    let outputs = list_files(staging.dir(), &["manifest.json", SENT_FILE])?;
     let manifest = Manifest { run: &month.manifest, inputs, outputs };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| PublishError::Io {
         path: staging.dir().join("manifest.json"),
@@ -603,7 +630,25 @@ mod tests {
         replaces: Option<Vec<String>>,
         run: ManifestRun<'a>,
     ) -> MonthContent<'a> {
-        MonthContent { period: run.period, files, replaces, handover: &[], manifest: run }
+        MonthContent { period: run.period, files, replaces, handover: &[], record: record(), manifest: run }
+    }
+
+    /// A hand-over record naming one plan file and the summary.
+    fn record() -> &'static Handover {
+        let h = Handover {
+            version: 1,
+            period: "2026-10".into(),
+            period_label: "oct 2026".into(),
+            window_label: String::new(),
+            lang: "es".into(),
+            currency: "€".into(),
+            company_sales: 0.0,
+            key_sales: 0.0,
+            key_accounts: 0,
+            kams: vec![],
+            summary_files: vec!["Resumen.pdf".into(), "Resumen.xlsx".into()],
+        };
+        Box::leak(Box::new(h))
     }
 
     fn run_info(cfg: &crate::config::Config) -> ManifestRun<'_> {
@@ -625,6 +670,8 @@ mod tests {
                 kams: 0,
             },
             warnings: &[],
+            returns: None,
+            unmatched: &[],
         }
     }
 
@@ -652,8 +699,27 @@ mod tests {
             serde_json::from_slice(&fs::read(month.join("manifest.json")).unwrap()).unwrap();
         let outputs: Vec<&str> =
             manifest["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap()).collect();
-        assert_eq!(outputs, ["Resumen.pdf", "ana/plan.pdf", "ana-2/plan.pdf", "index.csv"]);
+        assert_eq!(outputs, ["Resumen.pdf", "ana/plan.pdf", "ana-2/plan.pdf", "handover.json", "index.csv"]);
         assert_eq!(manifest["period"], "2026-10");
+    }
+
+    #[test]
+    fn the_send_record_survives_a_new_publish_and_is_not_an_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfg = crate::config::Config::default();
+        let files = vec![(PathBuf::from("Resumen.pdf"), b"v1".to_vec())];
+        let month = publish_month(tmp.path(), &month_content(&files, None, run_info(&cfg))).unwrap();
+        fs::write(month.join(SENT_FILE), "{\"messages\":[]}").unwrap();
+        let month = publish_month(tmp.path(), &month_content(&files, None, run_info(&cfg))).unwrap();
+        assert_eq!(fs::read_to_string(month.join(SENT_FILE)).unwrap(), "{\"messages\":[]}");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(month.join("manifest.json")).unwrap()).unwrap();
+        let outputs: Vec<&str> =
+            manifest["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap()).collect();
+        assert_eq!(outputs, ["Resumen.pdf", "handover.json", "index.csv"]);
+        // The record names only files the month has: no XLSX was written.
+        let h: Handover = serde_json::from_slice(&fs::read(month.join(HANDOVER_FILE)).unwrap()).unwrap();
+        assert_eq!(h.summary_files, ["Resumen.pdf"]);
     }
 
     #[test]

@@ -36,11 +36,20 @@ pub const PLAN: &str = "plan.xhtml.tera";
 pub const SUMMARY: &str = "summary.xhtml.tera";
 /// Shared components (cells, lists) both documents use.
 pub const MACROS: &str = "macros.xhtml.tera";
+/// The subject of a hand-over mail (`kamplan send`), one line.
+pub const MAIL_SUBJECT: &str = "mail_subject.txt.tera";
+/// The plain-text body of a hand-over mail.
+pub const MAIL_TEXT: &str = "mail_body.txt.tera";
+/// The HTML alternative of the body (escaped like the documents).
+pub const MAIL_HTML: &str = "mail_body.html.tera";
 
 const EMBEDDED: &[(&str, &str)] = &[
     (MACROS, include_str!("../templates/macros.xhtml.tera")),
     (PLAN, include_str!("../templates/plan.xhtml.tera")),
     (SUMMARY, include_str!("../templates/summary.xhtml.tera")),
+    (MAIL_SUBJECT, include_str!("../templates/mail_subject.txt.tera")),
+    (MAIL_TEXT, include_str!("../templates/mail_body.txt.tera")),
+    (MAIL_HTML, include_str!("../templates/mail_body.html.tera")),
 ];
 
 /// The embedded default templates, (file name, text), for `kamplan init` to write out.
@@ -177,8 +186,9 @@ impl Templates {
 
         let mut tera = Tera::default();
         register_filters(&mut tera, lang);
-        // Every template escapes what it prints: the names end in .xhtml.tera.
-        tera.autoescape_on([".xhtml.tera", ".xhtml", ".html", ".xml"]);
+        // Every document and HTML template escapes what it prints; the mail's subject and text
+        // body (`.txt.tera`) are plain text, where an escape would show as `&amp;`.
+        tera.autoescape_on([".xhtml.tera", ".html.tera", ".xhtml", ".html", ".xml"]);
         tera.set_escape_fn(escape_xml);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| TemplateError::from_tera(&e, PLAN))?;
@@ -207,6 +217,14 @@ impl Templates {
         let mut ctx = self.context();
         ctx.insert("plan", plan);
         self.tera.render(PLAN, &ctx).map_err(|e| TemplateError::from_tera(&e, PLAN))
+    }
+
+    /// Renders a mail template ([`MAIL_SUBJECT`], [`MAIL_TEXT`], [`MAIL_HTML`]) with `mail` as
+    /// its context (see `crate::send::compose`).
+    pub fn render_mail(&self, name: &str, mail: &impl serde::Serialize) -> Result<String, TemplateError> {
+        let mut ctx = self.context();
+        ctx.insert("mail", mail);
+        self.tera.render(name, &ctx).map_err(|e| TemplateError::from_tera(&e, name))
     }
 
     /// Renders the management summary (`summary.xhtml.tera`, the summary as `summary`).
@@ -312,14 +330,14 @@ fn register_filters(tera: &mut Tera, lang: &Lang) {
 mod tests {
     use super::*;
     use crate::plan::fixtures::{self, HOSTILE};
-    use crate::plan::{build, Plans};
+    use crate::plan::Plans;
 
     fn lang(code: &str) -> Lang {
         Lang::load(code, "€", None).unwrap()
     }
 
     fn plans(l: &Lang) -> Plans {
-        build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), l)
+        fixtures::build_with(&fixtures::classification(), l)
     }
 
     fn render_all(code: &str) -> (String, String) {
@@ -413,6 +431,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_monthly_book_says_products_are_not_available_instead_of_an_empty_table() {
+        for (code, want) in
+            [("es", "No disponible en un libro mensual"), ("en", "Not available in a monthly book")]
+        {
+            let l = lang(code);
+            let (t, _) = Templates::load(None, &l).unwrap();
+            let mut c = fixtures::classification();
+            for a in &mut c.accounts {
+                a.top_products.clear();
+                a.monthly_book = true;
+            }
+            let p = fixtures::build_with(&c, &l);
+            let xml = t.render_plan(&p.kams[0]).unwrap();
+            let doc = parse(&xml);
+            let notes = texts(&doc, "p").into_iter().filter(|p| p.starts_with(want)).count();
+            assert_eq!(notes, p.kams[0].accounts.len(), "{code}: one note per account");
+            let tables: Vec<_> = doc
+                .descendants()
+                .filter(|n| {
+                    n.has_tag_name("table") && n.attribute("name").is_some_and(|x| x.starts_with("productos"))
+                })
+                .collect();
+            assert!(tables.is_empty(), "{code}: no empty product tables");
+            // Invoice lines without a product column: no note, no table.
+            for a in &mut c.accounts {
+                a.monthly_book = false;
+            }
+            let p = fixtures::build_with(&c, &l);
+            assert!(!t.render_plan(&p.kams[0]).unwrap().contains(want), "{code}");
+        }
+    }
+
     /// The meaning of a plan, not its bytes: the document model both renderers draw from.
     /// A change here is a change in what every KAM reads; review the snapshot diff.
     #[test]
@@ -471,7 +522,7 @@ mod tests {
                 k.name = kam.into();
             }
         }
-        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let p = fixtures::build_with(&c, &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let ana = p.kams.iter().find(|k| k.kam == kam).unwrap();
         for xml in [t.render_plan(ana).unwrap(), t.render_summary(&p.summary).unwrap()] {
@@ -625,7 +676,7 @@ mod tests {
         let l = lang("es");
         let mut c = fixtures::classification();
         c.accounts[0].name = "Acme\u{1}\u{b} S.A.\u{ffff}\tx & <y>".into();
-        let p = build(&c, &fixtures::dataset(), &fixtures::config(), &l);
+        let p = fixtures::build_with(&c, &l);
         let (t, _) = Templates::load(None, &l).unwrap();
         let xml = t.render_plan(&p.kams[0]).unwrap();
         let doc = parse(&xml);
@@ -661,7 +712,7 @@ mod tests {
     #[test]
     fn embedded_defaults_are_listed_for_init() {
         let names: Vec<&str> = embedded().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, [MACROS, PLAN, SUMMARY]);
+        assert_eq!(names, [MACROS, PLAN, SUMMARY, MAIL_SUBJECT, MAIL_TEXT, MAIL_HTML]);
         assert!(embedded().iter().all(|(_, t)| !t.is_empty()));
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{norm, rules, tidy};
 use crate::config::Config;
-use crate::ingest::{customer_key, Dataset, Sym};
+use crate::ingest::{Dataset, Sym};
 use crate::period::{Month, Window};
 
 /// Sums of one account over W and the prior window.
@@ -132,13 +132,20 @@ pub(super) fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected 
         }
     }
 
-    let strategic: Vec<String> =
-        cfg.classify.strategic.iter().map(|s| norm(s)).filter(|s| !s.is_empty()).collect();
+    // An entry is a code or a name, so it is compared both ways, by the rule of
+    // `ingest::customer_key`: "01002" is customer 1002, " c-17" is C-17, "ACME  sa" is Acme SA.
+    let strategic: Vec<[String; 2]> = cfg
+        .classify
+        .strategic
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| [norm(s), norm(&crate::ingest::keys::code_key(s).unwrap_or_default())])
+        .collect();
     let mut strategic_hit = vec![false; strategic.len()];
     let mut hits = |keys: &[String]| {
         let mut any = false;
         for (j, s) in strategic.iter().enumerate() {
-            if keys.iter().any(|k| k == s) {
+            if keys.iter().any(|k| s.contains(k)) {
                 strategic_hit[j] = true;
                 any = true;
             }
@@ -170,7 +177,8 @@ pub(super) fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected 
         if !(listed || r.strategic || r.potential.is_some_and(|p| p > 0.0)) {
             continue;
         }
-        let id = customer_key(Some(&r.id), r.name.as_deref()).unwrap_or_else(|| r.id.clone());
+        // Master ids are keys already (the rule of `ingest::customer_key`).
+        let id = r.id.clone();
         let name = r.name.as_deref().map(tidy).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
         let mut a = Acc::new(None, id, name);
         a.master = Some(m);
@@ -246,6 +254,17 @@ mod tests {
         // a master-only customer that is not key is not listed
         assert!(c.accounts.iter().all(|a| a.id != "z1"));
         assert!(c.warnings.iter().any(|w| w.contains("nadie")), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn strategic_codes_follow_the_customer_code_rule() {
+        let d = dataset(&[l("2026-01-10", "1002", 500.0), l("2026-01-10", "C-17", 100.0)]);
+        let mut cfg = Config::default();
+        cfg.classify.strategic = vec!["01002".into(), " c-17 ".into(), "1003.0".into()];
+        let c = run(&d, &cfg, "2026-10");
+        assert!(acc(&c, "1002").strategic, "zero-padded in the config");
+        assert!(acc(&c, "C-17").strategic, "case and spaces ignored");
+        assert!(c.warnings.iter().any(|w| w.contains("1003.0")), "{:?}", c.warnings);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub(super) fn dataset(lines: &[L]) -> Dataset {
             cost: x.cost,
             margin: f64::NAN,
             qty: f64::NAN,
+            month_total: false,
+            order: None,
         };
         d.transactions.push(t);
     }

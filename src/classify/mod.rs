@@ -134,6 +134,9 @@ pub struct Account {
     pub monthly: Vec<MonthSales>,
     /// Top products in the window: (product, sales), largest first, at most 5.
     pub top_products: Vec<(String, f64)>,
+    /// Every line of the account up to P is a month total from a monthly (wide) book: what
+    /// needs invoice lines (products, quantities, the day of a purchase) is not available.
+    pub monthly_book: bool,
     /// Growth is available and the account had no sales in the prior window.
     pub new_account: bool,
 }
@@ -251,7 +254,15 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         }
         let master = a.master.map(|m| &data.master[m]);
         let region = most_frequent(data, &s.region_w).or_else(|| most_frequent(data, &s.region_any));
-        let segment = master.and_then(|m| m.segment.as_deref()).map(tidy).filter(|x| !x.is_empty());
+        // The master's segment, else the one a sales sheet gives (a monthly book's column).
+        let segment = master
+            .and_then(|m| m.segment.as_deref())
+            .or_else(|| {
+                let k = data.strings.get(&a.id)?;
+                data.segments.get(&k).map(|s| data.strings.resolve(*s))
+            })
+            .map(tidy)
+            .filter(|x| !x.is_empty());
         let salesperson = top_salesperson(data, &s);
         let (kam_name, source) = kam::assign(
             &kam::Candidates {
@@ -267,8 +278,9 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         let margin = a.margin().map(round2);
         let last3: f64 = s.monthly[MONTHLY_MONTHS as usize - 3..].iter().sum();
         let prev3: f64 = s.monthly[MONTHLY_MONTHS as usize - 6..MONTHLY_MONTHS as usize - 3].iter().sum();
-        let trend = (rules::cents(prev3) > 0)
-            .then(|| (rules::cents(last3) - rules::cents(prev3)) as f64 / rules::cents(prev3) as f64);
+        let trend = (rules::cents(prev3) > 0).then(|| {
+            rules::add_cents(rules::cents(last3), -rules::cents(prev3)) as f64 / rules::cents(prev3) as f64
+        });
         let mut top_products: Vec<(String, f64)> = s
             .products
             .iter()
@@ -320,6 +332,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
                 })
                 .collect(),
             top_products,
+            monthly_book: s.month_totals > 0 && s.invoice_lines == 0,
             new_account: d.new_account,
         };
         account.explanation = account
@@ -551,6 +564,8 @@ mod tests {
                 cost: (x % 50_000) as f64 / 100.0,
                 margin: f64::NAN,
                 qty: f64::NAN,
+                month_total: false,
+                order: None,
             });
         }
         let t = std::time::Instant::now();

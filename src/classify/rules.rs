@@ -31,7 +31,7 @@ pub struct RuleInput {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// Sales rounded to the cent, in cents.
-    pub cents: i64,
+    pub cents: Cents,
     /// 1-based rank among accounts with sales > 0 (to the cent).
     pub rank: Option<u32>,
     pub share: f64,
@@ -54,25 +54,35 @@ pub struct Decision {
 pub struct Outcome {
     pub decisions: Vec<Decision>,
     /// Sum of the sales of accounts with sales > 0, in cents.
-    pub total_cents: i64,
+    pub total_cents: Cents,
     /// How many accounts have sales > 0.
     pub ranked: u32,
     /// How many accounts are class A.
     pub class_a: u32,
     /// Sales of the smallest class-A account (the potential rule's bar), in cents.
-    pub smallest_a_cents: Option<i64>,
+    pub smallest_a_cents: Option<Cents>,
     /// Shares of the ranked accounts, largest first.
     pub ranked_shares: Vec<f64>,
 }
 
+/// Whole cents. 128 bits: ingest bounds every line by `[ingest] max_amount` (≤ 1e15), so even
+/// a billion lines sum to under 1e26 cents, far below the 1.7e38 an i128 holds; sums still
+/// saturate instead of wrapping, so no input can flip a total's sign.
+pub type Cents = i128;
+
 /// Money to whole cents. Non-finite values (never produced by ingest) count as zero cents
 /// so that a ranking can never panic.
-pub fn cents(v: f64) -> i64 {
+pub fn cents(v: f64) -> Cents {
     if v.is_finite() {
-        (v * 100.0).round() as i64
+        (v * 100.0).round() as Cents
     } else {
         0
     }
+}
+
+/// `a + b`, checked: saturates at the i128 bounds instead of wrapping.
+pub fn add_cents(a: Cents, b: Cents) -> Cents {
+    a.checked_add(b).unwrap_or(if b > 0 { Cents::MAX } else { Cents::MIN })
 }
 
 /// Applies the method to every account.
@@ -90,12 +100,12 @@ pub fn cents(v: f64) -> i64 {
 /// * potential: potential ≥ sales of the smallest class-A account, and not class A.
 /// * small_portfolio: when 1 ≤ ranked accounts ≤ `all_key_if_accounts_at_most`, every ranked one.
 pub fn decide(inputs: &[RuleInput], rules: &ClassifyConfig, growth_available: bool) -> Outcome {
-    let account_cents: Vec<i64> = inputs.iter().map(|a| cents(a.sales)).collect();
+    let account_cents: Vec<Cents> = inputs.iter().map(|a| cents(a.sales)).collect();
     let mut order: Vec<usize> = (0..inputs.len()).filter(|&i| account_cents[i] > 0).collect();
     order.sort_by(|&a, &b| {
         account_cents[b].cmp(&account_cents[a]).then_with(|| inputs[a].id.cmp(&inputs[b].id))
     });
-    let total_cents: i64 = order.iter().map(|&i| account_cents[i]).sum();
+    let total_cents: Cents = order.iter().fold(0, |sum, &i| add_cents(sum, account_cents[i]));
     let ranked = order.len() as u32;
 
     let mut rank = vec![None; inputs.len()];
@@ -103,12 +113,12 @@ pub fn decide(inputs: &[RuleInput], rules: &ClassifyConfig, growth_available: bo
     let mut cumulative = vec![0.0; inputs.len()];
     let mut abc = vec![Abc::C; inputs.len()];
     let mut ranked_shares = Vec::with_capacity(order.len());
-    let mut before_cents: i64 = 0;
+    let mut before_cents: Cents = 0;
     let mut class_a = 0;
     let mut smallest_a_cents = None;
     for (pos, &i) in order.iter().enumerate() {
         let before = before_cents as f64 / total_cents as f64;
-        before_cents += account_cents[i];
+        before_cents = add_cents(before_cents, account_cents[i]);
         rank[i] = Some(pos as u32 + 1);
         share[i] = account_cents[i] as f64 / total_cents as f64;
         cumulative[i] = before_cents as f64 / total_cents as f64;
@@ -396,6 +406,19 @@ mod tests {
             ]
         );
         assert_eq!(o.decisions[1].reasons, vec![Reason::Strategic]);
+    }
+
+    /// Issue 14 (4): sales far beyond any book (a pasted EAN that got past ingest) never wrap a
+    /// total negative; the ranking and the shares stay those of the amounts.
+    #[test]
+    fn huge_sales_never_wrap_the_totals() {
+        let o = run(&[acc("ean", 1.2e19), acc("b", 3e18), acc("c", 100.0)]);
+        assert!(o.total_cents > 0, "{}", o.total_cents);
+        assert_eq!(o.total_cents, cents(1.2e19) + cents(3e18) + 10_000);
+        assert!(o.decisions.iter().all(|d| d.share >= 0.0 && d.share <= 1.0));
+        assert_eq!(add_cents(Cents::MAX, 1), Cents::MAX);
+        assert_eq!(add_cents(Cents::MIN, -1), Cents::MIN);
+        assert_eq!(cents(f64::NAN), 0);
     }
 
     #[test]

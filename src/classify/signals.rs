@@ -25,6 +25,9 @@ pub(super) struct Signals {
     pub(super) region_w: HashMap<Sym, u32>,
     pub(super) region_any: HashMap<Sym, u32>,
     pub(super) products: HashMap<Sym, f64>,
+    /// Lines up to P that are invoice lines, and that are month totals of a monthly book.
+    pub(super) invoice_lines: u32,
+    pub(super) month_totals: u32,
 }
 
 pub(super) fn signals(data: &Dataset, c: &Collected, window: Window, period: Month) -> Vec<Signals> {
@@ -37,6 +40,11 @@ pub(super) fn signals(data: &Dataset, c: &Collected, window: Window, period: Mon
             continue;
         };
         let s = &mut out[i];
+        if t.month_total {
+            s.month_totals += 1;
+        } else {
+            s.invoice_lines += 1;
+        }
         let offset = first_month.months_until(Month::of(t.date));
         if offset >= 0 {
             s.monthly[offset as usize] += t.amount;
@@ -143,5 +151,33 @@ mod tests {
         assert_eq!(c.totals.margin, Some(340.0));
         assert!((a.exposure_margin.unwrap() - 190.0 / 340.0).abs() < 1e-12);
         assert_eq!(acc(&c, "b").days_since, Some(30));
+    }
+
+    #[test]
+    fn accounts_from_a_monthly_book_have_no_products_to_show_and_its_segment() {
+        let mut d = dataset(&[
+            l("2026-09-30", "a", 100.0),
+            l("2026-10-31", "a", 200.0),
+            l("2026-10-31", "b", 50.0),
+            L { product: Some("P1"), ..l("2026-10-12", "b", 70.0) },
+            l("2026-10-12", "c", 10.0),
+        ]);
+        // a and the first line of b are month totals of a monthly book.
+        for t in &mut d.transactions[..3] {
+            t.month_total = true;
+        }
+        let a = d.strings.get("a").unwrap();
+        let seg = d.strings.intern("Industria");
+        d.segments.insert(a, seg);
+        let c = run(&d, &Config::default(), "2026-10");
+        assert!(acc(&c, "a").monthly_book, "only month totals");
+        assert!(!acc(&c, "b").monthly_book, "invoice lines too: its products are shown");
+        assert_eq!(acc(&c, "b").top_products, vec![("P1".to_string(), 70.0)]);
+        assert!(!acc(&c, "c").monthly_book);
+        assert_eq!(acc(&c, "a").segment.as_deref(), Some("Industria"));
+        // The master's segment wins over the book's.
+        d.master.push(crate::ingest::MasterRecord { segment: Some("Hoteles".into()), ..master("a") });
+        let c = run(&d, &Config::default(), "2026-10");
+        assert_eq!(acc(&c, "a").segment.as_deref(), Some("Hoteles"));
     }
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod classify;
 pub mod init;
 pub mod run;
+pub mod send;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Check(a) => check::check(a),
         Command::Classify(a) => classify::classify(a),
         Command::Run(a) => run::run(a),
+        Command::Send(a) => send::send(a),
         Command::Init(a) => init::init(a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -129,6 +131,61 @@ pub fn now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// Hands a published month over (the send stage) and says what happened: stdout the messages
+/// sent (or the dry run's listing), stderr the rest. Shared by `send` and `run --send`.
+///
+/// Exit: [`Outcome::Warnings`] when a message could not be composed or was refused (5xx);
+/// [`Failure::Output`] when some were not sent for now (they are sent by the next `send`).
+pub fn hand_over(
+    month_dir: &Path,
+    cfg: &config::Config,
+    templates_dir: Option<&Path>,
+    opts: &crate::send::Options,
+    log: &Log,
+) -> Result<Outcome, Failure> {
+    use crate::send::{self, SendError};
+    let progress = |line: &str| log.info(line);
+    let report = send::send(month_dir, cfg, templates_dir, opts, &progress).map_err(|e| match e {
+        SendError::Usage(m) => Failure::Usage(anyhow::anyhow!(m)),
+        SendError::Month(m) => Failure::Input(anyhow::anyhow!(m)),
+        SendError::Output(m) => Failure::Output(anyhow::anyhow!(m)),
+    })?;
+    for n in &report.notes {
+        log.info(n);
+    }
+    if report.dry_run {
+        print_out(&report.listing)?;
+    } else {
+        let lines: String = report.sent.iter().map(|(who, to)| format!("sent\t{who}\t{to}\n")).collect();
+        print_out(&lines)?;
+    }
+    if !report.already.is_empty() {
+        log.info(format!(
+            "{} already sent with the same files, not sent again (--resend sends them again): {}",
+            report.already.len(),
+            report.already.join("; ")
+        ));
+    }
+    for w in report.warnings.iter().chain(&report.rejected) {
+        log.warn(w);
+    }
+    let verb = if report.dry_run { "would be sent" } else { "sent" };
+    let n = report.sent.len();
+    log.info(format!(
+        "{n} message{} {verb} from {}{}",
+        if n == 1 { "" } else { "s" },
+        month_dir.display(),
+        if report.dry_run { "; dry run: nothing was sent" } else { "" }
+    ));
+    if !report.not_sent.is_empty() {
+        return Err(Failure::Output(anyhow::anyhow!(
+            "not sent: {}; run `kamplan send` again when the server answers: what was sent is not sent again",
+            report.not_sent.join("; ")
+        )));
+    }
+    Ok(Outcome::from_warnings(!report.warnings.is_empty() || !report.rejected.is_empty()))
 }
 
 /// Progress and warnings on stderr, one line per event, as chatty as `-q`/`-v` ask.

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use super::{now_secs, parse_period, print_out, read_books, resolve_period, Log, Settings};
+use super::{hand_over, now_secs, parse_period, print_out, read_books, resolve_period, Log, Settings};
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
@@ -39,7 +39,9 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    let mut plans = plan::build(&c, &data, &s.cfg, &s.lang);
+    let inputs = plan::Inputs::from_dataset(&data);
+    let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
+    warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
     let (paths, summary_path) =
         publish::document_paths(plans.kams.iter().map(|k| k.kam.as_str()), &s.lang, period);
@@ -90,6 +92,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             names
         }),
         handover: &plans.summary.handover,
+        record: &handover_record(&plans, &summary_path, &formats),
         manifest: publish::ManifestRun {
             kamplan_version: env!("CARGO_PKG_VERSION"),
             period,
@@ -111,6 +114,8 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
                 kams: plans.kams.len(),
             },
             warnings: &warnings,
+            returns: rep.returns.as_ref(),
+            unmatched: &rep.unmatched,
         },
     };
     let published = publish::publish_month(&out, &month).map_err(|e| Failure::Output(e.into()))?;
@@ -125,7 +130,23 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     for w in &warnings {
         log.warn(w);
     }
-    Ok(Outcome::from_warnings(!warnings.is_empty()))
+    let outcome = Outcome::from_warnings(!warnings.is_empty());
+    if args.send || s.cfg.send.after_run {
+        // The month is published whatever happens next; the send stage reads it back as
+        // `kamplan send` would, and a failure says so.
+        let sent = hand_over(&published, &s.cfg, s.templates_dir.as_deref(), &Default::default(), &log)
+            .map_err(|f| f.context(format!("published {}, but the hand-over failed", published.display())))?;
+        return Ok(outcome.max(sent));
+    }
+    Ok(outcome)
+}
+
+/// The month's hand-over record: each plan's files as the index lists them, the summary's.
+fn handover_record(plans: &plan::Plans, summary: &DocPath, formats: &[Format]) -> plan::handover::Handover {
+    let files: Vec<Vec<String>> =
+        plans.summary.handover.iter().map(|row| vec![row.pdf.clone(), row.xlsx.clone()]).collect();
+    let summary_files = formats.iter().map(|f| summary.rel_slash(f.extension())).collect();
+    plan::handover::Handover::build(plans, &files, summary_files)
 }
 
 /// One document to produce: a KAM's plan (or the summary, `kam: None`) and where it goes.
@@ -151,7 +172,7 @@ fn formats(args: &[cli::FormatArg]) -> Vec<Format> {
 /// Says what was read and returns the warnings reading left for the manifest.
 fn ingest_warnings(rep: &ingest::IngestReport, log: &Log) -> Vec<String> {
     log.info(format!(
-        "read {} rows: {} transactions, {} skipped, {} rejected",
+        "read {} rows: {} records, {} skipped, {} rejected",
         rep.rows, rep.transactions, rep.skipped, rep.rejected
     ));
     let mut warnings = Vec::new();
@@ -160,6 +181,28 @@ fn ingest_warnings(rep: &ingest::IngestReport, log: &Log) -> Vec<String> {
     }
     warnings.extend(rep.warnings.iter().cloned());
     warnings
+}
+
+/// KAMs with a plan whose directory gives no email: the hand-over (`index.csv`) leaves it blank.
+/// Said only when a KAM or territory directory was read (emails are optional there).
+fn missing_emails(plans: &plan::Plans, data: &ingest::Dataset, default_kam: &str) -> Option<String> {
+    if data.directory.is_empty() {
+        return None;
+    }
+    let missing: Vec<&str> = plans
+        .summary
+        .handover
+        .iter()
+        .filter(|r| r.email.is_none() && classify::norm(&r.kam) != classify::norm(default_kam))
+        .map(|r| r.kam.as_str())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} KAM(s) have no email in the directory, so the hand-over (index.csv) has none for them: {}",
+            missing.len(),
+            missing.join(", ")
+        )
+    })
 }
 
 /// `--kam`: every name must be a KAM with key accounts; returns whether a KAM is selected.
@@ -204,6 +247,7 @@ impl<'a> Rendering<'a> {
             document_id: String::new(),
             page_label: s.lang.get("plan.page").to_string(),
             lang: s.lang.code.clone(),
+            ident: None,
         };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.unwrap_or(0))

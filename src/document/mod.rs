@@ -7,9 +7,9 @@
 //! ## Vocabulary
 //! ```xml
 //! <document title="Plan de cuentas clave — Ana" lang="es" author="kamplan" subject="2026-10">
-//!   <section title="Resumen" sheet="Resumen">          <!-- a sheet in XLSX; break="page" in PDF -->
+//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page" in PDF -->
 //!     <h1>Title</h1> <h2>Subtitle</h2> <h3>…</h3>
-//!     <p>Text with <b>bold</b> runs.</p>
+//!     <p>Text with <b>bold</b> runs and <a href="#cuentas">a link to a section</a>.</p>
 //!     <note kind="info|warning|highlight">Short boxed text</note>
 //!     <kpis>
 //!       <kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi>
@@ -17,7 +17,8 @@
 //!     <table name="cuentas">                            <!-- name: the Excel table name -->
 //!       <thead><tr><th data-format="money">Ventas</th>
 //!                  <th data-format="text" data-choices="Pendiente|Hecha" data-fill="true">Estado</th></tr></thead>
-//!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr></tbody>
+//!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr>
+//!              <tr><td href="#cuenta-C0012">ACME</td>…</tr></tbody>      <!-- a cell linking to a section -->
 //!       <tfoot><tr><td>Total</td><td data-value="1234.5">1.234,50 €</td></tr></tfoot>
 //!     </table>
 //!     <ul><li>item</li></ul>  <ol><li>item</li></ol>
@@ -28,6 +29,9 @@
 //!       <series name="Acumulado" kind="line" axis="secondary" data-format="percent">…</series>
 //!     </chart>
 //!     <fields><field label="Nombre" kind="text|date|choice" choices="A|B">prefilled</field></fields>
+//!     <note kind="kam">Para completar por el KAM</note>  <!-- the line above a KAM-owned area -->
+//!     <table name="reuniones_1" area="meetings" account="C0028"
+//!            data-keys="number|objective|date|status|notes">…</table>
 //!   </section>
 //! </document>
 //! ```
@@ -35,7 +39,18 @@
 //! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
 //! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
-//! percent (the cumulative share, 0–1).
+//! percent (the cumulative share, 0–1). A `td` with a `data-format` but no `data-value` and no
+//! text is an empty cell of that format (a blank money cell a KAM fills in).
+//!
+//! **KAM-owned areas.** A table with `area` (`meetings`, `history`, `contacts`,
+//! `decision_makers`, `strategy`) and `account` (the account's code) is a part of the plan the
+//! KAM owns: the XLSX renderer records where it wrote it in the workbook's identification sheet
+//! ([`crate::carry::ident`]) so the next run reads it back by account code, never by sheet name
+//! or row position. `data-keys` names its columns (`|`-separated, in order) for the reader.
+//!
+//! Links are internal only: `href="#id"` names a section's `id` (every target must exist; an
+//! unknown one is an error naming its line). The XLSX renderer makes them hyperlinks to the
+//! section's sheet, the PDF renderer link annotations to the section's first page.
 //!
 //! This file owns the model types. The parser is in `xhtml` (structure, text and errors) and
 //! `typed` (tables, typed values and charts).
@@ -58,10 +73,20 @@ pub struct Document {
     pub sections: Vec<Section>,
 }
 
+impl Document {
+    /// The index of the section with `id`, the target of a link.
+    pub fn section_index(&self, id: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.id.as_deref() == Some(id))
+    }
+}
+
 /// A section: a sheet in XLSX, a run of pages in PDF.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
     pub title: String,
+    /// The target of links (`href="#id"`) to this section; unique in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// XLSX sheet name (≤ 31 chars, made safe by the renderer); defaults to the title.
     pub sheet: String,
     /// Start the section on a new PDF page.
@@ -87,6 +112,16 @@ pub enum Block {
 pub struct Run {
     pub text: String,
     pub bold: bool,
+    /// The id of the section this run links to (`<a href="#id">`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Run {
+    /// A run of plain or bold text, without a link.
+    pub fn text(text: impl Into<String>, bold: bool) -> Run {
+        Run { text: text.into(), bold, link: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,6 +130,9 @@ pub enum NoteKind {
     Info,
     Warning,
     Highlight,
+    /// The one line above a KAM-owned area ("para completar por el KAM"), in the fill colour
+    /// of the cells the KAM writes in.
+    Kam,
 }
 
 /// A headline figure.
@@ -144,6 +182,16 @@ pub struct Column {
 pub struct Cell {
     pub value: Value,
     pub highlight: bool,
+    /// The id of the section this cell links to (`<td href="#id">`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Cell {
+    /// A cell without highlight or link.
+    pub fn new(value: Value) -> Cell {
+        Cell { value, highlight: false, link: None }
+    }
 }
 
 /// A table whose cells carry typed values.
@@ -154,6 +202,20 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     pub totals: Option<Vec<Cell>>,
+    /// Set when the table is a KAM-owned area of one account.
+    pub area: Option<AreaMark>,
+}
+
+/// Marks a table as a KAM-owned area: which account, which area, and the keys its reader
+/// uses for the columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaMark {
+    /// `meetings`, `history`, `contacts`, `decision_makers` or `strategy`.
+    pub area: String,
+    /// The account's code.
+    pub account: String,
+    /// One key per column, in order (`date`, `status`, …); empty when not given.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,11 +4,17 @@
 use chrono::NaiveDate;
 
 use super::xhtml::{choices, name, normalize_ws, Node, Parser};
-use super::{Cell, Chart, ChartKind, Column, DocumentError, Series, SeriesKind, Table, Value, ValueFormat};
+use super::{
+    AreaMark, Cell, Chart, ChartKind, Column, DocumentError, Series, SeriesKind, Table, Value, ValueFormat,
+};
+
+/// The KAM-owned areas a table may be marked as.
+pub const AREAS: [&str; 5] = ["meetings", "history", "contacts", "decision_makers", "strategy"];
 
 impl Parser {
     pub(super) fn table(&self, node: Node) -> Result<Table, DocumentError> {
-        self.check_attrs(node, &["name"])?;
+        self.check_attrs(node, &["name", "area", "account", "data-keys"])?;
+        let area = self.area_mark(node)?;
         let mut columns: Option<Vec<Column>> = None;
         let mut rows = Vec::new();
         let mut totals = None;
@@ -72,12 +78,52 @@ impl Parser {
         let Some(columns) = columns else {
             return Err(self.err(node, "<table> without <thead>: the columns are needed"));
         };
+        if let Some(a) = &area {
+            if !a.columns.is_empty() && a.columns.len() != columns.len() {
+                return Err(self.err(
+                    node,
+                    format!("data-keys names {} columns, the table has {}", a.columns.len(), columns.len()),
+                ));
+            }
+        }
         Ok(Table {
             name: node.attribute("name").map(normalize_ws).unwrap_or_default(),
             columns,
             rows,
             totals,
+            area,
         })
+    }
+
+    /// `area` + `account` (both or neither) with the optional `data-keys`.
+    fn area_mark(&self, node: Node) -> Result<Option<AreaMark>, DocumentError> {
+        let keys = node
+            .attribute("data-keys")
+            .map(|a| a.split('|').map(|k| k.trim().to_string()).collect::<Vec<_>>())
+            .filter(|v| !(v.len() == 1 && v[0].is_empty()))
+            .unwrap_or_default();
+        match (node.attribute("area"), node.attribute("account")) {
+            (None, None) => {
+                if node.attribute("data-keys").is_some() {
+                    return Err(self.err(node, "data-keys needs area and account"));
+                }
+                Ok(None)
+            }
+            (Some(area), Some(account)) => {
+                let area = area.trim();
+                if !AREAS.contains(&area) {
+                    return Err(
+                        self.err(node, format!("table area {area:?} is not one of {}", AREAS.join(", ")))
+                    );
+                }
+                let account = normalize_ws(account).trim().to_string();
+                if account.is_empty() {
+                    return Err(self.err(node, "table account is empty: the area needs its account's code"));
+                }
+                Ok(Some(AreaMark { area: area.to_string(), account, columns: keys }))
+            }
+            _ => Err(self.err(node, "a KAM-owned table needs both area and account")),
+        }
     }
 
     pub(super) fn row(&self, tr: Node, cols: &[Column]) -> Result<Vec<Cell>, DocumentError> {
@@ -94,13 +140,14 @@ impl Parser {
                 if name(td) != "td" {
                     return Err(self.unknown(td, "tr", "td"));
                 }
-                self.check_attrs(td, &["data-value", "data-format", "highlight"])?;
+                self.check_attrs(td, &["data-value", "data-format", "highlight", "href"])?;
                 let highlight = match td.attribute("highlight") {
                     None | Some("false") => false,
                     Some("true") => true,
                     Some(o) => return Err(self.err(td, format!("highlight {o:?} is not true or false"))),
                 };
-                Ok(Cell { value: self.value(td, self.text(td)?, Some(col.format))?, highlight })
+                let link = self.href(td)?;
+                Ok(Cell { value: self.value(td, self.text(td)?, Some(col.format))?, highlight, link })
             })
             .collect()
     }
@@ -135,7 +182,13 @@ impl Parser {
         };
         let el = name(node);
         let Some(raw) = node.attribute("data-value") else {
-            return Ok(Value { text, format: ValueFormat::Text, number: None, date: None });
+            // An empty cell keeps an explicit format (a blank money cell to fill in); any
+            // other cell without a value is its text.
+            let format = match node.attribute("data-format") {
+                Some(_) if text.is_empty() => format,
+                _ => ValueFormat::Text,
+            };
+            return Ok(Value { text, format, number: None, date: None });
         };
         let raw = raw.trim();
         match format {

@@ -1,6 +1,9 @@
 //! The XHTML parser: the template's output checked element by element against the vocabulary
 //! (unknown elements and attributes, stray text) into sections and blocks, errors naming the line.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, Run, Section};
 
 /// Parses a template's XHTML output into a document.
@@ -33,16 +36,32 @@ pub fn parse(xhtml: &str) -> Result<Document, DocumentError> {
 
 pub(super) type Node<'a, 'i> = roxmltree::Node<'a, 'i>;
 
-/// Parsing state: only the line index, so line numbers cost a binary search, not a rescan.
+/// Parsing state: the line index, so line numbers cost a binary search, not a rescan; and the
+/// links seen, checked against the section ids once the whole document is read.
 pub(super) struct Parser {
     line_starts: Vec<usize>,
+    links: RefCell<Vec<(u32, String)>>,
 }
 
 impl Parser {
     fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Parser { line_starts }
+        Parser { line_starts, links: RefCell::new(Vec::new()) }
+    }
+
+    /// The section id an `href` names: `#id`, internal links only.
+    pub(super) fn href(&self, node: Node) -> Result<Option<String>, DocumentError> {
+        let Some(raw) = node.attribute("href") else { return Ok(None) };
+        let id = raw.trim().strip_prefix('#').map(str::trim).unwrap_or("");
+        if id.is_empty() {
+            return Err(self.err(
+                node,
+                format!("href {raw:?} is not an internal link: write href=\"#id\" with a section's id"),
+            ));
+        }
+        self.links.borrow_mut().push((self.line(node), id.to_string()));
+        Ok(Some(id.to_string()))
     }
 
     fn line(&self, node: Node) -> u32 {
@@ -118,12 +137,27 @@ impl Parser {
         }
         self.check_attrs(root, &["title", "lang", "author", "subject"])?;
         let attr = |k: &str| root.attribute(k).map(normalize_ws).unwrap_or_default();
-        let mut sections = Vec::new();
+        let mut sections: Vec<Section> = Vec::new();
+        let mut ids = BTreeSet::new();
         for c in self.elements(root)? {
             if name(c) != "section" {
                 return Err(self.unknown(c, "document", "section"));
             }
-            sections.push(self.section(c)?);
+            let section = self.section(c)?;
+            if let Some(id) = &section.id {
+                if !ids.insert(id.clone()) {
+                    return Err(self.err(c, format!("section id {id:?} is used twice")));
+                }
+            }
+            sections.push(section);
+        }
+        for (line, id) in self.links.borrow().iter() {
+            if !ids.contains(id) {
+                return Err(DocumentError {
+                    line: *line,
+                    message: format!("link to #{id}: no section has id {id:?}"),
+                });
+            }
         }
         Ok(Document {
             title: attr("title"),
@@ -135,8 +169,13 @@ impl Parser {
     }
 
     fn section(&self, node: Node) -> Result<Section, DocumentError> {
-        self.check_attrs(node, &["title", "sheet", "break"])?;
+        self.check_attrs(node, &["title", "sheet", "break", "id"])?;
         let title = node.attribute("title").map(normalize_ws).unwrap_or_default();
+        let id = match node.attribute("id").map(|i| i.trim()) {
+            None => None,
+            Some("") => return Err(self.err(node, "section id is empty")),
+            Some(i) => Some(i.to_string()),
+        };
         let sheet = node.attribute("sheet").map(normalize_ws).unwrap_or_else(|| title.clone());
         let page_break = match node.attribute("break") {
             None | Some("auto") => false,
@@ -149,7 +188,7 @@ impl Parser {
         for c in self.elements(node)? {
             blocks.push(self.block(c)?);
         }
-        Ok(Section { title, sheet, page_break, blocks })
+        Ok(Section { title, id, sheet, page_break, blocks })
     }
 
     fn block(&self, node: Node) -> Result<Block, DocumentError> {
@@ -168,10 +207,12 @@ impl Parser {
                     None | Some("info") => NoteKind::Info,
                     Some("warning") => NoteKind::Warning,
                     Some("highlight") => NoteKind::Highlight,
+                    Some("kam") => NoteKind::Kam,
                     Some(o) => {
-                        return Err(
-                            self.err(node, format!("note kind {o:?} is not one of info, warning, highlight"))
-                        )
+                        return Err(self.err(
+                            node,
+                            format!("note kind {o:?} is not one of info, warning, highlight, kam"),
+                        ))
                     }
                 };
                 Ok(Block::Note { kind, text: self.text(node)? })
@@ -237,31 +278,42 @@ impl Parser {
         }
     }
 
-    /// A paragraph's runs: text and `<b>` children, whitespace collapsed across run borders.
+    /// A paragraph's runs: text, `<b>` and `<a href="#id">` children, whitespace collapsed
+    /// across run borders.
     fn runs(&self, node: Node) -> Result<Vec<Run>, DocumentError> {
         let mut runs: Vec<Run> = Vec::new();
         for c in node.children() {
-            let (text, bold) = if c.is_element() {
-                if name(c) != "b" {
+            let (text, bold, link) = if c.is_element() {
+                let el = name(c);
+                if el != "b" && el != "a" {
                     return Err(
-                        self.err(c, format!("<{}> is not allowed inside <p>; only text and <b>", name(c)))
+                        self.err(c, format!("<{el}> is not allowed inside <p>; only text, <b> and <a>"))
                     );
                 }
-                self.check_attrs(c, &[])?;
+                let link = if el == "a" {
+                    self.check_attrs(c, &["href"])?;
+                    let Some(link) = self.href(c)? else {
+                        return Err(self.err(c, "<a> needs href=\"#id\""));
+                    };
+                    Some(link)
+                } else {
+                    self.check_attrs(c, &[])?;
+                    None
+                };
                 let mut t = String::new();
                 for g in c.children() {
                     if g.is_element() {
                         return Err(
-                            self.err(g, format!("<{}> is not allowed inside <b>; only text", name(g)))
+                            self.err(g, format!("<{}> is not allowed inside <{el}>; only text", name(g)))
                         );
                     }
                     if g.is_text() {
                         t.push_str(g.text().unwrap_or(""));
                     }
                 }
-                (normalize_ws(&t), true)
+                (normalize_ws(&t), el == "b", link)
             } else if c.is_text() {
-                (normalize_ws(c.text().unwrap_or("")), false)
+                (normalize_ws(c.text().unwrap_or("")), false, None)
             } else {
                 continue;
             };
@@ -272,8 +324,8 @@ impl Parser {
                 continue;
             }
             match runs.last_mut() {
-                Some(last) if last.bold == bold => last.text.push_str(&text),
-                _ => runs.push(Run { text, bold }),
+                Some(last) if last.bold == bold && last.link == link => last.text.push_str(&text),
+                _ => runs.push(Run { text, bold, link }),
             }
         }
         if let Some(last) = runs.last_mut() {
@@ -356,11 +408,11 @@ mod tests {
         assert_eq!(
             block("<p>\n  Ventas de <b>Ferretería  Núñez</b>, con\n <b>41 %</b> del total. </p>"),
             Block::Paragraph(vec![
-                Run { text: "Ventas de ".into(), bold: false },
-                Run { text: "Ferretería Núñez".into(), bold: true },
-                Run { text: ", con ".into(), bold: false },
-                Run { text: "41 %".into(), bold: true },
-                Run { text: " del total.".into(), bold: false },
+                Run::text("Ventas de ", false),
+                Run::text("Ferretería Núñez", true),
+                Run::text(", con ", false),
+                Run::text("41 %", true),
+                Run::text(" del total.", false),
             ])
         );
         assert_eq!(
@@ -376,10 +428,7 @@ mod tests {
         assert_eq!(
             d.sections[0].blocks,
             vec![
-                Block::Paragraph(vec![
-                    Run { text: "Hola ".into(), bold: false },
-                    Run { text: "Ana".into(), bold: true }
-                ]),
+                Block::Paragraph(vec![Run::text("Hola ", false), Run::text("Ana", true)]),
                 Block::List { ordered: false, items: vec!["a".into()] },
             ]
         );
@@ -390,10 +439,7 @@ mod tests {
         let b = block("<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; =HYPERLINK(\"x\")</p>");
         assert_eq!(
             b,
-            Block::Paragraph(vec![Run {
-                text: "<script>alert(1)</script> & =HYPERLINK(\"x\")".into(),
-                bold: false
-            }])
+            Block::Paragraph(vec![Run::text("<script>alert(1)</script> & =HYPERLINK(\"x\")", false)])
         );
         let Block::Table(t) = block(
             r#"<table><thead><tr><th>Cliente</th></tr></thead><tbody><tr><td>&lt;b&gt;x&lt;/b&gt;</td></tr></tbody></table>"#,
@@ -423,6 +469,67 @@ mod tests {
         ];
         for (body, line, msg) in cases {
             let e = err(body);
+            assert_eq!(e.line, *line, "{body}: {e}");
+            assert!(e.to_string().contains(msg), "{body}: {e}");
+        }
+    }
+
+    #[test]
+    fn links_name_section_ids() {
+        let d = parse(
+            r##"<document title="T">
+                 <section title="Cuentas" id="cuentas">
+                   <table><thead><tr><th>Cuenta</th></tr></thead>
+                     <tbody><tr><td href="#c-1">ACME</td></tr><tr><td>Otra</td></tr></tbody></table>
+                 </section>
+                 <section title="ACME" id=" c-1 "><p><a href="#cuentas">← Cuentas clave</a> y <b>más</b></p></section>
+               </document>"##,
+        )
+        .unwrap();
+        assert_eq!(d.sections[0].id.as_deref(), Some("cuentas"));
+        assert_eq!(d.sections[1].id.as_deref(), Some("c-1"), "ids are trimmed");
+        assert_eq!(d.section_index("c-1"), Some(1));
+        let Block::Table(t) = &d.sections[0].blocks[0] else { panic!() };
+        assert_eq!(t.rows[0][0].link.as_deref(), Some("c-1"));
+        assert_eq!(t.rows[1][0].link, None);
+        let Block::Paragraph(runs) = &d.sections[1].blocks[0] else { panic!() };
+        assert_eq!(
+            runs,
+            &vec![
+                Run { text: "← Cuentas clave".into(), bold: false, link: Some("cuentas".into()) },
+                Run::text(" y ", false),
+                Run::text("más", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_link_to_nowhere_is_an_error_naming_its_line() {
+        let cases: &[(&str, u32, &str)] = &[
+            (
+                r##"<section title="a"><p>x</p>
+<p><a href="#b">b</a></p></section>"##,
+                2,
+                "link to #b: no section has id \"b\"",
+            ),
+            (r#"<section title="a"><p><a href="http://x">b</a></p></section>"#, 1, "not an internal link"),
+            (r#"<section title="a"><p><a>b</a></p></section>"#, 1, "<a> needs href"),
+            (r##"<section title="a"><p><a href="#">b</a></p></section>"##, 1, "not an internal link"),
+            (
+                r#"<section title="a" id="x"/>
+<section title="b" id="x"/>"#,
+                2,
+                "section id \"x\" is used twice",
+            ),
+            (r#"<section title="a" id=" "/>"#, 1, "section id is empty"),
+            (
+                r##"<section title="a" id="a"><p><a href="#a"><b>x</b></a></p></section>"##,
+                1,
+                "<b> is not allowed inside <a>",
+            ),
+        ];
+        for (body, line, msg) in cases {
+            let e = parse(&format!("<document>{body}</document>")).unwrap_err();
             assert_eq!(e.line, *line, "{body}: {e}");
             assert!(e.to_string().contains(msg), "{body}: {e}");
         }

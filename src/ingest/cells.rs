@@ -16,6 +16,12 @@ pub enum Val<'a> {
     Bool(bool),
     /// An Excel error such as `#N/A`.
     Error(&'static str),
+    /// A cell the file itself gets wrong (a shared-string index outside the string table): the
+    /// raw text found and why it cannot be read.
+    Bad {
+        raw: &'a str,
+        why: &'static str,
+    },
 }
 
 impl<'a> Val<'a> {
@@ -44,6 +50,7 @@ impl<'a> Val<'a> {
             Val::BadDate(n) => num_text(*n),
             Val::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Val::Error(e) => (*e).to_string(),
+            Val::Bad { raw, .. } => (*raw).to_string(),
         }
     }
 
@@ -94,7 +101,8 @@ pub fn excel_date(d: &calamine::ExcelDateTime) -> Val<'static> {
     Val::BadDate(d.as_f64())
 }
 
-fn iso_date(s: &str) -> Option<NaiveDateTime> {
+/// An ISO date or datetime typed into a cell (`t="d"` in xlsx, `office:date-value` in ods).
+pub fn iso_date(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().or_else(|| {
         NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN))

@@ -27,10 +27,14 @@ pub enum Col {
     Segment,
     Activity,
     Notes,
+    /// Order, invoice or document number: joins a returns sheet to the sales lines.
+    OrderId,
+    /// A returns sheet's yes/no "Returned" flag.
+    Returned,
 }
 
 /// How many column roles there are.
-pub const NCOLS: usize = 17;
+pub const NCOLS: usize = 19;
 
 impl Col {
     /// Every role, in report order.
@@ -53,6 +57,8 @@ impl Col {
         Col::Segment,
         Col::Activity,
         Col::Notes,
+        Col::OrderId,
+        Col::Returned,
     ];
 
     /// The `[columns]` key of the role.
@@ -75,6 +81,8 @@ impl Col {
             Col::Segment => "segment",
             Col::Activity => "activity",
             Col::Notes => "notes",
+            Col::OrderId => "order_id",
+            Col::Returned => "returned",
         }
     }
 }
@@ -207,6 +215,9 @@ fn synonyms(col: Col) -> Syn {
             ("name", 10),
             ("clientes", 45),
             ("customers", 45),
+            // A pivot table's row field.
+            ("etiquetas de fila", 40),
+            ("row labels", 40),
         ],
         Col::Kam => &[
             ("comercial", 50),
@@ -240,6 +251,11 @@ fn synonyms(col: Col) -> Syn {
             ("sales manager", 35),
             ("vendedora", 50),
             ("comercial responsable", 50),
+            ("person", 30),
+            ("persona", 30),
+            ("regional manager", 50),
+            ("responsable zona", 50),
+            ("jefe de zona", 50),
         ],
         Col::Amount => &[
             ("importe", 50),
@@ -458,6 +474,44 @@ fn synonyms(col: Col) -> Syn {
             ("summary", 40),
             ("detalle", 30),
         ],
+        Col::OrderId => &[
+            ("order id", 60),
+            ("order", 40),
+            ("order no", 55),
+            ("order number", 55),
+            ("sales order", 50),
+            ("pedido", 45),
+            ("n pedido", 55),
+            ("no pedido", 55),
+            ("num pedido", 55),
+            ("numero pedido", 55),
+            ("numero de pedido", 55),
+            ("factura", 40),
+            ("n factura", 55),
+            ("no factura", 55),
+            ("num factura", 55),
+            ("numero factura", 55),
+            ("numero de factura", 55),
+            ("invoice", 40),
+            ("invoice no", 55),
+            ("invoice number", 55),
+            ("invoice id", 55),
+            ("albaran", 40),
+            ("n albaran", 50),
+            ("no albaran", 50),
+            ("n documento", 45),
+            ("no documento", 45),
+            ("document no", 45),
+            ("document number", 45),
+        ],
+        Col::Returned => &[
+            ("returned", 50),
+            ("return", 40),
+            ("devuelto", 50),
+            ("devuelta", 50),
+            ("devolucion", 45),
+            ("is returned", 50),
+        ],
     }
 }
 
@@ -514,6 +568,10 @@ fn vetoes(col: Col) -> &'static [&'static str] {
             "numero",
             "number",
             "bruto",
+            "jefe",
+            "director",
+            "manager",
+            "gerente",
         ],
         Col::CustomerName | Col::CustomerId => &[
             "tipo",
@@ -554,6 +612,29 @@ fn vetoes(col: Col) -> &'static [&'static str] {
         ],
         Col::Kam => &[
             "email", "correo", "mail", "telefono", "phone", "jefe", "manager", "id", "codigo", "cod", "zona",
+            "contacto", "contact",
+        ],
+        Col::Returned => {
+            &["fecha", "date", "importe", "amount", "motivo", "reason", "cantidad", "qty", "uds"]
+        }
+        Col::OrderId => &[
+            "fecha",
+            "date",
+            "importe",
+            "total",
+            "amount",
+            "tipo",
+            "type",
+            "serie",
+            "estado",
+            "status",
+            "linea",
+            "line",
+            "cliente",
+            "customer",
+            "devolucion",
+            "return",
+            "returned",
         ],
         Col::Date => &["vencimiento", "due", "entrega", "delivery", "alta", "nacimiento", "pago", "payment"],
         Col::Cost | Col::Margin => &["unitario", "unit", "porcentaje", "pct", "ratio"],
@@ -575,6 +656,7 @@ pub fn role_cols(role: Role) -> &'static [Col] {
             Col::Product,
             Col::Qty,
             Col::Region,
+            Col::OrderId,
         ],
         Role::Activity => {
             &[Col::Date, Col::CustomerId, Col::CustomerName, Col::Kam, Col::Activity, Col::Notes]
@@ -588,9 +670,19 @@ pub fn role_cols(role: Role) -> &'static [Col] {
             Col::Segment,
             Col::Region,
         ],
-        Role::Directory => &[Col::Kam, Col::Email, Col::Manager, Col::Region],
+        Role::Directory | Role::Territory => &[Col::Kam, Col::Email, Col::Manager, Col::Region],
+        Role::Returns => &[Col::OrderId, Col::Returned, Col::Date, Col::Amount],
+        // Beside the month columns of a monthly book.
+        Role::MonthlySales | Role::MonthlyMargin => {
+            &[Col::CustomerId, Col::CustomerName, Col::Kam, Col::Region, Col::Segment, Col::Product]
+        }
         Role::Skipped => &[],
     }
+}
+
+/// How well a header text fits `col` in a sheet of `role` by the synonyms alone; 0 is no fit.
+pub fn fit(col: Col, header: &str, role: Role) -> u32 {
+    score(col, header, &normalize(header), role, None)
 }
 
 /// How well `header` (raw text) fits `col`; 0 is no fit.
@@ -607,7 +699,7 @@ fn score(col: Col, header: &str, norm: &str, role: Role, explicit: Option<&str>)
         return 0;
     }
     let mut best = 0;
-    let extra: Syn = if role == Role::Directory && col == Col::Kam {
+    let extra: Syn = if matches!(role, Role::Directory | Role::Territory) && col == Col::Kam {
         &[
             ("nombre", 40),
             ("name", 40),
@@ -732,6 +824,51 @@ fn drop_foreign_code(
     }
 }
 
+/// A header cell that fits a role as well as the column read for it (a second "Importe").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rival {
+    /// The role.
+    pub col: Col,
+    /// The column read for it.
+    pub used: u32,
+    /// The column that also fits it, not read.
+    pub other: u32,
+    /// Why `used` was read.
+    pub why: &'static str,
+}
+
+/// Header cells that fit a mapped role as well as the column the mapping read for it, and are
+/// read for no other role: duplicates a person should hear about (which one was used, and why).
+pub fn rivals(
+    cells: &[(u32, String)],
+    role: Role,
+    explicit: &BTreeMap<String, String>,
+    m: &Mapping,
+) -> Vec<Rival> {
+    let norms: Vec<String> = cells.iter().map(|(_, t)| normalize(t)).collect();
+    let mut out = Vec::new();
+    for (&c, &used) in &m.cols {
+        let Some(ui) = cells.iter().position(|(col, _)| *col == used) else { continue };
+        let want = explicit.get(c.key()).map(String::as_str);
+        let best = score(c, &cells[ui].1, &norms[ui], role, want);
+        for (i, (col, text)) in cells.iter().enumerate() {
+            if m.cols.values().any(|v| v == col) {
+                continue;
+            }
+            let s = score(c, text, &norms[i], role, want);
+            if s > 0 && (s >= best || norms[i] == norms[ui]) {
+                let why = if want.is_some() && best >= 10_000 {
+                    "named in [columns]"
+                } else {
+                    "the leftmost of equally good matches"
+                };
+                out.push(Rival { col: c, used, other: *col, why });
+            }
+        }
+    }
+    out
+}
+
 /// True when a customer column was matched by something more specific than "Nombre"/"Name".
 fn specific_customer(cells: &[(u32, String)], m: &Mapping) -> bool {
     if m.has(Col::CustomerId) {
@@ -743,6 +880,41 @@ fn specific_customer(cells: &[(u32, String)], m: &Mapping) -> bool {
             .find(|(col, _)| *col == c)
             .is_some_and(|(_, t)| !matches!(normalize(t).as_str(), "nombre" | "name"))
     })
+}
+
+/// True when the KAM column was matched by a KAM or person word, not only "Nombre"/"Name".
+fn kam_by_synonym(cells: &[(u32, String)], m: &Mapping) -> bool {
+    m.get(Col::Kam).is_some_and(|c| {
+        cells.iter().find(|(col, _)| *col == c).is_some_and(|(_, t)| {
+            let n = normalize(t);
+            synonyms(Col::Kam)
+                .iter()
+                .any(|(p, _)| n == *p || contains_phrase(&n.split(' ').collect::<Vec<_>>(), p))
+        })
+    })
+}
+
+/// Words in a sheet's name that say it lists returns.
+const RETURNS_SHEET_WORDS: &[&str] =
+    &["returns", "return", "returned", "devoluciones", "devolucion", "devol", "abonos", "rma"];
+
+/// A returns sheet: an order column and either a sheet named for returns (`Returns`,
+/// `Devoluciones`) or a "Returned" flag column on a sheet without customers (a sales sheet
+/// with such a flag stays sales). Tried before [`detect`], so a "Devoluciones" sheet with
+/// order, date and amount nets orders rather than adding sales.
+pub fn detect_returns(
+    cells: &[(u32, String)],
+    explicit: &BTreeMap<String, String>,
+    sheet: &str,
+) -> Option<(Role, Mapping)> {
+    let (m, _) = assign(cells, Role::Returns, explicit);
+    if !m.has(Col::OrderId) {
+        return None;
+    }
+    let named = normalize(sheet).split(' ').any(|w| RETURNS_SHEET_WORDS.contains(&w));
+    let (sales, _) = assign(cells, Role::Sales, explicit);
+    let customers = sales.has(Col::CustomerId) || sales.has(Col::CustomerName);
+    (named || (m.has(Col::Returned) && !customers)).then_some((Role::Returns, m))
 }
 
 /// The role of a sheet whose header row holds `cells`, with its column mapping; `None` when
@@ -769,6 +941,15 @@ pub fn detect(cells: &[(u32, String)], explicit: &BTreeMap<String, String>) -> O
     if dir.has(Col::Kam) && dir.has(Col::Email) && !specific_customer(cells, &master) {
         return Some((Role::Directory, dir));
     }
+    // Person and region, no email (Superstore's People): the territory map.
+    if dir.has(Col::Region)
+        && kam_by_synonym(cells, &dir)
+        && !customer(&master)
+        && !sales.has(Col::Date)
+        && !sales.has(Col::Amount)
+    {
+        return Some((Role::Territory, dir));
+    }
     if customer(&master) && !sales.has(Col::Amount) && master.cols.len() >= 2 && !sales.has(Col::Date) {
         return Some((Role::Master, master));
     }
@@ -785,6 +966,25 @@ mod tests {
 
     fn none() -> BTreeMap<String, String> {
         BTreeMap::new()
+    }
+
+    #[test]
+    fn a_second_column_with_the_same_header_is_a_rival() {
+        let cells = row(&["Fecha", "Cliente", "Importe", "Cliente", "Importe", "Coste"]);
+        let (role, m) = detect(&cells, &none()).unwrap();
+        assert_eq!((m.get(Col::CustomerName), m.get(Col::Amount)), (Some(1), Some(2)));
+        let r = rivals(&cells, role, &none(), &m);
+        let pairs: Vec<(Col, u32, u32)> = r.iter().map(|r| (r.col, r.used, r.other)).collect();
+        assert_eq!(pairs, [(Col::CustomerName, 1, 3), (Col::Amount, 2, 4)]);
+        // Named in [columns]: the named one is read and the reason says so.
+        let mut cfg = none();
+        cfg.insert("amount".into(), "Importe".into());
+        let r = rivals(&cells, role, &cfg, &m);
+        assert!(r.iter().any(|r| r.col == Col::Amount && r.why == "named in [columns]"), "{r:?}");
+        // Different, weaker headers are no rivals.
+        let cells = row(&["Fecha factura", "Fecha pedido", "Cliente", "Importe"]);
+        let (role, m) = detect(&cells, &none()).unwrap();
+        assert!(rivals(&cells, role, &none(), &m).is_empty());
     }
 
     #[test]
@@ -915,6 +1115,83 @@ mod tests {
         let (role, m) = detect(&row(&["Fecha", "Cliente", "Importe", "Facturado sin IVA"]), &cfg).unwrap();
         assert_eq!(role, Role::Sales);
         assert_eq!(m.get(Col::Amount), Some(3));
+    }
+
+    #[test]
+    fn superstore_sheets() {
+        let orders = row(&[
+            "Row ID",
+            "Order ID",
+            "Order Date",
+            "Ship Date",
+            "Ship Mode",
+            "Customer ID",
+            "Customer Name",
+            "Segment",
+            "Country",
+            "City",
+            "State",
+            "Postal Code",
+            "Region",
+            "Product ID",
+            "Category",
+            "Sub-Category",
+            "Product Name",
+            "Sales",
+            "Quantity",
+            "Discount",
+            "Profit",
+        ]);
+        let (role, m) = detect(&orders, &none()).unwrap();
+        assert_eq!(role, Role::Sales);
+        let got: Vec<(Col, u32)> = m.cols.iter().map(|(c, x)| (*c, *x)).collect();
+        use Col::*;
+        assert_eq!(
+            got,
+            [
+                (Date, 2),
+                (CustomerId, 5),
+                (CustomerName, 6),
+                (Amount, 17),
+                (Margin, 20),
+                (Product, 16),
+                (Qty, 18),
+                (Region, 12),
+                (OrderId, 1)
+            ]
+        );
+        let (role, m) = detect(&row(&["Person", "Region"]), &none()).unwrap();
+        assert_eq!((role, m.get(Kam), m.get(Region)), (Role::Territory, Some(0), Some(1)));
+        let returns = row(&["Returned", "Order ID"]);
+        let (role, m) = detect_returns(&returns, &none(), "Returns").unwrap();
+        assert_eq!((role, m.get(OrderId), m.get(Returned)), (Role::Returns, Some(1), Some(0)));
+        assert!(detect_returns(&returns, &none(), "Hoja1").is_some(), "the flag is enough");
+    }
+
+    #[test]
+    fn territory_and_returns_only_when_clear() {
+        let r = |h: &[&str]| detect(&row(h), &none()).map(|(r, _)| r);
+        assert_eq!(r(&["Comercial", "Zona"]), Some(Role::Territory));
+        assert_eq!(r(&["Vendedor", "Región", "Jefe de ventas"]), Some(Role::Territory));
+        // A bare "Nombre" beside a zone may be customers: the master, as before.
+        assert_eq!(r(&["Nombre", "Zona"]), Some(Role::Master));
+        assert_eq!(r(&["Cliente", "Comercial", "Zona"]), Some(Role::Master));
+        assert_eq!(r(&["Comercial", "Email", "Zona"]), Some(Role::Directory));
+        // A returns sheet by its name: order, date and amount net the orders.
+        let dev = row(&["Nº pedido", "Fecha devolución", "Importe"]);
+        let (role, m) = detect_returns(&dev, &none(), "Devoluciones 2026").unwrap();
+        assert_eq!(
+            (role, m.get(Col::OrderId), m.get(Col::Date), m.get(Col::Amount)),
+            (Role::Returns, Some(0), Some(1), Some(2))
+        );
+        // A sales sheet is no returns sheet, even with a Returned flag; an order list is neither.
+        let sales = row(&["Fecha", "Nº pedido", "Cliente", "Importe", "Devuelto"]);
+        assert!(detect_returns(&sales, &none(), "Ventas").is_none());
+        assert!(detect_returns(&row(&["Nº pedido", "Fecha"]), &none(), "Pedidos").is_none());
+        assert!(
+            detect_returns(&row(&["Fecha", "Importe"]), &none(), "Devoluciones").is_none(),
+            "no order column"
+        );
     }
 
     #[test]

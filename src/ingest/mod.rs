@@ -4,13 +4,16 @@
 //! a skipped row with its reason, or a reject carrying its cell. Nothing is read as zero.
 //!
 //! How a book is read:
-//! - **Files**: [`ingest`] takes files or folders (every `.xlsx .xlsm .xlsb .xls .ods` inside,
-//!   sorted, `~$` lock files skipped). xlsx is streamed cell by cell (`workbook.rs`); other
-//!   formats go through a calamine range, with positions made absolute (`cells.rs`).
+//! - **Files**: [`ingest`] takes files or folders (every `.xlsx .xlsm .xlsb .xls .ods .csv
+//!   .tsv .txt` inside, sorted, `~$` lock files skipped). xlsx is streamed cell by cell
+//!   (`workbook.rs`); other formats go through a calamine range, with positions made absolute
+//!   (`cells.rs`); text exports are decoded and split by `csv.rs` into the same row loop.
 //! - **Roles** (`header.rs`): the header row is the first of the first `ingest.header_rows` rows
-//!   whose cells name a sales sheet (date + customer + amount), an activity log (date +
-//!   customer + type/notes), a KAM directory (KAM + email) or a customer master (customer +
-//!   anything else, no amount). Headers match Spanish and English synonyms after dropping
+//!   whose cells name a returns sheet (order + a Returned flag or a returns-like name), a
+//!   sales sheet (date + customer + amount), an activity log (date + customer + type/notes), a
+//!   KAM directory (KAM + email), a territory directory (KAM + region) or a customer master
+//!   (customer + anything else, no amount). Which customer column is the code and which the
+//!   name may be decided by the first rows' values (`choose.rs`). Headers match Spanish and English synonyms after dropping
 //!   case, accents and punctuation; an exact synonym beats one found inside a longer header;
 //!   `[columns]` in kamplan.toml beats both.
 //! - **Values** (`value.rs`): date cells (1900/1904), text dates (ISO, `dd/mm/yyyy`,
@@ -18,15 +21,33 @@
 //!   `1.234` is read by `ingest.decimal`, else the column's unambiguous values, else Spanish.
 //! - **Rows** (`sheet.rs`): blank, title, repeated-header and total rows are skipped and
 //!   counted; a row with an unusable required value is a [`Reject`] with its cell.
+//! - **Keys** (`keys.rs`): one rule for customer codes and names in every join (`01002` =
+//!   `1002`); records that join nothing are listed with a "did you mean" (`joins.rs`).
+//! - **Returns** (`returns.rs`): returned orders taken out of the sales, or netted by amount.
+//! - **Monthly books** (`wide.rs`, `months.rs`): one row per customer, one column per month;
+//!   each customer-month cell becomes a transaction dated on the month's last day, once
+//!   every file is read (the later sheet wins a customer-month found twice).
 //!
 //! The types below are the interface the later stages use; fields may grow.
 
 mod cells;
+mod choose;
+mod csv;
 mod header;
+pub mod joins;
+pub mod keys;
+mod months;
+mod ods;
+mod package;
 pub mod report;
+pub mod returns;
 mod sheet;
 mod value;
 mod workbook;
+mod xls;
+mod xlsx;
+
+pub use sheet::wide::WideReport;
 
 pub use cells::{a1, col_letters};
 pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
@@ -155,6 +176,11 @@ pub struct Txn {
     pub margin: f64,
     /// Quantity, NaN when the book has none.
     pub qty: f64,
+    /// Order, invoice or document number, as typed (for returns sheets to find the order).
+    pub order: Option<Sym>,
+    /// True for a customer's total of a month from a monthly (wide) book, dated on the
+    /// month's last day: not an invoice line, so it has no products or quantities of its own.
+    pub month_total: bool,
 }
 
 impl Txn {
@@ -194,6 +220,23 @@ pub struct KamContact {
     pub region: Option<String>,
 }
 
+/// A returns-sheet row: an order returned, in full or by an amount.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReturnRecord {
+    /// The order number's key (the code rule of [`customer_key`]: `"01002"` = `1002`).
+    pub order: String,
+    /// The order number as typed.
+    pub order_text: String,
+    /// When the goods came back, when given.
+    pub date: Option<NaiveDate>,
+    /// The amount returned, when given: the order is netted by it; else it is taken out whole.
+    pub amount: Option<f64>,
+    /// False when the sheet's Returned flag says no: read, not applied.
+    pub returned: bool,
+    /// Where the row is: `file › sheet › row` (`file › row` for a CSV).
+    pub source: String,
+}
+
 /// An activity-log row: a meeting, call or visit with a customer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Activity {
@@ -216,6 +259,11 @@ pub struct Dataset {
     pub master: Vec<MasterRecord>,
     pub directory: Vec<KamContact>,
     pub activities: Vec<Activity>,
+    /// Returns-sheet rows, already applied to `transactions` (see [`returns::ReturnsReport`]).
+    pub returns: Vec<ReturnRecord>,
+    /// Segment per customer from a sales sheet's segment column (monthly books have one);
+    /// the master's segment wins over it.
+    pub segments: HashMap<Sym, Sym>,
     pub report: IngestReport,
 }
 
@@ -226,14 +274,15 @@ impl Dataset {
     }
 }
 
-/// The identity key of a customer: its code when there is one, else its name trimmed,
-/// inner whitespace collapsed and lowercased — so `"ACME  S.A. "` and `"Acme S.A."` are one.
+/// The identity key of a customer: its code when there is one, else its name — the one rule
+/// every join uses (sales, master, activity, the strategic list, territory).
+///
+/// Codes: trimmed; all digits (optionally with a `.0` tail) compare as the integer, so `1002`,
+/// `"01002"` and `"1002.0"` are one customer; other codes compare as text ignoring case and
+/// spaces (`" c-17"` = `"C-17"`). Names: trimmed, inner whitespace collapsed, lower-case, so
+/// `"ACME  S.A. "` and `"Acme S.A."` are one.
 pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
-    if let Some(c) = code.map(str::trim).filter(|c| !c.is_empty()) {
-        return Some(c.split_whitespace().collect::<Vec<_>>().join(" "));
-    }
-    let n = name?.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    (!n.is_empty()).then_some(n)
+    code.and_then(keys::code_key).or_else(|| name.and_then(keys::name_key))
 }
 
 /// What a sheet was taken for.
@@ -241,10 +290,25 @@ pub fn customer_key(code: Option<&str>, name: Option<&str>) -> Option<String> {
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Sales,
+    /// A monthly (wide) book: one row per customer, one column per month.
+    MonthlySales,
+    /// A monthly book's margin or cost sheet: joins the sales of the same customer-month.
+    MonthlyMargin,
     Master,
     Directory,
+    /// A KAM directory without emails: person and region, the territory map.
+    Territory,
     Activity,
+    /// Returned orders: taken out of the sales (or netted by their amount).
+    Returns,
     Skipped,
+}
+
+impl Role {
+    /// True for the roles that give sales: line-level and monthly books.
+    pub fn is_sales(self) -> bool {
+        matches!(self, Role::Sales | Role::MonthlySales)
+    }
 }
 
 /// A row that could not be used, with its cell as Excel shows it.
@@ -288,6 +352,21 @@ pub struct SheetReport {
     pub rejects: Vec<Reject>,
     /// Notices about the sheet (e.g. why it fits no role).
     pub notices: Vec<String>,
+    /// A monthly (wide) sheet's month, total and ignored columns and findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wide: Option<WideReport>,
+}
+
+impl SheetReport {
+    /// How the sheet is named to a user: `ventas.xlsx › Ene-26`, or `ventas.csv` for a text
+    /// file (which has no sheets).
+    pub fn place(&self) -> String {
+        if self.sheet.is_empty() {
+            self.file.clone()
+        } else {
+            format!("{} › {}", self.file, self.sheet)
+        }
+    }
 }
 
 /// The whole ingest: every sheet, and totals.
@@ -307,6 +386,18 @@ pub struct IngestReport {
     /// Findings across sheets a person should read (e.g. customers keyed by code in one sheet
     /// and by name in another).
     pub warnings: Vec<String>,
+    /// Facts about the inputs that change nothing read (a book named twice and read once, a
+    /// book whose name says another format than its bytes).
+    pub notes: Vec<String>,
+    /// Workbooks among the inputs that are plans kamplan published (they carry the hidden
+    /// identification sheet): not data, read back by [`crate::carry`].
+    pub plans: Vec<String>,
+    /// Master rows, activity customers, territory entries and master KAMs that join nothing,
+    /// with a "did you mean" (a warning per kind says how many).
+    pub unmatched: Vec<joins::Unmatched>,
+    /// What the returns sheets did to the sales; absent without a returns sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<returns::ReturnsReport>,
 }
 
 /// Why the inputs could not be read at all.
@@ -314,7 +405,10 @@ pub struct IngestReport {
 pub enum IngestError {
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
-    #[error("no sales lines found in {0}: no sheet has a date, a customer and an amount column")]
+    #[error(
+        "no sales lines found in {0}: no sheet has a date, a customer and an amount column, nor a customer and month \
+         columns"
+    )]
     NoSales(String),
     #[error("no spreadsheet found in {0}")]
     NoInput(String),
@@ -328,21 +422,37 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         && d.master.is_empty()
         && d.directory.is_empty()
         && d.activities.is_empty()
+        && d.returns.is_empty()
+        && d.report.sheets.is_empty()
+        && into.wide.is_empty()
         && into.spellings.is_empty();
     if empty {
         // The first file is taken as it is: no copy of a million lines.
         *into = local;
         return;
     }
-    let sheet::Ctx { ds, spellings, .. } = local;
+    let sheet::Ctx { ds, spellings, wide, .. } = local;
     let map: Vec<Sym> = ds.strings.strings.iter().map(|s| into.ds.strings.intern(s)).collect();
     let m = |s: Sym| map[s.0.get() as usize - 1];
+    // Monthly cells name their sheet by its index: after the sheets already merged.
+    let offset = into.ds.report.sheets.len() as u32;
+    into.wide.extend(wide.into_iter().map(|c| sheet::wide::WideCell {
+        customer: m(c.customer),
+        name: c.name.map(m),
+        kam: c.kam.map(m),
+        region: c.region.map(m),
+        product: c.product.map(m),
+        segment: c.segment.map(m),
+        sheet: c.sheet + offset,
+        ..c
+    }));
     into.ds.transactions.extend(ds.transactions.into_iter().map(|t| Txn {
         customer: m(t.customer),
         customer_name: t.customer_name.map(m),
         kam: t.kam.map(m),
         product: t.product.map(m),
         region: t.region.map(m),
+        order: t.order.map(m),
         ..t
     }));
     for ((k, n), c) in spellings {
@@ -351,14 +461,15 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
     into.ds.master.extend(ds.master);
     into.ds.directory.extend(ds.directory);
     into.ds.activities.extend(ds.activities);
+    into.ds.returns.extend(ds.returns);
 }
 
 /// Cross-sheet findings: identities that cannot join, sales without salesperson.
-fn warnings(ds: &Dataset) -> Vec<String> {
+fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     let mut out = Vec::new();
-    let name = |s: &SheetReport| format!("{} › {}", s.file, s.sheet);
+    let name = |s: &SheetReport| s.place();
     let has = |s: &SheetReport, k: &str| s.columns.iter().any(|(c, _)| c == k);
-    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role == Role::Sales).collect();
+    let sales: Vec<&SheetReport> = ds.report.sheets.iter().filter(|s| s.role.is_sales()).collect();
     let by_code: Vec<String> = sales.iter().filter(|s| has(s, "customer_id")).map(|s| name(s)).collect();
     let by_name: Vec<String> = sales.iter().filter(|s| !has(s, "customer_id")).map(|s| name(s)).collect();
     if !by_code.is_empty() && !by_name.is_empty() {
@@ -376,14 +487,42 @@ fn warnings(ds: &Dataset) -> Vec<String> {
             ));
         }
     }
+    if let Some(r) = &ds.report.returns {
+        if !r.unmatched.is_empty() {
+            let no_orders = !sales.iter().any(|s| has(s, "order_id"));
+            let why = if no_orders { " (no sales sheet has an order column)" } else { "" };
+            out.push(format!(
+                "{} returned order(s) match no sales line{why}, so nothing was taken out for them: {}",
+                r.unmatched.len(),
+                some(&r.unmatched)
+            ));
+        }
+    }
     let no_kam: Vec<String> = sales.iter().filter(|s| !has(s, "kam")).map(|s| name(s)).collect();
-    if !no_kam.is_empty() {
+    // With a territory map to assign by, lines need no salesperson.
+    let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
+    let assigned = cfg.assign.by.is_some() && territory;
+    if !no_kam.is_empty() && !assigned {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
         ));
     }
+    // Monthly books: totals that differ from their months, customer-months found twice, a
+    // sheet refused for want of a year.
+    for s in &ds.report.sheets {
+        out.extend(s.wide.iter().flat_map(|w| w.warnings.iter().cloned()));
+    }
     out
+}
+
+/// The first ten items joined, then "and N more".
+fn some(items: &[String]) -> String {
+    let mut s = items.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 10 {
+        s.push_str(&format!(" and {} more", items.len() - 10));
+    }
+    s
 }
 
 /// Pairs in order as a JSON object (`{"date": "A (Fecha)"}`), keeping the report's order.
@@ -408,7 +547,8 @@ fn pairs_as_map<S: serde::Serializer, V: Serialize>(pairs: &[(String, V)], s: S)
 /// truncated, password-protected, not a spreadsheet); [`IngestError::NoInput`] when the inputs
 /// hold no spreadsheet; [`IngestError::NoSales`] when no sheet holds sales lines.
 pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset, IngestError> {
-    let files = workbook::list_inputs(inputs)?;
+    let listed = workbook::list_inputs(inputs)?;
+    let files = listed.files;
     let named = || inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
     if files.is_empty() {
         return Err(IngestError::NoInput(named()));
@@ -416,23 +556,30 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
     // Files are read in parallel, each into its own context, then merged in file order so the
     // result (and the first error reported) does not depend on which thread finished first.
     use rayon::prelude::*;
-    let parts: Vec<Result<(sheet::Ctx, Vec<SheetReport>), IngestError>> = files
+    let parts: Vec<Result<(sheet::Ctx, workbook::FileRead), IngestError>> = files
         .par_iter()
         .map(|f| {
             let mut ctx = sheet::Ctx::default();
-            let sheets = workbook::read_file(f, cfg, &mut ctx)?;
-            Ok((ctx, sheets))
+            let read = workbook::read_file(f, cfg, &mut ctx)?;
+            Ok((ctx, read))
         })
         .collect();
     let mut ctx = sheet::Ctx::default();
+    let mut notes = listed.notes;
     for (f, part) in files.iter().zip(parts) {
-        let (local, sheets) = part?;
+        let (local, read) = part?;
         merge(&mut ctx, local);
+        if workbook::is_plan_report(&read.sheets) {
+            ctx.ds.report.plans.push(f.display().to_string());
+        }
         ctx.ds.report.files.push(f.display().to_string());
-        ctx.ds.report.sheets.extend(sheets);
+        ctx.ds.report.sheets.extend(read.sheets);
+        notes.extend(read.notes);
     }
+    ctx.ds.report.notes = notes;
+    sheet::wide::resolve(&mut ctx);
     let sheet::Ctx { mut ds, spellings, .. } = ctx;
-    if !ds.report.sheets.iter().any(|s| s.role == Role::Sales) {
+    if !ds.report.sheets.iter().any(|s| s.role.is_sales()) {
         // Say what each sheet was taken for, so the user sees which header to fix.
         let seen: Vec<String> = ds
             .report
@@ -440,18 +587,23 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
             .iter()
             .filter(|s| !(s.hidden && s.role == Role::Skipped))
             .map(|s| {
+                let problem = s.wide.as_ref().and_then(|w| w.problem.clone());
                 let role = match s.role {
                     Role::Master => "customer master",
                     Role::Directory => "KAM directory",
+                    Role::Territory => "territory directory",
                     Role::Activity => "activity log",
-                    _ => "no role",
+                    Role::Returns => "returns",
+                    Role::MonthlyMargin => "monthly margin or cost without monthly sales",
+                    _ => problem.as_deref().unwrap_or("no role"),
                 };
-                format!("{} › {}: {role}", s.file, s.sheet)
+                format!("{}: {role}", s.place())
             })
             .collect();
         let what = if seen.is_empty() { named() } else { format!("{} ({})", named(), seen.join("; ")) };
         return Err(IngestError::NoSales(what));
     }
+    ds.report.returns = returns::apply(&mut ds);
     // Display names: the most frequent spelling per identity; ties go to the first in text order.
     let mut best: HashMap<Sym, (u32, Sym)> = HashMap::new();
     for (&(key, name), &n) in &spellings {
@@ -473,7 +625,9 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
             }
         }
     }
-    ds.report.warnings = warnings(&ds);
+    ds.report.unmatched = joins::check(&mut ds, cfg);
+    ds.report.warnings = warnings(&ds, cfg);
+    ds.report.warnings.extend(joins::warnings(&ds.report.unmatched));
     let r = &mut ds.report;
     for s in &r.sheets {
         r.rows += s.rows;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::{Dataset, IngestReport, Role, SheetReport};
+use super::{Dataset, IngestReport, Reject, Role, SheetReport};
 
 /// How many rejects are listed per sheet in the text report.
 pub const REJECTS_SHOWN: usize = 20;
@@ -33,9 +33,13 @@ fn money(v: f64, comma: bool, currency: &str) -> String {
 fn role_name(r: Role) -> &'static str {
     match r {
         Role::Sales => "sales lines",
+        Role::MonthlySales => "monthly sales (wide)",
+        Role::MonthlyMargin => "monthly margin (wide)",
         Role::Master => "customer master",
         Role::Directory => "KAM directory",
+        Role::Territory => "territory directory (KAM by region, no emails)",
         Role::Activity => "activity log",
+        Role::Returns => "returns",
         Role::Skipped => "skipped",
     }
 }
@@ -44,15 +48,16 @@ fn role_name(r: Role) -> &'static str {
 fn records_name(r: Role) -> (&'static str, &'static str) {
     match r {
         Role::Sales => ("line", "lines"),
-        Role::Master => ("customer", "customers"),
-        Role::Directory => ("KAM", "KAMs"),
+        Role::Master | Role::MonthlySales | Role::MonthlyMargin => ("customer", "customers"),
+        Role::Directory | Role::Territory => ("KAM", "KAMs"),
         Role::Activity => ("contact", "contacts"),
+        Role::Returns => ("returned order", "returned orders"),
         Role::Skipped => ("record", "records"),
     }
 }
 
 fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
-    let _ = writeln!(out, "{} › {}{}", s.file, s.sheet, if s.hidden { " (hidden)" } else { "" });
+    let _ = writeln!(out, "{}{}", s.place(), if s.hidden { " (hidden)" } else { "" });
     if s.role == Role::Skipped {
         for n in &s.notices {
             let _ = writeln!(out, "  {n}");
@@ -62,6 +67,9 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
     let _ = writeln!(out, "  role      {}, header in row {}", role_name(s.role), s.header_row.unwrap_or(0));
     let cols: Vec<String> = s.columns.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let _ = writeln!(out, "  columns   {}", cols.join(" · "));
+    if let Some(w) = &s.wide {
+        wide_text(out, w);
+    }
     if !s.unused_columns.is_empty() {
         let _ = writeln!(out, "  not used  {}", s.unused_columns.join(" · "));
     }
@@ -89,6 +97,14 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
             money(s.amount_total, comma, currency)
         );
     }
+    if let (Role::MonthlySales, Some(w)) = (s.role, &s.wide) {
+        let _ = writeln!(
+            out,
+            "  amount    {} in {} (a transaction each, dated on the month's last day)",
+            money(s.amount_total, comma, currency),
+            many(w.kept, "customer-month", "customer-months", comma)
+        );
+    }
     if s.rejects.len() > 1 {
         // At a glance: how many rows for each reason, most frequent first.
         let mut by: Vec<(String, u64)> = Vec::new();
@@ -108,11 +124,7 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
         let header =
             r.column.get(letter.len()..).unwrap_or("").trim().trim_start_matches('(').trim_end_matches(')');
         let label = if i == 0 { "rejected" } else { "" };
-        let _ = writeln!(
-            out,
-            "  {label:<9} {} › {} › {}{}  {header} = {:?}: {}",
-            r.file, r.sheet, letter, r.row, r.value, r.reason
-        );
+        let _ = writeln!(out, "  {label:<9} {}  {header} = {:?}: {}", location(r), r.value, r.reason);
     }
     if s.rejects.len() > REJECTS_SHOWN {
         let _ = writeln!(
@@ -123,6 +135,51 @@ fn sheet_text(out: &mut String, s: &SheetReport, comma: bool, currency: &str) {
     }
     for n in &s.notices {
         let _ = writeln!(out, "  note      {n}");
+    }
+}
+
+/// Where a reject is, as the user finds it: `ventas.xlsx › Ene-26 › F214` in a workbook,
+/// `ventas.csv › row 214 › F` in a text file (no sheets; the column letter as a spreadsheet
+/// opening it shows).
+pub fn location(r: &Reject) -> String {
+    let letter = r.column.split(' ').next().unwrap_or("");
+    if r.sheet.is_empty() {
+        format!("{} › row {} › {letter}", r.file, r.row)
+    } else {
+        format!("{} › {} › {letter}{}", r.file, r.sheet, r.row)
+    }
+}
+
+/// A list of month columns: all of them when few, else the first and the last.
+fn month_list(ms: &[String]) -> String {
+    match ms {
+        [] => String::new(),
+        [a, b, c] => format!("3: {a} · {b} · {c}"),
+        [a] => format!("1: {a}"),
+        [a, b] => format!("2: {a} · {b}"),
+        [a, .., z] => format!("{}: {a} … {z}", ms.len()),
+    }
+}
+
+/// The month, total and ignored columns of a monthly sheet.
+fn wide_text(out: &mut String, w: &super::WideReport) {
+    if !w.months.is_empty() {
+        let _ = writeln!(out, "  months    {}", month_list(&w.months));
+    }
+    if !w.margin_months.is_empty() {
+        let _ = writeln!(out, "  margin    {}", month_list(&w.margin_months));
+    }
+    if !w.cost_months.is_empty() {
+        let _ = writeln!(out, "  cost      {}", month_list(&w.cost_months));
+    }
+    if let Some(y) = &w.year {
+        let _ = writeln!(out, "  year      month names take the year from {y}");
+    }
+    for t in &w.totals {
+        let _ = writeln!(out, "  total     {t}");
+    }
+    for t in &w.ignored {
+        let _ = writeln!(out, "  ignored   {t}");
     }
 }
 
@@ -156,11 +213,13 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
     let customers: BTreeSet<_> = t.iter().map(|x| x.customer).collect();
     let kams: BTreeSet<_> = t.iter().filter_map(|x| x.kam).collect();
     let returns = t.iter().filter(|x| x.amount < 0.0).count() as u64;
+    // After the returns sheets, when there are any: what the plans will count.
+    let total: f64 = if rep.returns.is_some() { t.iter().map(|x| x.amount).sum() } else { rep.amount_total };
     let _ = write!(
         out,
         "  sales     {}, {}, {}, {}, {}",
         many(t.len() as u64, "line", "lines", comma),
-        money(rep.amount_total, comma, currency),
+        money(total, comma, currency),
         many(customers.len() as u64, "customer", "customers", comma),
         many(kams.len() as u64, "KAM", "KAMs", comma),
         many(returns, "return", "returns", comma)
@@ -181,12 +240,35 @@ pub fn text(ds: &Dataset, comma: bool, currency: &str, settings: &str) -> String
     if !ds.directory.is_empty() {
         let _ = writeln!(out, "  directory {}", many(ds.directory.len() as u64, "KAM", "KAMs", comma));
     }
+    if let Some(r) = &rep.returns {
+        let netted = r.orders.iter().filter(|o| o.how == "netted").count() as u64;
+        let mut line = format!(
+            "  returns   {} returned, {} removed ({} taken out",
+            many(r.orders.len() as u64, "order", "orders", comma),
+            money(r.amount_removed, comma, currency),
+            many(r.lines_removed, "line", "lines", comma)
+        );
+        if netted > 0 {
+            let _ = write!(line, ", {} netted by amount", many(netted, "order", "orders", comma));
+        }
+        line.push(')');
+        if !r.unmatched.is_empty() {
+            let _ = write!(line, "; {} match no sales line", count(r.unmatched.len() as u64, comma));
+        }
+        if r.not_returned > 0 {
+            let _ = write!(line, "; {} marked not returned", count(r.not_returned, comma));
+        }
+        let _ = writeln!(out, "{line}");
+    }
     if !ds.activities.is_empty() {
         let _ =
             writeln!(out, "  activity  {}", many(ds.activities.len() as u64, "contact", "contacts", comma));
     }
     for w in &rep.warnings {
         let _ = writeln!(out, "  warning   {w}");
+    }
+    for n in &rep.notes {
+        let _ = writeln!(out, "  note      {n}");
     }
     if rep.rejected > 0 {
         let _ = writeln!(

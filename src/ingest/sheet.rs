@@ -8,14 +8,22 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+// A child of the row loop (it reads rows with the loop's state), kept in its own file.
+#[path = "wide/mod.rs"]
+pub mod wide;
+
 use super::cells::{a1, col_letters, Val};
+use super::choose;
 use super::header::{self, Col, Mapping, NCOLS};
+use super::keys;
 use super::value::{self, Dec, TextNum};
-use super::{Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, Role, SheetReport, Sym, Txn};
+use super::{
+    Activity, Dataset, FxMap, KamContact, MasterRecord, Reject, ReturnRecord, Role, SheetReport, Sym, Txn,
+};
 use crate::config::Config;
 
 /// One row's non-empty cells, reused between rows so reading allocates nothing per row.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RowBuf {
     cells: Vec<(u32, Slot)>,
     text: String,
@@ -31,6 +39,7 @@ enum Slot {
     BadDate(f64),
     Bool(bool),
     Error(&'static str),
+    Bad(u32, u32, &'static str),
 }
 
 impl RowBuf {
@@ -56,8 +65,31 @@ impl RowBuf {
             Val::BadDate(n) => Slot::BadDate(n),
             Val::Bool(b) => Slot::Bool(b),
             Val::Error(e) => Slot::Error(e),
+            Val::Bad { raw, why } => return self.push_bad(col, raw, why),
         };
         self.cells.push((col, slot));
+    }
+
+    /// Adds a cell the file gets wrong: its raw text and why it cannot be read.
+    pub fn push_bad(&mut self, col: u32, raw: &str, why: &'static str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(raw);
+        self.cells.push((col, Slot::Bad(start, self.text.len() as u32, why)));
+    }
+
+    /// Adds a date cell, converted only when the row loop reads it.
+    pub fn push_excel_date(&mut self, col: u32, d: calamine::ExcelDateTime) {
+        self.cells.push((col, Slot::Excel(d)));
+    }
+
+    /// How many cells are stored.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Bytes of text stored.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// Adds a streaming-reader cell; date cells are converted later, by [`RowBuf::iter`].
@@ -84,6 +116,7 @@ impl RowBuf {
                 Slot::BadDate(n) => Val::BadDate(n),
                 Slot::Bool(b) => Val::Bool(b),
                 Slot::Error(e) => Val::Error(e),
+                Slot::Bad(a, b, why) => Val::Bad { raw: &self.text[a as usize..b as usize], why },
             };
             (c, v)
         })
@@ -128,6 +161,11 @@ pub struct Ctx {
     /// line after line, so most lines need no hashing at all.
     last: [LastSym; NCOLS],
     last_customer: (String, String, Option<(Sym, Option<Sym>)>),
+    /// Customer-month cells of monthly (wide) sheets, turned into transactions by
+    /// [`wide::resolve`] once every file is read.
+    pub wide: Vec<wide::WideCell>,
+    /// Sheets finished so far in this context: the index of the next sheet's report.
+    pub sheets_seen: u32,
 }
 
 #[derive(Debug, Default)]
@@ -140,6 +178,9 @@ struct LastSym {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Searching,
+    /// Header found; the first rows are held until their values say which customer column
+    /// is the code and which the name (see `choose.rs`).
+    Choosing,
     Data,
 }
 
@@ -169,7 +210,8 @@ pub struct SheetReader<'c> {
     sheet: String,
     hidden: bool,
     phase: Phase,
-    above: u32,
+    /// Non-blank rows seen while looking for the header, in reading order.
+    above: Vec<u32>,
     role: Role,
     mapping: Mapping,
     headers: BTreeMap<Col, String>,
@@ -177,7 +219,16 @@ pub struct SheetReader<'c> {
     lookup: Vec<Option<Col>>,
     header_row: u32,
     unused: Vec<String>,
+    /// Notes on header columns that fit a role as well as the one read (duplicates).
+    rivals: Vec<String>,
     last_row: Option<u32>,
+    /// Rows whose number did not follow the previous one (out of order or repeated in the
+    /// file): how many, and the first as (row, after row).
+    disorder: (u64, u32, u32),
+    /// Row numbers read from the header on (titles above it too), as sorted disjoint
+    /// intervals: reading in order only extends the last one. A row that comes late into a gap
+    /// already counted blank is that row, not one more; a row read twice is one more.
+    seen: Vec<(u32, u32)>,
     rows: u64,
     records: u64,
     skipped: [u64; 4],
@@ -191,6 +242,17 @@ pub struct SheetReader<'c> {
     /// Lines whose document type says return/credit note but whose amount is positive.
     positive_returns: (u64, String, String),
     start: usize,
+    /// The header row's text cells, kept while the customer columns are chosen.
+    header_texts: Vec<(u32, String)>,
+    choice: Option<choose::Candidates>,
+    held: Vec<(u32, RowBuf)>,
+    notices: Vec<String>,
+    /// The rows above the header, for a monthly sheet's titles and headings.
+    titles: wide::Titles,
+    /// A monthly (wide) sheet's columns and findings.
+    wide: Option<Box<wide::WideSheet>>,
+    /// Why a monthly header could not be read, and whether sales may be left out.
+    wide_problem: Option<(String, bool)>,
 }
 
 /// Words that mark a total or subtotal row.
@@ -206,7 +268,7 @@ impl<'c> SheetReader<'c> {
             sheet: sheet.to_string(),
             hidden,
             phase: Phase::Searching,
-            above: 0,
+            above: Vec::new(),
             role: Role::Skipped,
             mapping: Mapping::default(),
             headers: BTreeMap::new(),
@@ -214,7 +276,10 @@ impl<'c> SheetReader<'c> {
             lookup: Vec::new(),
             header_row: 0,
             unused: Vec::new(),
+            rivals: Vec::new(),
             last_row: None,
+            disorder: (0, 0, 0),
+            seen: Vec::new(),
             rows: 0,
             records: 0,
             skipped: [0; 4],
@@ -226,6 +291,13 @@ impl<'c> SheetReader<'c> {
             doc_type: None,
             positive_returns: (0, String::new(), String::new()),
             start: 0,
+            header_texts: Vec::new(),
+            choice: None,
+            held: Vec::new(),
+            notices: Vec::new(),
+            titles: wide::Titles::default(),
+            wide: None,
+            wide_problem: None,
         }
     }
 
@@ -244,21 +316,104 @@ impl<'c> SheetReader<'c> {
                         _ => None,
                     })
                     .collect();
-                if let Some((role, mapping)) = header::detect(&texts, &self.cfg.columns) {
+                // A text file has no sheet name: its file name may say the year (`ventas_2026.csv`).
+                let name = match self.sheet.as_str() {
+                    "" => {
+                        ("file name", self.file.rsplit_once('.').map_or(self.file.as_str(), |(stem, _)| stem))
+                    }
+                    sheet => ("sheet name", sheet),
+                };
+                match wide::detect(r, buf, &texts, &self.titles, name, self.cfg) {
+                    wide::Detect::Wide(mut w, role, mapping, header_texts) => {
+                        w.start(ctx.sheets_seen);
+                        self.wide = Some(w);
+                        self.start_data(r, role, mapping, &header_texts, ctx);
+                        return true;
+                    }
+                    wide::Detect::Refused { message, warn } => {
+                        self.wide_problem = Some((message, warn));
+                        return false;
+                    }
+                    wide::Detect::Not => {}
+                }
+                // A text file has no sheet name; its file name says what it holds.
+                let name = if self.sheet.is_empty() { &self.file } else { &self.sheet };
+                let found = header::detect_returns(&texts, &self.cfg.columns, name)
+                    .or_else(|| header::detect(&texts, &self.cfg.columns));
+                if let Some((role, mapping)) = found {
                     self.start_data(r, role, mapping, &texts, ctx);
                 } else if buf.iter().any(|(_, v)| !v.is_blank()) {
-                    self.above += 1;
+                    self.above.push(r);
+                    self.titles.push(r, buf);
+                }
+                true
+            }
+            Phase::Choosing => {
+                self.held.push((r, buf.clone()));
+                if self.held.len() >= choose::SAMPLE_ROWS {
+                    self.settle(ctx);
                 }
                 true
             }
             Phase::Data => {
-                let gap = r - self.last_row.map_or(0, |l| l + 1);
-                self.rows += gap as u64 + 1;
-                self.skipped[Skip::Blank as usize] += gap as u64;
-                self.last_row = Some(r);
-                self.data_row(r, buf, ctx);
+                self.data(r, buf, ctx);
                 true
             }
+        }
+    }
+
+    fn data(&mut self, r: u32, buf: &RowBuf, ctx: &mut Ctx) {
+        // Rows are counted as read, never as differences of row numbers: a row that
+        // comes out of order (or twice) in the file is one more row read.
+        let last = self.last_row.unwrap_or(self.header_row);
+        if r > last {
+            let gap = (r - last - 1) as u64;
+            self.rows += gap + 1;
+            self.skipped[Skip::Blank as usize] += gap;
+            self.last_row = Some(r);
+            match self.seen.last_mut() {
+                Some(iv) if iv.1 + 1 == r => iv.1 = r,
+                _ => self.seen.push((r, r)),
+            }
+        } else {
+            if self.disorder.0 == 0 {
+                self.disorder.1 = r;
+                self.disorder.2 = last;
+            }
+            self.disorder.0 += 1;
+            // Inside an interval: read before, so one more row. In a gap: it was
+            // counted blank and is this row instead.
+            let i = self.seen.partition_point(|iv| iv.1 < r);
+            if self.seen.get(i).is_some_and(|iv| iv.0 <= r) {
+                self.rows += 1;
+            } else {
+                let blank = &mut self.skipped[Skip::Blank as usize];
+                *blank = blank.saturating_sub(1);
+                self.seen.insert(i, (r, r));
+            }
+        }
+        self.data_row(r, buf, ctx);
+    }
+
+    /// Chooses the customer columns from the held rows, then reads them.
+    fn settle(&mut self, ctx: &mut Ctx) {
+        let held = std::mem::take(&mut self.held);
+        if let Some(c) = self.choice.take() {
+            let values = |col: u32| {
+                held.iter()
+                    .map(|(_, b)| b.iter().find(|(x, _)| *x == col).map(|(_, v)| v).unwrap_or(Val::Empty))
+                    .collect::<Vec<_>>()
+            };
+            if let Some((m, why)) = choose::choose(c, &self.mapping, &self.header_texts, values) {
+                let texts = std::mem::take(&mut self.header_texts);
+                self.apply_mapping(m, &texts);
+                self.notices.push(why);
+            }
+        }
+        self.header_texts = Vec::new();
+        self.phase = Phase::Data;
+        for (r, buf) in &held {
+            self.data(*r, buf, ctx);
         }
     }
 
@@ -266,6 +421,49 @@ impl<'c> SheetReader<'c> {
         self.phase = Phase::Data;
         self.role = role;
         self.header_row = r;
+        self.choice = choose::candidates(texts, &mapping, role, &self.cfg.columns);
+        if self.choice.is_some() {
+            self.phase = Phase::Choosing;
+            self.header_texts = texts.to_vec();
+        }
+        self.apply_mapping(mapping, texts);
+        // Rows above the header: titles (non-blank) and blank rows, then the header itself.
+        // Rows read before the header that are not above it (out of order, or the same row
+        // twice) are rows read too, counted with the titles.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stray = 0u64;
+        let mut prev = 0;
+        for &a in &self.above {
+            if a >= r || !seen.insert(a) {
+                if stray == 0 {
+                    self.disorder = (0, a, prev);
+                }
+                stray += 1;
+            }
+            prev = a;
+        }
+        self.disorder.0 = stray;
+        let titles = seen.len() as u64;
+        self.seen = seen.iter().map(|&a| (a, a)).chain(std::iter::once((r, r))).collect();
+        self.rows = r as u64 + 1 + stray;
+        self.skipped[Skip::Title as usize] += titles + stray;
+        self.skipped[Skip::Blank as usize] += r as u64 - titles;
+        self.skipped[Skip::Header as usize] += 1;
+        self.last_row = Some(r);
+        self.start = match role {
+            Role::Master => ctx.ds.master.len(),
+            Role::Returns => ctx.ds.returns.len(),
+            Role::MonthlySales | Role::MonthlyMargin => ctx.wide.len(),
+            _ => ctx.ds.transactions.len(),
+        };
+    }
+
+    /// Takes `mapping` as the sheet's columns: headers, lookup, unused and document-type columns.
+    fn apply_mapping(&mut self, mapping: Mapping, texts: &[(u32, String)]) {
+        let role = self.role;
+        self.headers.clear();
+        self.header_norms.clear();
+        self.lookup.clear();
         for (&c, &col) in &mapping.cols {
             let text = texts.iter().find(|(x, _)| *x == col).map(|(_, t)| t.clone()).unwrap_or_default();
             self.header_norms.insert(c, header::normalize(&text));
@@ -286,22 +484,32 @@ impl<'c> SheetReader<'c> {
                 })
                 .cloned();
         }
+        let header_of =
+            |col: u32| texts.iter().find(|(x, _)| *x == col).map(|(_, t)| t.as_str()).unwrap_or("");
+        self.rivals = header::rivals(texts, role, &self.cfg.columns, &mapping)
+            .into_iter()
+            .map(|rv| {
+                let (u, o) = (col_letters(rv.used), col_letters(rv.other));
+                let (hu, ho) = (header_of(rv.used), header_of(rv.other));
+                let fix = if header::normalize(hu) == header::normalize(ho) {
+                    "to read the other, rename one of them in the book".to_string()
+                } else {
+                    format!("to read the other, name it in [columns] {}", rv.col.key())
+                };
+                format!(
+                    "two columns fit {}: {u} ({hu}) is read, {o} ({ho}) is not — {}; {fix}",
+                    rv.col.key(),
+                    rv.why
+                )
+            })
+            .collect();
         self.unused = texts
             .iter()
             .filter(|(c, _)| !mapping.cols.values().any(|x| x == c))
+            .filter(|(c, _)| !self.wide.as_ref().is_some_and(|w| w.uses(*c)))
             .map(|(c, t)| format!("{} ({t})", col_letters(*c)))
             .collect();
         self.mapping = mapping;
-        // Rows above the header: titles (non-blank) and blank rows, then the header itself.
-        self.rows = r as u64 + 1;
-        self.skipped[Skip::Title as usize] += self.above as u64;
-        self.skipped[Skip::Blank as usize] += (r - self.above) as u64;
-        self.skipped[Skip::Header as usize] += 1;
-        self.last_row = Some(r);
-        self.start = match role {
-            Role::Master => ctx.ds.master.len(),
-            _ => ctx.ds.transactions.len(),
-        };
     }
 
     fn cell_name(&self, r: u32, col: Col) -> (String, String) {
@@ -381,11 +589,21 @@ impl<'c> SheetReader<'c> {
         if nonblank == 0 {
             return self.skip(Skip::Blank);
         }
+        // A cell the file itself gets wrong, in a column that is read, rejects its row: reading
+        // around it could give the line to another customer.
+        let bad = self.mapping.cols.keys().copied().find(|c| matches!(f[*c as usize], Val::Bad { .. }));
+        if let Some(c) = bad {
+            if let Val::Bad { why, .. } = f[c as usize] {
+                return self.reject(r, c, &f[c as usize], why.into());
+            }
+        }
         match self.role {
             Role::Sales => self.sales_row(r, buf, &f, nonblank, ctx),
             Role::Activity => self.activity_row(r, buf, &f, nonblank, ctx),
             Role::Master => self.master_row(r, buf, &f, nonblank, ctx),
-            Role::Directory => self.directory_row(r, buf, &f, nonblank, ctx),
+            Role::Directory | Role::Territory => self.directory_row(r, buf, &f, nonblank, ctx),
+            Role::Returns => self.returns_row(r, buf, &f, nonblank, ctx),
+            Role::MonthlySales | Role::MonthlyMargin => self.wide_row(r, buf, &f, nonblank, ctx),
             Role::Skipped => {}
         }
     }
@@ -400,6 +618,7 @@ impl<'c> SheetReader<'c> {
                 .ok_or_else(|| "expected a date, found text that is no valid date".into()),
             Val::Empty => Err("date is blank".into()),
             Val::Error(e) => Err(format!("excel error {e} in the date")),
+            Val::Bad { why, .. } => Err((*why).into()),
             Val::BadDate(_) => Err("expected a date, found a time or duration".into()),
             Val::Bool(_) => Err("expected a date, found TRUE/FALSE".into()),
         }
@@ -409,6 +628,30 @@ impl<'c> SheetReader<'c> {
     /// `Ok(Some(Err((comma, dot))))` to be resolved at the end of the sheet.
     #[allow(clippy::type_complexity)]
     fn number(&mut self, col: Col, v: &Val<'_>) -> Result<Option<Result<f64, (f64, f64)>>, String> {
+        let n = self.raw_number(col, v)?;
+        // NaN, infinities (`1e309`, 309 digits) and implausible values (a pasted EAN) are
+        // rejected here, so no sum downstream ever sees them.
+        let worst = match n {
+            Some(Ok(x)) => x.abs(),
+            Some(Err((comma, dot))) => comma.abs().max(dot.abs()),
+            None => 0.0,
+        };
+        if worst.is_nan() || worst.is_infinite() {
+            return Err("not a finite number".into());
+        }
+        let bound = self.cfg.ingest.max_amount;
+        if worst > bound {
+            return Err(format!(
+                "{} is beyond the plausible bound of {} (set by [ingest] max_amount)",
+                value::plain_number(worst),
+                value::plain_number(bound)
+            ));
+        }
+        Ok(n)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn raw_number(&mut self, col: Col, v: &Val<'_>) -> Result<Option<Result<f64, (f64, f64)>>, String> {
         match v {
             Val::Num(n) => Ok(Some(Ok(*n))),
             Val::Empty => Ok(None),
@@ -425,9 +668,13 @@ impl<'c> SheetReader<'c> {
                     self.text_numbers += 1;
                     Ok(Some(Err((comma, dot))))
                 }
+                TextNum::SignConflict => {
+                    Err("a minus inside parentheses: a negative or a positive number? write -5 or (5)".into())
+                }
                 TextNum::Invalid => Err("expected a number, found text".into()),
             },
             Val::Error(e) => Err(format!("excel error {e}")),
+            Val::Bad { why, .. } => Err((*why).into()),
             Val::Date(_) | Val::BadDate(_) => Err("expected a number, found a date".into()),
             Val::Bool(_) => Err("expected a number, found TRUE/FALSE".into()),
         }
@@ -486,13 +733,13 @@ impl<'c> SheetReader<'c> {
         let Ctx { ds, key_buf, name_buf, .. } = ctx;
         key_buf.clear();
         match &code {
-            Some(c) => collapse_into(key_buf, c, false),
-            None => collapse_into(key_buf, name.as_deref().unwrap_or(""), true),
+            Some(c) => keys::code_key_into(key_buf, c),
+            None => keys::name_key_into(key_buf, name.as_deref().unwrap_or("")),
         }
         let key = ds.strings.intern(key_buf);
         let spelling = name.as_deref().map(|n| {
             name_buf.clear();
-            collapse_into(name_buf, n, false);
+            collapse_into(name_buf, n);
             ds.strings.intern(name_buf)
         });
         if let Some(s) = spelling {
@@ -519,7 +766,7 @@ impl<'c> SheetReader<'c> {
         let sym = t.map(|t| {
             let Ctx { ds, name_buf, .. } = &mut *ctx;
             name_buf.clear();
-            collapse_into(name_buf, &t, false);
+            collapse_into(name_buf, &t);
             ds.strings.intern(name_buf)
         });
         if let Val::Text(raw) = v {
@@ -574,6 +821,8 @@ impl<'c> SheetReader<'c> {
             cost: self.optional_number(r, Col::Cost, &f[Col::Cost as usize], index),
             margin: self.optional_number(r, Col::Margin, &f[Col::Margin as usize], index),
             qty: self.optional_number(r, Col::Qty, &f[Col::Qty as usize], index),
+            order: Self::sym(ctx, Col::OrderId, &f[Col::OrderId as usize]),
+            month_total: false,
         };
         if let Some((dc, _)) = &self.doc_type {
             if txn.amount > 0.0 {
@@ -701,6 +950,88 @@ impl<'c> SheetReader<'c> {
         self.records += 1;
     }
 
+    /// The sheet, for messages: `file › sheet` (`file` for a CSV).
+    fn sheet_place(&self) -> String {
+        if self.sheet.is_empty() {
+            self.file.clone()
+        } else {
+            format!("{} › {}", self.file, self.sheet)
+        }
+    }
+
+    /// Where a row is, for messages: `file › sheet › row 12` (`file › row 12` for a CSV).
+    fn place(&self, r: u32) -> String {
+        if self.sheet.is_empty() {
+            format!("{} › row {}", self.file, r + 1)
+        } else {
+            format!("{} › {} › row {}", self.file, self.sheet, r + 1)
+        }
+    }
+
+    fn returns_row(&mut self, r: u32, buf: &RowBuf, f: &[Val<'_>; NCOLS], nonblank: usize, ctx: &mut Ctx) {
+        if self.header_repeat(f) {
+            return self.skip(Skip::Header);
+        }
+        let ov = &f[Col::OrderId as usize];
+        if let Val::Error(e) = ov {
+            return self.reject(r, Col::OrderId, ov, format!("excel error {e} in the order number"));
+        }
+        let Some(order_text) = ov.text().map(|t| t.into_owned()) else {
+            if let Some(why) = self.non_data(buf, f, nonblank) {
+                return self.skip(why);
+            }
+            return self.reject(r, Col::OrderId, ov, "order number is blank".into());
+        };
+        if header::normalize(&order_text).split(' ').any(|w| TOTAL_WORDS.contains(&w)) {
+            return self.skip(Skip::Total);
+        }
+        let fv = &f[Col::Returned as usize];
+        let returned = match fv {
+            Val::Empty => true,
+            Val::Bool(b) => *b,
+            Val::Num(n) => *n != 0.0,
+            Val::Text(t) if t.trim().is_empty() => true,
+            Val::Text(t) => match value::parse_flag(t) {
+                Some(b) => b,
+                None => return self.reject(r, Col::Returned, fv, "expected yes or no".into()),
+            },
+            _ => return self.reject(r, Col::Returned, fv, "expected yes or no".into()),
+        };
+        let dv = &f[Col::Date as usize];
+        let date = if dv.is_blank() {
+            None
+        } else {
+            match self.date(dv) {
+                Ok(d) => Some(d),
+                Err(reason) => return self.reject(r, Col::Date, dv, reason),
+            }
+        };
+        let index = ctx.ds.returns.len();
+        let av = &f[Col::Amount as usize];
+        let amount = if !self.mapping.has(Col::Amount) || av.is_blank() {
+            None
+        } else {
+            match self.number(Col::Amount, av) {
+                Ok(Some(Ok(a))) => Some(a),
+                Ok(Some(Err((comma, dot)))) => {
+                    self.pending.push(Pending { index, col: Col::Amount, comma, dot });
+                    Some(f64::NAN)
+                }
+                Ok(None) => None,
+                Err(reason) => return self.reject(r, Col::Amount, av, reason),
+            }
+        };
+        ctx.ds.returns.push(ReturnRecord {
+            order: keys::code_key(&order_text).unwrap_or_default(),
+            order_text,
+            date,
+            amount,
+            returned,
+            source: self.place(r),
+        });
+        self.records += 1;
+    }
+
     /// The decimal separator for ambiguous numbers of `col`, and where it came from.
     fn decide(&self, col: Col) -> (Dec, &'static str) {
         if let Some(d) = self.cfg.ingest.decimal {
@@ -727,15 +1058,27 @@ impl<'c> SheetReader<'c> {
 
     /// Resolves pending numbers, totals the sheet and gives its report.
     pub fn finish(mut self, ctx: &mut Ctx) -> SheetReport {
-        let mut notices = Vec::new();
+        ctx.sheets_seen += 1;
+        if self.phase == Phase::Choosing {
+            self.settle(ctx);
+        }
+        let mut notices = std::mem::take(&mut self.notices);
         if self.phase == Phase::Searching {
-            if !self.hidden {
+            let problem = self.wide_problem.take();
+            if let Some((p, _)) = &problem {
+                notices.push(format!("skipped: {p}"));
+            } else if !self.hidden {
                 notices.push(format!(
                     "skipped: no header row in the first {} rows names a date, a customer and an amount (sales), \
                      a customer (master), a KAM with email (directory) or a dated contact (activity)",
                     self.cfg.ingest.header_rows
                 ));
             }
+            let wide = problem.map(|(p, warn)| wide::WideReport {
+                warnings: if warn { vec![format!("{}: {p}", self.sheet_place())] } else { Vec::new() },
+                problem: Some(p),
+                ..wide::WideReport::default()
+            });
             return SheetReport {
                 file: self.file,
                 sheet: self.sheet,
@@ -753,6 +1096,7 @@ impl<'c> SheetReader<'c> {
                 amount_total: 0.0,
                 rejects: Vec::new(),
                 notices,
+                wide,
             };
         }
         // The locale of ambiguous text numbers, per column.
@@ -771,6 +1115,10 @@ impl<'c> SheetReader<'c> {
                 if p.col == Col::Potential {
                     ctx.ds.master[p.index].potential = Some(v);
                 }
+            } else if self.role == Role::Returns {
+                ctx.ds.returns[p.index].amount = Some(v);
+            } else if self.wide.is_some() {
+                ctx.wide[p.index].value = v;
             } else {
                 let t = &mut ctx.ds.transactions[p.index];
                 match p.col {
@@ -804,6 +1152,16 @@ impl<'c> SheetReader<'c> {
                 .collect();
             Some(parts.join(" · "))
         };
+        notices.extend(std::mem::take(&mut self.rivals));
+        if self.disorder.0 > 0 {
+            let (n, row, after) = self.disorder;
+            notices.push(format!(
+                "{n} row(s) out of order or repeated in the file (first: row {} after row {}); each was \
+                 read once, as it came",
+                row as u64 + 1,
+                after as u64 + 1
+            ));
+        }
         if self.positive_returns.0 > 0 {
             let (n, cell, raw) = &self.positive_returns;
             let header = self.doc_type.as_ref().map(|(_, h)| h.as_str()).unwrap_or("");
@@ -831,6 +1189,8 @@ impl<'c> SheetReader<'c> {
             .into_iter()
             .map(|(c, col)| (c.key().to_string(), format!("{} ({})", col_letters(*col), self.headers[c])))
             .collect();
+        let place = self.sheet_place();
+        let wide = self.wide.take().map(|w| w.finish(&place));
         let skipped: u64 = self.skipped.iter().sum();
         let skipped_by_reason = SKIP_NAMES
             .iter()
@@ -855,6 +1215,7 @@ impl<'c> SheetReader<'c> {
             amount_total,
             rejects: self.rejects,
             notices,
+            wide,
         }
     }
 }
@@ -865,40 +1226,20 @@ fn is_return_word(t: &str) -> bool {
     ["abono", "devoluc", "devol.", "rectific", "credit", "return", "nota de cr"].iter().any(|w| l.contains(w))
 }
 
-/// Appends `s` trimmed with inner whitespace collapsed (lowercased when `lower`): the rule of
-/// [`super::customer_key`], without allocating.
-pub fn collapse_into(out: &mut String, s: &str, lower: bool) {
+/// Appends `s` trimmed with inner whitespace collapsed, without allocating: how names and
+/// KAMs are spelled.
+pub fn collapse_into(out: &mut String, s: &str) {
     for (i, w) in s.split_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        if lower {
-            for c in w.chars() {
-                out.extend(c.to_lowercase());
-            }
-        } else {
-            out.push_str(w);
-        }
+        out.push_str(w);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn collapse_matches_customer_key() {
-        for (code, name) in
-            [(None, Some("ACME  S.A. ")), (Some(" C 001 "), None), (None, Some("Ñandú  Álvarez"))]
-        {
-            let mut b = String::new();
-            match code {
-                Some(c) => collapse_into(&mut b, c, false),
-                None => collapse_into(&mut b, name.unwrap(), true),
-            }
-            assert_eq!(Some(b), super::super::customer_key(code, name));
-        }
-    }
 
     fn feed(rows: &[(u32, Vec<Val<'static>>)]) -> (SheetReport, Ctx) {
         let cfg = Config::default();
@@ -981,7 +1322,7 @@ mod props {
     proptest! {
         /// Rows read = records + skipped + rejected, whatever the rows hold.
         #[test]
-        fn every_row_ends_somewhere(rows in proptest::collection::vec((0u32..3, proptest::collection::vec(cell(), 0..5)), 0..40)) {
+        fn every_row_ends_somewhere(rows in proptest::collection::vec((0u32..4, proptest::collection::vec(cell(), 0..5)), 0..40)) {
             let cfg = Config::default();
             let mut ctx = Ctx::default();
             let mut sr = SheetReader::new(&cfg, "b.xlsx", "S", false);
@@ -990,9 +1331,10 @@ mod props {
             buf.push(1, Val::Text("Cliente"));
             buf.push(2, Val::Text("Importe"));
             sr.row(0, &buf, &mut ctx);
-            let mut r = 0;
+            let mut r: u32 = 0;
             for (gap, cells) in &rows {
-                r += 1 + gap;
+                // A gap of 3 steps back: rows out of order or repeated, as a damaged file has them.
+                r = if *gap == 3 { r.saturating_sub(2) } else { r + 1 + gap };
                 buf.clear();
                 for (c, v) in cells.iter().enumerate() {
                     buf.push(c as u32, v.clone());

@@ -30,6 +30,9 @@ pub enum TextNum {
     Value(f64, Option<Dec>),
     /// One separator followed by exactly three digits (`1.234`): the value under each locale.
     Ambiguous { comma: f64, dot: f64 },
+    /// A minus inside parentheses (`(-5)`, `(5-)`): two signs for one number. Whether the clerk
+    /// meant a return or cancelled one out is unknown, so the value is never guessed.
+    SignConflict,
     /// Not a number ("pendiente", "12%", "1.2.3").
     Invalid,
 }
@@ -40,7 +43,7 @@ impl TextNum {
         match self {
             TextNum::Value(v, _) => Some(v),
             TextNum::Ambiguous { comma, dot } => Some(if dec == Dec::Comma { comma } else { dot }),
-            TextNum::Invalid => None,
+            TextNum::SignConflict | TextNum::Invalid => None,
         }
     }
 }
@@ -64,11 +67,16 @@ fn strip_currency(s: &str) -> &str {
 pub fn parse_text_number(s: &str) -> TextNum {
     let mut neg = false;
     let mut t = strip_currency(s);
+    let mut parens = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
         neg = true;
+        parens = true;
         t = strip_currency(inner);
     }
     for minus in ['-', '\u{2212}'] {
+        if parens && (t.starts_with(minus) || t.ends_with(minus)) {
+            return TextNum::SignConflict;
+        }
         if let Some(r) = t.strip_prefix(minus) {
             neg = !neg;
             t = strip_currency(r);
@@ -149,6 +157,16 @@ pub fn parse_text_number(s: &str) -> TextNum {
     }
 }
 
+/// A magnitude written out in full for messages: `12345678901234567000`, `1000000000000`,
+/// `1e300` only when it would not fit on a line.
+pub fn plain_number(v: f64) -> String {
+    if v.is_finite() && v.abs() < 1e30 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// True when `s` is digits grouped by `sep` in threes after a first group of 1–3 digits.
 fn grouped_ok(s: &str, sep: char) -> bool {
     let mut parts = s.split(sep);
@@ -204,7 +222,7 @@ const MONTHS: &[(&str, u32)] = &[
     ("december", 12),
 ];
 
-fn month_name(s: &str) -> Option<u32> {
+pub(super) fn month_name(s: &str) -> Option<u32> {
     let l = s.to_lowercase();
     let l = l.trim_end_matches('.');
     MONTHS.iter().find(|(n, _)| *n == l).map(|(_, m)| *m)
@@ -379,6 +397,12 @@ mod tests {
             ("1.23,4.5", Invalid),
             ("n/a", Invalid),
             ("12abc", Invalid),
+            // Two signs: a return written as a negative in parentheses is never guessed.
+            ("(-5)", SignConflict),
+            ("(5-)", SignConflict),
+            ("(-1.234,56 €)", SignConflict),
+            ("€(-5)", SignConflict),
+            ("(\u{2212}5)", SignConflict),
         ];
         for (text, want) in cases {
             assert_eq!(parse_text_number(text), *want, "{text:?}");

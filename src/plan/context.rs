@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::ContactSource;
 use crate::period::Month;
 
 /// Everything one run renders: a plan per KAM and the management summary.
@@ -77,8 +78,10 @@ pub struct Flags {
     pub stale: bool,
     /// The courtesy call fell due before the end of P.
     pub call_overdue: bool,
-    /// The contact log exceeds the monthly cap in some month.
+    /// The contacts exceeded the monthly cap in a recent month (P−2..P).
     pub over_contacted: bool,
+    /// The next closer meeting was postponed, ended without agreement or was called off.
+    pub setback: bool,
 }
 
 /// One KAM's Key Account Plan.
@@ -86,6 +89,11 @@ pub struct Flags {
 pub struct KamPlan {
     pub kam: String,
     pub email: Option<String>,
+    /// The KAM directory's manager of this KAM, as a name.
+    pub manager: Option<String>,
+    /// The manager's address (see [`super::handover::manager_of`]); `None` when the directory
+    /// gives none.
+    pub manager_email: Option<String>,
     /// The default KAM that holds key accounts nobody owns.
     pub unassigned: bool,
     pub period: PeriodInfo,
@@ -170,36 +178,79 @@ pub struct Meeting {
     pub objective: String,
     /// What to achieve in it.
     pub guide: String,
-    /// Date held (from the log).
+    /// Date of the meeting shown: the one that achieved the step, else the latest.
     pub date: Option<NaiveDate>,
-    /// Status label (done / pending).
+    /// Status label in the plan's language.
     pub status: String,
-    /// Meeting type from the log.
+    /// Status key ([`MeetingStatus::key`](super::MeetingStatus::key)).
+    pub status_key: String,
+    /// Meeting type as recorded.
     pub kind: Option<String>,
     pub notes: Option<String>,
+    /// Where the meeting shown was recorded; `None` when none was.
+    pub source: Option<ContactSource>,
+    /// Meetings recorded for this step.
+    pub records: u32,
+    /// One of its meetings achieved the step.
     pub done: bool,
     /// The next meeting to hold.
     pub next: bool,
 }
 
-/// One activity-log entry of an account.
+/// One contact with an account, as the plan lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogEntry {
-    pub date: NaiveDate,
+    pub date: Option<NaiveDate>,
     pub kind: Option<String>,
     pub notes: Option<String>,
-    /// A meeting (true) or a call/mail (false).
-    pub meeting: bool,
+    /// The closer step it fills (1..=4); `None` for a plain contact.
+    pub step: Option<u32>,
+    /// Its outcome key, for a step meeting.
+    pub status_key: Option<String>,
+    pub source: ContactSource,
+}
+
+/// A person in the decision-maker map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionMaker {
+    pub name: String,
+    pub role: Option<String>,
+    /// Influence label (high, medium, low in the plan's language).
+    pub influence: Option<String>,
+    /// Stance label.
+    pub stance: Option<String>,
+    pub notes: Option<String>,
+    /// `log`: suggested from a meeting's notes; `kam`: entered by the KAM.
+    pub source: ContactSource,
+    /// Entered or confirmed by the KAM (a suggestion is not).
+    pub confirmed: bool,
+}
+
+/// The customer asked to be contacted less.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactRequest {
+    pub date: NaiveDate,
+    /// The note that says so, as written.
+    pub notes: String,
+    /// The request in a sentence.
+    pub text: String,
+    /// Made in P−2..P.
+    pub recent: bool,
 }
 
 /// When the next courtesy call is due.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Courtesy {
     pub every_days: u32,
-    /// `log` (last logged contact), `purchase` (last purchase) or `none`.
+    /// `log` (last contact), `purchase` (last purchase) or `none`.
     pub basis: String,
     pub last_contact: Option<NaiveDate>,
+    /// When the call fell or falls due: `call_every_days` after the last contact.
     pub next_due: Option<NaiveDate>,
+    /// When to call: the due date, or the first day after P when it is overdue — never in the
+    /// past.
+    pub next_call: NaiveDate,
+    /// Due on or before the end of P.
     pub overdue: bool,
     /// Days past due at the end of P.
     pub days_overdue: Option<i64>,
@@ -256,20 +307,37 @@ pub struct AccountPlan {
     /// Key now and not at P−1.
     pub new: bool,
     pub top_products: Vec<ProductLine>,
+    /// The account's sales come only from a monthly book: top products are "not available",
+    /// not an empty table.
+    pub monthly_book: bool,
     pub monthly: Vec<MonthPoint>,
     /// Risk sentences: exposure, trend, recency.
     pub risks: Vec<String>,
     pub objective: Objective,
     pub meetings: Vec<Meeting>,
-    /// Number of the next meeting (1..=4); `None` when all four are held.
+    /// Number of the next meeting (1..=4); `None` when all four are done.
     pub next_meeting: Option<u32>,
     /// The next step in words (or that the cycle is complete).
     pub next_text: String,
-    /// The account's log in the window up to the end of P, oldest first.
+    /// The next meeting's setback in words (postponed, no agreement, cancelled), for the
+    /// attention list.
+    pub setback: Option<String>,
+    /// Closer meetings held up to the end of P (done, postponed or without agreement).
+    pub meetings_held: u32,
+    /// Contacts of any kind in the window up to the end of P.
+    pub contacts: u32,
+    /// The account's contacts in the window (and the KAM's planned meetings), oldest first.
     pub log: Vec<LogEntry>,
     pub courtesy: Courtesy,
+    /// Recent months (P−2..P) over the contact cap.
     pub cap_excess: Vec<CapExcess>,
     pub cap_warnings: Vec<String>,
+    /// The customer's latest request to be contacted less, in the window.
+    pub contact_request: Option<ContactRequest>,
+    /// The decision-maker map: the KAM's entries and the people the log names.
+    pub decision_makers: Vec<DecisionMaker>,
+    /// Said when meeting 1 is done and the map is still empty.
+    pub decision_makers_note: Option<String>,
     pub flags: Flags,
 }
 
@@ -315,9 +383,10 @@ pub struct KamRow {
     pub sales: f64,
     /// Share of company sales.
     pub share: f64,
-    /// Meetings in the log with their key accounts in the window.
+    /// Closer meetings held with their key accounts in the window (done, postponed or
+    /// without agreement).
     pub meetings: u32,
-    /// All logged contacts with their key accounts in the window.
+    /// Contacts of any kind with their key accounts in the window (meetings included).
     pub contacts: u32,
 }
 

@@ -64,6 +64,7 @@ fn account(
             .map(|i| MonthSales { month: period.add(i - 23), sales: sales / 12.0 + f64::from(i) * 10.5 })
             .collect(),
         top_products: vec![("Tornillos M8".into(), sales * 0.6), ("Tuercas".into(), sales * 0.25)],
+        monthly_book: false,
         new_account: false,
     }
 }
@@ -207,14 +208,21 @@ pub fn dataset() -> Dataset {
     let directory = vec![KamContact {
         name: "Bruno Díaz".into(),
         email: Some("bruno@example.com".into()),
-        manager: None,
+        manager: Some("Carla Ruiz <carla@example.com>".into()),
         region: None,
     }];
     let activities = vec![
-        // C001: two meetings held, then calls; last contact 15/09 → call due 15/10, overdue.
-        act("2026-05-12", "C001", Some("Reunión"), Some("Competidor X ofreció un 5 % menos")),
-        act("2026-03-10", "C001", Some("Visita"), Some("Conocido el director de compras <Luis>")),
+        // C001: meetings 1 and 2 done, a close tried and postponed, then calls; last contact
+        // 15/09 → call due 15/10, overdue.
+        act("2026-05-12", "C001", Some("Reunión competencia"), Some("Competidor X ofreció un 5 % menos")),
+        act(
+            "2026-03-10",
+            "C001",
+            Some("Reunión decisores"),
+            Some("Decide Luis Marín (compras); firma <Eva> Sanz"),
+        ),
         act("2026-06-01", "C001", Some("Llamada"), None),
+        act("2026-07-20", "C001", Some("Reunión cierre"), Some("Cierre aplazado: revisar precios")),
         act("2026-09-15", "C001", Some("Llamada de seguimiento"), None),
         // C002: five contacts in October, above the cap of four.
         act("2026-10-02", "C002", Some("Llamada"), None),
@@ -234,4 +242,10 @@ pub fn config() -> Config {
     let mut cfg = Config::default();
     cfg.plan.target_growth_by_reason = BTreeMap::from([("growth".into(), 0.15), ("strategic".into(), 0.10)]);
     cfg
+}
+
+/// The plans of a classification with the fixture's books, log and config.
+pub fn build_with(c: &Classification, lang: &crate::lang::Lang) -> super::Plans {
+    let data = dataset();
+    super::build(c, &data, &super::Inputs::from_dataset(&data), &config(), lang)
 }

@@ -1,22 +1,22 @@
 //! One KAM's plan: the cover (share, target, changes, attention, warnings) and each key
 //! account's page (objective, meetings, courtesy call, risks, products, log).
 
+use super::followup::{cap_excess, contact_request, courtesy};
+use super::meetings::{meetings, read_contact, Reading};
 use super::*;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn kam_plan(
-    c: &Classification,
-    cfg: &Config,
-    lang: &Lang,
-    period: &PeriodInfo,
+    ctx: &Ctx,
     choices: &Choices,
-    log: &HashMap<&str, Vec<&Activity>>,
+    log: &HashMap<&str, Vec<&Contact>>,
     by_id: &HashMap<&str, &Account>,
     kam: &str,
     email: Option<String>,
     unassigned: bool,
     keys: &[&Account],
 ) -> KamPlan {
+    let (c, lang, period) = (ctx.c, ctx.lang, ctx.period);
     let sales: f64 = keys.iter().map(|a| a.sales).sum();
     let margin = keys.iter().map(|a| a.margin).sum::<Option<f64>>();
     let company = c.totals.sales;
@@ -28,17 +28,7 @@ pub(super) fn kam_plan(
     };
     let accounts: Vec<AccountPlan> = keys
         .iter()
-        .map(|a| {
-            account_plan(
-                a,
-                c,
-                cfg,
-                lang,
-                period,
-                log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
-                sales,
-            )
-        })
+        .map(|a| account_plan(ctx, a, log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), sales))
         .collect();
     let target: f64 = accounts.iter().map(|a| a.objective.target).sum();
     let increase: f64 = accounts.iter().map(|a| a.objective.increase).sum();
@@ -78,12 +68,24 @@ pub(super) fn kam_plan(
                 });
             }
             if a.flags.over_contacted {
-                why.push(lang.get("plan.attention.over_contacted").to_string());
+                let months: Vec<String> = a.cap_excess.iter().map(|x| x.label.clone()).collect();
+                why.push(lang.fill("plan.attention.over_contacted", &[("months", months.join(", "))]));
+            }
+            if let Some(s) = &a.setback {
+                why.push(s.clone());
             }
             (!why.is_empty()).then(|| Attention { id: a.id.clone(), name: a.name.clone(), why })
         })
         .collect();
-    let warnings = accounts.iter().flat_map(|a| a.cap_warnings.iter().cloned()).collect();
+    // The cap warnings, each with the customer's own recent request beside it.
+    let warnings = accounts
+        .iter()
+        .flat_map(|a| {
+            let request =
+                a.contact_request.as_ref().filter(|r| r.recent).map(|r| format!("{}: {}", a.name, r.text));
+            a.cap_warnings.iter().cloned().chain(request)
+        })
+        .collect();
 
     let intro = lang.fill(
         if unassigned {
@@ -114,6 +116,8 @@ pub(super) fn kam_plan(
     KamPlan {
         kam: kam.to_string(),
         email,
+        manager: None,
+        manager_email: None,
         unassigned,
         period: period.clone(),
         key_accounts: keys.len() as u32,
@@ -135,23 +139,27 @@ pub(super) fn kam_plan(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn account_plan(
-    a: &Account,
-    c: &Classification,
-    cfg: &Config,
-    lang: &Lang,
-    period: &PeriodInfo,
-    entries: &[&Activity],
-    kam_sales: f64,
-) -> AccountPlan {
+fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) -> AccountPlan {
+    let (c, cfg, lang, period) = (ctx.c, ctx.cfg, ctx.lang, ctx.period);
     let end = period.period_end;
-    let held: Vec<&Activity> = entries.iter().copied().filter(|e| !is_call(e.kind.as_deref())).collect();
-    let (meetings, next_meeting, next_text) = meetings(&held, lang);
-    let last_log = entries.iter().map(|e| e.date).max();
-    let courtesy = courtesy(last_log, a.last_purchase, cfg, end, lang);
+    let read: Vec<(&Contact, Reading)> =
+        entries.iter().map(|e| (*e, read_contact(e, ctx.words, end))).collect();
+    let mv = meetings(&read, end, lang);
+    let contact_dates: Vec<NaiveDate> =
+        read.iter().filter(|(e, r)| r.is_contact(e, end)).filter_map(|(e, _)| e.date).collect();
+    let courtesy = courtesy(contact_dates.iter().max().copied(), a.last_purchase, cfg, end, lang);
     let max = cfg.plan.max_contacts_per_month;
-    let cap_excess = cap_excess(entries, max, lang);
+    let cap_excess = cap_excess(&contact_dates, max, period.period, lang);
+    let contact_request = contact_request(&read, ctx.words, period.period, lang);
+    let mut decision_makers: Vec<DecisionMaker> =
+        ctx.inputs.decision_makers.get(&a.id).cloned().unwrap_or_default();
+    for s in people::suggested(&read, lang) {
+        if !decision_makers.iter().any(|d| collate(&d.name) == collate(&s.name)) {
+            decision_makers.push(s);
+        }
+    }
+    let decision_makers_note = (mv.list[0].done && decision_makers.is_empty())
+        .then(|| lang.get("plan.dm.step_done_empty").to_string());
     let cap_warnings = cap_excess
         .iter()
         .map(|x| {
@@ -174,8 +182,13 @@ fn account_plan(
         Some(d) => d > cfg.classify.recency_alert_days as i64,
         None => true,
     };
-    let flags =
-        Flags { falling, stale, call_overdue: courtesy.overdue, over_contacted: !cap_excess.is_empty() };
+    let flags = Flags {
+        falling,
+        stale,
+        call_overdue: courtesy.overdue,
+        over_contacted: !cap_excess.is_empty(),
+        setback: mv.setback.is_some(),
+    };
 
     let mut risks = vec![match a.exposure_margin {
         _ if a.sales <= 0.0 => lang.get("plan.risk.no_exposure").to_string(),
@@ -263,24 +276,33 @@ fn account_plan(
         region: a.region.clone(),
         new: c.new_key.contains(&a.id),
         top_products,
+        monthly_book: a.monthly_book,
         monthly,
         risks,
         objective: objective(a, cfg, lang, period),
-        meetings,
-        next_meeting,
-        next_text,
-        log: entries
+        meetings: mv.list,
+        next_meeting: mv.next,
+        next_text: mv.next_text,
+        setback: mv.setback,
+        meetings_held: mv.held,
+        contacts: contact_dates.len() as u32,
+        log: read
             .iter()
-            .map(|e| LogEntry {
+            .map(|(e, r)| LogEntry {
                 date: e.date,
                 kind: e.kind.clone(),
                 notes: e.notes.clone(),
-                meeting: !is_call(e.kind.as_deref()),
+                step: r.step.map(|s| s as u32 + 1),
+                status_key: r.step.map(|_| r.status.key().to_string()),
+                source: e.source,
             })
             .collect(),
         courtesy,
         cap_excess,
         cap_warnings,
+        contact_request,
+        decision_makers,
+        decision_makers_note,
         flags,
     }
 }
@@ -294,8 +316,11 @@ mod tests {
         let p = plans();
         let ana = &p.kams[0];
         assert_eq!(ana.email.as_deref(), Some("ana@example.com"));
-        // Email from the directory when the classification has none.
+        // Email from the directory when the classification has none; so is the manager.
         assert_eq!(p.kams[1].email.as_deref(), Some("bruno@example.com"));
+        assert_eq!(p.kams[1].manager.as_deref(), Some("Carla Ruiz"));
+        assert_eq!(p.kams[1].manager_email.as_deref(), Some("carla@example.com"));
+        assert_eq!((ana.manager.as_deref(), ana.manager_email.as_deref()), (None, None));
         assert_eq!(ana.lost_key.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C004"]);
         assert!(ana.new_key.is_empty());
         assert_eq!(p.kams[1].new_key[0].id, "C003");

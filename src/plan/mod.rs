@@ -1,31 +1,40 @@
 //! Plan: the per-KAM Key Account Plan and the management summary as plain serialisable structs — the templates' context.
 //!
-//! No I/O, no clock: built from the classification, the dataset (its activity log) and the
-//! config, with the period's last day standing for "today". Every sentence comes from the
-//! language files (`templates/i18n/<lang>/plan.toml`) through [`Lang::fill`]; the templates get
-//! these structs as `plan` / `summary`, with the labels as `labels`.
+//! No I/O, no clock: built from the classification, the books, the [`Inputs`] (contacts with
+//! each account, targets earlier runs published) and the config, with the period's last day
+//! standing for "today". Every sentence comes from the language files
+//! (`templates/i18n/<lang>/plan.toml`) through [`Lang::fill`]; the templates get these structs as
+//! `plan` / `summary`, with the labels as `labels`.
 //!
-//! This file owns the entry point [`build`] and the helpers its parts share. The structs are in
-//! `context` (re-exported here), one KAM's plan in `kam_plan`, objectives and the trend read in
-//! `objective`, the closer's meeting method in `meetings`, the summary in `summary`.
+//! This file owns the entry point [`build`], its [`Inputs`] and the helpers its parts share. The
+//! structs are in `context` (re-exported here), one KAM's plan in `kam_plan`, objectives and the
+//! trend read in `objective`, the closer's meeting method in `meetings`, follow-up (courtesy
+//! call, contact cap) in `followup`, decision makers read from notes in `people`, the summary in
+//! `summary`.
 //!
 //! The rules, in one place:
 //! - **Target**: sales in the window × (1 + rate), over the same number of months that follow P.
 //!   The rate is the highest of the account's reasons in `[plan] target_growth_by_reason`, a
 //!   reason without an entry counting as `[plan] target_growth`.
-//! - **Meetings**: the closer's four meetings (decision makers, competition, needs, close). The
-//!   activity-log entries of the account in the window up to the end of P that are not calls or
-//!   mails (see [`is_call`]) are its meetings. An entry whose type names a meeting
-//!   ("Reunión decisores", "Reunión cierre", "Closing meeting"; see [`meeting_step`]) fills
-//!   that meeting; when no entry names one, the meetings fill the steps in date order. The
-//!   first meeting not held is the next one, highlighted.
-//! - **Courtesy call**: due `[plan] call_every_days` after the last contact in the log (or the
-//!   last purchase when the log has none for the account); overdue when that date is before the
-//!   end of P; with no contact and no purchase, it is due now.
-//! - **Contact cap**: a month in the window where the log holds more than
-//!   `[plan] max_contacts_per_month` contacts with one account gives a warning.
+//! - **Contacts**: every [`Contact`] of the account in the window up to the end of P — a row of
+//!   the activity log or of a KAM's contact log, a meeting — counts the same.
+//! - **Meetings**: the closer's four meetings (decision makers, competition, needs, close). A
+//!   contact fills a step only when it is a meeting of that step: its type names it ("Reunión
+//!   cierre", "Closing meeting"; see [`meeting_step`]) or its notes open by naming it ("Reunión de
+//!   cierre: …"; see [`notes_step`]), or the KAM filed it there; calls, visits and deliveries
+//!   never do. Its outcome is the KAM's status, else the `[plan.outcome_words]` found in its type
+//!   and notes (postponed, no decision, cancelled), else done. A step is done when one of its
+//!   meetings is; the first step not done is next, and when its last meeting was a setback the
+//!   next objective is to retake it, with the reason from the note.
+//! - **Courtesy call**: due `[plan] call_every_days` after the last contact (or the last
+//!   purchase without one); due on or before the end of P it is overdue, and the next call is
+//!   the first day after P — never a date in the past.
+//! - **Contact cap**: a recent month (P−2..P) with more than `[plan] max_contacts_per_month`
+//!   contacts with one account gives a warning naming the month; the customer's own request to
+//!   be contacted less (`[plan.outcome_words] fewer_contacts`) is shown beside it.
 //! - **Attention**: trend at or below [`FALLING_TREND`], no purchase for more than
-//!   `[classify] recency_alert_days` days (or none at all), or a courtesy call overdue.
+//!   `[classify] recency_alert_days` days (or none at all), a courtesy call overdue, a recent
+//!   month over the cap, or a setback on the next closer meeting.
 
 use std::collections::HashMap;
 
@@ -40,16 +49,19 @@ use crate::period::Month;
 mod context;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod followup;
+pub mod handover;
 mod kam_plan;
 mod meetings;
 mod objective;
+mod people;
 mod summary;
 
 /// The templates' context, re-exported: every type a plan or the summary is made of.
 pub use context::*;
+pub use followup::RECENT_MONTHS;
 use kam_plan::kam_plan;
-use meetings::{cap_excess, courtesy, meetings};
-pub use meetings::{is_call, meeting_step, MeetingStatus};
+pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus};
 use objective::objective;
 pub use objective::{target_rate, yoy_trend};
 use summary::summary;
@@ -62,15 +74,42 @@ pub const RISING_TREND: f64 = 0.10;
 /// Accounts drawn one by one in the summary's Pareto chart; the rest make one bar.
 pub const PARETO_BARS: usize = 30;
 
+/// What the plan stage takes besides the classification and the books: what is known of each
+/// account beyond its sales. [`Inputs::from_dataset`] starts it from the activity log; returned
+/// plans (carry) add the KAMs' contacts, meetings and decision makers the same way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inputs {
+    /// Contacts by account id ([`Account::id`]), in any order.
+    pub contacts: HashMap<String, Vec<Contact>>,
+    /// Whether any record of contacts was read (an activity log, returned plans). Without one,
+    /// "no contact" says nothing about an account and is not said.
+    pub contacts_known: bool,
+    /// The decision makers the KAM entered, by account id; shown before the suggestions.
+    pub decision_makers: HashMap<String, Vec<DecisionMaker>>,
+}
+
+impl Inputs {
+    /// The activity log's rows as contacts, by customer.
+    pub fn from_dataset(data: &Dataset) -> Inputs {
+        let mut contacts: HashMap<String, Vec<Contact>> = HashMap::new();
+        for a in &data.activities {
+            contacts.entry(a.customer.clone()).or_default().push(Contact::from_activity(a));
+        }
+        Inputs { contacts_known: !data.activities.is_empty(), contacts, ..Inputs::default() }
+    }
+}
+
 /// Builds every KAM's plan and the summary. Pure: the same inputs give the same plans.
 ///
 /// KAMs are those of `c.kams` with at least one key account, ordered by name (case-insensitive,
 /// then exact). Key accounts are `c.accounts` with `key`, by rank.
-pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> Plans {
+pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, lang: &Lang) -> Plans {
     let period = period_info(c, lang);
-    let log = log_by_customer(&data.activities, c, period.period_end);
+    let log = contacts_by_account(inputs, c, period.period_end);
     let choices = choices(lang);
     let by_id: HashMap<&str, &Account> = c.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
+    let words = meetings::Words::new(&cfg.plan.outcome_words);
+    let ctx = Ctx { c, cfg, lang, period: &period, words: &words, inputs };
 
     // The classification's order: by name with accents and case ignored, the default KAM last.
     let mut kam_names: Vec<&crate::classify::KamSummary> = c.kams.iter().collect();
@@ -92,23 +131,23 @@ pub fn build(c: &Classification, data: &Dataset, cfg: &Config, lang: &Lang) -> P
         let email = k.email.clone().or_else(|| {
             data.directory.iter().find(|d| norm(&d.name) == norm(&k.name)).and_then(|d| d.email.clone())
         });
-        kams.push(kam_plan(
-            c,
-            cfg,
-            lang,
-            &period,
-            &choices,
-            &log,
-            &by_id,
-            &k.name,
-            email,
-            k.unassigned,
-            &keys,
-        ));
+        let mut plan = kam_plan(&ctx, &choices, &log, &by_id, &k.name, email, k.unassigned, &keys);
+        (plan.manager, plan.manager_email) = handover::manager_of(&k.name, &data.directory);
+        kams.push(plan);
     }
 
-    let summary = summary(c, cfg, lang, &period, &log, &by_id, &kams);
+    let summary = summary(c, cfg, lang, &period, &by_id, &kams);
     Plans { kams, summary }
+}
+
+/// What every part of one build shares.
+struct Ctx<'a> {
+    c: &'a Classification,
+    cfg: &'a Config,
+    lang: &'a Lang,
+    period: &'a PeriodInfo,
+    words: &'a meetings::Words,
+    inputs: &'a Inputs,
 }
 
 fn rank_order(a: &Account, b: &Account) -> std::cmp::Ordering {
@@ -148,20 +187,41 @@ fn choices(lang: &Lang) -> Choices {
     }
 }
 
-/// The activity log by customer id, restricted to the window up to the end of P, oldest first
-/// (ties by type and notes so the order never depends on the input order).
-fn log_by_customer<'a>(
-    activities: &'a [Activity],
+/// The contacts by account id: from the start of the window, the log's up to the end of P (a
+/// log row after P is not yet true), the KAM's also later or undated (meetings planned). Oldest
+/// first, undated last, ties by source, type and notes so the order never depends on the
+/// input order.
+fn contacts_by_account<'a>(
+    inputs: &'a Inputs,
     c: &Classification,
     end: NaiveDate,
-) -> HashMap<&'a str, Vec<&'a Activity>> {
+) -> HashMap<&'a str, Vec<&'a Contact>> {
     let from = c.window.from.first_day();
-    let mut map: HashMap<&str, Vec<&Activity>> = HashMap::new();
-    for a in activities.iter().filter(|a| a.date >= from && a.date <= end) {
-        map.entry(a.customer.as_str()).or_default().push(a);
+    let mut map: HashMap<&str, Vec<&Contact>> = HashMap::new();
+    for (id, list) in &inputs.contacts {
+        let kept: Vec<&Contact> = list
+            .iter()
+            .filter(|x| match x.date {
+                Some(d) => d >= from && (d <= end || x.source == ContactSource::Kam),
+                None => x.source == ContactSource::Kam,
+            })
+            .collect();
+        if !kept.is_empty() {
+            map.entry(id.as_str()).or_default().extend(kept);
+        }
     }
     for v in map.values_mut() {
-        v.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)).then(a.notes.cmp(&b.notes)));
+        v.sort_by(|a, b| {
+            (a.date.is_none(), a.date, a.source, &a.kind, &a.notes, a.step, a.status).cmp(&(
+                b.date.is_none(),
+                b.date,
+                b.source,
+                &b.kind,
+                &b.notes,
+                b.step,
+                b.status,
+            ))
+        });
     }
     map
 }
@@ -205,7 +265,8 @@ mod tests {
     }
 
     pub(super) fn plans() -> Plans {
-        build(&fixtures::classification(), &fixtures::dataset(), &fixtures::config(), &es())
+        let data = fixtures::dataset();
+        build(&fixtures::classification(), &data, &Inputs::from_dataset(&data), &fixtures::config(), &es())
     }
 
     #[test]
@@ -218,7 +279,9 @@ mod tests {
         let mut c = fixtures::classification();
         c.kams.reverse();
         c.accounts.reverse();
-        let q = build(&c, &fixtures::dataset(), &fixtures::config(), &es());
+        let data = fixtures::dataset();
+        let inputs = Inputs::from_dataset(&data);
+        let q = build(&c, &data, &inputs, &fixtures::config(), &es());
         assert_eq!(q.kams.iter().map(|k| k.kam.as_str()).collect::<Vec<_>>(), names);
         assert_eq!(q.kams[0].accounts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["C001", "C002"]);
         assert_eq!(p.summary.handover.iter().map(|h| h.kam.as_str()).collect::<Vec<_>>(), names);
@@ -245,9 +308,50 @@ mod tests {
                 unassigned: false,
             },
         );
-        let q = build(&c, &fixtures::dataset(), &fixtures::config(), &es());
+        let q = build(&c, &data, &inputs, &fixtures::config(), &es());
         let names: Vec<&str> = q.kams.iter().map(|k| k.kam.as_str()).collect();
         assert_eq!(names, ["Ana Pérez", "Bruno Díaz", "Íñigo Sanz", "Isabel Mora", "Sin asignar"]);
+    }
+
+    #[test]
+    fn contacts_count_the_same_in_any_order_and_from_any_source() {
+        let data = fixtures::dataset();
+        let c = fixtures::classification();
+        let cfg = fixtures::config();
+        let mut inputs = Inputs::from_dataset(&data);
+        let p = build(&c, &data, &inputs, &cfg, &es());
+        for v in inputs.contacts.values_mut() {
+            v.reverse();
+        }
+        assert_eq!(build(&c, &data, &inputs, &cfg, &es()), p);
+        // A contact from the KAM's own log counts like a log row: the courtesy call moves.
+        let kam_call = Contact {
+            date: Some(fixtures::d("2026-10-20")),
+            kind: Some("Llamada".into()),
+            notes: None,
+            step: None,
+            status: None,
+            source: ContactSource::Kam,
+        };
+        inputs.contacts.get_mut("C001").unwrap().push(kam_call);
+        let q = build(&c, &data, &inputs, &cfg, &es());
+        let (before, after) = (&p.kams[0].accounts[0], &q.kams[0].accounts[0]);
+        assert_eq!(after.contacts, before.contacts + 1);
+        assert!(before.courtesy.overdue && !after.courtesy.overdue);
+        assert_eq!(after.courtesy.next_call, fixtures::d("2026-11-19"));
+        // The KAM's decision makers come first; a suggestion of the same person is not repeated.
+        let mine = DecisionMaker {
+            name: "luis marín".into(),
+            role: Some("Jefe de compras".into()),
+            influence: None,
+            stance: None,
+            notes: None,
+            source: ContactSource::Kam,
+            confirmed: true,
+        };
+        inputs.decision_makers.insert("C001".into(), vec![mine.clone()]);
+        let q = build(&c, &data, &inputs, &cfg, &es());
+        assert_eq!(q.kams[0].accounts[0].decision_makers, vec![mine]);
     }
 
     #[test]

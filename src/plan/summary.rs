@@ -7,7 +7,6 @@ pub(super) fn summary(
     cfg: &Config,
     lang: &Lang,
     period: &PeriodInfo,
-    log: &HashMap<&str, Vec<&Activity>>,
     by_id: &HashMap<&str, &Account>,
     plans: &[KamPlan],
 ) -> Summary {
@@ -75,13 +74,8 @@ pub(super) fn summary(
     let kams: Vec<KamRow> = plans
         .iter()
         .map(|p| {
-            let (mut meetings, mut contacts) = (0u32, 0u32);
-            for a in &p.accounts {
-                for e in log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
-                    contacts += 1;
-                    meetings += u32::from(!is_call(e.kind.as_deref()));
-                }
-            }
+            let meetings = p.accounts.iter().map(|a| a.meetings_held).sum();
+            let contacts = p.accounts.iter().map(|a| a.contacts).sum();
             KamRow {
                 kam: p.kam.clone(),
                 email: p.email.clone(),
@@ -194,8 +188,10 @@ mod tests {
         assert!((abc_sales - 1_000_000.0).abs() < 1e-6);
         assert_eq!(s.abc.iter().map(|r| r.accounts).sum::<u32>(), 5);
         assert!((s.pareto.last().unwrap().cumulative_share - 1.0).abs() < 1e-9);
-        assert_eq!(s.kams[0].meetings, 3); // C001: 2 in window, C002: 1 (calls and mails excluded)
-        assert_eq!(s.kams[0].contacts, 9);
+        // Meetings are closer meetings only (C001: decision makers, competition, a postponed
+        // close); contacts are all, calls and mails included.
+        assert_eq!(s.kams[0].meetings, 3);
+        assert_eq!(s.kams[0].contacts, 10);
         assert_eq!(s.key_accounts, 4);
         assert!(s.concentration.text.contains("50,0"), "{}", s.concentration.text);
     }

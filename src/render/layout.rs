@@ -9,6 +9,8 @@
 //! blocks: `text` (measuring and line breaking), `blocks` (prose, notes, KPIs, lists, fields),
 //! `table` and `chart`.
 
+use std::collections::HashMap;
+
 mod blocks;
 mod chart;
 mod table;
@@ -70,6 +72,9 @@ pub enum Item {
     Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)> },
     /// An open polyline.
     Line { points: Vec<(f32, f32)>, color: Rgb, width: f32, dash: bool },
+    /// A clickable area (top-left corner at (x, y)) that goes to the first page of the
+    /// section with id `target`: `page` (0-based), resolved once the whole document is laid out.
+    Link { x: f32, y: f32, w: f32, h: f32, target: String, page: usize },
 }
 
 /// One page's items, in drawing order.
@@ -102,6 +107,7 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
         bold,
         comma: lang != "en",
     };
+    let mut anchors: HashMap<&str, usize> = HashMap::new();
     for section in &doc.sections {
         if section.page_break {
             l.new_page_unless_empty();
@@ -123,6 +129,24 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
             let page = page.min(l.pages.len() - 1);
             l.pages[page].bookmarks.push(section.title.clone());
         }
+        if let Some(id) = section.id.as_deref() {
+            let page =
+                if l.pages[start_page].items.len() > start_items { start_page } else { start_page + 1 };
+            anchors.insert(id, page.min(l.pages.len() - 1));
+        }
+    }
+    // Links go to their section's first page; a link to no section is no link.
+    for page in &mut l.pages {
+        page.items.retain_mut(|item| match item {
+            Item::Link { target, page, .. } => match anchors.get(target.as_str()) {
+                Some(p) => {
+                    *page = *p;
+                    true
+                }
+                None => false,
+            },
+            _ => true,
+        });
     }
     l.footers(&doc.title, page_label);
     l.pages
@@ -179,6 +203,11 @@ impl Layout {
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)>) {
         self.push(Item::Rect { x, y, w, h, fill, stroke });
+    }
+
+    /// A clickable area going to the section `target` (resolved at the end of the layout).
+    fn link(&mut self, x: f32, y: f32, w: f32, h: f32, target: &str) {
+        self.push(Item::Link { x, y, w, h, target: target.to_string(), page: 0 });
     }
 
     fn hline(&mut self, x0: f32, x1: f32, y: f32, color: Rgb, width: f32) {
@@ -270,6 +299,7 @@ pub(super) mod tests {
         Cell {
             value: Value { text: s.into(), format: ValueFormat::Text, number: None, date: None },
             highlight: false,
+            link: None,
         }
     }
 
@@ -282,6 +312,7 @@ pub(super) mod tests {
                 date: None,
             },
             highlight: false,
+            link: None,
         }
     }
 
@@ -296,7 +327,7 @@ pub(super) mod tests {
     }
 
     pub(super) fn section(page_break: bool, blocks: Vec<Block>) -> Section {
-        Section { title: "S".into(), sheet: "S".into(), page_break, blocks }
+        Section { id: None, title: "S".into(), sheet: "S".into(), page_break, blocks }
     }
 
     pub(super) fn long_table(rows: usize) -> Table {
@@ -310,6 +341,7 @@ pub(super) mod tests {
                 .map(|i| vec![text_cell(&format!("Cliente {i:03}")), money_cell(1000.0 + i as f64)])
                 .collect(),
             totals: Some(vec![text_cell("Total"), money_cell(1.0)]),
+            area: None,
         }
     }
 
@@ -379,7 +411,7 @@ pub(super) mod tests {
 
     #[test]
     fn sections_with_page_break_start_new_pages() {
-        let p = |t: &str| Block::Paragraph(vec![Run { text: t.into(), bold: false }]);
+        let p = |t: &str| Block::Paragraph(vec![Run::text(t, false)]);
         let pages = layout(
             &doc(vec![
                 section(true, vec![p("uno")]),
@@ -433,7 +465,7 @@ pub(super) mod tests {
 
     #[test]
     fn sections_are_bookmarked_on_their_first_page() {
-        let p = |t: &str| Block::Paragraph(vec![Run { text: t.into(), bold: false }]);
+        let p = |t: &str| Block::Paragraph(vec![Run::text(t, false)]);
         let mut a = section(false, vec![p("uno")]);
         a.title = "Resumen".into();
         let mut b = section(true, vec![p("dos")]);

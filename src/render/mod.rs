@@ -42,8 +42,12 @@ pub struct RenderContext {
     pub document_id: String,
     /// Page footer pattern with `{page}` and `{pages}`: "Página {page} de {pages}".
     pub page_label: String,
-    /// Language code, "es" or "en".
+    /// The run's locale tag ("es-ES", "en-US", "en-GB"), or a bare language code; a
+    /// document's own `lang` wins over it.
     pub lang: String,
+    /// What the XLSX's hidden identification sheet says (a plan's period and KAM, …); the
+    /// renderer adds where it wrote each KAM-owned area. `None`: no identification sheet.
+    pub ident: Option<crate::carry::ident::PlanIdent>,
 }
 
 /// A document that could not be rendered.

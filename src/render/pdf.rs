@@ -8,9 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Color, CustomPdfConformance, FontId, FontMetrics, FontType, Line, LineDashPattern, LinePoint, Mm, Op,
-    ParsedFont, PdfConformance, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfFontMetricsStub,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Actions, BorderArray, Color, ColorArray, CustomPdfConformance, Destination, FontId, FontMetrics,
+    FontType, HighlightingMode, Line, LineDashPattern, LinePoint, LinkAnnotation, Mm, Op, ParsedFont,
+    PdfConformance, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfFontMetricsStub, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
 };
 
 use super::layout::{self, ttf, Item, Rgb};
@@ -273,6 +274,30 @@ fn ops(page: &layout::Page) -> Vec<Op> {
                     ops.push(Op::DrawRectangle { rectangle: rect(printpdf::PaintMode::Stroke) });
                 }
             }
+            Item::Link { x, y, w, h, page, .. } => {
+                // No border, no highlight colour: the text's colour says it is a link.
+                ops.push(Op::LinkAnnotation {
+                    link: LinkAnnotation::new(
+                        Rect {
+                            x: Pt(round(*x, 100.0)),
+                            y: Pt(round(layout::PAGE_H - y - h, 100.0)),
+                            width: Pt(round(*w, 100.0)),
+                            height: Pt(round(*h, 100.0)),
+                            mode: None,
+                            winding_order: None,
+                        },
+                        Actions::go_to(Destination::Xyz {
+                            page: page + 1,
+                            left: Some(0.0),
+                            top: Some(layout::PAGE_H),
+                            zoom: None,
+                        }),
+                        Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+                        Some(ColorArray::Transparent),
+                        Some(HighlightingMode::Invert),
+                    ),
+                });
+            }
             Item::Line { points, color: c, width, dash } => {
                 set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, *dash);
                 ops.push(Op::DrawLine {
@@ -383,11 +408,12 @@ mod tests {
             document_id: "ana-2026-10".into(),
             page_label: "Página {page} de {pages}".into(),
             lang: "es".into(),
+            ident: None,
         }
     }
 
     fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-        Cell { value: Value { text: text.into(), format, number, date: None }, highlight: false }
+        Cell { value: Value { text: text.into(), format, number, date: None }, highlight: false, link: None }
     }
 
     fn plan() -> Document {
@@ -412,14 +438,15 @@ mod tests {
             subject: "2026-10".into(),
             sections: vec![
                 Section {
+                    id: None,
                     title: "Resumen".into(),
                     sheet: "Resumen".into(),
                     page_break: false,
                     blocks: vec![
                         Block::Heading { level: 1, text: "Resumen — año 2026".into() },
                         Block::Paragraph(vec![
-                            Run { text: "Ventas de ".into(), bold: false },
-                            Run { text: "Ferretería Núñez".into(), bold: true },
+                            Run::text("Ventas de ", false),
+                            Run::text("Ferretería Núñez", true),
                         ]),
                         Block::Kpis(vec![Kpi {
                             label: "Ventas".into(),
@@ -434,6 +461,7 @@ mod tests {
                     ],
                 },
                 Section {
+                    id: None,
                     title: "Cuentas".into(),
                     sheet: "Cuentas".into(),
                     page_break: true,
@@ -455,6 +483,7 @@ mod tests {
                         ],
                         rows,
                         totals: None,
+                        area: None,
                     })],
                 },
             ],
@@ -603,6 +632,37 @@ mod tests {
         assert!(kerning < 0.0);
         assert!((offsets / 1000.0 + kerning).abs() < 1e-3, "{offsets} vs {kerning}");
         assert_eq!(kerned(regular, "oo"), vec![TextItem::Text("oo".into())]);
+    }
+
+    #[test]
+    fn links_go_to_the_first_page_of_their_section() {
+        let mut doc = plan();
+        doc.sections[1].id = Some("cuentas".into());
+        doc.sections[0].blocks.push(Block::Paragraph(vec![Run {
+            text: "Ver cuentas".into(),
+            bold: false,
+            link: Some("cuentas".into()),
+        }]));
+        doc.sections[0].blocks.push(Block::Paragraph(vec![Run {
+            text: "Sin destino".into(),
+            bold: false,
+            link: Some("nowhere".into()),
+        }]));
+        let bytes = PdfRenderer::new().render(&doc, &ctx()).unwrap();
+        let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+        let pages = pdf.get_pages();
+        let first = pdf.get_dictionary(pages[&1]).unwrap();
+        let annots = first.get(b"Annots").unwrap().as_array().unwrap();
+        assert_eq!(annots.len(), 1, "one link; the one to no section is dropped");
+        let annot = match &annots[0] {
+            lopdf::Object::Reference(r) => pdf.get_dictionary(*r).unwrap(),
+            lopdf::Object::Dictionary(d) => d,
+            o => panic!("{o:?}"),
+        };
+        let action = annot.get(b"A").unwrap().as_dict().unwrap();
+        assert_eq!(action.get(b"S").unwrap().as_name().unwrap(), b"GoTo");
+        let dest = action.get(b"D").unwrap().as_array().unwrap();
+        assert_eq!(dest[0].as_reference().unwrap(), pages[&2], "to the section's first page");
     }
 
     #[test]

@@ -28,20 +28,24 @@
 //!   columns gets [`EXTRA_FILL_ROWS`](super::xlsx_layout::EXTRA_FILL_ROWS) blank rows for the
 //!   KAM's own entries;
 //! - charts are native Excel charts whose data lives on a hidden "Datos"/"Data" sheet;
+//! - a document with an identification ([`RenderContext::ident`]) gets the hidden `_kamplan`
+//!   sheet saying which plan it is and where each KAM-owned area was written, and a workbook
+//!   name per area (see [`crate::carry::ident`]);
 //! - the same document and context give the same bytes: the creation time comes from the
 //!   context and rust_xlsxwriter writes fixed zip timestamps.
 //!
 //! This file owns the workbook and its sheets: sheet names, properties, each section's column
 //! widths, print setup and frozen header. Its children write typed cells and formats (`cells`),
-//! text blocks (`blocks`), Excel tables (`table`) and charts with their hidden data sheet
-//! (`chart`).
+//! text blocks (`blocks`), Excel tables (`table`), charts with their hidden data sheet
+//! (`chart`) and the identification sheet (`ident`).
 
 mod blocks;
 mod cells;
 mod chart;
+mod ident;
 mod table;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
 
@@ -88,8 +92,13 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     wb.set_properties(&properties(doc, ctx)?);
 
     // A document without sections still opens: one sheet named after its title.
-    let empty =
-        Section { title: doc.title.clone(), sheet: doc.title.clone(), page_break: false, blocks: vec![] };
+    let empty = Section {
+        id: None,
+        title: doc.title.clone(),
+        sheet: doc.title.clone(),
+        page_break: false,
+        blocks: vec![],
+    };
     let sections: Vec<&Section> =
         if doc.sections.is_empty() { vec![&empty] } else { doc.sections.iter().collect() };
 
@@ -104,8 +113,15 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     let names = layout::sheet_names(&wanted, words.sheet);
     let mut data = DataSheet::new(if data_needed { names.last().cloned() } else { None });
     let mut tables = BTreeSet::new();
+    let mut areas = Vec::new();
+    // Links name a section's id; in the workbook they go to that section's sheet.
+    let anchors: HashMap<&str, String> = sections
+        .iter()
+        .zip(&names)
+        .filter_map(|(s, name)| s.id.as_deref().map(|id| (id, layout::sheet_anchor(name))))
+        .collect();
 
-    for (section, name) in sections.iter().zip(&names) {
+    for (index, (section, name)) in sections.iter().zip(&names).enumerate() {
         let ws = wb.add_worksheet();
         let mut writer = SectionWriter {
             ws,
@@ -116,6 +132,9 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             words,
             ctx,
             doc,
+            sheet: (index, name.as_str()),
+            areas: &mut areas,
+            anchors: &anchors,
         };
         writer.write(section, name).map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
     }
@@ -123,6 +142,10 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
             .map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
+    }
+    if let Some(header) = &ctx.ident {
+        ident::write(&mut wb, header, areas, &ctx.document_id)
+            .map_err(|source| BuildError::Sheet { sheet: crate::carry::ident::SHEET.into(), source })?;
     }
     Ok(wb.save_to_buffer()?)
 }
@@ -151,9 +174,20 @@ struct SectionWriter<'a> {
     words: Words,
     ctx: &'a RenderContext,
     doc: &'a Document,
+    /// The sheet's position and final name, for the identification sheet.
+    sheet: (usize, &'a str),
+    /// Where each KAM-owned area was written, in the order written.
+    areas: &'a mut Vec<crate::carry::ident::AreaRef>,
+    /// Section id → the `internal:` link to its sheet.
+    anchors: &'a HashMap<&'a str, String>,
 }
 
 impl SectionWriter<'_> {
+    /// The hyperlink to the section `id`, when the document has it.
+    fn anchor(&self, id: Option<&str>) -> Option<rust_xlsxwriter::Url> {
+        id.and_then(|id| self.anchors.get(id)).map(|a| rust_xlsxwriter::Url::new(a.as_str()))
+    }
+
     fn write(&mut self, section: &Section, name: &str) -> Result<(), XlsxError> {
         self.ws.set_name(name)?;
         let widths = column_widths(section);
@@ -235,6 +269,7 @@ mod tests {
             created: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap().and_hms_opt(0, 0, 0).unwrap(),
             document_id: "test".into(),
             page_label: "Página {page} de {pages}".into(),
+            ident: None,
             lang: lang.into(),
         }
     }
@@ -260,13 +295,13 @@ mod tests {
         Value { text: s.into(), format: ValueFormat::Text, number: None, date: None }
     }
     pub(super) fn cell(value: Value) -> Cell {
-        Cell { value, highlight: false }
+        Cell { value, highlight: false, link: None }
     }
     pub(super) fn col(label: &str, format: ValueFormat) -> Column {
         Column { label: label.into(), format, choices: vec![], fill: false }
     }
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
-        Section { title: title.into(), sheet: title.into(), page_break: true, blocks }
+        Section { id: None, title: title.into(), sheet: title.into(), page_break: true, blocks }
     }
 
     /// A small plan: summary, key accounts table (with formula-looking names), an account
@@ -301,6 +336,7 @@ mod tests {
                 cell(percent(1.0)),
                 cell(text("")),
             ]),
+            area: None,
         };
         let meetings = Table {
             name: "reuniones".into(),
@@ -317,12 +353,13 @@ mod tests {
             rows: vec![
                 vec![cell(text("1 Identificar decisores")), cell(date(2026, 9, 3)), cell(text("Hecha"))],
                 vec![
-                    Cell { value: text("2 Ofertas de la competencia"), highlight: true },
+                    Cell { value: text("2 Ofertas de la competencia"), highlight: true, link: None },
                     cell(text("")),
                     cell(text("Pendiente")),
                 ],
             ],
             totals: None,
+            area: None,
         };
         let months: Vec<(String, f64)> =
             (1..=24).map(|m| (format!("m{m}"), 1000.0 + 10.0 * m as f64)).collect();
@@ -337,9 +374,9 @@ mod tests {
                     vec![
                         Block::Heading { level: 1, text: "Plan de cuentas clave".into() },
                         Block::Paragraph(vec![
-                            Run { text: "Ana tiene ".into(), bold: false },
-                            Run { text: "5 cuentas clave".into(), bold: true },
-                            Run { text: " este mes. ".repeat(20), bold: false },
+                            Run::text("Ana tiene ", false),
+                            Run::text("5 cuentas clave", true),
+                            Run::text(" este mes. ".repeat(20), false),
                         ]),
                         Block::Kpis(vec![
                             Kpi { label: "Ventas".into(), value: money(18517.5) },
@@ -474,6 +511,50 @@ mod tests {
         let mut later = ctx("es");
         later.created += chrono::Duration::days(1);
         assert!(XlsxRenderer.render(&doc, &later).unwrap() != a, "creation time not written");
+    }
+
+    /// The text of a part of the workbook's zip (`xl/worksheets/sheet1.xml`).
+    pub(super) fn part(bytes: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut f = zip.by_name(name).unwrap_or_else(|_| panic!("{name} not in the workbook"));
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn links_go_to_the_sheet_of_their_section() {
+        let mut doc = plan();
+        doc.sections[2].id = Some("acme".into());
+        doc.sections[1].id = Some("cuentas".into());
+        let Block::Table(t) = &mut doc.sections[1].blocks[0] else { panic!() };
+        t.rows[0][1].link = Some("acme".into());
+        t.rows[1][2].link = Some("acme".into()); // a number: stays a number, no link
+        doc.sections[2].blocks.insert(
+            0,
+            Block::Paragraph(vec![Run {
+                text: "← Cuentas clave".into(),
+                bold: false,
+                link: Some("cuentas".into()),
+            }]),
+        );
+        let bytes = render(&doc);
+        let sheet2 = part(&bytes, "xl/worksheets/sheet2.xml");
+        assert!(
+            sheet2.contains(r#"<hyperlink ref="B2" location="'Distribuciones Hermanos García'!A1""#),
+            "{sheet2}"
+        );
+        assert_eq!(sheet2.matches("<hyperlink ").count(), 1, "only text cells link");
+        let sheet3 = part(&bytes, "xl/worksheets/sheet3.xml");
+        assert!(sheet3.contains(r#"<hyperlink ref="A1" location="'Cuentas clave'!A1""#), "{sheet3}");
+        let mut x = open(bytes);
+        // The linked text is still the plain string, never a formula.
+        assert_eq!(at(&mut x, "Cuentas clave", 1, 1), Data::String(NASTY[0].into()));
+        assert_eq!(at(&mut x, "Cuentas clave", 2, 2), Data::Float(4938.0));
+        assert_eq!(
+            at(&mut x, "Distribuciones Hermanos García", 0, 0),
+            Data::String("← Cuentas clave".into())
+        );
     }
 
     #[test]

@@ -111,6 +111,12 @@ fn trim_sheet_name(s: &str) -> String {
     s.trim_matches(|c: char| c == '\'' || c == ' ').to_string()
 }
 
+/// The `internal:` hyperlink to cell A1 of a sheet: `internal:'Cuentas clave'!A1`, the name
+/// quoted with its apostrophes doubled.
+pub fn sheet_anchor(sheet: &str) -> String {
+    format!("internal:'{}'!A1", sheet.replace('\'', "''"))
+}
+
 /// Valid sheet names, unique case-insensitively, one per wanted name, in order. An empty
 /// name becomes "`fallback` n" (n = its position from 1); a repeated one gets " (2)", " (3)"…
 /// with its text shortened to keep within 31 units. Excel's reserved "History" is renamed too.
@@ -526,12 +532,14 @@ mod tests {
                 Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
             ],
             rows: vec![vec![
-                Cell { value: val("1", ValueFormat::Int, Some(1.0)), highlight: false },
-                Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false },
+                Cell { value: val("1", ValueFormat::Int, Some(1.0)), highlight: false, link: None },
+                Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false, link: None },
             ]],
             totals: None,
+            area: None,
         };
         let section = Section {
+            id: None,
             title: "s".into(),
             sheet: "s".into(),
             page_break: false,
@@ -574,6 +582,7 @@ mod tests {
             author: String::new(),
             subject: String::new(),
             sections: vec![Section {
+                id: None,
                 title: "s".into(),
                 sheet: "s".into(),
                 page_break: false,

@@ -64,6 +64,8 @@ fn dataset(kams: usize, per_kam: usize) -> Dataset {
                         cost: amount * 0.7,
                         margin: f64::NAN,
                         qty: 10.0,
+                        month_total: false,
+                        order: None,
                     });
                 }
             }
@@ -138,7 +140,7 @@ fn main() {
     let c = classify::classify(&ds, &cfg, period, &lang);
     let t_classify = t.elapsed();
     let t = Instant::now();
-    let plans = plan::build(&c, &ds, &cfg, &lang);
+    let plans = plan::build(&c, &ds, &plan::Inputs::from_dataset(&ds), &cfg, &lang);
     let t_plan = t.elapsed();
     let (templates, _) = templating::Templates::load(None, &lang).expect("embedded templates");
     let ctx = RenderContext {
@@ -146,6 +148,7 @@ fn main() {
         document_id: "bench".into(),
         page_label: lang.get("plan.page").into(),
         lang: "es".into(),
+        ident: None,
     };
     let pdf = render::renderer(Format::Pdf);
     let xlsx = render::renderer(Format::Xlsx);

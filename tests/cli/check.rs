@@ -418,7 +418,7 @@ fn folders_are_read_sorted_and_lock_files_skipped() {
     write_book(&books.join("b.xlsx"), &[("Ventas", rows())]);
     write_book(&books.join("a.xlsx"), &[("Ventas", rows())]);
     std::fs::write(books.join("~$a.xlsx"), b"lock").unwrap();
-    std::fs::write(books.join("notas.txt"), b"hola").unwrap();
+    std::fs::write(books.join("notas.pdf"), b"hola").unwrap();
     let (v, code) = json_of(dir.path(), &["libros"]);
     assert_eq!(code, 0, "{v}");
     let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
@@ -558,13 +558,25 @@ fn unreadable_files_are_one_clear_line_naming_the_file() {
     let bytes = std::fs::read(&good).unwrap();
     std::fs::write(d.join("cortado.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
     one_error_line(d, &["cortado.xlsx"], &["cortado.xlsx", "damaged or truncated"]);
-    // Password-protected books are OLE containers, not zips.
+    // Password-protected books are OLE containers holding an encrypted package, not zips.
+    let mut cf = cfb::create(d.join("clave.xlsx")).unwrap();
+    cf.create_stream("/EncryptionInfo").unwrap().write_all(&[4, 0, 4, 0]).unwrap();
+    cf.create_stream("/EncryptedPackage").unwrap().write_all(&[0; 64]).unwrap();
+    cf.flush().unwrap();
+    drop(cf);
+    one_error_line(d, &["clave.xlsx"], &["clave.xlsx", "password-protected"]);
+    // An OLE header with nothing sound behind it is damaged, not password-protected.
     let mut ole = vec![0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
     ole.resize(4096, 0);
-    std::fs::write(d.join("clave.xlsx"), &ole).unwrap();
-    one_error_line(d, &["clave.xlsx"], &["clave.xlsx", "password-protected"]);
+    std::fs::write(d.join("ole.xlsx"), &ole).unwrap();
+    one_error_line(d, &["ole.xlsx"], &["ole.xlsx", "damaged"]);
+    std::fs::write(d.join("notas.pdf"), b"hola").unwrap();
+    one_error_line(d, &["notas.pdf"], &["notas.pdf", "not a spreadsheet"]);
+    // A text export is read as text; one that is binary says so.
+    std::fs::write(d.join("binario.csv"), b"PK\x03\x04\x00\x00garbage").unwrap();
+    one_error_line(d, &["binario.csv"], &["binario.csv", "not a text file"]);
     std::fs::write(d.join("notas.txt"), b"hola").unwrap();
-    one_error_line(d, &["notas.txt"], &["notas.txt", "not a spreadsheet"]);
+    one_error_line(d, &["notas.txt"], &["no sales lines found in notas.txt"]);
     one_error_line(d, &["no-existe.xlsx"], &["no-existe.xlsx", "no such file"]);
 }
 

@@ -1,8 +1,15 @@
 //! Integration tests: the real `kamplan` binary on workbooks the tests write, in fresh temp folders.
 
+mod forge;
+mod smtp;
 mod util;
 
 mod check;
 mod classify;
+mod fuzz;
+mod inputs;
 mod plans;
+mod robust;
 mod run;
+mod send;
+mod wide;

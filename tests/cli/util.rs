@@ -75,3 +75,58 @@ pub fn write_book(path: &Path, sheets: &[(&str, Vec<Vec<V>>)]) -> PathBuf {
     wb.save(path).unwrap();
     path.to_path_buf()
 }
+
+/// How a limited run ended.
+pub struct Limited {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// Killed for taking longer than allowed.
+    pub timed_out: bool,
+}
+
+/// Runs `kamplan` with `args` in `dir` with at most `mb` MB of address space (so a regression
+/// fails instead of eating the machine) and `secs` seconds (so a hang fails instead of hanging).
+pub fn kamplan_limited(dir: &Path, args: &[&str], mb: u64, secs: u64) -> Limited {
+    use std::io::Read;
+    let mut child = Command::new("prlimit")
+        .arg(format!("--as={}", mb << 20))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_kamplan"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kamplan under prlimit");
+    // Pipes are drained by threads so a chatty run never blocks on a full pipe.
+    let mut so = child.stdout.take().expect("stdout");
+    let mut se = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = so.read_to_string(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = se.read_to_string(&mut s);
+        s
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            timed_out = true;
+            break child.wait().expect("wait");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let stdout = t_out.join().unwrap_or_default();
+    let stderr = t_err.join().unwrap_or_default();
+    Limited { code: status.code(), stdout, stderr, timed_out }
+}

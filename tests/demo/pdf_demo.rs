@@ -12,7 +12,7 @@ fn v(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
 }
 
 fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-    Cell { value: v(text, format, number), highlight: false }
+    Cell { value: v(text, format, number), highlight: false, link: None }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
@@ -90,15 +90,16 @@ pub fn sample() -> Document {
         .collect();
 
     let summary = Section {
+        id: None,
         title: "Resumen".into(),
         sheet: "Resumen".into(),
         page_break: false,
         blocks: vec![
             Block::Heading { level: 1, text: "Plan de cuentas clave — Ana Martínez Ñúñez · octubre 2026".into() },
             Block::Paragraph(vec![
-                Run { text: "Periodo ".into(), bold: false },
-                Run { text: "nov 2025 – oct 2026".into(), bold: true },
-                Run { text: " (12 meses). Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos del próximo periodo. Los importes están en euros (€) y las cuotas se calculan sobre las ventas de toda la compañía; «clave» significa que la cuenta está en la clase A o cumple alguna de las reglas configuradas.".into(), bold: false },
+                Run::text("Periodo ", false),
+                Run::text("nov 2025 – oct 2026", true),
+                Run::text(" (12 meses). Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos del próximo periodo. Los importes están en euros (€) y las cuotas se calculan sobre las ventas de toda la compañía; «clave» significa que la cuenta está en la clase A o cumple alguna de las reglas configuradas.", false),
             ]),
             Block::Kpis(vec![
                 Kpi { label: "Cuentas clave".into(), value: v("12", ValueFormat::Int, Some(12.0)) },
@@ -115,6 +116,7 @@ pub fn sample() -> Document {
         ],
     };
     let table = Section {
+        id: None,
         title: "Cuentas clave".into(),
         sheet: "Cuentas".into(),
         page_break: true,
@@ -141,10 +143,12 @@ pub fn sample() -> Document {
                     cell("", ValueFormat::Text, None),
                     cell("", ValueFormat::Text, None),
                 ]),
+                area: None,
             }),
         ],
     };
     let account = Section {
+        id: None,
         title: "Ferretería Núñez".into(),
         sheet: "Núñez".into(),
         page_break: true,
@@ -224,6 +228,7 @@ pub fn sample() -> Document {
                     })
                     .collect(),
                 totals: None,
+                area: None,
             }),
             Block::Heading { level: 3, text: "Mapa de decisores".into() },
             Block::Fields(vec![
@@ -261,6 +266,7 @@ pub fn sample() -> Document {
         ],
     };
     let pareto = Section {
+        id: None,
         title: "Pareto".into(),
         sheet: "Pareto".into(),
         page_break: true,
@@ -317,6 +323,7 @@ fn main() {
         document_id: "ana-2026-10".into(),
         page_label: "Página {page} de {pages}".into(),
         lang: "es".into(),
+        ident: None,
     };
     let r = renderer(Format::Pdf);
     let bytes = r.render(&doc, &ctx).expect("renders");

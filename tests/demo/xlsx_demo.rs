@@ -37,7 +37,7 @@ impl B {
 }
 
 fn cell(value: Value) -> Cell {
-    Cell { value, highlight: false }
+    Cell { value, highlight: false, link: None }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
@@ -73,6 +73,7 @@ fn plan(b: &B) -> Document {
                 Cell {
                     value: b.text(name),
                     highlight: i == 2,
+                    link: None,
                 },
                 cell(b.money(*s)),
                 cell(b.pct(s / 1_200_000.0)),
@@ -106,18 +107,20 @@ fn plan(b: &B) -> Document {
             cell(b.money(total)),
             cell(b.pct(total / 1_200_000.0)),
         ]),
+        area: None,
     };
     let mut sections = vec![
         Section {
+            id: None,
             title: "Resumen".into(),
             sheet: "Resumen".into(),
             page_break: true,
             blocks: vec![
                 Block::Heading { level: 1, text: "Plan de cuentas clave — Ana Pérez".into() },
                 Block::Paragraph(vec![
-                    Run { text: "Periodo: ".into(), bold: false },
-                    Run { text: "octubre 2026".into(), bold: true },
-                    Run { text: " (ventana de 12 meses, nov 2025 – oct 2026). Ana lleva 10 cuentas clave que suman el 61 % de sus ventas; dos han bajado en el último trimestre y una lleva más de 60 días sin comprar.".into(), bold: false },
+                    Run::text("Periodo: ", false),
+                    Run::text("octubre 2026", true),
+                    Run::text(" (ventana de 12 meses, nov 2025 – oct 2026). Ana lleva 10 cuentas clave que suman el 61 % de sus ventas; dos han bajado en el último trimestre y una lleva más de 60 días sin comprar.", false),
                 ]),
                 Block::Kpis(vec![
                     Kpi { label: "Cuentas clave".into(), value: b.int(10) },
@@ -140,6 +143,7 @@ fn plan(b: &B) -> Document {
             ],
         },
         Section {
+            id: None,
             title: "Cuentas clave".into(),
             sheet: "Cuentas clave".into(),
             page_break: true,
@@ -161,6 +165,7 @@ fn plan(b: &B) -> Document {
             .collect();
         let status = vec!["Pendiente".to_string(), "Hecha".into(), "Aplazada".into(), "Cancelada".into()];
         sections.push(Section {
+            id: None,
             title: name.to_string(),
             sheet: name.to_string(),
             page_break: true,
@@ -173,7 +178,7 @@ fn plan(b: &B) -> Document {
                     Kpi { label: "Objetivo próximo periodo".into(), value: b.money(sales[i] * 1.05) },
                 ]),
                 Block::Heading { level: 2, text: "Por qué es clave".into() },
-                Block::Paragraph(vec![Run { text: "Está entre los clientes que suman el 80 % de las ventas de la compañía (clase A) y ha crecido un 12 % respecto a los 12 meses anteriores.".into(), bold: false }]),
+                Block::Paragraph(vec![Run::text("Está entre los clientes que suman el 80 % de las ventas de la compañía (clase A) y ha crecido un 12 % respecto a los 12 meses anteriores.", false)]),
                 Block::Chart(Chart {
                     kind: ChartKind::Bar,
                     title: "Ventas 24 meses".into(),
@@ -205,7 +210,7 @@ fn plan(b: &B) -> Document {
                     .enumerate()
                     .map(|(k, o)| {
                         vec![
-                            Cell { value: b.text(o), highlight: k == 1 },
+                            Cell { value: b.text(o), highlight: k == 1, link: None },
                             if k == 0 { cell(b.date(d(9, 3))) } else { cell(b.text("")) },
                             cell(b.text(if k == 0 { "Hecha" } else { "Pendiente" })),
                             cell(b.text("")),
@@ -213,6 +218,7 @@ fn plan(b: &B) -> Document {
                     })
                     .collect(),
                     totals: None,
+                    area: None,
                 }),
                 Block::Heading { level: 2, text: "Mapa de decisores".into() },
                 Block::Table(Table {
@@ -225,6 +231,7 @@ fn plan(b: &B) -> Document {
                     ],
                     rows: vec![],
                     totals: None,
+                    area: None,
                 }),
                 Block::Fields(vec![
                     Field { label: "Próxima llamada de cortesía".into(), kind: FieldKind::Date, choices: vec![], value: b.lang.date(d(11, 27)) },
@@ -263,6 +270,7 @@ fn summary(b: &B) -> Document {
         author: "kamplan".into(),
         subject: "2026-10".into(),
         sections: vec![Section {
+            id: None,
             title: "Resumen".into(),
             sheet: "Resumen".into(),
             page_break: true,
@@ -323,6 +331,7 @@ fn summary(b: &B) -> Document {
                         cell(b.money(total)),
                         cell(b.pct(1.0)),
                     ]),
+                    area: None,
                 }),
             ],
         }],
@@ -336,6 +345,7 @@ fn main() {
         created: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(),
         document_id: "demo".into(),
         page_label: if code == "en" { "Page {page} of {pages}" } else { "Página {page} de {pages}" }.into(),
+        ident: None,
         lang: code.clone(),
     };
     let out = std::path::Path::new("target/xlsx_demo");

@@ -31,14 +31,53 @@ impl Layout {
     }
 
     pub(super) fn paragraph(&mut self, runs: &[Run]) {
+        let links: Vec<(&str, &str)> =
+            runs.iter().filter_map(|r| r.link.as_deref().map(|l| (r.text.trim(), l))).collect();
+        // A paragraph that is all link reads as one (link colour); in a mixed one the linked
+        // words are clickable where they sit.
+        let all_link = !links.is_empty() && runs.iter().all(|r| r.link.is_some());
+        let color = if all_link { BLUE } else { INK };
         let runs: Vec<(&str, bool)> = runs.iter().map(|r| (r.text.as_str(), r.bold)).collect();
         for line in self.wrap(&runs, BODY, WIDTH) {
             self.ensure(BODY_LH);
             let base = self.y + BODY_LH * 0.72;
-            self.draw_line(&line, MARGIN_X, base, BODY, INK);
+            self.draw_line(&line, MARGIN_X, base, BODY, color);
+            if all_link {
+                self.link(MARGIN_X, self.y, line.width, BODY_LH, links[0].1);
+            } else {
+                for (text, target) in &links {
+                    if let Some((x, w)) = self.find_in_line(&line, text, BODY) {
+                        self.link(MARGIN_X + x, self.y, w, BODY_LH, target);
+                    }
+                }
+            }
             self.y += BODY_LH;
         }
         self.y += BLOCK_GAP - 2.0;
+    }
+
+    /// Where `needle` sits in a wrapped line: its offset from the line's start and its width.
+    fn find_in_line(&self, line: &text::Line, needle: &str, size: f32) -> Option<(f32, f32)> {
+        if needle.is_empty() {
+            return None;
+        }
+        let joined: String = line.segs.iter().map(|s| s.0.as_str()).collect();
+        let at = joined.find(needle)?;
+        // Width of the text before byte `upto`, each segment in its own face.
+        let width_to = |upto: usize| {
+            let (mut w, mut start) = (0.0, 0);
+            for (text, bold) in &line.segs {
+                let end = start + text.len();
+                if upto <= start {
+                    break;
+                }
+                w += self.width(&text[..(upto.min(end) - start)], *bold, size);
+                start = end;
+            }
+            w
+        };
+        let x = width_to(at);
+        Some((x, width_to(at + needle.len()) - x))
     }
 
     pub(super) fn note(&mut self, kind: NoteKind, text: &str) {
@@ -46,6 +85,8 @@ impl Layout {
             NoteKind::Info => (Rgb(234, 242, 251), BLUE),
             NoteKind::Warning => (Rgb(253, 237, 222), Rgb(217, 95, 2)),
             NoteKind::Highlight => (Rgb(255, 246, 204), Rgb(212, 160, 0)),
+            // The colour of the XLSX cells the KAM fills in.
+            NoteKind::Kam => (Rgb(255, 249, 230), Rgb(201, 169, 61)),
         };
         let (size, lh, pad) = (9.0, 12.5, 7.0);
         let lines = self.wrap(&[(text, kind != NoteKind::Info)], size, WIDTH - 2.0 * pad - 4.0);

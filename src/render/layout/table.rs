@@ -265,6 +265,7 @@ impl Layout {
                 self.rect(x, top, *w, h, Some(HIGHLIGHT), None);
             }
             let right = right_aligned(c, cell);
+            let ink = if cell.link.is_some() { BLUE } else { INK };
             for (k, text) in cell_lines.iter().enumerate() {
                 let tw = self.width(text, bold, self.table_fs);
                 let tx = if right { x + w - CELL_PAD - tw } else { x + CELL_PAD };
@@ -273,10 +274,13 @@ impl Layout {
                     base + k as f32 * self.table_fs * (CELL_LH / TABLE_FS),
                     self.table_fs,
                     bold,
-                    INK,
+                    ink,
                     text,
                     0.0,
                 );
+            }
+            if let Some(target) = cell.link.as_deref().filter(|_| !cell.value.text.is_empty()) {
+                self.link(x, top, *w, h, target);
             }
             if c.fill && cell.value.text.is_empty() {
                 // A fill-in column shows a line to write on.
@@ -407,6 +411,7 @@ mod tests {
                 date: None,
             },
             highlight: false,
+            link: None,
         };
         let mut columns =
             vec![Column { label: "Cuenta".into(), format: ValueFormat::Text, choices: vec![], fill: false }];
@@ -420,7 +425,7 @@ mod tests {
         }
         let mut row = vec![text_cell(&"Distribuidora Hostelera Hermanos Ferrer ".repeat(3))];
         row.extend((0..6).map(|_| money(1_178_117.73)));
-        let t = Table { name: "t".into(), columns, rows: vec![row], totals: None };
+        let t = Table { name: "t".into(), columns, rows: vec![row], totals: None, area: None };
         let w = l.column_widths_for_test(&t);
         assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5, "{w:?}");
         let need = l.width("1178117.73 €", false, TABLE_FS) + 2.0 * CELL_PAD;

@@ -4,7 +4,7 @@
 use rust_xlsxwriter::{DataValidation, Format as XlFormat, Formula, XlsxError};
 
 use super::cells::{
-    cell_text, excel_date, note_look, parse_date, write_text, write_value, Look, MAX_CELL_TEXT,
+    cell_text, excel_date, note_look, parse_date, write_link, write_text, write_value, Look, MAX_CELL_TEXT,
 };
 use super::SectionWriter;
 use crate::document::{Field, FieldKind, Kpi, NoteKind, Run, ValueFormat};
@@ -50,6 +50,11 @@ impl SectionWriter<'_> {
         }
         let text: String = runs.iter().map(|r| r.text.as_str()).collect();
         let next = self.wrapped(row, &text, Look::Wrapped, span)?;
+        // A cell holds one hyperlink: the paragraph's first link makes the whole cell one.
+        if let Some(url) = runs.iter().find_map(|r| self.anchor(r.link.as_deref())) {
+            write_link(self.ws, self.styles, row, 0, &text, url, Look::WrappedLink)?;
+            return Ok(next);
+        }
         let mixed = runs.iter().any(|r| r.bold) && runs.iter().any(|r| !r.bold);
         if mixed && text.encode_utf16().count() <= MAX_CELL_TEXT {
             // Bold runs as a rich string over the merged cell's first cell.

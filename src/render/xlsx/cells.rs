@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, Worksheet, XlsxError,
+    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Url, Worksheet,
+    XlsxError,
 };
 
 use crate::document::{NoteKind, Value, ValueFormat};
@@ -59,7 +60,12 @@ pub(super) enum Look {
     /// A table cell whose text is wider than its column.
     CellWrap,
     ListItem,
-    /// A boxed note: 0 info, 1 warning, 2 highlight (see [`note_look`]).
+    /// A hyperlink to another sheet.
+    Link,
+    /// A wrapped paragraph that is a hyperlink.
+    WrappedLink,
+    /// A boxed note: 0 info, 1 warning, 2 highlight, 3 the line above a KAM-owned area (see
+    /// [`note_look`]).
     Note(u8),
 }
 
@@ -68,6 +74,7 @@ pub(super) fn note_look(kind: NoteKind) -> Look {
         NoteKind::Info => 0,
         NoteKind::Warning => 1,
         NoteKind::Highlight => 2,
+        NoteKind::Kam => 3,
     })
 }
 
@@ -120,10 +127,18 @@ impl Styles {
                 Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
                 Look::CellWrap => f.set_text_wrap(),
                 Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
+                Look::Link => f.set_font_color(Color::RGB(0x0563C1)).set_underline(FormatUnderline::Single),
+                Look::WrappedLink => f
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top)
+                    .set_font_color(Color::RGB(0x0563C1))
+                    .set_underline(FormatUnderline::Single),
                 Look::Note(kind) => {
                     let (fill, border) = match kind {
                         0 => (0xDDEBF7, 0x9BC2E6),
                         1 => (0xFCE4D6, 0xF4B084),
+                        // The KAM's areas: the fill of the cells they write in.
+                        3 => (0xFFF9E6, 0xC9A93D),
                         _ => (0xFFF2CC, 0xFFD966),
                     };
                     f.set_text_wrap()
@@ -147,6 +162,11 @@ pub(super) fn write_value(
     look: Look,
 ) -> Result<(), XlsxError> {
     let number = v.number.filter(|n| n.is_finite());
+    if v.text.is_empty() && number.is_none() && v.date.is_none() && look != Look::Plain {
+        // An empty cell to fill in keeps its format: a money cell typed later is money.
+        ws.write_blank(row, col, styles.get(v.format, look))?;
+        return Ok(());
+    }
     match v.format {
         ValueFormat::Date => {
             if let Some(d) = v.date.and_then(excel_date) {
@@ -182,6 +202,21 @@ pub(super) fn write_text(
     } else {
         ws.write_string_with_format(row, col, cell_text(text), f)?;
     }
+    Ok(())
+}
+
+/// Writes text as a hyperlink (a string cell that links, never a formula).
+pub(super) fn write_link(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    text: &str,
+    url: Url,
+    look: Look,
+) -> Result<(), XlsxError> {
+    let f = styles.get(ValueFormat::Text, look).clone();
+    ws.write_url_with_options(row, col, url, cell_text(text), "", Some(&f))?;
     Ok(())
 }
 

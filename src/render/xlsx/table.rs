@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Color, Format as XlFormat, Table as XlTable, TableColumn, TableStyle, XlsxError};
 
-use super::cells::{cell_text, is_typed, write_value, Look};
+use super::cells::{cell_text, is_typed, write_link, write_value, Look};
 use super::SectionWriter;
 use crate::document::Table;
 use crate::render::xlsx_layout::{self as layout, wrapped_lines, EXTRA_FILL_ROWS};
@@ -73,7 +73,14 @@ impl SectionWriter<'_> {
                     }
                     _ => Look::Plain,
                 };
+                let link = cells.get(j).filter(|c| !is_typed(&c.value) && !c.value.text.is_empty());
+                let url = link.and_then(|c| self.anchor(c.link.as_deref()));
                 match cells.get(j) {
+                    Some(cell) if url.is_some() => {
+                        let look = if look == Look::Plain { Look::Link } else { look };
+                        let url = url.expect("checked");
+                        write_link(self.ws, self.styles, r, j as u16, &cell.value.text, url, look)?
+                    }
                     Some(cell) => write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?,
                     None if look != Look::Plain => {
                         let f = self.styles.get(col.format, look).clone();
@@ -104,6 +111,9 @@ impl SectionWriter<'_> {
         for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| !c.choices.is_empty()) {
             let dv = self.list_validation(&col.choices)?;
             self.ws.add_data_validation(first, j as u16, last_data, j as u16, &dv)?;
+        }
+        if let Some(mark) = &t.area {
+            self.record_area(mark, &headers, header_row, last_data, ncols);
         }
         Ok(last + 1)
     }
@@ -152,6 +162,7 @@ mod tests {
                 vec![cell(int(1)), cell(int(2)), cell(int(3)), cell(int(4))],
             ],
             totals: None,
+            area: None,
         };
         let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
         let doc =

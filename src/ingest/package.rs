@@ -1,0 +1,257 @@
+//! Zip packages (xlsx, ods) opened with limits, so a damaged or hostile book stops with one
+//! clear line before it costs memory.
+//!
+//! Every part is inflated through a [`Guard`] that counts what it lets through: the part may
+//! inflate to at most `[ingest] max_inflated_mb` (counted while streaming, never trusting the
+//! size the zip declares), and no single XML event — a cell's text, a run of whitespace, a tag —
+//! may pass [`MAX_EVENT`] bytes, because the XML reader buffers a whole event. Readers call
+//! [`Guard::mark`] after each event and bound the text they build from several events
+//! themselves ([`MAX_CELL`]).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use zip::read::ZipFile;
+use zip::ZipArchive;
+
+/// Most text one cell (or one shared string) may hold: 1 MB. Excel's own limit is 32,767
+/// characters; a longer value is damage or an attack, and would otherwise be buffered whole.
+pub const MAX_CELL: usize = 1 << 20;
+
+/// Read-ahead of the buffered reader between a part and its XML reader.
+const BUF: usize = 64 * 1024;
+
+/// Most bytes one XML event may span, read-ahead included.
+pub const MAX_EVENT: u64 = MAX_CELL as u64 + 2 * BUF as u64;
+
+/// A zip package with case-insensitive part names (`xl\Workbook.xml` finds `xl/workbook.xml`).
+pub struct Package {
+    zip: ZipArchive<BufReader<File>>,
+    /// Lowercased, `/`-separated name → name as stored.
+    names: HashMap<String, String>,
+    /// Most bytes a part may inflate to.
+    cap: u64,
+    cap_mb: u64,
+}
+
+/// A part's bytes as they inflate, counted; see the module documentation.
+pub struct Guard<'a> {
+    inner: ZipFile<'a, BufReader<File>>,
+    part: String,
+    total: u64,
+    since_mark: u64,
+    cap: u64,
+    cap_mb: u64,
+    /// Why reading stopped, when a limit did it (the XML reader only sees an I/O error).
+    tripped: Option<String>,
+}
+
+/// The XML reader of one part.
+pub type PartXml<'a> = quick_xml::Reader<BufReader<Guard<'a>>>;
+
+impl Package {
+    /// Opens the zip at `path`; `cap_mb` bounds what each part may inflate to.
+    pub fn open(path: &Path, cap_mb: u64) -> Result<Package, String> {
+        let file = File::open(path).map_err(|e| super::workbook::io_reason(&e))?;
+        let zip = ZipArchive::new(BufReader::new(file))
+            .map_err(|e| format!("cannot read: the workbook is damaged or truncated ({e})"))?;
+        let names = zip.file_names().flatten().map(|n| (norm_name(&n), n.into_owned())).collect();
+        Ok(Package { zip, names, cap: cap_mb.saturating_mul(1 << 20), cap_mb })
+    }
+
+    /// True when the package has a part of that name (case and `\` ignored).
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains_key(&norm_name(name))
+    }
+
+    /// The part `name` as a guarded byte stream; `Ok(None)` when there is no such part.
+    pub fn part(&mut self, name: &str) -> Result<Option<Guard<'_>>, String> {
+        let Some(stored) = self.names.get(&norm_name(name)).cloned() else {
+            return Ok(None);
+        };
+        let f = self.zip.by_name(&stored).map_err(|e| format!("part {stored}: cannot read: {e}"))?;
+        // A declared size above the cap is refused before inflating anything; a smaller one is
+        // not trusted (the guard counts, and zip stops at the declared size too).
+        if f.size() > self.cap {
+            return Err(too_large(&stored, self.cap_mb));
+        }
+        Ok(Some(Guard {
+            inner: f,
+            part: stored,
+            total: 0,
+            since_mark: 0,
+            cap: self.cap,
+            cap_mb: self.cap_mb,
+            tripped: None,
+        }))
+    }
+
+    /// The part `name` as an XML reader (no end-name checks, so no stack of open elements grows
+    /// with the document's depth); `Ok(None)` when there is no such part.
+    pub fn xml(&mut self, name: &str) -> Result<Option<PartXml<'_>>, String> {
+        Ok(self.part(name)?.map(|g| {
+            let mut r = quick_xml::Reader::from_reader(BufReader::with_capacity(BUF, g));
+            let c = r.config_mut();
+            c.check_end_names = false;
+            c.trim_text(false);
+            c.check_comments = false;
+            c.expand_empty_elements = true;
+            r
+        }))
+    }
+}
+
+fn too_large(part: &str, cap_mb: u64) -> String {
+    format!(
+        "cannot read: part {part} inflates to more than {cap_mb} MB ([ingest] max_inflated_mb): \
+         the workbook is damaged or hostile (a zip bomb)"
+    )
+}
+
+/// A zip entry name as looked up: lowercase, `/`-separated, no leading `/`.
+fn norm_name(n: &str) -> String {
+    n.replace('\\', "/").trim_start_matches('/').to_ascii_lowercase()
+}
+
+impl Guard<'_> {
+    /// Marks the end of an XML event: the next one is counted from here.
+    pub fn mark(&mut self) {
+        self.since_mark = 0;
+    }
+
+    /// The part's name as stored in the zip.
+    pub fn part(&self) -> &str {
+        &self.part
+    }
+
+    /// Why reading stopped, if a limit stopped it.
+    pub fn tripped(&self) -> Option<&str> {
+        self.tripped.as_deref()
+    }
+}
+
+impl Read for Guard<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(t) = &self.tripped {
+            return Err(std::io::Error::other(t.clone()));
+        }
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        self.since_mark += n as u64;
+        let trip = if self.total > self.cap {
+            Some(too_large(&self.part, self.cap_mb))
+        } else if self.since_mark > MAX_EVENT {
+            Some(format!(
+                "cannot read: part {} holds a cell, text or tag longer than 1 MB (near byte {}): the workbook \
+                 is damaged or hostile",
+                self.part,
+                self.total - self.since_mark
+            ))
+        } else {
+            None
+        };
+        if let Some(t) = trip {
+            self.tripped = Some(t.clone());
+            return Err(std::io::Error::other(t));
+        }
+        Ok(n)
+    }
+}
+
+/// Marks an event boundary on the guard under an XML reader.
+pub fn mark(xml: &mut PartXml<'_>) {
+    xml.get_mut().get_mut().mark();
+}
+
+/// The message for an XML reader error: the guard's reason when a limit stopped it.
+pub fn xml_error(xml: &PartXml<'_>, e: &quick_xml::Error) -> String {
+    let g = xml.get_ref().get_ref();
+    match g.tripped() {
+        Some(t) => t.to_string(),
+        None => format!("cannot read: part {} is damaged ({e})", g.part()),
+    }
+}
+
+/// Appends `piece` to a cell's text, refusing to grow it past [`MAX_CELL`].
+pub fn push_text(out: &mut String, piece: &str, part: &str) -> Result<(), String> {
+    if out.len() + piece.len() > MAX_CELL {
+        return Err(format!(
+            "cannot read: part {part} holds a cell longer than 1 MB: the workbook is damaged or hostile"
+        ));
+    }
+    out.push_str(piece);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(dir: &Path, parts: &[(&str, &[u8])]) -> std::path::PathBuf {
+        let p = dir.join("t.zip");
+        let mut w = zip::ZipWriter::new(File::create(&p).unwrap());
+        let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (n, b) in parts {
+            w.start_file(*n, o).unwrap();
+            w.write_all(b).unwrap();
+        }
+        w.finish().unwrap();
+        p
+    }
+
+    #[test]
+    fn parts_are_found_whatever_their_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = zip_with(dir.path(), &[("xl/Workbook.xml", b"<a/>")]);
+        let mut pk = Package::open(&p, 1).unwrap();
+        assert!(pk.has("xl/workbook.xml") && pk.has("XL\\WORKBOOK.XML") && !pk.has("xl/x.xml"));
+        let mut text = String::new();
+        pk.part("/xl/workbook.xml").unwrap().unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "<a/>");
+    }
+
+    #[test]
+    fn a_part_beyond_the_cap_stops_while_inflating() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = vec![b'<'; 3 << 20];
+        let p = zip_with(dir.path(), &[("big.xml", &big)]);
+        let mut pk = Package::open(&p, 2).unwrap();
+        let err = pk.part("big.xml").err().expect("declared 3 MB > 2 MB");
+        assert!(err.contains("big.xml") && err.contains("more than 2 MB"), "{err}");
+        let mut pk = Package::open(&p, 4).unwrap();
+        let mut g = pk.part("big.xml").unwrap().unwrap();
+        // Within the cap, but one event (no mark) longer than 1 MB.
+        let e = std::io::copy(&mut g, &mut std::io::sink()).unwrap_err().to_string();
+        assert!(e.contains("longer than 1 MB"), "{e}");
+    }
+
+    #[test]
+    fn marked_events_keep_a_long_part_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = vec![b'x'; 3 << 20];
+        let p = zip_with(dir.path(), &[("big.xml", &big)]);
+        let mut pk = Package::open(&p, 4).unwrap();
+        let mut g = pk.part("big.xml").unwrap().unwrap();
+        let mut buf = vec![0; 4096];
+        let mut n = 0;
+        loop {
+            let k = g.read(&mut buf).unwrap();
+            if k == 0 {
+                break;
+            }
+            n += k;
+            g.mark();
+        }
+        assert_eq!(n, 3 << 20);
+    }
+
+    #[test]
+    fn cell_text_is_bounded() {
+        let mut s = String::new();
+        push_text(&mut s, &"a".repeat(MAX_CELL), "p").unwrap();
+        assert!(push_text(&mut s, "b", "p").unwrap_err().contains("longer than 1 MB"));
+    }
+}
