@@ -1,20 +1,22 @@
 //! PDF renderer: lays the document model out on A4 pages and draws it with printpdf (the only file that imports printpdf).
 //!
-//! The layout is done by [`super::layout`] (plain, tested code); this file only turns its
-//! boxes, lines and text runs into printpdf operations (kerned as layout measured them),
-//! embeds a subset of DejaVu Sans and fixes everything printpdf would otherwise randomise
-//! (font ids, the trailer `/ID`), so the same document and context always give the same bytes.
+//! The layout is done by [`super::layout`] (plain, tested code) and each page's content stream
+//! — its boxes, lines and kerned text runs — by [`super::pdf_content`]; printpdf builds the
+//! document around them: the pages, a subset of DejaVu Sans with its widths and ToUnicode
+//! map, links, the outline and metadata. This file also fixes everything printpdf would
+//! otherwise randomise (font ids, the trailer `/ID`), so the same document and context always
+//! give the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Actions, BorderArray, Color, ColorArray, CustomPdfConformance, Destination, FontId, FontMetrics,
-    FontType, HighlightingMode, Line, LineDashPattern, LinePoint, LinkAnnotation, Mm, Op, ParsedFont,
-    PdfConformance, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfFontMetricsStub, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Actions, BorderArray, ColorArray, CustomPdfConformance, Destination, FontId, FontMetrics, FontType,
+    HighlightingMode, LinkAnnotation, Mm, Op, ParsedFont, PdfConformance, PdfDocument, PdfDocumentInfo,
+    PdfFont, PdfFontHandle, PdfFontMetricsStub, PdfPage, PdfSaveOptions, Pt, Rect, TextItem,
 };
 
-use super::layout::{self, ttf, Item, Rgb};
+use super::layout::{self, ttf, Item};
+use super::pdf_content::{self, FONT_NAMES};
 use super::{Format, RenderContext, RenderError, Renderer};
 use crate::document::Document;
 
@@ -60,12 +62,14 @@ impl Renderer for PdfRenderer {
 
         let mut pdf = PdfDocument::new(&doc.title);
         pdf.metadata.info = info(doc, ctx);
+        let mut maps: [Vec<(char, u16)>; 2] = Default::default();
         for (i, (face, name)) in [(regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")].into_iter().enumerate()
         {
             if used[i].is_empty() {
                 continue;
             }
-            let font = embed(face, name, i, &used[i])?;
+            let (font, map) = embed(face, name, i, &used[i])?;
+            maps[i] = map;
             pdf.resources.fonts.map.insert(font_id(i == 1), PdfFont::new(font));
         }
         // The outline: one entry per section, with fixed ids (printpdf's are random).
@@ -75,12 +79,37 @@ impl Renderer for PdfRenderer {
                 pdf.bookmarks.map.insert(id, printpdf::PageAnnotation { name: title.clone(), page: i + 1 });
             }
         }
-        pdf.pages = pages.iter().map(|p| PdfPage::new(Mm(210.0), Mm(297.0), ops(p))).collect();
+        // printpdf gets each page's links, and on the first page one text operation per font
+        // with every character the document uses: from it, printpdf embeds the fonts with the
+        // widths and ToUnicode entries of exactly those glyphs. The content streams it writes
+        // are then replaced by ours.
+        pdf.pages = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PdfPage::new(Mm(210.0), Mm(297.0), printpdf_ops(p, (i == 0).then_some(&used))))
+            .collect();
 
         let opts =
             PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
         let mut warnings = Vec::new();
         let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
+        let glyphs = pdf_content::GlyphIds::new([&maps[0], &maps[1]]);
+        for (n, page_id) in lo.get_pages() {
+            let content = pages
+                .get(n as usize - 1)
+                .map(|p| pdf_content::page(p, &glyphs, (regular, bold)))
+                .ok_or_else(|| {
+                RenderError::Pdf(format!("printpdf wrote a page {n} we did not lay out"))
+            })?;
+            let stream = lo
+                .get_dictionary(page_id)
+                .and_then(|d| d.get(b"Contents"))
+                .and_then(|c| c.as_reference())
+                .and_then(|id| lo.get_object_mut(id))
+                .and_then(|o| o.as_stream_mut())
+                .map_err(|e| RenderError::Pdf(format!("page {n}: no content stream to fill ({e})")))?;
+            stream.set_content(content);
+        }
         // printpdf writes a random /ID; ours comes from the context.
         let id = stable_id(&ctx.document_id);
         if let Ok(arr) = lo.trailer.get_mut(b"ID").and_then(|o| o.as_array_mut()) {
@@ -146,7 +175,7 @@ fn stable_id(document_id: &str) -> String {
 }
 
 fn font_id(bold: bool) -> FontId {
-    FontId(if bold { "F2" } else { "F1" }.to_string())
+    FontId(FONT_NAMES[usize::from(bold)].to_string())
 }
 
 fn info(doc: &Document, ctx: &RenderContext) -> PdfDocumentInfo {
@@ -181,29 +210,32 @@ fn info(doc: &Document, ctx: &RenderContext) -> PdfDocumentInfo {
     }
 }
 
-/// The face as a printpdf font holding only the used glyphs, renumbered densely.
+/// The face as a printpdf font holding only the used glyphs, renumbered densely, and each
+/// used character's glyph id in it.
 fn embed(
     face: &ttf::Face,
     name: &str,
     index: usize,
     chars: &BTreeSet<char>,
-) -> Result<ParsedFont, RenderError> {
+) -> Result<(ParsedFont, Vec<(char, u16)>), RenderError> {
     let glyphs: BTreeSet<u16> = chars.iter().filter_map(|&ch| face.glyph(ch)).collect();
     let (bytes, renumber) =
         face.subset(&glyphs).map_err(|e| RenderError::Pdf(format!("font subset: {e}")))?;
     // Text is encoded with the subset's glyph ids; widths are the same glyphs' advances.
     let mut cmap = BTreeMap::new();
     let mut widths = BTreeMap::new();
+    let mut map = Vec::with_capacity(chars.len());
     for &ch in chars {
         if let Some(&new) = face.glyph(ch).and_then(|old| renumber.get(&old)) {
             let old = face.glyph(ch).unwrap_or(0);
             cmap.insert(ch as u32, new);
             widths.insert(new, face.advance(old));
+            map.push((ch, new));
         }
     }
     // A subset font carries a six-letter tag (ISO 32000-1, 9.6.4); fixed, for repeatable output.
     let tag = if index == 0 { "KAMPLA" } else { "KAMPLB" };
-    Ok(ParsedFont {
+    let font = ParsedFont {
         original_bytes: bytes,
         font_index: 0,
         font_name: Some(format!("{tag}+{name}")),
@@ -222,179 +254,54 @@ fn embed(
             caret_slope_run: face.caret.1,
             us_weight_class: face.weight,
         },
-    })
+    };
+    Ok((font, map))
 }
 
-/// Rounded so content streams stay short (they are most of what gets compressed).
-fn round(v: f32, scale: f32) -> f32 {
-    (v * scale).round() / scale
-}
-
-fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: round(f32::from(c.0) / 255.0, 1000.0),
-        g: round(f32::from(c.1) / 255.0, 1000.0),
-        b: round(f32::from(c.2) / 255.0, 1000.0),
-        icc_profile: None,
-    })
-}
-
-fn pt(x: f32, y: f32) -> LinePoint {
-    LinePoint { p: Point { x: Pt(x), y: Pt(layout::PAGE_H - y) }, bezier: false }
-}
-
-/// printpdf operations for one laid-out page: its shapes in order, then its text in one text
-/// object on top (layout never puts a shape over text, and one text object keeps the content
-/// stream short: each run moves from the last with a relative `Td`, and font and colour are
-/// set only when they change).
-fn ops(page: &layout::Page) -> Vec<Op> {
-    let faces = ttf::faces();
-    let mut ops = Vec::with_capacity(page.items.len() * 2 + 4);
-    let mut fill: Option<Rgb> = None;
-    let mut stroke: Option<(Rgb, f32)> = None;
-    let mut dashed = false;
-    for item in &page.items {
-        match item {
-            Item::Text { .. } => {}
-            Item::Rect { x, y, w, h, fill: f, stroke: s } => {
-                let rect = |mode| Rect {
-                    x: Pt(round(*x, 100.0)),
-                    y: Pt(round(layout::PAGE_H - y - h, 100.0)),
-                    width: Pt(round(*w, 100.0)),
-                    height: Pt(round(*h, 100.0)),
-                    mode: Some(mode),
-                    winding_order: None,
-                };
-                if let Some(c) = f {
-                    set_fill(&mut ops, &mut fill, *c);
-                    ops.push(Op::DrawRectangle { rectangle: rect(printpdf::PaintMode::Fill) });
-                }
-                if let Some((c, width)) = s {
-                    set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, false);
-                    ops.push(Op::DrawRectangle { rectangle: rect(printpdf::PaintMode::Stroke) });
-                }
-            }
-            Item::Link { x, y, w, h, page, .. } => {
-                // No border, no highlight colour: the text's colour says it is a link.
-                ops.push(Op::LinkAnnotation {
-                    link: LinkAnnotation::new(
-                        Rect {
-                            x: Pt(round(*x, 100.0)),
-                            y: Pt(round(layout::PAGE_H - y - h, 100.0)),
-                            width: Pt(round(*w, 100.0)),
-                            height: Pt(round(*h, 100.0)),
-                            mode: None,
-                            winding_order: None,
-                        },
-                        Actions::go_to(Destination::Xyz {
-                            page: page + 1,
-                            left: Some(0.0),
-                            top: Some(layout::PAGE_H),
-                            zoom: None,
-                        }),
-                        Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                        Some(ColorArray::Transparent),
-                        Some(HighlightingMode::Invert),
-                    ),
-                });
-            }
-            Item::Line { points, color: c, width, dash } => {
-                set_stroke(&mut ops, &mut stroke, &mut dashed, *c, *width, *dash);
-                ops.push(Op::DrawLine {
-                    line: Line { points: points.iter().map(|&(x, y)| pt(x, y)).collect(), is_closed: false },
-                });
-            }
+/// printpdf operations for one page: its links (printpdf writes them as annotations) and, for
+/// the first page, one text operation per font showing every character the document uses.
+fn printpdf_ops(page: &layout::Page, used: Option<&[BTreeSet<char>; 2]>) -> Vec<Op> {
+    let mut ops = Vec::new();
+    if let Some(used) = used {
+        ops.push(Op::StartTextSection);
+        for (i, chars) in used.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(i == 1)), size: Pt(10.0) });
+            ops.push(Op::ShowText { items: vec![TextItem::Text(chars.iter().collect())] });
         }
-    }
-    let mut in_text = false;
-    let mut font: Option<(bool, f32)> = None;
-    // Where the current line starts, while no rotation is in effect (`Td` moves from there).
-    let mut line: Option<(f32, f32)> = Some((0.0, 0.0));
-    for item in &page.items {
-        let Item::Text { x, y, size, bold, color: c, text, angle } = item else { continue };
-        if !in_text {
-            ops.push(Op::StartTextSection);
-            in_text = true;
-        }
-        if font != Some((*bold, *size)) {
-            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*bold)), size: Pt(*size) });
-            font = Some((*bold, *size));
-        }
-        set_fill(&mut ops, &mut fill, *c);
-        let (px, py) = (round(*x, 100.0), round(layout::PAGE_H - y, 100.0));
-        match line {
-            _ if *angle != 0.0 => {
-                ops.push(Op::SetTextMatrix { matrix: TextMatrix::TranslateRotate(Pt(px), Pt(py), *angle) });
-                line = None;
-            }
-            Some((lx, ly)) => {
-                // Differences of two-decimal values, rounded back to two decimals exactly.
-                let pos = Point { x: Pt(round(px - lx, 100.0)), y: Pt(round(py - ly, 100.0)) };
-                ops.push(Op::SetTextCursor { pos });
-                line = Some((px, py));
-            }
-            None => {
-                ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(px), Pt(py)) });
-                line = Some((px, py));
-            }
-        }
-        ops.push(Op::ShowText { items: kerned(if *bold { &faces.1 } else { &faces.0 }, text) });
-    }
-    if in_text {
         ops.push(Op::EndTextSection);
+    }
+    for item in &page.items {
+        if let Item::Link { x, y, w, h, page, .. } = item {
+            // No border, no highlight colour: the text's colour says it is a link.
+            ops.push(Op::LinkAnnotation {
+                link: LinkAnnotation::new(
+                    Rect {
+                        x: Pt(round(*x, 100.0)),
+                        y: Pt(round(layout::PAGE_H - y - h, 100.0)),
+                        width: Pt(round(*w, 100.0)),
+                        height: Pt(round(*h, 100.0)),
+                        mode: None,
+                        winding_order: None,
+                    },
+                    Actions::go_to(Destination::Xyz {
+                        page: page + 1,
+                        left: Some(0.0),
+                        top: Some(layout::PAGE_H),
+                        zoom: None,
+                    }),
+                    Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+                    Some(ColorArray::Transparent),
+                    Some(HighlightingMode::Invert),
+                ),
+            });
+        }
     }
     ops
 }
 
-fn set_fill(ops: &mut Vec<Op>, current: &mut Option<Rgb>, c: Rgb) {
-    if *current != Some(c) {
-        ops.push(Op::SetFillColor { col: color(c) });
-        *current = Some(c);
-    }
-}
-
-/// A text run as PDF text items: each kerned pair becomes a TJ adjustment between two pieces
-/// (thousandths of an em, positive moves left), the same kerning layout measured with.
-fn kerned(face: &ttf::Face, text: &str) -> Vec<TextItem> {
-    let mut items = Vec::new();
-    let mut piece = String::with_capacity(text.len());
-    let mut prev = None;
-    for c in text.chars() {
-        if let Some(p) = prev {
-            let k = face.kern(p, c);
-            if k != 0 {
-                items.push(TextItem::Text(std::mem::take(&mut piece)));
-                items.push(TextItem::Offset(round(
-                    -f32::from(k) * 1000.0 / f32::from(face.units_per_em),
-                    10.0,
-                )));
-            }
-        }
-        piece.push(c);
-        prev = Some(c);
-    }
-    items.push(TextItem::Text(piece));
-    items
-}
-
-fn set_stroke(
-    ops: &mut Vec<Op>,
-    current: &mut Option<(Rgb, f32)>,
-    dashed: &mut bool,
-    c: Rgb,
-    width: f32,
-    dash: bool,
-) {
-    if *current != Some((c, width)) {
-        ops.push(Op::SetOutlineColor { col: color(c) });
-        ops.push(Op::SetOutlineThickness { pt: Pt(width) });
-        *current = Some((c, width));
-    }
-    if *dashed != dash {
-        let pattern = if dash { LineDashPattern::new(0.0, &[1.5, 1.5]) } else { LineDashPattern::solid() };
-        ops.push(Op::SetLineDashPattern { dash: pattern });
-        *dashed = dash;
-    }
+/// Rounded so the annotations' rectangles stay short.
+fn round(v: f32, scale: f32) -> f32 {
+    (v * scale).round() / scale
 }
 
 #[cfg(test)]
@@ -608,30 +515,6 @@ mod tests {
         ] {
             assert!(text.contains(want), "{want:?} missing from {text}");
         }
-    }
-
-    #[test]
-    fn drawn_runs_carry_the_kerning_layout_measured() {
-        let (regular, _) = ttf::faces();
-        let text = "AVATAR y Té, «Vd.»";
-        let items = kerned(regular, text);
-        let mut drawn = String::new();
-        let mut offsets = 0.0;
-        for item in &items {
-            match item {
-                TextItem::Text(t) => drawn.push_str(t),
-                TextItem::Offset(o) => offsets += o,
-                TextItem::GlyphIds(_) => unreachable!(),
-            }
-        }
-        assert_eq!(drawn, text);
-        assert!(items.len() > 3, "AVATAR is kerned: {items:?}");
-        // A TJ number moves left by n/1000 em: the sum is minus the kerning layout added.
-        let advances: f32 = text.chars().map(|c| regular.char_em(c)).sum();
-        let kerning = regular.width(text, 1.0) - advances;
-        assert!(kerning < 0.0);
-        assert!((offsets / 1000.0 + kerning).abs() < 1e-3, "{offsets} vs {kerning}");
-        assert_eq!(kerned(regular, "oo"), vec![TextItem::Text("oo".into())]);
     }
 
     #[test]
