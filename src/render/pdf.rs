@@ -51,11 +51,24 @@ impl Renderer for PdfRenderer {
         let pages = layout::layout(doc, &ctx.page_label, lang);
         let (regular, bold) = ttf::faces();
 
+        // The characters each face shows (Latin-1 checked in a table first: this runs per glyph).
         let mut used: [BTreeSet<char>; 2] = Default::default();
+        let mut seen = [[false; 256]; 2];
         for page in &pages {
             for item in &page.items {
                 if let Item::Text { text, bold, .. } = item {
-                    used[usize::from(*bold)].extend(text.chars());
+                    let face = usize::from(*bold);
+                    for ch in text.chars() {
+                        match ch as usize {
+                            c if c < 256 && seen[face][c] => {}
+                            c => {
+                                if c < 256 {
+                                    seen[face][c] = true;
+                                }
+                                used[face].insert(ch);
+                            }
+                        }
+                    }
                 }
             }
         }
