@@ -18,8 +18,12 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// Output folder for `kamplan run` (default "out").
     pub out: PathBuf,
-    /// Currency symbol shown after (es) or before (en) money values.
-    pub currency: String,
+    /// How numbers, money and dates are written: "es-ES", "en-US" or "en-GB". Unset: the
+    /// language's (es → es-ES, en → en-GB).
+    pub locale: Option<crate::lang::Locale>,
+    /// Currency symbol, after the amount (es-ES) or before it (en-US, en-GB). Unset: the
+    /// locale's when `locale` is set (€, $, £), else "€".
+    pub currency: Option<String>,
     /// How cells are read.
     pub ingest: IngestConfig,
     /// Explicit header for a column role; wins over the built-in synonyms.
@@ -44,7 +48,8 @@ impl Default for Config {
             lang: "es".into(),
             templates: None,
             out: PathBuf::from("out"),
-            currency: "€".into(),
+            locale: None,
+            currency: None,
             ingest: IngestConfig::default(),
             columns: BTreeMap::new(),
             classify: ClassifyConfig::default(),
@@ -351,8 +356,9 @@ pub struct CarryConfig {
 /// A configuration problem, named so the user can fix the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    /// The OS's words once (not chained as a source, so `{:#}` does not repeat them).
+    #[error("cannot read {}: {}", .path.display(), crate::publish::os_text(.error))]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: `{key}` {message}")]
@@ -365,6 +371,7 @@ const KNOWN_KEYS: &[&str] = &[
     "templates",
     "out",
     "currency",
+    "locale",
     "ingest",
     "columns",
     "classify",
@@ -431,7 +438,7 @@ impl Config {
             None => Ok((Config::default(), None)),
             Some(p) => {
                 let text = std::fs::read_to_string(p)
-                    .map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
+                    .map_err(|error| ConfigError::Read { path: p.to_path_buf(), error })?;
                 Ok((Config::from_toml(&text, p)?, Some(text)))
             }
         }
@@ -542,7 +549,55 @@ impl Config {
                 ));
             }
         }
+        // Two roles named by one header: the sheet cannot give one column to both.
+        let named: Vec<(&String, String)> =
+            self.columns.iter().map(|(k, v)| (k, crate::ingest::header_key(v))).collect();
+        for (i, (k, v)) in named.iter().enumerate() {
+            if v.is_empty() {
+                return Err(bad(&format!("columns.{k}"), "is empty: name the header of the column".into()));
+            }
+            if let Some((other, _)) = named[..i].iter().find(|(_, w)| w == v) {
+                return Err(bad(
+                    &format!("columns.{k}"),
+                    format!(
+                        "names the same header as `columns.{other}` ({:?}): one column cannot be both",
+                        self.columns[*k]
+                    ),
+                ));
+            }
+        }
+        if let Some(by) = &self.assign.by {
+            let b = crate::ingest::header_key(by);
+            if !ASSIGN_BY.iter().any(|(k, _)| *k == b) {
+                let known: Vec<&str> = ASSIGN_BY.iter().map(|(_, shown)| *shown).collect();
+                // A territory goes by other words too: they mean the region.
+                let territory =
+                    ["zone", "zona", "territory", "territorio", "area", "sales area", "provincia"];
+                let hint = suggest(&b, &known)
+                    .or_else(|| territory.contains(&b.as_str()).then_some("region"))
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                return Err(bad(
+                    "assign.by",
+                    format!("must be \"region\" or \"segment\", found {by:?}{hint}"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The locale numbers and dates are written in: `locale`, else the language's.
+    pub fn locale(&self) -> crate::lang::Locale {
+        self.locale.unwrap_or_else(|| crate::lang::Locale::of_lang(&self.lang))
+    }
+
+    /// The currency symbol: `currency`, else the locale's when `locale` is set, else "€".
+    pub fn currency(&self) -> String {
+        match (&self.currency, self.locale) {
+            (Some(c), _) => c.clone(),
+            (None, Some(l)) => l.currency().to_string(),
+            (None, None) => "€".to_string(),
+        }
     }
 
     /// `[send]`: values serde cannot check. Addresses are checked when a message is built.
@@ -601,6 +656,9 @@ impl Config {
         }
     }
 }
+
+/// What `[assign] by` may name, as headers are compared (accents and case ignored), and as shown.
+const ASSIGN_BY: &[(&str, &str)] = &[("region", "region"), ("segment", "segment"), ("segmento", "segment")];
 
 /// The six reasons, in the order they are always listed.
 pub const REASONS: &[&str] =
@@ -691,6 +749,21 @@ mod tests {
     fn unknown_column_role_is_refused() {
         let err = parse("[columns]\nammount = \"Base\"\n").unwrap_err().to_string();
         assert!(err.contains("did you mean `amount`"), "{err}");
+    }
+
+    #[test]
+    fn locale_and_currency_defaults() {
+        use crate::lang::Locale;
+        let c = parse("").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EsEs, "€".to_string()));
+        let c = parse("lang = \"en\"\n").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EnGb, "€".to_string()), "a company's currency stays");
+        let c = parse("lang = \"en\"\nlocale = \"en-US\"\n").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EnUs, "$".to_string()));
+        let c = parse("locale = \"en-GB\"\ncurrency = \"€\"\n").unwrap();
+        assert_eq!((c.locale(), c.currency()), (Locale::EnGb, "€".to_string()));
+        let err = parse("locale = \"fr-FR\"\n").unwrap_err().to_string();
+        assert!(err.contains("es-ES") && err.contains("en-US") && err.contains("en-GB"), "{err}");
     }
 
     #[test]

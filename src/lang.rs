@@ -1,5 +1,5 @@
 //! The output language: labels and sentences from `templates/i18n/<lang>/*.toml`, and how
-//! money, percentages and dates are written in it.
+//! money, percentages and dates are written in its locale (`es-ES`, `en-US`, `en-GB`).
 //!
 //! Texts live in the template folder, not in Rust: a user who overrides templates can reword
 //! every label. Keys are dotted paths (`explain.volume`); `{name}` placeholders are filled by
@@ -16,10 +16,12 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
     ("es", "plan.toml", include_str!("../templates/i18n/es/plan.toml")),
     ("es", "run.toml", include_str!("../templates/i18n/es/run.toml")),
     ("es", "mail.toml", include_str!("../templates/i18n/es/mail.toml")),
+    ("es", "carry.toml", include_str!("../templates/i18n/es/carry.toml")),
     ("en", "common.toml", include_str!("../templates/i18n/en/common.toml")),
     ("en", "plan.toml", include_str!("../templates/i18n/en/plan.toml")),
     ("en", "run.toml", include_str!("../templates/i18n/en/run.toml")),
     ("en", "mail.toml", include_str!("../templates/i18n/en/mail.toml")),
+    ("en", "carry.toml", include_str!("../templates/i18n/en/carry.toml")),
 ];
 
 /// Embedded language files, for `kamplan init` to write out: (relative path, text).
@@ -27,11 +29,116 @@ pub fn embedded_files() -> impl Iterator<Item = (String, &'static str)> {
     EMBEDDED.iter().map(|(l, f, t)| (format!("i18n/{l}/{f}"), *t))
 }
 
+/// How numbers, money and dates are written: the output's locale, set by `locale` in the
+/// config, else the language's (`es` → es-ES, `en` → en-GB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Locale {
+    /// `1.234,56 €`, `41,2 %`, `25/10/2017`.
+    #[default]
+    #[serde(rename = "es-ES")]
+    EsEs,
+    /// `$1,234.56`, `41.2%`, `10/25/2017`.
+    #[serde(rename = "en-US")]
+    EnUs,
+    /// `£1,234.56`, `41.2%`, `25/10/2017`.
+    #[serde(rename = "en-GB")]
+    EnGb,
+}
+
+impl Locale {
+    /// Every locale, for messages.
+    pub const ALL: [Locale; 3] = [Locale::EsEs, Locale::EnUs, Locale::EnGb];
+
+    /// The locale of a language code or tag: `es`/`es-ES`, `en-US`, `en`/`en-GB`; `None` for others.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        match tag.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "es" | "es-es" => Some(Locale::EsEs),
+            "en-us" => Some(Locale::EnUs),
+            "en" | "en-gb" => Some(Locale::EnGb),
+            _ => None,
+        }
+    }
+
+    /// The locale a language gets when none is set: `es` → es-ES, `en` → en-GB (day first, as
+    /// the European companies kamplan is made for read dates).
+    pub fn of_lang(code: &str) -> Locale {
+        Locale::from_tag(code).unwrap_or_default()
+    }
+
+    /// The locale of a document's `lang` attribute: a tag (`en-US`), or a bare language
+    /// (`en`, from templates older than locales) read as that language's default.
+    pub fn of_document(lang: &str) -> Locale {
+        Locale::from_tag(lang).unwrap_or_else(|| Locale::of_lang(lang.get(..2).unwrap_or("")))
+    }
+
+    /// The tag: `es-ES`, `en-US`, `en-GB`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::EsEs => "es-ES",
+            Locale::EnUs => "en-US",
+            Locale::EnGb => "en-GB",
+        }
+    }
+
+    /// The locale's own currency symbol, used when `locale` is set and `currency` is not.
+    pub fn currency(self) -> &'static str {
+        match self {
+            Locale::EsEs => "€",
+            Locale::EnUs => "$",
+            Locale::EnGb => "£",
+        }
+    }
+
+    /// True for `1.234,56`, false for `1,234.56`.
+    pub fn comma_decimal(self) -> bool {
+        self == Locale::EsEs
+    }
+
+    /// A date as the locale writes it: `25/10/2017` or `10/25/2017` (en-US).
+    pub fn date(self, d: NaiveDate) -> String {
+        match self {
+            Locale::EnUs => format!("{:02}/{:02}/{:04}", d.month(), d.day(), d.year()),
+            _ => format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year()),
+        }
+    }
+
+    /// Money: `1.234,56 €` (amount first, no-break space) or `$1,234.56` / `-$1,234.56`.
+    pub fn money(self, v: f64, currency: &str) -> String {
+        let n = group_number(v, 2, self.comma_decimal());
+        if self.comma_decimal() {
+            format!("{n}\u{a0}{currency}")
+        } else if let Some(rest) = n.strip_prefix('-') {
+            format!("-{currency}{rest}")
+        } else {
+            format!("{currency}{n}")
+        }
+    }
+
+    /// Excel's number format for money: `#,##0.00 "€"` or `"$"#,##0.00`.
+    pub fn excel_money(self, currency: &str) -> String {
+        if self.comma_decimal() {
+            format!("#,##0.00 \"{currency}\"")
+        } else {
+            format!("\"{currency}\"#,##0.00")
+        }
+    }
+
+    /// Excel's number format for dates: `dd/mm/yyyy` or `mm/dd/yyyy` (en-US).
+    pub fn excel_date(self) -> &'static str {
+        match self {
+            Locale::EnUs => "mm/dd/yyyy",
+            _ => "dd/mm/yyyy",
+        }
+    }
+}
+
 /// A language: its code, messages, and number/date conventions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lang {
     pub code: String,
     pub currency: String,
+    /// How numbers, money and dates are written; [`Lang::with_locale`] sets it.
+    pub locale: Locale,
     messages: BTreeMap<String, String>,
     /// The same messages nested, for templates (`labels.plan.title`).
     tree: toml::Table,
@@ -78,7 +185,13 @@ impl Lang {
         }
         let mut messages = BTreeMap::new();
         flatten("", &tree, &mut messages);
-        Ok(Lang { code: code.into(), currency: currency.into(), messages, tree })
+        Ok(Lang {
+            code: code.into(),
+            currency: currency.into(),
+            locale: Locale::of_lang(code),
+            messages,
+            tree,
+        })
     }
 
     /// The message under `key`, or the key itself when missing (visible, never a panic).
@@ -100,9 +213,15 @@ impl Lang {
         &self.tree
     }
 
-    /// Whether this language writes `1.234,56` (true) or `1,234.56`.
+    /// The same language written in `locale`'s numbers and dates.
+    pub fn with_locale(mut self, locale: Locale) -> Lang {
+        self.locale = locale;
+        self
+    }
+
+    /// Whether this locale writes `1.234,56` (true) or `1,234.56`.
     fn comma_decimal(&self) -> bool {
-        self.code != "en"
+        self.locale.comma_decimal()
     }
 
     /// A plain number with `decimals` decimals and grouped thousands: `1.234,56` / `1,234.56`.
@@ -110,16 +229,9 @@ impl Lang {
         group_number(v, decimals, self.comma_decimal())
     }
 
-    /// Money: `1.234,56 €` (es) / `€1,234.56` (en).
+    /// Money: `1.234,56 €` (es-ES) / `€1,234.56` (en-GB) / `$1,234.56` (en-US).
     pub fn money(&self, v: f64) -> String {
-        let n = self.number(v, 2);
-        if self.comma_decimal() {
-            format!("{n}\u{a0}{}", self.currency)
-        } else if let Some(rest) = n.strip_prefix('-') {
-            format!("-{}{rest}", self.currency)
-        } else {
-            format!("{}{n}", self.currency)
-        }
+        self.locale.money(v, &self.currency)
     }
 
     /// A share as a percentage: `41,2 %` (es) / `41.2%` (en).
@@ -132,13 +244,9 @@ impl Lang {
         }
     }
 
-    /// A date: `31/10/2026` (es) / `2026-10-31` (en, unambiguous).
+    /// A date: `31/10/2026` (es-ES, en-GB) / `10/31/2026` (en-US).
     pub fn date(&self, d: NaiveDate) -> String {
-        if self.comma_decimal() {
-            format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
-        } else {
-            d.format("%Y-%m-%d").to_string()
-        }
+        self.locale.date(d)
     }
 
     /// Short month name (`month.short.1` … `month.short.12` in the language file) and year.
@@ -232,6 +340,34 @@ mod tests {
         assert_eq!(en().money(-1234.5), "-€1,234.50");
         assert_eq!(es().percent(0.412, 1), "41,2\u{a0}%");
         assert_eq!(en().percent(0.412, 1), "41.2%");
+    }
+
+    #[test]
+    fn locales_write_numbers_money_and_dates_their_way() {
+        let d = NaiveDate::from_ymd_opt(2017, 10, 25).unwrap();
+        let us = Lang::load("en", "$", None).unwrap().with_locale(Locale::EnUs);
+        assert_eq!(
+            (us.date(d), us.money(1234.56), us.money(-5.0)),
+            ("10/25/2017".into(), "$1,234.56".into(), "-$5.00".into())
+        );
+        assert_eq!(us.percent(0.412, 1), "41.2%");
+        let gb = Lang::load("en", "£", None).unwrap();
+        assert_eq!(gb.locale, Locale::EnGb, "English defaults to en-GB");
+        assert_eq!((gb.date(d), gb.money(1234.56)), ("25/10/2017".into(), "£1,234.56".into()));
+        // Spanish words with US numbers: the locale, not the language, writes them.
+        let es_us = es().with_locale(Locale::EnUs);
+        assert_eq!((es_us.date(d), es_us.number(1234.5, 2)), ("10/25/2017".into(), "1,234.50".into()));
+        assert_eq!(es().date(d), "25/10/2017");
+        for (tag, want) in
+            [("es", Locale::EsEs), ("EN_us", Locale::EnUs), ("en", Locale::EnGb), ("en-GB", Locale::EnGb)]
+        {
+            assert_eq!(Locale::from_tag(tag), Some(want), "{tag}");
+        }
+        assert_eq!(Locale::from_tag("fr-FR"), None);
+        assert_eq!(
+            (Locale::EnUs.excel_date(), Locale::EsEs.excel_money("€")),
+            ("mm/dd/yyyy", "#,##0.00 \"€\"".into())
+        );
     }
 
     #[test]

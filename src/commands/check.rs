@@ -21,7 +21,9 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
     };
     let text = match args.format {
         cli::CheckFormat::Json => ingest::report::json(&ds.report) + "\n",
-        cli::CheckFormat::Text => ingest::report::text(&ds, cfg.lang != "en", &cfg.currency, &settings),
+        cli::CheckFormat::Text => {
+            ingest::report::text(&ds, cfg.locale().comma_decimal(), &cfg.currency(), &settings)
+        }
     };
     print_out(&text)?;
     // Growth needs a line in the prior window of the period `run` would pick: say so once, here
@@ -31,14 +33,15 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
         let p = period::default_period(latest, today());
         let prior = period::Window::ending(p, cfg.classify.window_months).prior();
         if !ds.transactions.iter().any(|t| prior.contains(t.date)) {
-            let lang = lang::Lang::load(&cfg.lang, &cfg.currency, None)
+            let lang = lang::Lang::load(&cfg.lang, &cfg.currency(), None)
                 .context("language")
-                .map_err(Failure::Usage)?;
+                .map_err(Failure::Usage)?
+                .with_locale(cfg.locale());
             let msg = lang.fill(
                 "warn.growth_unavailable",
                 &[("from", prior.from.to_string()), ("to", prior.to.to_string())],
             );
-            eprintln!("kamplan: warning: {msg} (period {p})");
+            super::say(&format!("kamplan: warning: {msg} (period {p})"));
         }
     }
     Ok(Outcome::from_warnings(ds.report.rejected > 0))

@@ -13,6 +13,10 @@ pub struct Plans {
     /// One plan per KAM with key accounts, ordered by KAM name.
     pub kams: Vec<KamPlan>,
     pub summary: Summary,
+    /// What every plan shows of the KAMs' own entries, by account code: the month's
+    /// `carried.json`.
+    #[serde(skip)]
+    pub carried: crate::carry::Carried,
 }
 
 /// The period a document is about, with its labels already in the plan's language.
@@ -123,6 +127,11 @@ pub struct KamPlan {
     /// Contact-cap warnings of all accounts.
     pub warnings: Vec<String>,
     pub choices: Choices,
+    /// Accounts of the KAM's last plan that are no longer key, with the KAM's entries, for
+    /// the period they left.
+    pub dropped: Vec<super::DroppedAccount>,
+    /// The KAM's returned plans read this run.
+    pub returned: Vec<String>,
 }
 
 /// A product line of an account.
@@ -339,6 +348,9 @@ pub struct AccountPlan {
     /// Said when meeting 1 is done and the map is still empty.
     pub decision_makers_note: Option<String>,
     pub flags: Flags,
+    /// What the KAM owns in the section besides meetings and decision makers: extra meeting
+    /// rows, history, contact log, strategy and agreed target.
+    pub owned: super::KamOwned,
 }
 
 /// One ABC class in the summary.
@@ -445,4 +457,6 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// One row per KAM plan, in the same order as [`Plans::kams`].
     pub handover: Vec<HandoverRow>,
+    /// Plan follow-up per KAM: decision makers, steps, calls, agreed targets, returned plans.
+    pub follow_up: super::FollowUpView,
 }

@@ -28,7 +28,12 @@ pub(super) fn kam_plan(
     };
     let accounts: Vec<AccountPlan> = keys
         .iter()
-        .map(|a| account_plan(ctx, a, log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), sales))
+        .map(|a| {
+            let mut plan =
+                account_plan(ctx, a, log.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), sales);
+            owned::fill(ctx, kam, &mut plan);
+            plan
+        })
         .collect();
     let target: f64 = accounts.iter().map(|a| a.objective.target).sum();
     let increase: f64 = accounts.iter().map(|a| a.objective.increase).sum();
@@ -136,6 +141,15 @@ pub(super) fn kam_plan(
         accounts,
         warnings,
         choices: choices.clone(),
+        dropped: owned::dropped(ctx, kam, by_id),
+        returned: ctx
+            .inputs
+            .carried
+            .returned
+            .iter()
+            .filter(|(k, _)| norm(k) == norm(kam))
+            .flat_map(|(_, files)| files.iter().cloned())
+            .collect(),
     }
 }
 
@@ -144,7 +158,8 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
     let end = period.period_end;
     let read: Vec<(&Contact, Reading)> =
         entries.iter().map(|e| (*e, read_contact(e, ctx.words, end))).collect();
-    let mv = meetings(&read, end, lang);
+    // Only the current cycle's meetings fill its steps (a finished cycle is in the history).
+    let mv = meetings(&owned::in_cycle(&read, ctx.inputs.cycle_start(&a.id)), end, lang);
     let contact_dates: Vec<NaiveDate> =
         read.iter().filter(|(e, r)| r.is_contact(e, end)).filter_map(|(e, _)| e.date).collect();
     let courtesy = courtesy(contact_dates.iter().max().copied(), a.last_purchase, cfg, end, lang);
@@ -304,6 +319,7 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
         decision_makers,
         decision_makers_note,
         flags,
+        owned: KamOwned::default(),
     }
 }
 

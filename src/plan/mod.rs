@@ -54,6 +54,7 @@ pub mod handover;
 mod kam_plan;
 mod meetings;
 mod objective;
+mod owned;
 mod people;
 mod summary;
 
@@ -64,6 +65,9 @@ use kam_plan::kam_plan;
 pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus};
 use objective::objective;
 pub use objective::{target_rate, yoy_trend};
+pub use owned::{
+    plan_sources, DroppedAccount, FollowUpRow, FollowUpView, KamOwned, MeetingRow, StepText, StrategyView,
+};
 use summary::summary;
 
 /// A trend at or below this is "falling". The trend read is the last 3 months against the same
@@ -86,6 +90,9 @@ pub struct Inputs {
     pub contacts_known: bool,
     /// The decision makers the KAM entered, by account id; shown before the suggestions.
     pub decision_makers: HashMap<String, Vec<DecisionMaker>>,
+    /// Everything the KAMs own, by account code, as carried into this period
+    /// ([`Inputs::with_carried`]): meeting tables, history, strategy, where each came from.
+    pub carried: crate::carry::Carried,
 }
 
 impl Inputs {
@@ -136,8 +143,10 @@ pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, 
         kams.push(plan);
     }
 
-    let summary = summary(c, cfg, lang, &period, &by_id, &kams);
-    Plans { kams, summary }
+    let mut summary = summary(c, cfg, lang, &period, &by_id, &kams);
+    summary.follow_up = owned::follow_up(&ctx, &kams, &by_id);
+    let carried = owned::carried_out(&ctx, &kams);
+    Plans { kams, summary, carried }
 }
 
 /// What every part of one build shares.

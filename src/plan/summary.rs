@@ -173,6 +173,7 @@ pub(super) fn summary(
                 xlsx: String::new(),
             })
             .collect(),
+        follow_up: FollowUpView::default(),
     }
 }
 

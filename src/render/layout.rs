@@ -105,7 +105,7 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
         y: TOP,
         regular,
         bold,
-        comma: lang != "en",
+        comma: crate::lang::Locale::of_document(lang).comma_decimal(),
     };
     let mut anchors: HashMap<&str, usize> = HashMap::new();
     for section in &doc.sections {

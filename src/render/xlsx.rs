@@ -76,15 +76,18 @@ impl Renderer for XlsxRenderer {
 /// A failure while writing one sheet, naming it.
 #[derive(Debug, thiserror::Error)]
 enum BuildError {
-    #[error("sheet «{sheet}»: {source}")]
-    Sheet { sheet: String, source: XlsxError },
-    #[error("{0}")]
+    // Not chained as sources: `{:#}` would print rust_xlsxwriter's words twice.
+    #[error("sheet «{sheet}»: {error}")]
+    Sheet { sheet: String, error: XlsxError },
+    #[error(transparent)]
     Workbook(#[from] XlsxError),
 }
 
 fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
-    let words = Words::of(&ctx.lang);
-    let mut styles = Styles::new(&ctx.lang, &layout::currency_symbol(doc));
+    // The document's locale (its `lang`), as the PDF renderer reads it; else the run's.
+    let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
+    let words = Words::of(lang);
+    let mut styles = Styles::new(lang, &layout::currency_symbol(doc));
     let mut wb = Workbook::new();
     // Fastest deflate: a plan's parts are many small XML files, where a higher level costs
     // more time than it saves bytes.
@@ -136,16 +139,16 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             areas: &mut areas,
             anchors: &anchors,
         };
-        writer.write(section, name).map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
+        writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
-            .map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
+            .map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
     if let Some(header) = &ctx.ident {
         ident::write(&mut wb, header, areas, &ctx.document_id)
-            .map_err(|source| BuildError::Sheet { sheet: crate::carry::ident::SHEET.into(), source })?;
+            .map_err(|error| BuildError::Sheet { sheet: crate::carry::ident::SHEET.into(), error })?;
     }
     Ok(wb.save_to_buffer()?)
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::document::{Block, Document, Section, Value, ValueFormat};
+use crate::lang::Locale;
 
 /// Excel's limit on a sheet name, in UTF-16 code units.
 pub const SHEET_NAME_MAX: usize = 31;
@@ -44,7 +45,7 @@ pub struct Words {
 impl Words {
     /// The words for a language code; anything but "en" is Spanish, the default language.
     pub fn of(lang: &str) -> Words {
-        if lang == "en" {
+        if lang.starts_with("en") {
             Words {
                 sheet: "Sheet",
                 data_sheet: "Data",
@@ -330,27 +331,26 @@ pub fn currency_symbol(doc: &Document) -> String {
     found.unwrap_or_else(|| "€".to_string())
 }
 
-/// Excel number format of a value format in a language: money `#,##0.00 "€"` (es) /
-/// `"€"#,##0.00` (en), percent `0.0%`, int `#,##0`, number `#,##0.00`, date `dd/mm/yyyy` (es) /
-/// `yyyy-mm-dd` (en), text `@`-free general.
+/// Excel number format of a value format in a document's locale: money `#,##0.00 "€"` (es-ES)
+/// / `"$"#,##0.00` (en), percent `0.0%`, int `#,##0`, number `#,##0.00`, date `dd/mm/yyyy`
+/// (es-ES, en-GB) / `mm/dd/yyyy` (en-US), text `@`-free general. Excel shows the separators
+/// of the reader's own settings; the order of day and month and the symbol's place are ours.
 pub fn num_format(format: ValueFormat, lang: &str, currency: &str) -> String {
-    let en = lang == "en";
+    let loc = Locale::of_document(lang);
     match format {
         ValueFormat::Text => String::new(),
-        ValueFormat::Money if en => format!("\"{currency}\"#,##0.00"),
-        ValueFormat::Money => format!("#,##0.00 \"{currency}\""),
+        ValueFormat::Money => loc.excel_money(currency),
         ValueFormat::Percent => "0.0%".into(),
         ValueFormat::Int => "#,##0".into(),
         ValueFormat::Number => "#,##0.00".into(),
-        ValueFormat::Date if en => "yyyy-mm-dd".into(),
-        ValueFormat::Date => "dd/mm/yyyy".into(),
+        ValueFormat::Date => loc.excel_date().into(),
     }
 }
 
 /// Excel's number format for a chart axis showing values of `format`: whole units.
 pub fn axis_format(format: ValueFormat, lang: &str, currency: &str) -> String {
     match format {
-        ValueFormat::Money if lang == "en" => format!("\"{currency}\"#,##0"),
+        ValueFormat::Money if !Locale::of_document(lang).comma_decimal() => format!("\"{currency}\"#,##0"),
         ValueFormat::Money => format!("#,##0 \"{currency}\""),
         ValueFormat::Percent => "0%".into(),
         ValueFormat::Date => num_format(format, lang, currency),
@@ -499,14 +499,17 @@ mod tests {
     }
 
     #[test]
-    fn number_formats_by_language() {
+    fn number_formats_by_locale() {
         assert_eq!(num_format(ValueFormat::Money, "es", "€"), "#,##0.00 \"€\"");
         assert_eq!(num_format(ValueFormat::Money, "en", "€"), "\"€\"#,##0.00");
         assert_eq!(num_format(ValueFormat::Percent, "es", "€"), "0.0%");
         assert_eq!(num_format(ValueFormat::Int, "en", "€"), "#,##0");
         assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.00");
         assert_eq!(num_format(ValueFormat::Date, "es", "€"), "dd/mm/yyyy");
-        assert_eq!(num_format(ValueFormat::Date, "en", "€"), "yyyy-mm-dd");
+        assert_eq!(num_format(ValueFormat::Date, "en", "€"), "dd/mm/yyyy", "en is en-GB");
+        assert_eq!(num_format(ValueFormat::Date, "en-US", "$"), "mm/dd/yyyy");
+        assert_eq!(num_format(ValueFormat::Money, "en-US", "$"), "\"$\"#,##0.00");
+        assert_eq!(num_format(ValueFormat::Money, "es-ES", "€"), "#,##0.00 \"€\"");
         assert_eq!(axis_format(ValueFormat::Percent, "es", "€"), "0%");
     }
 

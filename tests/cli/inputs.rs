@@ -353,3 +353,43 @@ fn records_that_join_nothing_warn_in_check_and_in_the_manifest() {
         m["unmatched"].as_array().unwrap().iter().map(|u| u["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["master", "activity", "territory", "master_kam"]);
 }
+
+#[test]
+fn a_us_locale_writes_us_dates_and_dollars() {
+    let dir = tmp();
+    let book = fixture("superstore.xlsx");
+    std::fs::write(
+        dir.path().join("kamplan.toml"),
+        "lang = \"en\"\nlocale = \"en-US\"\n[assign]\nby = \"region\"\n",
+    )
+    .unwrap();
+    let table = stdout(&kamplan(dir.path(), &["classify", "--period", "2017-12", book.to_str().unwrap()]));
+    // Darrin Van Huff: the largest account, last bought on 2017-11-17.
+    assert!(table.contains("$12,776.08") && table.contains("11/17/2017"), "{table}");
+    let o = kamplan(dir.path(), &["run", "-q", "--period", "2017-12", book.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let folder = dir.path().join("out/2017-12/anna-andreadi");
+    let file = |ext: &str| {
+        std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+            .unwrap()
+    };
+    let pdf = lopdf::Document::load(file("pdf")).unwrap();
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    let text = pdf.extract_text(&pages).unwrap();
+    assert!(text.contains("$12,776.08"), "{text}");
+    assert!(text.contains("11/17/2017"), "{text}");
+    // The XLSX's typed cells carry US formats: month first, the dollar before the amount.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(file("xlsx")).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("mm/dd/yyyy"), "{styles}");
+    assert!(styles.contains("&quot;$&quot;#,##0.00"), "{styles}");
+
+    // The same book in the default Spanish locale.
+    std::fs::write(dir.path().join("kamplan.toml"), "[assign]\nby = \"region\"\n").unwrap();
+    let table = stdout(&kamplan(dir.path(), &["classify", "--period", "2017-12", book.to_str().unwrap()]));
+    assert!(table.contains("12.776,08\u{a0}€") && table.contains("17/11/2017"), "{table}");
+}

@@ -4,6 +4,8 @@ mod forge;
 mod smtp;
 mod util;
 
+mod carry;
+mod carry_bad;
 mod check;
 mod classify;
 mod fuzz;
@@ -11,5 +13,6 @@ mod inputs;
 mod plans;
 mod robust;
 mod run;
+mod safety;
 mod send;
 mod wide;

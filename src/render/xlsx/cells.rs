@@ -324,6 +324,10 @@ mod tests {
         doc.lang = "en".into();
         let mut x = open(render(&doc));
         assert_eq!(num_fmt(&mut x, s, 1, 2), "\"€\"#,##0.00");
-        assert_eq!(num_fmt(&mut x, s, 1, 4), "yyyy-mm-dd");
+        assert_eq!(num_fmt(&mut x, s, 1, 4), "dd/mm/yyyy");
+        let mut doc = plan();
+        doc.lang = "en-US".into();
+        let mut x = open(render(&doc));
+        assert_eq!(num_fmt(&mut x, s, 1, 4), "mm/dd/yyyy", "a US reader's dates");
     }
 }
