@@ -7,7 +7,7 @@ use super::{hand_over, now_secs, parse_period, print_out, read_books, resolve_pe
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
-use crate::{classify, cli, document, ingest, plan, templating, Failure, Outcome};
+use crate::{classify, cli, document, history, ingest, plan, templating, Failure, Outcome};
 
 /// `kamplan run`: settings → ingest → classify → plan → render → publish.
 ///
@@ -50,7 +50,17 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     // Carry: what the KAMs wrote in the plans they returned, by account code.
     let returned = super::returned::read_returned(&s, &out, period, &data, &log);
     warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
-    let inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
+    let mut inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
+    // The targets the latest earlier month published: this plan sets the months elapsed
+    // against them. An unreadable month is a warning, never a stop.
+    match history::earlier_targets(&out, period) {
+        Ok(Some(e)) => {
+            log.detail(format!("targets of {} read back for {} accounts", e.period, e.targets.len()));
+            inputs.earlier_targets = e.targets;
+        }
+        Ok(None) => {}
+        Err(e) => warnings.push(format!("earlier targets not read: {e}")),
+    }
     let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
@@ -139,6 +149,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             warnings: &warnings,
             returns: rep.returns.as_ref(),
             unmatched: &rep.unmatched,
+            targets: &plans.targets,
             carried_from,
         },
     };

@@ -491,7 +491,11 @@ fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     // With a territory map to assign by, lines need no salesperson.
     let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
     let assigned = cfg.assign.by.is_some() && territory;
-    if !no_kam.is_empty() && !assigned {
+    // No sheet names a salesperson and the master assigns no KAM: a small firm whose owner is
+    // the KAM (`[classify] owner`), as the method says — nothing to warn about.
+    let owner_runs_all = no_kam.len() == sales.len()
+        && !ds.master.iter().any(|m| m.kam.as_deref().is_some_and(|k| !k.trim().is_empty()));
+    if !no_kam.is_empty() && !assigned && !owner_runs_all {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
