@@ -16,10 +16,12 @@ const EMBEDDED: &[(&str, &str, &str)] = &[
     ("es", "plan.toml", include_str!("../templates/i18n/es/plan.toml")),
     ("es", "run.toml", include_str!("../templates/i18n/es/run.toml")),
     ("es", "mail.toml", include_str!("../templates/i18n/es/mail.toml")),
+    ("es", "carry.toml", include_str!("../templates/i18n/es/carry.toml")),
     ("en", "common.toml", include_str!("../templates/i18n/en/common.toml")),
     ("en", "plan.toml", include_str!("../templates/i18n/en/plan.toml")),
     ("en", "run.toml", include_str!("../templates/i18n/en/run.toml")),
     ("en", "mail.toml", include_str!("../templates/i18n/en/mail.toml")),
+    ("en", "carry.toml", include_str!("../templates/i18n/en/carry.toml")),
 ];
 
 /// Embedded language files, for `kamplan init` to write out: (relative path, text).

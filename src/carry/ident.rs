@@ -199,6 +199,11 @@ impl PlanIdent {
         }
     }
 
+    /// The management summary's header: no KAM, no areas (never read back as a plan).
+    pub fn summary(period: Month, lang: &str) -> PlanIdent {
+        PlanIdent { kind: "summary".into(), ..PlanIdent::plan(period, "", lang) }
+    }
+
     /// The sheet's cells, row by row, all text.
     pub fn to_rows(&self) -> Vec<Vec<String>> {
         let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());

@@ -38,6 +38,10 @@ pub fn merge(
     let mut out = Carried::empty(period);
     if let Some(b) = base {
         out.accounts = b.accounts.clone();
+        // The base's meeting tables are what its period's plans showed.
+        for acc in out.accounts.values_mut() {
+            acc.meetings_period = acc.meetings_period.or(b.period);
+        }
     }
     let base_period = base.and_then(|b| b.period);
 
@@ -99,6 +103,9 @@ pub fn merge(
             acc.kam = win.kam.to_string();
         }
         apply(acc, win.content);
+        if area == Area::Meetings {
+            acc.meetings_period = Some(win.source.period);
+        }
         acc.sources.insert(area, win.source.clone());
     }
     out

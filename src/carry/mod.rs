@@ -175,6 +175,10 @@ pub struct CarriedAccount {
     pub left_key: Option<Month>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub meetings: Vec<MeetingEntry>,
+    /// The period of the plan whose meeting table these rows are: a cycle whose four meetings
+    /// were all done in an earlier period's plan is moved to the history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meetings_period: Option<Month>,
     /// Finished cycles of the closer's four meetings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<MeetingEntry>,

@@ -39,7 +39,9 @@
 //! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
 //! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
-//! percent (the cumulative share, 0–1). A `td` with a `data-format` but no `data-value` and no
+//! percent (the cumulative share, 0–1). A `pt` with an empty `value` is a gap (stored as NaN):
+//! no bar, a break in a line, an empty cell in the chart's data.
+//! A `td` with a `data-format` but no `data-value` and no
 //! text is an empty cell of that format (a blank money cell a KAM fills in).
 //!
 //! **KAM-owned areas.** A table with `area` (`meetings`, `history`, `contacts`,

@@ -266,9 +266,14 @@ impl Parser {
                 self.check_attrs(pt, &["label", "value"])?;
                 self.text(pt)?;
                 let raw = pt.attribute("value").unwrap_or("").trim();
-                let v = parse_number(raw).ok_or_else(|| {
-                    self.err(pt, format!("pt value {raw:?} is not a number (use '.' for decimals)"))
-                })?;
+                // An empty value is a gap: a month without sales data or without a target.
+                let v = if raw.is_empty() {
+                    f64::NAN
+                } else {
+                    parse_number(raw).ok_or_else(|| {
+                        self.err(pt, format!("pt value {raw:?} is not a number (use '.' for decimals)"))
+                    })?
+                };
                 points.push((pt.attribute("label").map(normalize_ws).unwrap_or_default(), v));
             }
             series.push(Series {
@@ -407,6 +412,13 @@ mod tests {
         assert_eq!((p.series[0].format, p.series[1].format), (ValueFormat::Money, ValueFormat::Percent));
         let Block::Chart(l) = block(r#"<chart kind="line"><series name="s"/></chart>"#) else { panic!() };
         assert_eq!(l.series[0].kind, SeriesKind::Line, "a line chart's series are lines");
+        // An empty value is a gap, kept in its place so series stay aligned by month.
+        let Block::Chart(g) = block(
+            r#"<chart kind="bar"><series name="t" kind="line"><pt label="A" value=""/><pt label="B" value="2"/></series></chart>"#,
+        ) else {
+            panic!()
+        };
+        assert!(g.series[0].points[0].1.is_nan() && g.series[0].points[1].1 == 2.0);
 
         let Block::Fields(f) = block(
             r#"<fields><field label="Nombre"/><field label="Fecha" kind="date">2026-11-02</field>

@@ -28,10 +28,64 @@ use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, Run
 /// assert_eq!(doc.sections[0].title, "Resumen");
 /// ```
 pub fn parse(xhtml: &str) -> Result<Document, DocumentError> {
+    // roxmltree parses nested elements recursively: a template that nests thousands of them
+    // would overflow the stack and abort the run, so depth is checked first, without recursion.
+    check_depth(xhtml, MAX_DEPTH)?;
     let xml = roxmltree::Document::parse(xhtml)
         .map_err(|e| DocumentError { line: e.pos().row, message: format!("not well-formed XML: {e}") })?;
     let p = Parser::new(xhtml);
     p.document(xml.root_element())
+}
+
+/// Deepest element nesting a document may have: kamplan's vocabulary needs under ten levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Fails when elements nest deeper than `most`, scanning the text once (comments, CDATA,
+/// processing instructions and quoted attribute values skipped; well-formedness is roxmltree's).
+fn check_depth(xml: &str, most: usize) -> Result<(), DocumentError> {
+    let b = xml.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    let skip_to = |from: usize, end: &[u8]| -> usize {
+        b[from..].windows(end.len()).position(|w| w == end).map_or(b.len(), |p| from + p + end.len())
+    };
+    while i < b.len() {
+        match b[i] {
+            b'<' if b[i + 1..].starts_with(b"!--") => i = skip_to(i, b"-->"),
+            b'<' if b[i + 1..].starts_with(b"![CDATA[") => i = skip_to(i, b"]]>"),
+            b'<' if matches!(b.get(i + 1), Some(b'?' | b'!')) => i = skip_to(i, b">"),
+            b'<' if b.get(i + 1) == Some(&b'/') => {
+                depth = depth.saturating_sub(1);
+                i = skip_to(i, b">");
+            }
+            b'<' => {
+                // An element: find its end outside quoted values; `/>` closes it at once.
+                let mut j = i + 1;
+                let mut quote = None;
+                while j < b.len() {
+                    match (b[j], quote) {
+                        (q @ (b'"' | b'\''), None) => quote = Some(q),
+                        (c, Some(q)) if c == q => quote = None,
+                        (b'>', None) => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if b.get(j.wrapping_sub(1)) != Some(&b'/') {
+                    depth += 1;
+                    if depth > most {
+                        let line = xml[..i].matches('\n').count() as u32 + 1;
+                        return Err(DocumentError {
+                            line,
+                            message: format!("elements nest deeper than {most} levels"),
+                        });
+                    }
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
 }
 
 pub(super) type Node<'a, 'i> = roxmltree::Node<'a, 'i>;

@@ -50,6 +50,12 @@ mod xlsx;
 pub use sheet::wide::WideReport;
 
 pub use cells::{a1, col_letters};
+
+/// A header as headers are compared (case, accents and punctuation dropped): `"Cód. Cliente"`
+/// → `"cod cliente"`.
+pub fn header_key(s: &str) -> String {
+    header::normalize(s)
+}
 pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
 
 use std::collections::HashMap;
@@ -412,6 +418,36 @@ pub enum IngestError {
     NoSales(String),
     #[error("no spreadsheet found in {0}")]
     NoInput(String),
+    /// A `[columns]` header that no sheet has: a configuration error, not an input one.
+    #[error("{0}")]
+    Columns(String),
+}
+
+/// The `[columns]` entries that name no header of any sheet read: `"No existe"` for amount is a
+/// typo or a header from another book, never something to ignore silently.
+fn unmatched_columns(cfg: &crate::config::Config, sheets: &[SheetReport]) -> Result<(), IngestError> {
+    let header = |cell: &String| cell.split_once(" (").map(|(_, h)| h.trim_end_matches(')').to_string());
+    let seen: Vec<String> = sheets
+        .iter()
+        .flat_map(|s| s.columns.iter().map(|(_, c)| c).chain(&s.unused_columns))
+        .filter_map(header)
+        .collect();
+    for (role, wanted) in &cfg.columns {
+        let key = header::normalize(wanted);
+        if seen.iter().any(|h| header::normalize(h) == key) {
+            continue;
+        }
+        let mut known: Vec<&str> = seen.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = crate::config::suggest(wanted, &known)
+            .map(|s| format!("; did you mean {s:?}?"))
+            .unwrap_or_default();
+        return Err(IngestError::Columns(format!(
+            "config: [columns] {role} = {wanted:?} matches no header in the books{hint}"
+        )));
+    }
+    Ok(())
 }
 
 /// Appends one file's records to `into`, re-interning its symbols.
@@ -502,7 +538,11 @@ fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     // With a territory map to assign by, lines need no salesperson.
     let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
     let assigned = cfg.assign.by.is_some() && territory;
-    if !no_kam.is_empty() && !assigned {
+    // No sheet names a salesperson and the master assigns no KAM: a small firm whose owner is
+    // the KAM (`[classify] owner`), as the method says — nothing to warn about.
+    let owner_runs_all = no_kam.len() == sales.len()
+        && !ds.master.iter().any(|m| m.kam.as_deref().is_some_and(|k| !k.trim().is_empty()));
+    if !no_kam.is_empty() && !assigned && !owner_runs_all {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
@@ -577,6 +617,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         notes.extend(read.notes);
     }
     ctx.ds.report.notes = notes;
+    unmatched_columns(cfg, &ctx.ds.report.sheets)?;
     sheet::wide::resolve(&mut ctx);
     let sheet::Ctx { mut ds, spellings, .. } = ctx;
     if !ds.report.sheets.iter().any(|s| s.role.is_sales()) {

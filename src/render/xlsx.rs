@@ -76,9 +76,10 @@ impl Renderer for XlsxRenderer {
 /// A failure while writing one sheet, naming it.
 #[derive(Debug, thiserror::Error)]
 enum BuildError {
-    #[error("sheet «{sheet}»: {source}")]
-    Sheet { sheet: String, source: XlsxError },
-    #[error("{0}")]
+    // Not chained as sources: `{:#}` would print rust_xlsxwriter's words twice.
+    #[error("sheet «{sheet}»: {error}")]
+    Sheet { sheet: String, error: XlsxError },
+    #[error(transparent)]
     Workbook(#[from] XlsxError),
 }
 
@@ -135,16 +136,16 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             areas: &mut areas,
             anchors: &anchors,
         };
-        writer.write(section, name).map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
+        writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
-            .map_err(|source| BuildError::Sheet { sheet: name.clone(), source })?;
+            .map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
     if let Some(header) = &ctx.ident {
         ident::write(&mut wb, header, areas, &ctx.document_id)
-            .map_err(|source| BuildError::Sheet { sheet: crate::carry::ident::SHEET.into(), source })?;
+            .map_err(|error| BuildError::Sheet { sheet: crate::carry::ident::SHEET.into(), error })?;
     }
     Ok(wb.save_to_buffer()?)
 }

@@ -342,7 +342,8 @@ pub fn num_format(format: ValueFormat, lang: &str, currency: &str) -> String {
         ValueFormat::Money => loc.excel_money(currency),
         ValueFormat::Percent => "0.0%".into(),
         ValueFormat::Int => "#,##0".into(),
-        ValueFormat::Number => "#,##0.00".into(),
+        // Three decimals, as the templates' `num` filter writes them (an HHI of 0.095 is not "0.10").
+        ValueFormat::Number => "#,##0.000".into(),
         ValueFormat::Date => loc.excel_date().into(),
     }
 }
@@ -504,7 +505,7 @@ mod tests {
         assert_eq!(num_format(ValueFormat::Money, "en", "€"), "\"€\"#,##0.00");
         assert_eq!(num_format(ValueFormat::Percent, "es", "€"), "0.0%");
         assert_eq!(num_format(ValueFormat::Int, "en", "€"), "#,##0");
-        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.00");
+        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.000");
         assert_eq!(num_format(ValueFormat::Date, "es", "€"), "dd/mm/yyyy");
         assert_eq!(num_format(ValueFormat::Date, "en", "€"), "dd/mm/yyyy", "en is en-GB");
         assert_eq!(num_format(ValueFormat::Date, "en-US", "$"), "mm/dd/yyyy");

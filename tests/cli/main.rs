@@ -4,12 +4,16 @@ mod forge;
 mod smtp;
 mod util;
 
+mod carry;
+mod carry_bad;
 mod check;
 mod classify;
 mod fuzz;
 mod inputs;
+mod method;
 mod plans;
 mod robust;
 mod run;
+mod safety;
 mod send;
 mod wide;

@@ -21,7 +21,10 @@ impl SectionWriter<'_> {
         let headers = layout::unique_headers(&labels, self.words.column);
         let any_fill = t.columns.iter().any(|c| c.fill);
         // Excel tables need a data row; fill-in tables get room for the KAM's entries.
-        let data_rows = (t.rows.len() + if any_fill { EXTRA_FILL_ROWS } else { 0 }).max(1) as u32;
+        // The strategy block is one row of its own; other fill-in tables get room for more.
+        let one_row = t.area.as_ref().is_some_and(|a| a.area == "strategy");
+        let extra = if any_fill && !one_row { EXTRA_FILL_ROWS } else { 0 };
+        let data_rows = (t.rows.len() + extra).max(1) as u32;
         let header_row = row;
         let first = row + 1;
         let last_data = row + data_rows;
