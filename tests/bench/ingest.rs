@@ -1,5 +1,7 @@
 //! Ingest benchmark: a generated 1,000,000-row sales book read by calamine alone and by
-//! `kamplan::ingest::ingest`, with times, the ratio and each part's peak memory.
+//! `kamplan::ingest::ingest`, with times, the ratio and each part's peak memory; then the same
+//! rows as a Spanish Excel CSV export (`;`, `1234,56`, `dd/mm/yyyy`, Windows-1252) read by
+//! `kamplan::ingest::ingest`, against the xlsx.
 //!
 //! `cargo bench --bench ingest` (rows: `KAMPLAN_BENCH_ROWS`, default 1,000,000). Each read runs
 //! in a child process of this binary so its peak memory (VmHWM) is its own; `--child PART BOOK`
@@ -22,14 +24,47 @@ const HEADERS: [&str; 10] = [
     "Nº factura",
 ];
 
+const KAMS: [&str; 6] =
+    ["Lucía Pérez", "Íñigo Goñi", "María Ibáñez", "José Ángel Núñez", "Sofía Martín", "Raúl Gómez"];
+const ZONES: [&str; 6] = ["Norte", "Sur", "Este", "Centro", "Costa", "Islas"];
+
+/// One generated sales line: (day 0..730 from 2024-11-01, customer 0..5000, product, qty, amount, cost).
+struct Line {
+    day: usize,
+    cust: usize,
+    product: usize,
+    qty: f64,
+    amount: f64,
+    cost: f64,
+}
+
+/// The `rows` lines of the book, the same for the xlsx and the CSV.
+fn lines(rows: u32) -> impl Iterator<Item = Line> {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..rows).map(move |i| {
+        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        let x = z ^ (z >> 31);
+        let qty = ((x >> 32) % 50 + 1) as f64;
+        let amount = qty * (((x >> 40) % 9000) as f64 / 100.0 + 1.0);
+        Line {
+            day: (i as usize * 730) / rows as usize,
+            cust: (x % 5000) as usize,
+            product: (x >> 20) as usize % 400,
+            qty,
+            amount: (amount * 100.0).round() / 100.0,
+            cost: (amount * 70.0).round() / 100.0,
+        }
+    })
+}
+
 /// Writes the book with rust_xlsxwriter in constant-memory mode: a title, the header, `rows` lines.
 fn generate(path: &Path, rows: u32) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
     let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
-    let kams =
-        ["Lucía Pérez", "Íñigo Goñi", "María Ibáñez", "José Ángel Núñez", "Sofía Martín", "Raúl Gómez"];
-    let zones = ["Norte", "Sur", "Este", "Centro", "Costa", "Islas"];
     let products: Vec<String> = (0..400).map(|i| format!("Artículo {i:03}")).collect();
     let names: Vec<String> = (0..5000).map(|i| format!("Cliente {i:04} S.L.")).collect();
     let ws = wb.add_worksheet_with_constant_memory().unwrap();
@@ -38,35 +73,59 @@ fn generate(path: &Path, rows: u32) {
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
-        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
     let dates: Vec<ExcelDateTime> = (0..730)
         .map(|d| ExcelDateTime::from_serial_datetime(45597.0 + d as f64).unwrap()) // from 2024-11-01
         .collect();
-    for i in 0..rows {
-        let r = i + 3;
-        let x = next();
-        let cust = (x % 5000) as usize;
-        ws.write_datetime_with_format(r, 0, &dates[(i as usize * 730) / rows as usize], &date_fmt).unwrap();
-        ws.write_string(r, 1, format!("C{cust:04}")).unwrap();
-        ws.write_string(r, 2, &names[cust]).unwrap();
-        ws.write_string(r, 3, kams[cust % 6]).unwrap();
-        ws.write_string(r, 4, &products[(x >> 20) as usize % 400]).unwrap();
-        let qty = ((x >> 32) % 50 + 1) as f64;
-        let amount = qty * (((x >> 40) % 9000) as f64 / 100.0 + 1.0);
-        ws.write_number(r, 5, qty).unwrap();
-        ws.write_number(r, 6, (amount * 100.0).round() / 100.0).unwrap();
-        ws.write_number(r, 7, (amount * 70.0).round() / 100.0).unwrap();
-        ws.write_string(r, 8, zones[cust % 6]).unwrap();
+    for (i, l) in lines(rows).enumerate() {
+        let r = i as u32 + 3;
+        ws.write_datetime_with_format(r, 0, &dates[l.day], &date_fmt).unwrap();
+        ws.write_string(r, 1, format!("C{:04}", l.cust)).unwrap();
+        ws.write_string(r, 2, &names[l.cust]).unwrap();
+        ws.write_string(r, 3, KAMS[l.cust % 6]).unwrap();
+        ws.write_string(r, 4, &products[l.product]).unwrap();
+        ws.write_number(r, 5, l.qty).unwrap();
+        ws.write_number(r, 6, l.amount).unwrap();
+        ws.write_number(r, 7, l.cost).unwrap();
+        ws.write_string(r, 8, ZONES[l.cust % 6]).unwrap();
         ws.write_string(r, 9, format!("F-{:07}", i / 3)).unwrap();
     }
     wb.save(path).unwrap();
+}
+
+/// The same rows as Spanish Excel's "CSV (delimitado por comas)": Windows-1252, `;`, decimal
+/// comma, `dd/mm/yyyy` dates, CRLF; the title above the header as in the book.
+fn generate_csv(path: &Path, rows: u32) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut line = String::new();
+    let mut put = |line: &str| {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(line);
+        out.write_all(&bytes).unwrap();
+    };
+    put("Distribuciones Ejemplo S.L. — ventas;;;;;;;;;\r\n;;;;;;;;;\r\n");
+    put(&(HEADERS.join(";") + "\r\n"));
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
+    let comma = |v: f64| format!("{v:.2}").replace('.', ",");
+    for (i, l) in lines(rows).enumerate() {
+        use std::fmt::Write as _;
+        line.clear();
+        let d = start + chrono::Days::new(l.day as u64);
+        let _ = write!(
+            line,
+            "{};C{:04};Cliente {:04} S.L.;{};Artículo {:03};{};{};{};{};F-{:07}\r\n",
+            d.format("%d/%m/%Y"),
+            l.cust,
+            l.cust,
+            KAMS[l.cust % 6],
+            l.product,
+            l.qty,
+            comma(l.amount),
+            comma(l.cost),
+            ZONES[l.cust % 6],
+            i / 3
+        );
+        put(&line);
+    }
 }
 
 /// Peak resident memory of this process in KiB.
@@ -156,9 +215,19 @@ fn main() {
         xml as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
+    let csv_path = path.with_extension("csv");
+    let t = Instant::now();
+    generate_csv(&csv_path, rows);
+    let csv_size = std::fs::metadata(&csv_path).unwrap().len();
+    println!(
+        "csv:  the same rows, Windows-1252, \";\", decimal comma, {:.1} MB, written in {:.1} s",
+        csv_size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     let (stream_s, stream_kib, stream_d) = run_child("stream", &path);
     let (range_s, range_kib, range_d) = run_child("range", &path);
     let (ingest_s, ingest_kib, ingest_d) = run_child("ingest", &path);
+    let (csv_s, csv_kib, csv_d) = run_child("ingest", &csv_path);
     println!();
     println!("{:<42} {:>9} {:>12} {:>9}  what", "read", "seconds", "peak MiB", "vs bare");
     let row = |name: &str, s: f64, kib: u64, d: &str| {
@@ -166,12 +235,17 @@ fn main() {
     };
     row("calamine bare read (worksheet_cells_reader)", stream_s, stream_kib, &stream_d);
     row("calamine worksheet_range (whole Range)", range_s, range_kib, &range_d);
-    row("kamplan::ingest::ingest", ingest_s, ingest_kib, &ingest_d);
+    row("kamplan::ingest::ingest (xlsx)", ingest_s, ingest_kib, &ingest_d);
+    row("kamplan::ingest::ingest (same rows as CSV)", csv_s, csv_kib, &csv_d);
     println!();
     println!(
         "ingest / bare read = {:.2}× (target ≤ 1.20×); ingest peak {:.0} MiB = {:.0}% of the unzipped XML",
         ingest_s / stream_s,
         ingest_kib as f64 / 1024.0,
         100.0 * ingest_kib as f64 * 1024.0 / xml as f64
+    );
+    println!(
+        "csv / xlsx ingest = {:.2}× (target ≤ 1.00×: a CSV export reads at least as fast as the book)",
+        csv_s / ingest_s
     );
 }
