@@ -324,19 +324,24 @@ impl<'a> Rendering<'a> {
         let t0 = std::time::Instant::now();
         let started: Vec<AtomicU64> = jobs.iter().map(|_| AtomicU64::new(0)).collect();
         let done = AtomicBool::new(false);
-        let rendered: Vec<anyhow::Result<Vec<MonthFile>>> = std::thread::scope(|scope| {
+        // Largest documents first (the summary, then KAMs by key accounts), each taken by the
+        // next free thread, so no long document starts last and runs alone.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].kam.map_or(usize::MAX, |k| k.accounts.len())));
+        let mut rendered: Vec<(usize, anyhow::Result<Vec<MonthFile>>)> = std::thread::scope(|scope| {
             let watchdog = scope.spawn(|| watch(jobs, &started, &done, t0));
             let rendered = self.pool.install(|| {
-                jobs.par_iter()
-                    .zip(&started)
-                    .map(|(job, slot)| {
-                        slot.store(t0.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
-                        let files = self.render(job, plans, period);
-                        slot.store(0, Ordering::Relaxed);
+                order
+                    .into_iter()
+                    .par_bridge()
+                    .map(|i| {
+                        started[i].store(t0.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+                        let files = self.render(&jobs[i], plans, period);
+                        started[i].store(0, Ordering::Relaxed);
                         if let Some(pb) = &progress {
                             pb.inc(1);
                         }
-                        files
+                        (i, files)
                     })
                     .collect()
             });
@@ -347,8 +352,9 @@ impl<'a> Rendering<'a> {
         if let Some(pb) = progress {
             pb.finish_and_clear();
         }
+        rendered.sort_by_key(|r| r.0);
         let mut files = Vec::new();
-        for r in rendered {
+        for (_, r) in rendered {
             files.extend(r.map_err(Failure::Output)?);
         }
         Ok(files)

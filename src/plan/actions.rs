@@ -1,11 +1,13 @@
 //! One action list: this month's actions of a KAM, first on the cover (calls overdue, meetings
-//! to retake, accounts falling, silent or behind target, the next meeting of each account, calls
-//! due), and the agenda that gathers every account's four meetings and courtesy call in one table.
+//! to retake, accounts falling, silent, behind target or behind the target agreed with the
+//! customer, the next meeting of each account, calls due), and the agenda that gathers every
+//! account's four meetings and courtesy call in one table.
 
 use super::*;
 
 /// The kinds of action, in the order the cover lists them.
-const ORDER: [&str; 7] = ["call_overdue", "retake", "falling", "stale", "behind", "meeting", "call_due"];
+const ORDER: [&str; 8] =
+    ["call_overdue", "retake", "falling", "stale", "behind", "behind_agreed", "meeting", "call_due"];
 
 /// This month's actions of a KAM's accounts (the accounts in rank order within each kind; calls
 /// overdue longest first). A call due after the month following P is not this month's.
@@ -76,6 +78,22 @@ pub(super) fn actions(accounts: &[AccountPlan], period: &PeriodInfo, lang: &Lang
         }
         if let Some(t) = &a.behind_text {
             push(a, "behind", None, None, capitalise(t));
+        }
+        // The target the KAM agreed with the customer, against the account's current pace.
+        let o = &a.objective;
+        if let Some(agreed) = a.owned.strategy.agreed_target.filter(|v| *v > 0.0 && o.months > 0) {
+            let per_month = agreed / o.months as f64;
+            if o.run_rate_per_month < per_month {
+                let text = lang.fill(
+                    "plan.actions.behind_agreed",
+                    &[
+                        ("pace", lang.money(o.run_rate_per_month)),
+                        ("agreed_month", lang.money(per_month)),
+                        ("agreed", lang.money(agreed)),
+                    ],
+                );
+                push(a, "behind_agreed", None, None, text);
+            }
         }
     }
     let rank = |k: &str| ORDER.iter().position(|x| *x == k).unwrap_or(ORDER.len());
@@ -174,6 +192,30 @@ mod tests {
         );
         // Every action names an account of the plan.
         assert!(ana.actions.iter().all(|a| ana.accounts.iter().any(|x| x.id == a.id)));
+    }
+
+    #[test]
+    fn an_agreed_target_above_the_current_pace_is_an_action() {
+        let p = plans();
+        let ana = &p.kams[0];
+        let mut accounts = ana.accounts.clone();
+        let o = &accounts[0].objective;
+        let months = o.months as f64;
+        // Agreed at the current pace: nothing; a cent a month above: behind.
+        accounts[0].owned.strategy.agreed_target = Some(o.run_rate_per_month * months);
+        let kinds = |acc: &[super::AccountPlan]| -> usize {
+            super::actions(acc, &ana.period, &super::super::tests::es())
+                .iter()
+                .filter(|a| a.kind == "behind_agreed")
+                .count()
+        };
+        assert_eq!(kinds(&accounts), 0);
+        accounts[0].owned.strategy.agreed_target =
+            Some((accounts[0].objective.run_rate_per_month + 0.01) * months);
+        assert_eq!(kinds(&accounts), 1);
+        let all = super::actions(&accounts, &ana.period, &super::super::tests::es());
+        let a = all.iter().find(|a| a.kind == "behind_agreed").unwrap();
+        assert!(a.text.starts_with("Por debajo del objetivo acordado"), "{}", a.text);
     }
 
     #[test]

@@ -99,8 +99,8 @@ pub struct Flags {
 /// One of this month's actions on the cover: the account, what to do (naming the step) and when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
-    /// `call_overdue`, `retake`, `falling`, `stale`, `behind`, `meeting`, `call_due` — the
-    /// order the cover lists them in.
+    /// `call_overdue`, `retake`, `falling`, `stale`, `behind`, `behind_agreed`, `meeting`,
+    /// `call_due` — the order the cover lists them in.
     pub kind: String,
     pub id: String,
     pub name: String,

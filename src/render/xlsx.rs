@@ -91,6 +91,9 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     let words = Words::of(lang);
     let mut styles = Styles::new(lang, &layout::currency_symbol(doc));
     let mut wb = Workbook::new();
+    // Fastest deflate: a plan's parts are many small XML files, where a higher level costs
+    // more time than it saves bytes.
+    wb.set_zip_compression_level(1);
     wb.set_properties(&properties(doc, ctx)?);
 
     // A document without sections still opens: one sheet named after its title.
