@@ -155,8 +155,8 @@ pub struct RunArgs {
     /// Print every step.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Parallel jobs for rendering [default: all cores].
-    #[arg(long, value_name = "N")]
+    /// Parallel jobs for rendering, 1 to 4 × the cores [default: all cores].
+    #[arg(long, value_name = "N", value_parser = jobs)]
     pub jobs: Option<usize>,
     /// After publishing, email the plans as `kamplan send` does (also `[send] after_run = true`).
     #[arg(long, conflicts_with = "dry_run")]
@@ -206,4 +206,17 @@ pub struct InitArgs {
     /// Folder to write into (created; existing files are not overwritten).
     #[arg(default_value = "kamplan-plantillas")]
     pub dir: PathBuf,
+}
+
+/// `--jobs`: a number of threads from 1 to 4 × the machine's cores (rendering is CPU work; more
+/// threads only cost memory, and a hundred thousand of them hang the machine).
+fn jobs(text: &str) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = 4 * cores;
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=most).contains(&n) => Ok(n),
+        Ok(_) | Err(_) => {
+            Err(format!("expected a number of jobs from 1 to {most} (4 × the {cores} cores here)"))
+        }
+    }
 }

@@ -132,6 +132,10 @@ pub struct ClassifyConfig {
     pub all_key_if_accounts_at_most: u32,
     /// KAM for key accounts nobody owns. Empty: "Sin asignar" / "Unassigned".
     pub default_kam: String,
+    /// Who holds the key accounts when nothing in the books assigns any account to anyone (no
+    /// salesperson, no master KAM, no territory): the owner runs the key accounts, with one
+    /// plan and no warning. Empty: "Dirección" / "Management".
+    pub owner: String,
     /// Days without a purchase after which an account needs attention.
     pub recency_alert_days: u32,
 }
@@ -148,6 +152,7 @@ impl Default for ClassifyConfig {
             strategic: Vec::new(),
             all_key_if_accounts_at_most: 2,
             default_kam: String::new(),
+            owner: String::new(),
             recency_alert_days: 60,
         }
     }
@@ -172,6 +177,16 @@ pub struct PlanConfig {
     /// Per-reason targets (volume, profitability, growth, strategic, potential,
     /// small_portfolio); the highest of an account's reasons applies.
     pub target_growth_by_reason: BTreeMap<String, f64>,
+    /// For an account key by potential: the share of the gap between its sales and its
+    /// potential that the target asks to capture.
+    pub potential_capture: f64,
+    /// For an account key by growth: its recent growth is the target's rate, at most this.
+    pub growth_cap: f64,
+    /// The company's sales target for the next `window_months` months (the commercial plan);
+    /// the summary shows how much of it the key accounts' targets cover.
+    pub commercial_target: Option<f64>,
+    /// Key accounts one KAM can work well; more gives a capacity warning in the summary.
+    pub kam_capacity: u32,
     /// A courtesy call is due this many days after the last contact.
     pub call_every_days: u32,
     /// Most contacts with one account in a month before it turns into harassment.
@@ -185,6 +200,10 @@ impl Default for PlanConfig {
         PlanConfig {
             target_growth: 0.05,
             target_growth_by_reason: BTreeMap::new(),
+            potential_capture: 0.25,
+            growth_cap: 0.30,
+            commercial_target: None,
+            kam_capacity: 25,
             call_every_days: 30,
             max_contacts_per_month: 4,
             outcome_words: OutcomeWords::default(),
@@ -356,8 +375,9 @@ pub struct CarryConfig {
 /// A configuration problem, named so the user can fix the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    /// The OS's words once (not chained as a source, so `{:#}` does not repeat them).
+    #[error("cannot read {}: {}", .path.display(), crate::publish::os_text(.error))]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: `{key}` {message}")]
@@ -391,11 +411,16 @@ const KNOWN_KEYS: &[&str] = &[
     "strategic",
     "all_key_if_accounts_at_most",
     "default_kam",
+    "owner",
     "recency_alert_days",
     "by",
     "map",
     "target_growth",
     "target_growth_by_reason",
+    "potential_capture",
+    "growth_cap",
+    "commercial_target",
+    "kam_capacity",
     "call_every_days",
     "max_contacts_per_month",
     "send",
@@ -437,7 +462,7 @@ impl Config {
             None => Ok((Config::default(), None)),
             Some(p) => {
                 let text = std::fs::read_to_string(p)
-                    .map_err(|source| ConfigError::Read { path: p.to_path_buf(), source })?;
+                    .map_err(|error| ConfigError::Read { path: p.to_path_buf(), error })?;
                 Ok((Config::from_toml(&text, p)?, Some(text)))
             }
         }
@@ -531,6 +556,26 @@ impl Config {
                 return Err(bad(&format!("plan.outcome_words.{key}"), "has an empty word".into()));
             }
         }
+        if !(0.0..=1.0).contains(&p.potential_capture) {
+            return Err(bad(
+                "plan.potential_capture",
+                format!("must be between 0 and 1, found {}", p.potential_capture),
+            ));
+        }
+        if !(0.0..=10.0).contains(&p.growth_cap) {
+            return Err(bad("plan.growth_cap", format!("must be between 0 and 10, found {}", p.growth_cap)));
+        }
+        if let Some(t) = p.commercial_target {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(bad(
+                    "plan.commercial_target",
+                    format!("must be a sales amount above 0, found {t}"),
+                ));
+            }
+        }
+        if p.kam_capacity == 0 {
+            return Err(bad("plan.kam_capacity", "must be at least 1".into()));
+        }
         if p.call_every_days == 0 {
             return Err(bad("plan.call_every_days", "must be at least 1".into()));
         }
@@ -548,7 +593,52 @@ impl Config {
                 ));
             }
         }
+        // Two roles named by one header: the sheet cannot give one column to both.
+        let named: Vec<(&String, String)> =
+            self.columns.iter().map(|(k, v)| (k, crate::ingest::header_key(v))).collect();
+        for (i, (k, v)) in named.iter().enumerate() {
+            if v.is_empty() {
+                return Err(bad(&format!("columns.{k}"), "is empty: name the header of the column".into()));
+            }
+            if let Some((other, _)) = named[..i].iter().find(|(_, w)| w == v) {
+                return Err(bad(
+                    &format!("columns.{k}"),
+                    format!(
+                        "names the same header as `columns.{other}` ({:?}): one column cannot be both",
+                        self.columns[*k]
+                    ),
+                ));
+            }
+        }
+        if let Some(by) = &self.assign.by {
+            let b = crate::ingest::header_key(by);
+            if !ASSIGN_BY.iter().any(|(k, _)| *k == b) {
+                let known: Vec<&str> = ASSIGN_BY.iter().map(|(_, shown)| *shown).collect();
+                // A territory goes by other words too: they mean the region.
+                let territory =
+                    ["zone", "zona", "territory", "territorio", "area", "sales area", "provincia"];
+                let hint = suggest(&b, &known)
+                    .or_else(|| territory.contains(&b.as_str()).then_some("region"))
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                return Err(bad(
+                    "assign.by",
+                    format!("must be \"region\" or \"segment\", found {by:?}{hint}"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Who holds the key accounts when nothing in the books assigns them, in the run's language.
+    pub fn owner(&self) -> String {
+        if !self.classify.owner.trim().is_empty() {
+            self.classify.owner.trim().to_string()
+        } else if self.lang == "en" {
+            "Management".into()
+        } else {
+            "Dirección".into()
+        }
     }
 
     /// The locale numbers and dates are written in: `locale`, else the language's.
@@ -621,6 +711,9 @@ impl Config {
         }
     }
 }
+
+/// What `[assign] by` may name, as headers are compared (accents and case ignored), and as shown.
+const ASSIGN_BY: &[(&str, &str)] = &[("region", "region"), ("segment", "segment"), ("segmento", "segment")];
 
 /// The six reasons, in the order they are always listed.
 pub const REASONS: &[&str] =
@@ -750,9 +843,20 @@ mod tests {
 
     #[test]
     fn plan_keys_are_checked() {
-        let err = parse("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n").unwrap_err().to_string();
-        assert!(err.contains("plan.outcome_words.postponed"), "{err}");
-        let cfg = parse("[plan.outcome_words]\npostponed = [\"later\"]\n").unwrap();
+        for (text, key) in [
+            ("[plan]\npotential_capture = 1.5\n", "plan.potential_capture"),
+            ("[plan]\ngrowth_cap = -0.1\n", "plan.growth_cap"),
+            ("[plan]\ncommercial_target = 0\n", "plan.commercial_target"),
+            ("[plan]\nkam_capacity = 0\n", "plan.kam_capacity"),
+            ("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n", "plan.outcome_words.postponed"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let cfg =
+            parse("[plan]\ncommercial_target = 9000000\n[plan.outcome_words]\npostponed = [\"later\"]\n")
+                .unwrap();
+        assert_eq!(cfg.plan.commercial_target, Some(9_000_000.0));
         assert_eq!(cfg.plan.outcome_words.postponed, ["later"]);
         // The other lists keep their defaults.
         assert!(cfg.plan.outcome_words.cancelled.contains(&"cancel".to_string()));

@@ -82,7 +82,9 @@ impl FromStr for Month {
     fn from_str(s: &str) -> Result<Month, PeriodError> {
         let err = || PeriodError(s.to_string());
         let (y, m) = s.trim().split_once('-').ok_or_else(err)?;
-        if y.len() != 4 || m.len() != 2 {
+        // Digits only: Rust's number parsing takes a sign (`2026-+1` would be January).
+        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        if y.len() != 4 || m.len() != 2 || !digits(y) || !digits(m) {
             return Err(err());
         }
         let year: i32 = y.parse().map_err(|_| err())?;

@@ -41,7 +41,7 @@ pub fn check(args: &cli::CheckArgs) -> Result<Outcome, Failure> {
                 "warn.growth_unavailable",
                 &[("from", prior.from.to_string()), ("to", prior.to.to_string())],
             );
-            eprintln!("kamplan: warning: {msg} (period {p})");
+            super::say(&format!("kamplan: warning: {msg} (period {p})"));
         }
     }
     Ok(Outcome::from_warnings(ds.report.rejected > 0))

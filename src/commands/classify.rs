@@ -29,10 +29,13 @@ pub fn classify(args: &cli::ClassifyArgs) -> Result<Outcome, Failure> {
     print_out(&text)?;
     let report = &data.report;
     for w in report.warnings.iter().chain(&c.warnings) {
-        eprintln!("kamplan: warning: {w}");
+        super::say(&format!("kamplan: warning: {w}"));
     }
     if report.rejected > 0 {
-        eprintln!("kamplan: warning: {} rows rejected; `kamplan check` lists them", report.rejected);
+        super::say(&format!(
+            "kamplan: warning: {} rows rejected; `kamplan check` lists them",
+            report.rejected
+        ));
     }
     Ok(Outcome::from_warnings(!c.warnings.is_empty() || !report.warnings.is_empty() || report.rejected > 0))
 }

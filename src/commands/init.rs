@@ -19,10 +19,11 @@ pub fn init(args: &cli::InitArgs) -> Result<Outcome, Failure> {
     files.extend(lang::embedded_files());
     files.push(("kamplan.toml".into(), CONFIG_TEMPLATE));
     let mut kept = 0;
+    let mut written = String::new();
     for (rel, text) in files {
         let path = dir.join(&rel);
         if path.exists() {
-            eprintln!("kamplan: kept {} (exists)", path.display());
+            super::say(&format!("kamplan: kept {} (exists)", path.display()));
             kept += 1;
             continue;
         }
@@ -34,12 +35,20 @@ pub fn init(args: &cli::InitArgs) -> Result<Outcome, Failure> {
         std::fs::write(&path, text)
             .with_context(|| format!("writing {}", path.display()))
             .map_err(Failure::Output)?;
-        super::print_out(&format!("{}\n", path.display()))?;
+        written += &format!("{}\n", path.display());
     }
-    eprintln!(
+    // The files are written: a stdout that cannot take their list is a warning, not a failure.
+    let outcome = match super::print_out(&written) {
+        Ok(()) => Outcome::Done,
+        Err(e) => {
+            super::say(&format!("kamplan: warning: {e}; the files are written in {}", dir.display()));
+            Outcome::Warnings
+        }
+    };
+    super::say(&format!(
         "kamplan: edit the files, then: kamplan run -c {0}/kamplan.toml --templates {0} <books>{1}",
         dir.display(),
         if kept > 0 { format!(" ({kept} existing files kept)") } else { String::new() }
-    );
-    Ok(Outcome::Done)
+    ));
+    Ok(outcome)
 }

@@ -86,7 +86,10 @@ impl Settings {
 
 /// Reads the books: an unreadable input or no sales sheet is an input error (exit 3).
 pub fn read_books(inputs: &[PathBuf], cfg: &config::Config) -> Result<ingest::Dataset, Failure> {
-    ingest::ingest(inputs, cfg).map_err(|e| Failure::Input(e.into()))
+    ingest::ingest(inputs, cfg).map_err(|e| match e {
+        ingest::IngestError::Columns(_) => Failure::Usage(e.into()),
+        _ => Failure::Input(e.into()),
+    })
 }
 
 /// `--period`, checked before any book is read.
@@ -119,6 +122,14 @@ pub fn print_out(text: &str) -> Result<(), Failure> {
         }
         _ => Ok(()),
     }
+}
+
+/// Writes one line to stderr; a stderr that cannot take it (`2>/dev/full`) loses the line,
+/// never the run (`eprintln!` would panic).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// Today's date from the system clock: the one clock read, used only to pick the default
@@ -200,19 +211,19 @@ impl Log {
     /// A step worth saying unless `--quiet`.
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("kamplan: {}", msg.as_ref());
+            say(&format!("kamplan: {}", msg.as_ref()));
         }
     }
     /// A detail only `--verbose` shows.
     pub fn detail(&self, msg: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("kamplan: {}", msg.as_ref());
+            say(&format!("kamplan: {}", msg.as_ref()));
         }
     }
     /// A warning someone should read (unless `--quiet`; the manifest keeps them all).
     pub fn warn(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("kamplan: warning: {}", msg.as_ref());
+            say(&format!("kamplan: warning: {}", msg.as_ref()));
         }
     }
 }

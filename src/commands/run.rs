@@ -7,7 +7,7 @@ use super::{hand_over, now_secs, parse_period, print_out, read_books, resolve_pe
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
-use crate::{classify, cli, document, ingest, plan, templating, Failure, Outcome};
+use crate::{classify, cli, document, history, ingest, plan, templating, Failure, Outcome};
 
 /// `kamplan run`: settings → ingest → classify → plan → render → publish.
 ///
@@ -22,6 +22,14 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     let formats = formats(&args.format);
     let (templates, mut warnings) = templating::Templates::load(s.templates_dir.as_deref(), &s.lang)
         .map_err(|e| Failure::Usage(anyhow::Error::new(e).context("templates")))?;
+    publish::names::check_patterns(&s.lang)
+        .map_err(|e| Failure::Usage(anyhow::anyhow!("language file names: {e}")))?;
+    // The output folder is locked from here until the month is published: a second run on the
+    // same folder stops now, before any work (a dry run writes nothing and takes no lock).
+    let lock = match args.dry_run {
+        true => None,
+        false => Some(publish::Lock::acquire(&out).map_err(|e| Failure::Output(e.into()))?),
+    };
 
     log.detail(format!("reading {} input(s)", args.common.inputs.len()));
     let data = read_books(&args.common.inputs, &s.cfg)?;
@@ -42,7 +50,17 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     // Carry: what the KAMs wrote in the plans they returned, by account code.
     let returned = super::returned::read_returned(&s, &out, period, &data, &log);
     warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
-    let inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
+    let mut inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
+    // The targets the latest earlier month published: this plan sets the months elapsed
+    // against them. An unreadable month is a warning, never a stop.
+    match history::earlier_targets(&out, period) {
+        Ok(Some(e)) => {
+            log.detail(format!("targets of {} read back for {} accounts", e.period, e.targets.len()));
+            inputs.earlier_targets = e.targets;
+        }
+        Ok(None) => {}
+        Err(e) => warnings.push(format!("earlier targets not read: {e}")),
+    }
     let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
@@ -131,17 +149,28 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             warnings: &warnings,
             returns: rep.returns.as_ref(),
             unmatched: &rep.unmatched,
+            targets: &plans.targets,
             carried_from,
         },
     };
-    let published = publish::publish_month(&out, &month).map_err(|e| Failure::Output(e.into()))?;
+    let Some(lock) = lock else {
+        return Err(Failure::Output(anyhow::anyhow!("{}: not locked", out.display())));
+    };
+    let committed = publish::publish_month(&lock, &out, &month).map_err(|e| Failure::Output(e.into()))?;
+    // Published: from here nothing can unpublish the month, and the exit code says so.
+    drop(lock);
+    let published = committed.dir;
+    warnings.extend(committed.warnings);
 
-    // Results on stdout: what was published, one path per line.
+    // Results on stdout: what was published, one path per line. A stdout that cannot take them
+    // (a full disk, `>/dev/full`) loses the listing, not the month.
     let mut text = format!("{}\n", published.display());
     for (rel, _) in &files {
         text += &format!("{}\n", published.join(rel).display());
     }
-    print_out(&text)?;
+    if let Err(e) = print_out(&text) {
+        warnings.push(format!("{e}; the month is published in {}", published.display()));
+    }
     let documents = files.iter().filter(|(rel, _)| rel.as_path() != std::path::Path::new(CARRIED)).count();
     log.info(format!("published {documents} documents in {}", published.display()));
     for w in &warnings {
@@ -287,39 +316,61 @@ impl<'a> Rendering<'a> {
         log: &Log,
     ) -> Result<Vec<MonthFile>, Failure> {
         use rayon::prelude::*;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
         let progress = progress_bar(log, jobs.len());
-        let rendered: Vec<anyhow::Result<Vec<MonthFile>>> = self.pool.install(|| {
-            jobs.par_iter()
-                .map(|job| {
-                    let files = self.render(job, plans, period);
-                    if let Some(pb) = &progress {
-                        pb.inc(1);
-                    }
-                    files
-                })
-                .collect()
+        // When each document started rendering (ms from `t0`, 0: not rendering): a watchdog
+        // stops the run when one takes longer than RENDER_LIMIT — a user's template can loop
+        // without end, and no thread can be stopped from outside.
+        let t0 = std::time::Instant::now();
+        let started: Vec<AtomicU64> = jobs.iter().map(|_| AtomicU64::new(0)).collect();
+        let done = AtomicBool::new(false);
+        // Largest documents first (the summary, then KAMs by key accounts), each taken by the
+        // next free thread, so no long document starts last and runs alone.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].kam.map_or(usize::MAX, |k| k.accounts.len())));
+        let mut rendered: Vec<(usize, anyhow::Result<Vec<MonthFile>>)> = std::thread::scope(|scope| {
+            let watchdog = scope.spawn(|| watch(jobs, &started, &done, t0));
+            let rendered = self.pool.install(|| {
+                order
+                    .into_iter()
+                    .par_bridge()
+                    .map(|i| {
+                        started[i].store(t0.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+                        let files = self.render(&jobs[i], plans, period);
+                        started[i].store(0, Ordering::Relaxed);
+                        if let Some(pb) = &progress {
+                            pb.inc(1);
+                        }
+                        (i, files)
+                    })
+                    .collect()
+            });
+            done.store(true, Ordering::Relaxed);
+            watchdog.thread().unpark();
+            rendered
         });
         if let Some(pb) = progress {
             pb.finish_and_clear();
         }
+        rendered.sort_by_key(|r| r.0);
         let mut files = Vec::new();
-        for r in rendered {
+        for (_, r) in rendered {
             files.extend(r.map_err(Failure::Output)?);
         }
         Ok(files)
     }
 
     fn render(&self, job: &Job, plans: &plan::Plans, period: Month) -> anyhow::Result<Vec<MonthFile>> {
-        let who = match job.kam {
-            Some(k) => format!("plan of KAM {:?}", k.kam),
-            None => "management summary".to_string(),
+        let (who, template) = match job.kam {
+            Some(k) => (format!("plan of KAM {:?}", k.kam), templating::PLAN),
+            None => ("management summary".to_string(), templating::SUMMARY),
         };
         let xhtml = match job.kam {
             Some(k) => self.templates.render_plan(k),
             None => self.templates.render_summary(&plans.summary),
         }
-        .with_context(|| format!("{who}: template"))?;
-        let doc = document::parse(&xhtml).with_context(|| format!("{who}: template output"))?;
+        .with_context(|| who.clone())?;
+        let doc = document::parse(&xhtml).with_context(|| format!("{who}: {template}"))?;
         let id = format!("{}|{period}", job.path.stem);
         let ident = match job.kam {
             Some(k) => crate::carry::ident::PlanIdent::plan(period, &k.kam, &self.base.lang),
@@ -336,6 +387,40 @@ impl<'a> Rendering<'a> {
             files.push((job.path.rel(r.format().extension()), bytes));
         }
         Ok(files)
+    }
+}
+
+/// Most time one document may take to render: a plan takes some tens of milliseconds.
+const RENDER_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Watches the documents being rendered until `done`; one that takes longer than
+/// [`RENDER_LIMIT`] ends the process with exit 4 naming it (nothing is published then: the
+/// month is only written after every document is rendered, and the OS releases the lock).
+fn watch(
+    jobs: &[Job],
+    started: &[std::sync::atomic::AtomicU64],
+    done: &std::sync::atomic::AtomicBool,
+    t0: std::time::Instant,
+) {
+    use std::sync::atomic::Ordering;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::park_timeout(std::time::Duration::from_millis(250));
+        let now = t0.elapsed().as_millis() as u64 + 1;
+        for (job, slot) in jobs.iter().zip(started) {
+            let since = slot.load(Ordering::Relaxed);
+            if since > 0 && now - since > RENDER_LIMIT.as_millis() as u64 {
+                let (who, template) = match job.kam {
+                    Some(k) => (format!("plan of KAM {:?}", k.kam), templating::PLAN),
+                    None => ("management summary".to_string(), templating::SUMMARY),
+                };
+                super::say(&format!(
+                    "kamplan: error: {who}: rendering took more than {} s (does template {template} loop without \
+                     end?); nothing was published",
+                    RENDER_LIMIT.as_secs()
+                ));
+                std::process::exit(4);
+            }
+        }
     }
 }
 

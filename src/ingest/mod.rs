@@ -50,6 +50,12 @@ mod xlsx;
 pub use sheet::wide::WideReport;
 
 pub use cells::{a1, col_letters};
+
+/// A header as headers are compared (case, accents and punctuation dropped): `"Cód. Cliente"`
+/// → `"cod cliente"`.
+pub fn header_key(s: &str) -> String {
+    header::normalize(s)
+}
 pub use value::{parse_text_date, parse_text_number, Dec, TextNum};
 
 use std::collections::HashMap;
@@ -63,57 +69,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
-/// A fast, deterministic hasher (FxHash) for the interner: keys come from local files, so
-/// hash flooding is no concern, and a million lookups per book make SipHash show up.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(n as u64);
-    }
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.add(n as u64);
-    }
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// A hash map with [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A hash map with a fast, deterministic hasher (FxHash, from rustc-hash) for the interner and
+/// the ingest's tallies: keys come from local files, so hash flooding is no concern, and a
+/// million lookups per book make SipHash show up.
+pub type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Stores each distinct string once; `Sym` indexes it.
 #[derive(Debug, Default, Clone)]
@@ -412,6 +371,36 @@ pub enum IngestError {
     NoSales(String),
     #[error("no spreadsheet found in {0}")]
     NoInput(String),
+    /// A `[columns]` header that no sheet has: a configuration error, not an input one.
+    #[error("{0}")]
+    Columns(String),
+}
+
+/// The `[columns]` entries that name no header of any sheet read: `"No existe"` for amount is a
+/// typo or a header from another book, never something to ignore silently.
+fn unmatched_columns(cfg: &crate::config::Config, sheets: &[SheetReport]) -> Result<(), IngestError> {
+    let header = |cell: &String| cell.split_once(" (").map(|(_, h)| h.trim_end_matches(')').to_string());
+    let seen: Vec<String> = sheets
+        .iter()
+        .flat_map(|s| s.columns.iter().map(|(_, c)| c).chain(&s.unused_columns))
+        .filter_map(header)
+        .collect();
+    for (role, wanted) in &cfg.columns {
+        let key = header::normalize(wanted);
+        if seen.iter().any(|h| header::normalize(h) == key) {
+            continue;
+        }
+        let mut known: Vec<&str> = seen.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = crate::config::suggest(wanted, &known)
+            .map(|s| format!("; did you mean {s:?}?"))
+            .unwrap_or_default();
+        return Err(IngestError::Columns(format!(
+            "config: [columns] {role} = {wanted:?} matches no header in the books{hint}"
+        )));
+    }
+    Ok(())
 }
 
 /// Appends one file's records to `into`, re-interning its symbols.
@@ -502,7 +491,11 @@ fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     // With a territory map to assign by, lines need no salesperson.
     let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
     let assigned = cfg.assign.by.is_some() && territory;
-    if !no_kam.is_empty() && !assigned {
+    // No sheet names a salesperson and the master assigns no KAM: a small firm whose owner is
+    // the KAM (`[classify] owner`), as the method says — nothing to warn about.
+    let owner_runs_all = no_kam.len() == sales.len()
+        && !ds.master.iter().any(|m| m.kam.as_deref().is_some_and(|k| !k.trim().is_empty()));
+    if !no_kam.is_empty() && !assigned && !owner_runs_all {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")
@@ -577,6 +570,7 @@ pub fn ingest(inputs: &[PathBuf], cfg: &crate::config::Config) -> Result<Dataset
         notes.extend(read.notes);
     }
     ctx.ds.report.notes = notes;
+    unmatched_columns(cfg, &ctx.ds.report.sheets)?;
     sheet::wide::resolve(&mut ctx);
     let sheet::Ctx { mut ds, spellings, .. } = ctx;
     if !ds.report.sheets.iter().any(|s| s.role.is_sales()) {

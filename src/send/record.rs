@@ -55,8 +55,9 @@ pub struct SentFile {
 /// The record cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    /// The OS's words once (not chained as a source, so `{:#}` does not repeat them).
+    #[error("{}: {}", .path.display(), crate::publish::os_text(.error))]
+    Io { path: PathBuf, error: std::io::Error },
     #[error(
         "{path} is not a send record kamplan can read ({message}); nothing was sent, as kamplan could not \
          tell what was already sent: restore it, or move it aside to send the whole month again"
@@ -74,7 +75,7 @@ impl SentRecord {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(SentRecord { version: RECORD_VERSION, period: period.to_string(), messages: Vec::new() })
             }
-            Err(source) => Err(RecordError::Io { path, source }),
+            Err(error) => Err(RecordError::Io { path, error }),
         }
     }
 
@@ -109,10 +110,10 @@ impl SentRecord {
         let tmp = dir.join(format!(".{SENT_FILE}.{}.tmp", std::process::id()));
         let io = |p: &Path| {
             let p = p.to_path_buf();
-            move |source| RecordError::Io { path: p, source }
+            move |error| RecordError::Io { path: p, error }
         };
         let json = serde_json::to_vec_pretty(self)
-            .map_err(|e| RecordError::Io { path: path.clone(), source: std::io::Error::other(e) })?;
+            .map_err(|e| RecordError::Io { path: path.clone(), error: std::io::Error::other(e) })?;
         {
             let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
             f.write_all(&json).map_err(io(&tmp))?;

@@ -92,9 +92,8 @@ fn full_run_on_samples_publishes_every_plan_with_manifest_and_index() {
         "{:?}",
         on_disk.keys()
     );
-    // Nothing left behind but the month.
-    let names: Vec<_> = fs::read_dir(t.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, ["2026-10"]);
+    // Nothing left behind but the month (and the lock file, which is never deleted).
+    assert_eq!(entries(&t.path().join("out")), ["2026-10"]);
 }
 
 #[test]
@@ -126,27 +125,73 @@ fn dry_run_lists_and_writes_nothing() {
     assert!(!t.path().join("out").exists());
 }
 
+/// The entries of a folder, sorted, without the lock file (which stays, unlocked).
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".kamplan.lock")
+        .collect();
+    names.sort();
+    names
+}
+
+/// Holds the OS lock on `out` as another run would, with `pid` written in the file.
+fn hold_lock(out: &Path, pid: &str) -> fs::File {
+    fs::create_dir_all(out).unwrap();
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(out.join(".kamplan.lock"))
+        .unwrap();
+    fs4::FileExt::try_lock(&f).unwrap();
+    fs::write(out.join(".kamplan.lock"), pid).unwrap();
+    f
+}
+
 #[test]
 fn a_live_lock_stops_a_second_run_and_names_the_holder() {
     let t = tmp();
-    fs::create_dir_all(t.path().join("out")).unwrap();
-    // The test process itself is alive: it plays the other run.
-    fs::write(t.path().join("out/.kamplan.lock"), format!("{}\n", std::process::id())).unwrap();
+    // The test process plays the other run: it holds the lock.
+    let held = hold_lock(&t.path().join("out"), &format!("{}\n", std::process::id()));
     let o = run_samples(t.path(), "out", &[]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(stderr(&o).contains(&format!("pid {}", std::process::id())), "{}", stderr(&o));
     assert!(!t.path().join("out/2026-10").exists());
+    drop(held);
 }
 
+/// Issue 14 (6): a holder that has locked but not yet written its pid (an empty file) holds the
+/// lock all the same; before, the empty file was taken as stale, deleted, and both runs published.
 #[test]
-fn a_stale_lock_from_a_dead_process_is_taken_over() {
+fn a_lock_whose_pid_is_not_written_yet_still_stops_a_second_run() {
     let t = tmp();
-    fs::create_dir_all(t.path().join("out")).unwrap();
-    fs::write(t.path().join("out/.kamplan.lock"), "4294967\n").unwrap();
-    let o = run_samples(t.path(), "out", &["--format", "xlsx"]);
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
-    assert!(t.path().join("out/2026-10/manifest.json").is_file());
-    assert!(!t.path().join("out/.kamplan.lock").exists(), "lock released");
+    let held = hold_lock(&t.path().join("out"), "");
+    let o = run_samples(t.path(), "out", &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("another kamplan run is writing"), "{}", stderr(&o));
+    assert!(t.path().join("out/.kamplan.lock").exists(), "never deleted while held");
+    assert!(!t.path().join("out/2026-10").exists());
+    drop(held);
+}
+
+/// Issue 14 (7): a pid in the file holds nothing — not a dead one, and not a live process that
+/// is not kamplan (pid 1, or a pid reused after a reboot); only the OS lock counts.
+#[test]
+fn a_lock_file_nobody_holds_is_taken_whatever_pid_it_names() {
+    let t = tmp();
+    for pid in ["4294967\n", "1\n"] {
+        fs::create_dir_all(t.path().join("out")).unwrap();
+        fs::write(t.path().join("out/.kamplan.lock"), pid).unwrap();
+        let o = run_samples(t.path(), "out", &["--format", "xlsx"]);
+        assert!(o.status.code().unwrap() <= 1, "{pid:?}: {}", stderr(&o));
+        assert!(t.path().join("out/2026-10/manifest.json").is_file());
+        // Released: this process can take it now.
+        let f = fs::OpenOptions::new().write(true).open(t.path().join("out/.kamplan.lock")).unwrap();
+        fs4::FileExt::try_lock(&f).expect("lock released");
+    }
 }
 
 #[test]
@@ -165,8 +210,7 @@ fn a_failing_document_publishes_nothing_and_keeps_the_previous_month() {
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(stderr(&o).contains("plan of KAM"), "the error names the KAM: {}", stderr(&o));
     assert_eq!(files(&t.path().join("out/2026-10")), before, "previous month untouched");
-    let names: Vec<_> = fs::read_dir(t.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, ["2026-10"], "no temp folder left behind");
+    assert_eq!(entries(&t.path().join("out")), ["2026-10"], "no temp folder left behind");
 }
 
 #[test]
@@ -216,7 +260,8 @@ fn no_readable_book_is_exit_3() {
     let o = kamplan(t.path(), &["run", "ventas.xlsx"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("ventas.xlsx"), "{}", stderr(&o));
-    assert!(!t.path().join("out").exists());
+    // The run locked its output folder before reading; nothing was published in it.
+    assert_eq!(entries(&t.path().join("out")), Vec::<String>::new());
 }
 
 #[test]
@@ -296,13 +341,9 @@ fn a_killed_run_never_leaves_a_half_month() {
         let _ = child.wait();
         // Whenever the kill landed, the month is either the previous one untouched or a
         // complete new one whose manifest matches every file.
+        // The swap is one atomic exchange: whenever the kill landed, the month is there.
         let month = t.path().join("out/2026-10");
-        if !month.exists() {
-            // Killed between the two renames of the swap: the previous month waits aside and
-            // the next run puts it back (checked below).
-            assert!(t.path().join("out/.previous-2026-10").is_dir(), "after a kill at {delay_ms} ms");
-            continue;
-        }
+        assert!(month.is_dir(), "the month is missing after a kill at {delay_ms} ms");
         let now = files(&month);
         if now != before {
             let manifest: serde_json::Value = serde_json::from_slice(&now["manifest.json"]).unwrap();
@@ -317,6 +358,5 @@ fn a_killed_run_never_leaves_a_half_month() {
     // The next run cleans whatever a killed run left and publishes normally.
     let again = run_samples(t.path(), "out", &["--format", "xlsx"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-    let names: Vec<_> = fs::read_dir(t.path().join("out")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, ["2026-10"], "no staging folder or lock left");
+    assert_eq!(entries(&t.path().join("out")), ["2026-10"], "no staging folder left");
 }
