@@ -40,7 +40,7 @@ pub fn merge(
         out.accounts = b.accounts.clone();
         out.files_read = b.files_read.clone();
         // The base's meeting tables are what its period's plans showed.
-        for acc in out.accounts.values_mut() {
+        for acc in out.accounts.values_mut().filter(|a| !a.meetings.is_empty()) {
             acc.meetings_period = acc.meetings_period.or(b.period);
         }
     }

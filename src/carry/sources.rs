@@ -218,7 +218,8 @@ mod tests {
         let returned = vec![back];
         let folders = BTreeMap::new();
         let period: Month = "2026-11".parse().unwrap();
-        let inputs = Inputs { period, base: None, candidates: Vec::new(), returned: &returned, kam_folders: &folders };
+        let inputs =
+            Inputs { period, base: None, candidates: Vec::new(), returned: &returned, kam_folders: &folders };
         let first = gather(&inputs, &opts);
         assert_eq!(first.files.len(), 1);
         assert_eq!(first.carried.files_read.len(), 1);
