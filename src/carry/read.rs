@@ -134,6 +134,17 @@ fn read_inner(
     opts: &ReadOptions,
     warnings: &mut Vec<CarryWarning>,
 ) -> Result<Read, CarryWarning> {
+    // calamine reads a whole part at once: a zip bomb among the returned plans stops here first.
+    let zipped = std::fs::File::open(path)
+        .and_then(|mut f| {
+            let mut head = [0u8; 2];
+            std::io::Read::read_exact(&mut f, &mut head).map(|_| head == *b"PK")
+        })
+        .unwrap_or(false);
+    if zipped {
+        let cap = crate::config::IngestConfig::default().max_inflated_mb;
+        crate::ingest::precheck_zip(path, cap).map_err(|e| CarryWarning::file(file, e))?;
+    }
     let mut wb =
         open_workbook_auto(path).map_err(|e| CarryWarning::file(file, format!("cannot open: {e}")))?;
     let sheets: Vec<String> = wb.sheet_names().to_vec();
