@@ -1151,8 +1151,45 @@ fn activity(rng: &mut Rng, cs: &[Customer]) -> Vec<Event> {
         }
     }
     events.retain(|e| e.date <= last_day);
+    storylines(&mut events);
     events.sort_by(|a, b| (a.date, &cs[a.customer].code).cmp(&(b.date, &cs[b.customer].code)));
     events
+}
+
+/// Meetings that went as meetings really go, written by hand over what the generator drew (the
+/// random stream stays the same, so the rest of the log does not move). By size rank:
+/// 0 `C0090` and 3 `C0083` have their close postponed, 1 `C0028` ends its close without
+/// agreement (and names its decision makers as the example does), 2 `C0034` signs,
+/// 4 holds its decision-maker meeting without learning who decides, 5 has its needs meeting
+/// called off. `C0112` (rank 38) only gets routine visits and calls: no closer step.
+fn storylines(events: &mut [Event]) {
+    let rewrite = |events: &mut [Event], rank: usize, kind: &str, notes: &str| {
+        for e in events.iter_mut().filter(|e| e.customer == rank && e.kind == kind) {
+            e.notes = notes.to_string();
+        }
+    };
+    rewrite(
+        events,
+        0,
+        MEETINGS[3],
+        "Cierre aplazado: quieren revisar precios de desechables antes de firmar.",
+    );
+    rewrite(
+        events,
+        1,
+        MEETINGS[0],
+        "Decide Jorge Blanco (F&B); firma Nuria Pons (gerencia). Pedir cita con ambos.",
+    );
+    rewrite(
+        events,
+        1,
+        MEETINGS[3],
+        "Sin acuerdo: piden un rappel del 8 % que no podemos dar; volver a plantearlo en enero.",
+    );
+    rewrite(events, 2, MEETINGS[3], "Acuerdo anual firmado: aceite y desechables, rappel del 2 %.");
+    rewrite(events, 3, MEETINGS[3], "Cierre aplazado: esperan a cerrar la temporada para decidir.");
+    rewrite(events, 4, MEETINGS[0], "Reunión con el equipo de compras; no ha quedado claro quién firma.");
+    rewrite(events, 5, MEETINGS[2], "Reunión cancelada por el cliente: cambio de jefe de cocina.");
 }
 
 fn write_actividad(dir: &Path, cs: &[Customer], events: &[Event]) -> Result<(), XlsxError> {

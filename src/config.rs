@@ -132,6 +132,10 @@ pub struct ClassifyConfig {
     pub all_key_if_accounts_at_most: u32,
     /// KAM for key accounts nobody owns. Empty: "Sin asignar" / "Unassigned".
     pub default_kam: String,
+    /// Who holds the key accounts when nothing in the books assigns any account to anyone (no
+    /// salesperson, no master KAM, no territory): the owner runs the key accounts, with one
+    /// plan and no warning. Empty: "Dirección" / "Management".
+    pub owner: String,
     /// Days without a purchase after which an account needs attention.
     pub recency_alert_days: u32,
 }
@@ -148,6 +152,7 @@ impl Default for ClassifyConfig {
             strategic: Vec::new(),
             all_key_if_accounts_at_most: 2,
             default_kam: String::new(),
+            owner: String::new(),
             recency_alert_days: 60,
         }
     }
@@ -172,6 +177,16 @@ pub struct PlanConfig {
     /// Per-reason targets (volume, profitability, growth, strategic, potential,
     /// small_portfolio); the highest of an account's reasons applies.
     pub target_growth_by_reason: BTreeMap<String, f64>,
+    /// For an account key by potential: the share of the gap between its sales and its
+    /// potential that the target asks to capture.
+    pub potential_capture: f64,
+    /// For an account key by growth: its recent growth is the target's rate, at most this.
+    pub growth_cap: f64,
+    /// The company's sales target for the next `window_months` months (the commercial plan);
+    /// the summary shows how much of it the key accounts' targets cover.
+    pub commercial_target: Option<f64>,
+    /// Key accounts one KAM can work well; more gives a capacity warning in the summary.
+    pub kam_capacity: u32,
     /// A courtesy call is due this many days after the last contact.
     pub call_every_days: u32,
     /// Most contacts with one account in a month before it turns into harassment.
@@ -185,6 +200,10 @@ impl Default for PlanConfig {
         PlanConfig {
             target_growth: 0.05,
             target_growth_by_reason: BTreeMap::new(),
+            potential_capture: 0.25,
+            growth_cap: 0.30,
+            commercial_target: None,
+            kam_capacity: 25,
             call_every_days: 30,
             max_contacts_per_month: 4,
             outcome_words: OutcomeWords::default(),
@@ -392,11 +411,16 @@ const KNOWN_KEYS: &[&str] = &[
     "strategic",
     "all_key_if_accounts_at_most",
     "default_kam",
+    "owner",
     "recency_alert_days",
     "by",
     "map",
     "target_growth",
     "target_growth_by_reason",
+    "potential_capture",
+    "growth_cap",
+    "commercial_target",
+    "kam_capacity",
     "call_every_days",
     "max_contacts_per_month",
     "send",
@@ -532,6 +556,26 @@ impl Config {
                 return Err(bad(&format!("plan.outcome_words.{key}"), "has an empty word".into()));
             }
         }
+        if !(0.0..=1.0).contains(&p.potential_capture) {
+            return Err(bad(
+                "plan.potential_capture",
+                format!("must be between 0 and 1, found {}", p.potential_capture),
+            ));
+        }
+        if !(0.0..=10.0).contains(&p.growth_cap) {
+            return Err(bad("plan.growth_cap", format!("must be between 0 and 10, found {}", p.growth_cap)));
+        }
+        if let Some(t) = p.commercial_target {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(bad(
+                    "plan.commercial_target",
+                    format!("must be a sales amount above 0, found {t}"),
+                ));
+            }
+        }
+        if p.kam_capacity == 0 {
+            return Err(bad("plan.kam_capacity", "must be at least 1".into()));
+        }
         if p.call_every_days == 0 {
             return Err(bad("plan.call_every_days", "must be at least 1".into()));
         }
@@ -584,6 +628,17 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Who holds the key accounts when nothing in the books assigns them, in the run's language.
+    pub fn owner(&self) -> String {
+        if !self.classify.owner.trim().is_empty() {
+            self.classify.owner.trim().to_string()
+        } else if self.lang == "en" {
+            "Management".into()
+        } else {
+            "Dirección".into()
+        }
     }
 
     /// The locale numbers and dates are written in: `locale`, else the language's.
@@ -788,9 +843,20 @@ mod tests {
 
     #[test]
     fn plan_keys_are_checked() {
-        let err = parse("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n").unwrap_err().to_string();
-        assert!(err.contains("plan.outcome_words.postponed"), "{err}");
-        let cfg = parse("[plan.outcome_words]\npostponed = [\"later\"]\n").unwrap();
+        for (text, key) in [
+            ("[plan]\npotential_capture = 1.5\n", "plan.potential_capture"),
+            ("[plan]\ngrowth_cap = -0.1\n", "plan.growth_cap"),
+            ("[plan]\ncommercial_target = 0\n", "plan.commercial_target"),
+            ("[plan]\nkam_capacity = 0\n", "plan.kam_capacity"),
+            ("[plan.outcome_words]\npostponed = [\"aplaz\", \" \"]\n", "plan.outcome_words.postponed"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let cfg =
+            parse("[plan]\ncommercial_target = 9000000\n[plan.outcome_words]\npostponed = [\"later\"]\n")
+                .unwrap();
+        assert_eq!(cfg.plan.commercial_target, Some(9_000_000.0));
         assert_eq!(cfg.plan.outcome_words.postponed, ["later"]);
         // The other lists keep their defaults.
         assert!(cfg.plan.outcome_words.cancelled.contains(&"cancel".to_string()));

@@ -1,7 +1,8 @@
 //! kamplan: Excel sales books in, Key Account Plans out.
 //!
 //! The pipeline, top to bottom: [`ingest`] → [`classify`] → [`plan`] → [`templating`] →
-//! [`document`] → [`render`] → [`publish`]. Each stage is a module that owns one thing; the
+//! [`document`] → [`render`] → [`publish`], with [`history`] beside ingest reading back what
+//! earlier published months left (their targets). Each stage is a module that owns one thing; the
 //! commands in [`commands`] call them in order. This file is the front door: the stages and the
 //! two types every command shares, [`Outcome`] and [`Failure`].
 
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod document;
+pub mod history;
 pub mod ingest;
 pub mod lang;
 pub mod period;

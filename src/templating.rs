@@ -357,7 +357,8 @@ fn register_filters(tera: &mut Tera, lang: &Lang) {
     });
     let ln = l.clone();
     tera.register_filter("num", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-        let d = decimals(&kw, 2)?;
+        // Three decimals by default, as the XLSX's number format shows them.
+        let d = decimals(&kw, 3)?;
         Ok(number(&v, "num")?.map(|x| ln.number(x, d)).unwrap_or_else(|| DASH.into()))
     });
     let ld = l;
@@ -449,8 +450,8 @@ mod tests {
             assert_eq!(root.tag_name().name(), "document");
             // The locale tag: the renderers write number and date cells by it.
             assert_eq!(root.attribute("lang"), Some(if code == "es" { "es-ES" } else { "en-GB" }));
-            // Cover, key-accounts table, one section per key account (Ana has two).
-            assert_eq!(root.children().filter(|n| n.has_tag_name("section")).count(), 4);
+            // Cover, key-accounts table, agenda, one section per key account (Ana has two).
+            assert_eq!(root.children().filter(|n| n.has_tag_name("section")).count(), 5);
             for tag in [
                 "h1", "h2", "p", "kpis", "kpi", "table", "thead", "tbody", "tfoot", "chart", "series", "pt",
                 "ul", "li", "note",
@@ -474,9 +475,13 @@ mod tests {
                 assert!(all.contains(l), "{code}: missing {l:?}");
             }
             assert!(!leaks_a_key(&all), "{code}: a label key or placeholder leaked");
-            // The third meeting of Acme is next: its row is highlighted.
+            // The third meeting of Acme is next: its row in the meeting table is highlighted.
             let highlighted: Vec<_> = doc
                 .descendants()
+                .filter(|n| {
+                    n.has_tag_name("table") && n.attribute("name").is_some_and(|t| t.starts_with("reuniones"))
+                })
+                .flat_map(|t| t.descendants())
                 .filter(|n| {
                     n.has_tag_name("tr") && n.children().any(|c| c.attribute("highlight") == Some("true"))
                 })
@@ -555,7 +560,9 @@ mod tests {
                         let number =
                             !v.contains(['e', 'E', ',']) && v.parse::<f64>().is_ok_and(f64::is_finite);
                         let date = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
-                        assert!(number || date, "{code}: {attr}={v:?}");
+                        // A chart point may be empty: a gap (a month without sales or target).
+                        let gap = attr == "value" && v.is_empty() && n.tag_name().name() == "pt";
+                        assert!(number || date || gap, "{code}: {attr}={v:?}");
                     }
                 }
                 assert!(seen > 20);
@@ -726,9 +733,9 @@ mod tests {
         )
         .unwrap();
         for (code, want) in [
-            ("es", "1.234,50\u{a0}€|41,3\u{a0}%|41,26\u{a0}%|31/10/2026|1.234|1.234,57|300000|0.1"),
-            ("en", "€1,234.50|41.3%|41.26%|31/10/2026|1,234|1,234.57|300000|0.1"),
-            ("en-US", "€1,234.50|41.3%|41.26%|10/31/2026|1,234|1,234.57|300000|0.1"),
+            ("es", "1.234,50\u{a0}€|41,3\u{a0}%|41,26\u{a0}%|31/10/2026|1.234|1.234,567|300000|0.1"),
+            ("en", "€1,234.50|41.3%|41.26%|31/10/2026|1,234|1,234.567|300000|0.1"),
+            ("en-US", "€1,234.50|41.3%|41.26%|10/31/2026|1,234|1,234.567|300000|0.1"),
         ] {
             let l = match code {
                 "en-US" => lang("en").with_locale(crate::lang::Locale::EnUs),

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{norm, rules, tidy};
+use super::{norm, rules, tidy, Reason};
 use crate::config::Config;
 use crate::ingest::{Dataset, Sym};
 use crate::period::{Month, Window};
@@ -212,9 +212,13 @@ pub(super) fn rule_inputs(c: &Collected, data: &Dataset) -> Vec<rules::RuleInput
         .collect()
 }
 
-/// Ids of the key accounts at `period`, or `None` when its window has no line at all
-/// (then "was key" means nothing). Used for P−1; it never classifies further back.
-pub(super) fn key_ids(data: &Dataset, cfg: &Config, period: Month) -> Option<HashSet<String>> {
+/// The key accounts at `period` with their reasons, or `None` when its window has no line at
+/// all (then "was key" means nothing). Used for P−1; it never classifies further back.
+pub(super) fn key_reasons(
+    data: &Dataset,
+    cfg: &Config,
+    period: Month,
+) -> Option<HashMap<String, Vec<Reason>>> {
     let c = collect(data, cfg, period);
     if c.lines_w == 0 {
         return None;
@@ -225,7 +229,7 @@ pub(super) fn key_ids(data: &Dataset, cfg: &Config, period: Month) -> Option<Has
             .iter()
             .zip(&o.decisions)
             .filter(|(_, d)| !d.reasons.is_empty())
-            .map(|(a, _)| a.id.clone())
+            .map(|(a, d)| (a.id.clone(), d.reasons.clone()))
             .collect(),
     )
 }

@@ -2,6 +2,7 @@
 
 use super::accounts::Acc;
 use super::{Account, Reason};
+use crate::config::ClassifyConfig;
 use crate::lang::Lang;
 
 /// At most ten items, then "and N more" in the output language.
@@ -72,6 +73,68 @@ pub(super) fn explain(
                 lang.fill("explain.small_portfolio", &[("count", ranked.to_string())])
             }
         }
+    }
+}
+
+/// What the rules were checked against, for the sentences of [`no_longer`].
+pub(super) struct Facts<'a> {
+    pub(super) cfg: &'a ClassifyConfig,
+    pub(super) ranked: u32,
+    pub(super) smallest_a: Option<f64>,
+    pub(super) growth_available: bool,
+}
+
+/// Why an account that was key by `reason` at P−1 is not key by it now: the rule it no longer
+/// meets, with its figures now (`no_longer.*` in the language file).
+pub(super) fn no_longer(reason: Reason, a: &Account, lang: &Lang, f: &Facts) -> String {
+    let pct = |v: f64| lang.percent(v, 1);
+    let below_share = a.share < f.cfg.min_share;
+    let share_args = |key: &str| {
+        lang.fill(key, &[("share", pct(a.share)), ("min_share", lang.percent(f.cfg.min_share, 1))])
+    };
+    match reason {
+        Reason::Volume => match a.rank {
+            Some(rank) => lang.fill(
+                "no_longer.volume",
+                &[
+                    ("rank", rank.to_string()),
+                    ("before", pct(a.cumulative_share - a.share)),
+                    ("volume", lang.percent(f.cfg.volume_share, 0)),
+                ],
+            ),
+            None => lang.get("no_longer.no_sales").to_string(),
+        },
+        Reason::Profitability if a.sales <= 0.0 => lang.get("no_longer.no_sales").to_string(),
+        Reason::Profitability => match a.margin_pct {
+            Some(m) if m < f.cfg.profitable_margin => lang.fill(
+                "no_longer.profitability",
+                &[("margin_pct", pct(m)), ("min_margin", lang.percent(f.cfg.profitable_margin, 0))],
+            ),
+            Some(_) if below_share => share_args("no_longer.share"),
+            _ => lang.get("no_longer.margin_unknown").to_string(),
+        },
+        Reason::Growth if !f.growth_available => lang.get("no_longer.growth_unavailable").to_string(),
+        Reason::Growth if a.sales <= 0.0 => lang.get("no_longer.no_sales").to_string(),
+        Reason::Growth if below_share => share_args("no_longer.share"),
+        Reason::Growth => lang.fill(
+            "no_longer.growth",
+            &[
+                ("growth", a.growth.map(pct).unwrap_or_else(|| "—".into())),
+                ("growth_min", lang.percent(f.cfg.growth_min, 0)),
+            ],
+        ),
+        Reason::Strategic => lang.get("no_longer.strategic").to_string(),
+        Reason::Potential => match a.potential {
+            Some(p) => lang.fill(
+                "no_longer.potential",
+                &[("potential", lang.money(p)), ("smallest", lang.money(f.smallest_a.unwrap_or(0.0)))],
+            ),
+            None => lang.get("no_longer.potential_none").to_string(),
+        },
+        Reason::SmallPortfolio => lang.fill(
+            "no_longer.small_portfolio",
+            &[("count", f.ranked.to_string()), ("max", f.cfg.all_key_if_accounts_at_most.to_string())],
+        ),
     }
 }
 

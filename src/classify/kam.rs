@@ -18,6 +18,8 @@ pub enum Source {
     Salesperson,
     /// Nobody: `default_kam`.
     Default,
+    /// Nothing in the books assigns any account: the owner (`[classify] owner`) runs them all.
+    Owner,
 }
 
 impl Source {
@@ -28,6 +30,7 @@ impl Source {
             Source::Territory => "territory",
             Source::Salesperson => "salesperson",
             Source::Default => "default",
+            Source::Owner => "owner",
         }
     }
 }
@@ -108,6 +111,21 @@ pub fn assign(c: &Candidates, cfg: &AssignConfig, dir: &Directory, default_kam: 
         return (k, Source::Salesperson);
     }
     (default_kam.to_string(), Source::Default)
+}
+
+/// The small-firm rule: when not one account got a KAM from the master, a territory or a
+/// salesperson — every account fell to the default — the owner is the KAM of them all (one
+/// plan, no "unassigned" warning). Returns whether the rule applied. Mixed books, where some
+/// accounts have a KAM and others not, keep the default KAM and its warning.
+pub fn owner_takes_all(accounts: &mut [Account], owner: &str) -> bool {
+    if accounts.is_empty() || accounts.iter().any(|a| a.kam_source != Source::Default.as_str()) {
+        return false;
+    }
+    for a in accounts.iter_mut() {
+        a.kam = owner.to_string();
+        a.kam_source = Source::Owner.as_str().into();
+    }
+    true
 }
 
 /// Writes each KAM one way: the directory's spelling, else the first spelling met in account
@@ -203,6 +221,30 @@ mod tests {
         for (c, name, source) in cases {
             assert_eq!(assign(&c, &cfg, &dir, "Sin asignar"), (name.to_string(), source), "{c:?}");
         }
+    }
+
+    #[test]
+    fn the_owner_is_the_kam_when_nothing_assigns_any_account() {
+        // No salesperson column, no master, no territory: every key account to the owner, no warning.
+        let lines = [l("2026-01-01", "a", 100.0), l("2026-02-01", "b", 50.0), l("2026-03-01", "c", 30.0)];
+        let c = run(&dataset(&lines), &Config::default(), "2026-10");
+        assert!(c.accounts.iter().all(|a| a.kam == "Dirección" && a.kam_source == "owner"));
+        assert_eq!(c.kams.len(), 1);
+        assert!(!c.kams[0].unassigned);
+        assert!(!c.warnings.iter().any(|w| w.contains("sin KAM")), "{:?}", c.warnings);
+        // Configured, and in English.
+        let mut cfg = Config::default();
+        cfg.classify.owner = "Marta Gil (gerente)".into();
+        let c = run(&dataset(&lines), &cfg, "2026-10");
+        assert_eq!(c.kams[0].name, "Marta Gil (gerente)");
+        cfg.classify.owner = String::new();
+        cfg.lang = "en".into();
+        assert_eq!(run(&dataset(&lines), &cfg, "2026-10").kams[0].name, "Management");
+        // Mixed: one account has a salesperson, so the others keep the default and its warning.
+        let mixed = [L { kam: Some("Ana"), ..l("2026-01-01", "a", 100.0) }, l("2026-02-01", "b", 50.0)];
+        let c = run(&dataset(&mixed), &Config::default(), "2026-10");
+        assert_eq!(acc(&c, "b").kam_source, "default");
+        assert!(c.warnings.iter().any(|w| w.contains("sin KAM")), "{:?}", c.warnings);
     }
 
     #[test]

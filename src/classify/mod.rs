@@ -25,14 +25,16 @@
 //!   with the largest sales on the account in W (ties alphabetical; blank cells are no KAM; with
 //!   no salesperson in W, the one on the latest line up to P); else `default_kam`.
 //! * **Signals.** Last and first purchase (lines with a positive amount up to the end of P) and
-//!   days from the last purchase to the end of P; trend = last 3 months (P−2..P) against the 3
-//!   before, (last3 − prev3) / prev3 when prev3 > 0; `was_key` = key when the same data is
+//!   days from the last purchase to the end of P; trend = last 3 months (P−2..P) against the
+//!   same 3 months a year earlier, (last3 − earlier3) / earlier3 when earlier3 > 0, else against
+//!   the 3 months before (P−5..P−3), `trend_basis` saying which ([`signals::trend`]); `was_key` = key when the same data is
 //!   classified for P−1 (not computed, and no new/lost lists, when P−1's window has no line).
 
 mod accounts;
 mod explain;
 #[cfg(test)]
 mod fixtures;
+mod focus;
 pub mod kam;
 pub mod output;
 pub mod rules;
@@ -45,10 +47,11 @@ use crate::config::Config;
 use crate::ingest::Dataset;
 use crate::lang::Lang;
 use crate::period::{Month, Window};
-use accounts::{collect, key_ids, rule_inputs};
-use explain::{explain, list_some};
-pub use signals::MONTHLY_MONTHS;
+use accounts::{collect, key_reasons, rule_inputs};
+use explain::{explain, list_some, no_longer};
+pub use focus::FocusOption;
 use signals::{most_frequent, signals, top_salesperson};
+pub use signals::{trend, MONTHLY_MONTHS};
 
 /// Why an account is key. Always listed in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,6 +75,26 @@ impl Reason {
             Reason::Strategic => "strategic",
             Reason::Potential => "potential",
             Reason::SmallPortfolio => "small_portfolio",
+        }
+    }
+}
+
+/// What an account's trend compares its last 3 months with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendBasis {
+    /// The same 3 months a year earlier: the trend free of the season.
+    YearEarlier,
+    /// The 3 months before, when a year earlier sold nothing (or is not in the data).
+    PreviousMonths,
+}
+
+impl TrendBasis {
+    /// The word in the JSON and CSV: `year_earlier`, `previous_months`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendBasis::YearEarlier => "year_earlier",
+            TrendBasis::PreviousMonths => "previous_months",
         }
     }
 }
@@ -116,12 +139,18 @@ pub struct Account {
     pub explanation: Vec<String>,
     /// Key at P−1 (classified from the same data).
     pub was_key: bool,
+    /// For an account key at P−1 and not now: for each reason it had then, the rule it no
+    /// longer meets, in a sentence with its figures now.
+    pub no_longer_key: Vec<String>,
     pub first_purchase: Option<NaiveDate>,
     pub last_purchase: Option<NaiveDate>,
     /// Days from the last purchase to the end of P.
     pub days_since: Option<i64>,
-    /// Last 3 months against the 3 before: (last3 − prev3) / prev3; `None` when prev3 ≤ 0.
+    /// Last 3 months against the same 3 months a year earlier, else against the 3 before
+    /// (see `trend_basis`); `None` when neither sold anything.
     pub trend: Option<f64>,
+    /// What `trend` compares with.
+    pub trend_basis: Option<TrendBasis>,
     /// Share of company sales lost if the account leaves (= share).
     pub exposure_sales: f64,
     /// Share of company margin lost if the account leaves.
@@ -202,6 +231,9 @@ pub struct Classification {
     pub lost_key: Vec<String>,
     /// Messages a person should read (growth not available, unassigned key accounts).
     pub warnings: Vec<String>,
+    /// When a KAM holds more key accounts than `[plan] kam_capacity`: stricter settings and
+    /// what each would give.
+    pub focus: Vec<FocusOption>,
 }
 
 /// The latest month with a transaction, for the default period.
@@ -236,9 +268,10 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
     let prior_window = window.prior();
     let c = collect(data, cfg, period);
     let growth_available = c.lines_prior > 0;
-    let outcome = rules::decide(&rule_inputs(&c, data), &cfg.classify, growth_available);
+    let inputs = rule_inputs(&c, data);
+    let outcome = rules::decide(&inputs, &cfg.classify, growth_available);
     let sig = signals(data, &c, window, period);
-    let previous = key_ids(data, cfg, period.add(-1));
+    let previous = key_reasons(data, cfg, period.add(-1));
     let total_margin = (c.lines_w > 0 && c.margin_lines_w == c.lines_w).then_some(c.margin_w);
     let default_kam = cfg.default_kam();
     let kams = kam::Directory::new(&data.directory);
@@ -276,11 +309,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             &default_kam,
         );
         let margin = a.margin().map(round2);
-        let last3: f64 = s.monthly[MONTHLY_MONTHS as usize - 3..].iter().sum();
-        let prev3: f64 = s.monthly[MONTHLY_MONTHS as usize - 6..MONTHLY_MONTHS as usize - 3].iter().sum();
-        let trend = (rules::cents(prev3) > 0).then(|| {
-            rules::add_cents(rules::cents(last3), -rules::cents(prev3)) as f64 / rules::cents(prev3) as f64
-        });
+        let (trend, trend_basis) = signals::trend(&s.monthly);
         let mut top_products: Vec<(String, f64)> = s
             .products
             .iter()
@@ -308,11 +337,13 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             key,
             reasons: d.reasons.clone(),
             explanation: Vec::new(),
-            was_key: previous.as_ref().is_some_and(|p| p.contains(&a.id)),
+            was_key: previous.as_ref().is_some_and(|p| p.contains_key(&a.id)),
+            no_longer_key: Vec::new(),
             first_purchase: s.first,
             last_purchase: s.last,
             days_since: s.last.map(|l| (end - l).num_days()),
             trend,
+            trend_basis,
             exposure_sales: d.share,
             exposure_margin: match (margin, total_margin) {
                 (Some(m), Some(t)) if t > 0.0 => Some(m / t),
@@ -340,6 +371,11 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             .iter()
             .map(|r| explain(*r, &account, a, lang, months, outcome.ranked, smallest_a))
             .collect();
+        if let (false, Some(was)) = (key, previous.as_ref().and_then(|p| p.get(&a.id))) {
+            let facts =
+                explain::Facts { cfg: &cfg.classify, ranked: outcome.ranked, smallest_a, growth_available };
+            account.no_longer_key = was.iter().map(|r| no_longer(*r, &account, lang, &facts)).collect();
+        }
         accounts.push(account);
     }
 
@@ -351,13 +387,23 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
             .then_with(|| y.sales.total_cmp(&x.sales))
             .then_with(|| x.id.cmp(&y.id))
     });
+    // Small firms: when nothing in the books assigns any account, the owner is the KAM.
+    kam::owner_takes_all(&mut accounts, &cfg.owner());
     kam::canonical_names(&mut accounts, &kams);
 
     let kam_summaries = kam::summaries(&accounts, &kams, &default_kam);
+    let focus = {
+        let kam_of: std::collections::HashMap<&str, &str> =
+            accounts.iter().map(|a| (a.id.as_str(), a.kam.as_str())).collect();
+        let keys: Vec<bool> = outcome.decisions.iter().map(|d| !d.reasons.is_empty()).collect();
+        focus::focus_options(&inputs, &keys, cfg, growth_available, &kam_of)
+    };
     let (mut new_key, mut lost_key) = (Vec::new(), Vec::new());
     if let Some(prev) = &previous {
-        new_key = accounts.iter().filter(|a| a.key && !prev.contains(&a.id)).map(|a| a.id.clone()).collect();
-        lost_key = accounts.iter().filter(|a| !a.key && prev.contains(&a.id)).map(|a| a.id.clone()).collect();
+        new_key =
+            accounts.iter().filter(|a| a.key && !prev.contains_key(&a.id)).map(|a| a.id.clone()).collect();
+        lost_key =
+            accounts.iter().filter(|a| !a.key && prev.contains_key(&a.id)).map(|a| a.id.clone()).collect();
     }
 
     let mut warnings = Vec::new();
@@ -420,6 +466,7 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         new_key,
         lost_key,
         warnings,
+        focus,
     }
 }
 
@@ -528,6 +575,16 @@ mod tests {
         assert!(!acc(&c, "c").was_key);
         assert!(c.new_key.contains(&"c".to_string()));
         assert!(c.lost_key.contains(&"b".to_string()));
+        // b was key as one of two customers; now it is fourth of four and not class A.
+        let b = acc(&c, "b");
+        assert_eq!(
+            b.no_longer_key,
+            [
+                "ya no es clase A: puesto 4, las cuentas anteriores ya suman el 99,0\u{a0}% de las ventas (umbral 80\u{a0}%)",
+                "ya hay 4 clientes con ventas (la cartera pequeña llega hasta 2)",
+            ]
+        );
+        assert!(acc(&c, "c").no_longer_key.is_empty(), "only accounts that stopped being key");
         // nothing at P−1's window: no was_key, no new/lost lists
         let c = run(&dataset(&[l("2026-10-01", "a", 1.0)]), &Config::default(), "2026-10");
         assert!(c.new_key.is_empty() && c.lost_key.is_empty() && !c.accounts[0].was_key);

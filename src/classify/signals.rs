@@ -81,6 +81,30 @@ pub(super) fn signals(data: &Dataset, c: &Collected, window: Window, period: Mon
     out
 }
 
+/// The trend of a monthly series ending with P (at least 6 months, oldest first): the last 3
+/// months against the same 3 months a year earlier when those sold something (needs 15
+/// months), else against the 3 months before; to the cent. `None` when neither sold anything.
+pub fn trend(monthly: &[f64]) -> (Option<f64>, Option<super::TrendBasis>) {
+    let n = monthly.len();
+    let sum = |from: usize, to: usize| -> rules::Cents { rules::cents(monthly[from..to].iter().sum()) };
+    if n < 6 {
+        return (None, None);
+    }
+    let last3 = sum(n - 3, n);
+    let change = |base: rules::Cents| rules::add_cents(last3, -base) as f64 / base as f64;
+    if n >= 15 {
+        let earlier = sum(n - 15, n - 12);
+        if earlier > 0 {
+            return (Some(change(earlier)), Some(super::TrendBasis::YearEarlier));
+        }
+    }
+    let prev3 = sum(n - 6, n - 3);
+    if prev3 > 0 {
+        return (Some(change(prev3)), Some(super::TrendBasis::PreviousMonths));
+    }
+    (None, None)
+}
+
 /// The most frequent value (ties: alphabetical).
 pub(super) fn most_frequent(data: &Dataset, counts: &HashMap<Sym, u32>) -> Option<String> {
     counts
@@ -111,6 +135,36 @@ mod tests {
     use super::super::*;
 
     #[test]
+    fn trend_against_a_year_earlier_else_the_months_before() {
+        use TrendBasis::*;
+        // 24 months, oldest first; the last three are the last entries.
+        let series = |earlier: f64, before: f64, last: f64| -> Vec<f64> {
+            let mut v = vec![10.0; 24];
+            v[9..12].fill(earlier);
+            v[18..21].fill(before);
+            v[21..24].fill(last);
+            v
+        };
+        let cases: &[(Vec<f64>, Option<f64>, Option<TrendBasis>)] = &[
+            (series(100.0, 50.0, 80.0), Some(-0.2), Some(YearEarlier)),
+            (series(100.0, 200.0, 100.0), Some(0.0), Some(YearEarlier)),
+            (series(0.0, 50.0, 100.0), Some(1.0), Some(PreviousMonths)),
+            (series(0.0, 0.0, 100.0), None, None),
+            // Less than 15 months: only the months before can be read.
+            (vec![10.0, 10.0, 10.0, 20.0, 20.0, 20.0], Some(1.0), Some(PreviousMonths)),
+            (vec![10.0; 5], None, None),
+        ];
+        for (v, want, basis) in cases {
+            let (t, b) = super::trend(v);
+            assert_eq!(b, *basis, "{v:?}");
+            match (t, want) {
+                (Some(t), Some(w)) => assert!((t - w).abs() < 1e-12, "{v:?}: {t}"),
+                (t, w) => assert_eq!(t, *w, "{v:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn kam_from_the_largest_salesperson_ties_alphabetical_blank_is_none() {
         let c = run(&dataset(&kam_lines()), &Config::default(), "2026-10");
         let a = acc(&c, "a");
@@ -139,8 +193,9 @@ mod tests {
         assert_eq!(a.last_purchase, Some("2026-08-15".parse().unwrap()));
         assert_eq!(a.first_purchase, Some("2026-05-10".parse().unwrap()));
         assert_eq!(a.days_since, Some(77));
-        // last 3 months (Aug..Oct) 250 against May..Jul 100
+        // last 3 months (Aug..Oct) 250 against May..Jul 100: nothing a year earlier
         assert_eq!(a.trend, Some(1.5));
+        assert_eq!(a.trend_basis, Some(TrendBasis::PreviousMonths));
         assert_eq!(a.monthly.len(), 24);
         assert_eq!(a.monthly.first().unwrap().month, m("2024-11"));
         assert_eq!(a.monthly.last().unwrap(), &MonthSales { month: m("2026-10"), sales: 0.0 });

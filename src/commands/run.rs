@@ -7,7 +7,7 @@ use super::{hand_over, now_secs, parse_period, print_out, read_books, resolve_pe
 use crate::period::Month;
 use crate::publish::{self, DocPath, MonthFile};
 use crate::render::{self, Format};
-use crate::{classify, cli, document, ingest, plan, templating, Failure, Outcome};
+use crate::{classify, cli, document, history, ingest, plan, templating, Failure, Outcome};
 
 /// `kamplan run`: settings → ingest → classify → plan → render → publish.
 ///
@@ -50,7 +50,17 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     // Carry: what the KAMs wrote in the plans they returned, by account code.
     let returned = super::returned::read_returned(&s, &out, period, &data, &log);
     warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
-    let inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
+    let mut inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
+    // The targets the latest earlier month published: this plan sets the months elapsed
+    // against them. An unreadable month is a warning, never a stop.
+    match history::earlier_targets(&out, period) {
+        Ok(Some(e)) => {
+            log.detail(format!("targets of {} read back for {} accounts", e.period, e.targets.len()));
+            inputs.earlier_targets = e.targets;
+        }
+        Ok(None) => {}
+        Err(e) => warnings.push(format!("earlier targets not read: {e}")),
+    }
     let mut plans = plan::build(&c, &data, &inputs, &s.cfg, &s.lang);
     warnings.extend(missing_emails(&plans, &data, &s.cfg.default_kam()));
     let selected = select_kams(&plans, &args.kam, period)?;
@@ -139,6 +149,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
             warnings: &warnings,
             returns: rep.returns.as_ref(),
             unmatched: &rep.unmatched,
+            targets: &plans.targets,
             carried_from,
         },
     };
@@ -313,19 +324,24 @@ impl<'a> Rendering<'a> {
         let t0 = std::time::Instant::now();
         let started: Vec<AtomicU64> = jobs.iter().map(|_| AtomicU64::new(0)).collect();
         let done = AtomicBool::new(false);
-        let rendered: Vec<anyhow::Result<Vec<MonthFile>>> = std::thread::scope(|scope| {
+        // Largest documents first (the summary, then KAMs by key accounts), each taken by the
+        // next free thread, so no long document starts last and runs alone.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].kam.map_or(usize::MAX, |k| k.accounts.len())));
+        let mut rendered: Vec<(usize, anyhow::Result<Vec<MonthFile>>)> = std::thread::scope(|scope| {
             let watchdog = scope.spawn(|| watch(jobs, &started, &done, t0));
             let rendered = self.pool.install(|| {
-                jobs.par_iter()
-                    .zip(&started)
-                    .map(|(job, slot)| {
-                        slot.store(t0.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
-                        let files = self.render(job, plans, period);
-                        slot.store(0, Ordering::Relaxed);
+                order
+                    .into_iter()
+                    .par_bridge()
+                    .map(|i| {
+                        started[i].store(t0.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+                        let files = self.render(&jobs[i], plans, period);
+                        started[i].store(0, Ordering::Relaxed);
                         if let Some(pb) = &progress {
                             pb.inc(1);
                         }
-                        files
+                        (i, files)
                     })
                     .collect()
             });
@@ -336,8 +352,9 @@ impl<'a> Rendering<'a> {
         if let Some(pb) = progress {
             pb.finish_and_clear();
         }
+        rendered.sort_by_key(|r| r.0);
         let mut files = Vec::new();
-        for r in rendered {
+        for (_, r) in rendered {
             files.extend(r.map_err(Failure::Output)?);
         }
         Ok(files)

@@ -7,14 +7,15 @@
 //! ## Vocabulary
 //! ```xml
 //! <document title="Plan de cuentas clave — Ana" lang="es" author="kamplan" subject="2026-10">
-//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page" in PDF -->
+//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page|fit|auto" in PDF -->
 //!     <h1>Title</h1> <h2>Subtitle</h2> <h3>…</h3>
 //!     <p>Text with <b>bold</b> runs and <a href="#cuentas">a link to a section</a>.</p>
 //!     <note kind="info|warning|highlight">Short boxed text</note>
 //!     <kpis>
 //!       <kpi label="Ventas" data-value="1234.5" data-format="money">1.234,50 €</kpi>
 //!     </kpis>
-//!     <table name="cuentas">                            <!-- name: the Excel table name -->
+//!     <table name="cuentas">                            <!-- name: the Excel table name; pdf-last="6"
+//!                                                          pdf-more="{count} more": the PDF shows the last 6 rows -->
 //!       <thead><tr><th data-format="money">Ventas</th>
 //!                  <th data-format="text" data-choices="Pendiente|Hecha" data-fill="true">Estado</th></tr></thead>
 //!       <tbody><tr><td data-value="1234.5">1.234,50 €</td><td highlight="true">Pendiente</td></tr>
@@ -36,10 +37,20 @@
 //! </document>
 //! ```
 //! `data-format` is one of text, money, percent (value is a share: 0.412), int, number, date
-//! (value ISO `2026-10-31`). A `td` without `data-value` is text. A `td`'s `data-format`
-//! defaults to its column's. A series defaults to its chart's kind (bars, or lines in a line
+//! (value ISO `2026-10-31`). A `td` without `data-value` is text; a `kpi` or `td` with its own
+//! `data-format` and no `data-value` is a value of that format that is not available (its
+//! text, say "—" or "nueva", says why). A `td`'s `data-format` defaults to its column's.
+//!
+//! ## Formulas
+//! A `kpi` or a column (`th`) may have a `data-name`; a `kpi`, a `th` (every row of the column)
+//! or a `td` (a totals row's `sum(sales)`) may have a `data-formula` over those names: the
+//! XLSX renderer writes it as an Excel formula with its value cached, the PDF shows the text.
+//! See [`formula`] for the vocabulary; every name a formula uses must exist (an error names the
+//! line otherwise). A series defaults to its chart's kind (bars, or lines in a line
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
-//! percent (the cumulative share, 0–1). A `td` with a `data-format` but no `data-value` and no
+//! percent (the cumulative share, 0–1). A `pt` with an empty `value` is a gap (stored as NaN):
+//! no bar, a break in a line, an empty cell in the chart's data.
+//! A `td` with a `data-format` but no `data-value` and no
 //! text is an empty cell of that format (a blank money cell a KAM fills in).
 //!
 //! **KAM-owned areas.** A table with `area` (`meetings`, `history`, `contacts`,
@@ -55,12 +66,14 @@
 //! This file owns the model types. The parser is in `xhtml` (structure, text and errors) and
 //! `typed` (tables, typed values and charts).
 
+pub mod formula;
 mod typed;
 mod xhtml;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use formula::Formula;
 pub use xhtml::parse;
 
 /// A whole document (one plan, or the summary).
@@ -89,9 +102,22 @@ pub struct Section {
     pub id: Option<String>,
     /// XLSX sheet name (≤ 31 chars, made safe by the renderer); defaults to the title.
     pub sheet: String,
-    /// Start the section on a new PDF page.
-    pub page_break: bool,
+    /// Where the section starts in the PDF.
+    pub page_break: PageBreak,
     pub blocks: Vec<Block>,
+}
+
+/// Where a section starts in the PDF (`break="…"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageBreak {
+    /// Right after the previous section (`auto`, the default).
+    Auto,
+    /// On a new page (`page`).
+    Page,
+    /// Right after the previous section when it fits whole in what is left of the page, else
+    /// on a new page (`fit`): an account's pages never start halfway down for nothing.
+    Fit,
 }
 
 /// A piece of content.
@@ -140,6 +166,19 @@ pub enum NoteKind {
 pub struct Kpi {
     pub label: String,
     pub value: Value,
+    /// What formulas call this figure (`data-name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the workbook computes it (`data-formula`); `value` is what it comes to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
+}
+
+impl Kpi {
+    /// A figure without a name or formula.
+    pub fn new(label: impl Into<String>, value: Value) -> Kpi {
+        Kpi { label: label.into(), value, name: None, formula: None }
+    }
 }
 
 /// How a value is shown.
@@ -175,6 +214,20 @@ pub struct Column {
     pub choices: Vec<String>,
     /// A column the KAM fills in.
     pub fill: bool,
+    /// What formulas call this column (`data-name`): in a row, that row's cell; in
+    /// `sum(name)`, the column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the workbook computes each row's cell (`data-formula` on the `th`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
+}
+
+impl Column {
+    /// A column with a label and a format, nothing else.
+    pub fn new(label: impl Into<String>, format: ValueFormat) -> Column {
+        Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
+    }
 }
 
 /// A table cell.
@@ -185,12 +238,16 @@ pub struct Cell {
     /// The id of the section this cell links to (`<td href="#id">`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// How the workbook computes this cell (`data-formula` on the `td`; a totals row's
+    /// `sum(sales)`), overriding the column's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<Formula>,
 }
 
 impl Cell {
-    /// A cell without highlight or link.
+    /// A cell without highlight, link or formula.
     pub fn new(value: Value) -> Cell {
-        Cell { value, highlight: false, link: None }
+        Cell { value, highlight: false, link: None, formula: None }
     }
 }
 
@@ -202,8 +259,34 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
     pub totals: Option<Vec<Cell>>,
+    /// On paper, only the last rows (`pdf-last="6"`) and a line saying how many more the
+    /// workbook holds (`pdf-more="… {count} …"`): a long log prints short, the XLSX keeps all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf_last: Option<PdfLast>,
     /// Set when the table is a KAM-owned area of one account.
     pub area: Option<AreaMark>,
+}
+
+impl Table {
+    /// The table without its rows (for a renderer that shows only some).
+    pub fn clone_without_rows(&self) -> Table {
+        Table {
+            name: self.name.clone(),
+            columns: self.columns.clone(),
+            rows: Vec::new(),
+            totals: self.totals.clone(),
+            pdf_last: self.pdf_last.clone(),
+            area: self.area.clone(),
+        }
+    }
+}
+
+/// The rows of a long table the PDF shows: the last `rows`, then `more` with `{count}` the
+/// rows left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PdfLast {
+    pub rows: usize,
+    pub more: String,
 }
 
 /// Marks a table as a KAM-owned area: which account, which area, and the keys its reader

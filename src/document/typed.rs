@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 
 use super::xhtml::{choices, name, normalize_ws, Node, Parser};
 use super::{
-    AreaMark, Cell, Chart, ChartKind, Column, DocumentError, Series, SeriesKind, Table, Value, ValueFormat,
+    AreaMark, Cell, Chart, ChartKind, Column, DocumentError, Formula, PdfLast, Series, SeriesKind, Table,
+    Value, ValueFormat,
 };
 
 /// The KAM-owned areas a table may be marked as.
@@ -13,8 +14,18 @@ pub const AREAS: [&str; 5] = ["meetings", "history", "contacts", "decision_maker
 
 impl Parser {
     pub(super) fn table(&self, node: Node) -> Result<Table, DocumentError> {
-        self.check_attrs(node, &["name", "area", "account", "data-keys"])?;
+        self.check_attrs(node, &["name", "area", "account", "data-keys", "pdf-last", "pdf-more"])?;
         let area = self.area_mark(node)?;
+        let pdf_last = match node.attribute("pdf-last") {
+            None => None,
+            Some(raw) => match raw.trim().parse::<usize>() {
+                Ok(rows) if rows > 0 => Some(PdfLast {
+                    rows,
+                    more: node.attribute("pdf-more").map(normalize_ws).unwrap_or_else(|| "… {count}".into()),
+                }),
+                _ => return Err(self.err(node, format!("pdf-last {raw:?} is not a number of rows"))),
+            },
+        };
         let mut columns: Option<Vec<Column>> = None;
         let mut rows = Vec::new();
         let mut totals = None;
@@ -32,7 +43,10 @@ impl Parser {
                         if name(th) != "th" {
                             return Err(self.unknown(th, "thead tr", "th"));
                         }
-                        self.check_attrs(th, &["data-format", "data-choices", "data-fill"])?;
+                        self.check_attrs(
+                            th,
+                            &["data-format", "data-choices", "data-fill", "data-name", "data-formula"],
+                        )?;
                         let format = match th.attribute("data-format") {
                             None => ValueFormat::Text,
                             Some(f) => self.format(th, f)?,
@@ -44,11 +58,20 @@ impl Parser {
                                 return Err(self.err(th, format!("data-fill {o:?} is not true or false")))
                             }
                         };
+                        let name = self.name_attr(th)?;
+                        if let Some(n) = &name {
+                            if cols.iter().any(|c: &Column| c.name.as_ref() == Some(n)) {
+                                return Err(self.err(th, format!("column name {n:?} is used twice")));
+                            }
+                        }
+                        let formula = self.formula_attr(th, format)?;
                         cols.push(Column {
                             label: self.text(th)?,
                             format,
                             choices: choices(th.attribute("data-choices")),
                             fill,
+                            name,
+                            formula,
                         });
                     }
                     columns = Some(cols);
@@ -63,6 +86,7 @@ impl Parser {
                             return Err(self.unknown(tr, p, "tr"));
                         }
                         let row = self.row(tr, cols)?;
+                        self.check_row_formulas(tr, cols, &row, p == "tfoot")?;
                         if p == "tbody" {
                             rows.push(row);
                         } else if totals.is_some() {
@@ -91,6 +115,7 @@ impl Parser {
             columns,
             rows,
             totals,
+            pdf_last,
             area,
         })
     }
@@ -140,16 +165,87 @@ impl Parser {
                 if name(td) != "td" {
                     return Err(self.unknown(td, "tr", "td"));
                 }
-                self.check_attrs(td, &["data-value", "data-format", "highlight", "href"])?;
+                self.check_attrs(td, &["data-value", "data-format", "highlight", "href", "data-formula"])?;
                 let highlight = match td.attribute("highlight") {
                     None | Some("false") => false,
                     Some("true") => true,
                     Some(o) => return Err(self.err(td, format!("highlight {o:?} is not true or false"))),
                 };
                 let link = self.href(td)?;
-                Ok(Cell { value: self.value(td, self.text(td)?, Some(col.format))?, highlight, link })
+                let value = self.value(td, self.text(td)?, Some(col.format))?;
+                let format = if value.format == ValueFormat::Text { col.format } else { value.format };
+                let formula = self.formula_attr(td, format)?;
+                Ok(Cell { value, highlight, link, formula })
             })
             .collect()
+    }
+
+    /// A `data-name`: a plain identifier formulas can use.
+    pub(super) fn name_attr(&self, node: Node) -> Result<Option<String>, DocumentError> {
+        let Some(raw) = node.attribute("data-name") else { return Ok(None) };
+        let n = raw.trim();
+        let ok = n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !matches!(n.to_ascii_lowercase().as_str(), "sum" | "min" | "max" | "round");
+        if !ok {
+            return Err(self.err(
+                node,
+                format!("data-name {raw:?} is not a name (letters, digits and _, not a function name)"),
+            ));
+        }
+        Ok(Some(n.to_string()))
+    }
+
+    /// A `data-formula`, parsed; only numbers are computed.
+    pub(super) fn formula_attr(
+        &self,
+        node: Node,
+        format: ValueFormat,
+    ) -> Result<Option<Formula>, DocumentError> {
+        let Some(raw) = node.attribute("data-formula") else { return Ok(None) };
+        if matches!(format, ValueFormat::Text | ValueFormat::Date) {
+            return Err(self.err(
+                node,
+                format!("data-formula needs a number format (money, percent, int, number), not {format:?}"),
+            ));
+        }
+        let f = Formula::parse(raw).map_err(|m| self.err(node, format!("data-formula: {m}")))?;
+        Ok(Some(f))
+    }
+
+    /// Names in a table's formulas: a row's formula uses its columns' names for the same row;
+    /// a totals row can only sum a column (`sum(sales)`); both may use KPI names.
+    fn check_row_formulas(
+        &self,
+        tr: Node,
+        cols: &[Column],
+        row: &[Cell],
+        totals: bool,
+    ) -> Result<(), DocumentError> {
+        let formulas = row
+            .iter()
+            .zip(cols)
+            .filter_map(|(c, col)| c.formula.as_ref().or(if totals { None } else { col.formula.as_ref() }));
+        for f in formulas {
+            for (name, in_sum) in f.names() {
+                let is_col = cols.iter().any(|c| c.name.as_deref() == Some(name));
+                if in_sum && !is_col {
+                    return Err(
+                        self.err(tr, format!("sum({name}): no column of this table has data-name {name:?}"))
+                    );
+                }
+                if totals && is_col && !in_sum {
+                    return Err(self.err(
+                        tr,
+                        format!("{name} is a column: a totals row uses sum({name}), not a single cell"),
+                    ));
+                }
+                if !is_col && !in_sum {
+                    self.kpi_ref(tr, name);
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn format(&self, node: Node, f: &str) -> Result<ValueFormat, DocumentError> {
@@ -182,13 +278,10 @@ impl Parser {
         };
         let el = name(node);
         let Some(raw) = node.attribute("data-value") else {
-            // An empty cell keeps an explicit format (a blank money cell to fill in); any
-            // other cell without a value is its text.
-            let format = match node.attribute("data-format") {
-                Some(_) if text.is_empty() => format,
-                _ => ValueFormat::Text,
-            };
-            return Ok(Value { text, format, number: None, date: None });
+            // No number: text, unless the element says what it would be (a KPI's "—" is a
+            // money figure that is not available).
+            let own = if node.attribute("data-format").is_some() { format } else { ValueFormat::Text };
+            return Ok(Value { text, format: own, number: None, date: None });
         };
         let raw = raw.trim();
         match format {
@@ -266,9 +359,14 @@ impl Parser {
                 self.check_attrs(pt, &["label", "value"])?;
                 self.text(pt)?;
                 let raw = pt.attribute("value").unwrap_or("").trim();
-                let v = parse_number(raw).ok_or_else(|| {
-                    self.err(pt, format!("pt value {raw:?} is not a number (use '.' for decimals)"))
-                })?;
+                // An empty value is a gap: a month without sales data or without a target.
+                let v = if raw.is_empty() {
+                    f64::NAN
+                } else {
+                    parse_number(raw).ok_or_else(|| {
+                        self.err(pt, format!("pt value {raw:?} is not a number (use '.' for decimals)"))
+                    })?
+                };
                 points.push((pt.attribute("label").map(normalize_ws).unwrap_or_default(), v));
             }
             series.push(Series {
@@ -407,6 +505,13 @@ mod tests {
         assert_eq!((p.series[0].format, p.series[1].format), (ValueFormat::Money, ValueFormat::Percent));
         let Block::Chart(l) = block(r#"<chart kind="line"><series name="s"/></chart>"#) else { panic!() };
         assert_eq!(l.series[0].kind, SeriesKind::Line, "a line chart's series are lines");
+        // An empty value is a gap, kept in its place so series stay aligned by month.
+        let Block::Chart(g) = block(
+            r#"<chart kind="bar"><series name="t" kind="line"><pt label="A" value=""/><pt label="B" value="2"/></series></chart>"#,
+        ) else {
+            panic!()
+        };
+        assert!(g.series[0].points[0].1.is_nan() && g.series[0].points[1].1 == 2.0);
 
         let Block::Fields(f) = block(
             r#"<fields><field label="Nombre"/><field label="Fecha" kind="date">2026-11-02</field>

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, Run, Section};
+use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, PageBreak, Run, Section};
 
 /// Parses a template's XHTML output into a document.
 ///
@@ -95,13 +95,27 @@ pub(super) type Node<'a, 'i> = roxmltree::Node<'a, 'i>;
 pub(super) struct Parser {
     line_starts: Vec<usize>,
     links: RefCell<Vec<(u32, String)>>,
+    /// Names formulas use that must be a KPI's `data-name` somewhere in the document.
+    kpi_refs: RefCell<Vec<(u32, String)>>,
+    /// Every KPI name, checked against `kpi_refs` at the end.
+    kpi_names: RefCell<BTreeSet<String>>,
 }
 
 impl Parser {
     fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Parser { line_starts, links: RefCell::new(Vec::new()) }
+        Parser {
+            line_starts,
+            links: RefCell::new(Vec::new()),
+            kpi_refs: RefCell::new(Vec::new()),
+            kpi_names: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// Notes a name a formula uses that must be some KPI's `data-name`.
+    pub(super) fn kpi_ref(&self, node: Node, name: &str) {
+        self.kpi_refs.borrow_mut().push((self.line(node), name.to_string()));
     }
 
     /// The section id an `href` names: `#id`, internal links only.
@@ -205,6 +219,15 @@ impl Parser {
             }
             sections.push(section);
         }
+        let names = self.kpi_names.borrow();
+        for (line, name) in self.kpi_refs.borrow().iter() {
+            if !names.contains(name) {
+                return Err(DocumentError {
+                    line: *line,
+                    message: format!("formula uses {name:?}: no KPI or column has data-name {name:?}"),
+                });
+            }
+        }
         for (line, id) in self.links.borrow().iter() {
             if !ids.contains(id) {
                 return Err(DocumentError {
@@ -232,20 +255,23 @@ impl Parser {
         };
         let sheet = node.attribute("sheet").map(normalize_ws).unwrap_or_else(|| title.clone());
         let page_break = match node.attribute("break") {
-            None | Some("auto") => false,
-            Some("page") => true,
+            None | Some("auto") => PageBreak::Auto,
+            Some("page") => PageBreak::Page,
+            Some("fit") => PageBreak::Fit,
             Some(other) => {
-                return Err(self.err(node, format!("section break {other:?} is not one of page, auto")))
+                return Err(self.err(node, format!("section break {other:?} is not one of page, fit, auto")))
             }
         };
         let mut blocks = Vec::new();
+        // KPI names are unique within a section (formulas look there first).
+        let mut section_names = BTreeSet::new();
         for c in self.elements(node)? {
-            blocks.push(self.block(c)?);
+            blocks.push(self.block(c, &mut section_names)?);
         }
         Ok(Section { title, id, sheet, page_break, blocks })
     }
 
-    fn block(&self, node: Node) -> Result<Block, DocumentError> {
+    fn block(&self, node: Node, section_names: &mut BTreeSet<String>) -> Result<Block, DocumentError> {
         match name(node) {
             h @ ("h1" | "h2" | "h3") => {
                 self.check_attrs(node, &[])?;
@@ -278,10 +304,27 @@ impl Parser {
                     if name(c) != "kpi" {
                         return Err(self.unknown(c, "kpis", "kpi"));
                     }
-                    self.check_attrs(c, &["label", "data-value", "data-format"])?;
+                    self.check_attrs(
+                        c,
+                        &["label", "data-value", "data-format", "data-name", "data-formula"],
+                    )?;
                     let label = c.attribute("label").map(normalize_ws).unwrap_or_default();
                     let value = self.value(c, self.text(c)?, None)?;
-                    kpis.push(Kpi { label, value });
+                    let name = self.name_attr(c)?;
+                    if let Some(n) = &name {
+                        if !section_names.insert(n.clone()) {
+                            return Err(self.err(c, format!("KPI name {n:?} is used twice in this section")));
+                        }
+                        self.kpi_names.borrow_mut().insert(n.clone());
+                    }
+                    let formula = self.formula_attr(c, value.format)?;
+                    for (n, in_sum) in formula.iter().flat_map(|f| f.names()) {
+                        if in_sum {
+                            return Err(self.err(c, format!("sum({n}) sums a table column: not in a KPI")));
+                        }
+                        self.kpi_ref(c, n);
+                    }
+                    kpis.push(Kpi { label, value, name, formula });
                 }
                 Ok(Block::Kpis(kpis))
             }
@@ -448,9 +491,9 @@ mod tests {
         assert_eq!(d.title, "Plan de cuentas — Ana");
         assert_eq!((d.lang.as_str(), d.author.as_str(), d.subject.as_str()), ("es", "kamplan", "2026-10"));
         assert_eq!(d.sections[0].sheet, "Resumen", "sheet defaults to the title");
-        assert!(!d.sections[0].page_break);
+        assert_eq!(d.sections[0].page_break, PageBreak::Auto);
         assert_eq!(d.sections[1].sheet, "Cuentas");
-        assert!(d.sections[1].page_break);
+        assert_eq!(d.sections[1].page_break, PageBreak::Page);
     }
 
     #[test]

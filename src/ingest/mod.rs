@@ -76,57 +76,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
-/// A fast, deterministic hasher (FxHash) for the interner: keys come from local files, so
-/// hash flooding is no concern, and a million lookups per book make SipHash show up.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(n as u64);
-    }
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.add(n as u64);
-    }
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// A hash map with [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A hash map with a fast, deterministic hasher (FxHash, from rustc-hash) for the interner and
+/// the ingest's tallies: keys come from local files, so hash flooding is no concern, and a
+/// million lookups per book make SipHash show up.
+pub type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Stores each distinct string once; `Sym` indexes it.
 #[derive(Debug, Default, Clone)]
@@ -545,7 +498,11 @@ fn warnings(ds: &Dataset, cfg: &crate::config::Config) -> Vec<String> {
     // With a territory map to assign by, lines need no salesperson.
     let territory = !cfg.assign.map.is_empty() || ds.directory.iter().any(|d| d.region.is_some());
     let assigned = cfg.assign.by.is_some() && territory;
-    if !no_kam.is_empty() && !assigned {
+    // No sheet names a salesperson and the master assigns no KAM: a small firm whose owner is
+    // the KAM (`[classify] owner`), as the method says — nothing to warn about.
+    let owner_runs_all = no_kam.len() == sales.len()
+        && !ds.master.iter().any(|m| m.kam.as_deref().is_some_and(|k| !k.trim().is_empty()));
+    if !no_kam.is_empty() && !assigned && !owner_runs_all {
         out.push(format!(
             "no salesperson column in {}: those lines get their KAM from the master or [assign]",
             no_kam.join(", ")

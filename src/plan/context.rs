@@ -13,6 +13,9 @@ pub struct Plans {
     /// One plan per KAM with key accounts, ordered by KAM name.
     pub kams: Vec<KamPlan>,
     pub summary: Summary,
+    /// The monthly targets this run publishes, by key account: the months elapsed it showed
+    /// and the months of its objectives.
+    pub targets: super::TargetBook,
     /// What every plan shows of the KAMs' own entries, by account code: the month's
     /// `carried.json`.
     #[serde(skip)]
@@ -40,6 +43,9 @@ pub struct PeriodInfo {
     pub next_label: String,
     /// Whether growth against the prior window could be computed.
     pub growth_available: bool,
+    /// The first month with a sales line in the books: a first purchase in it may not be the
+    /// first ever.
+    pub data_from: Option<Month>,
     pub currency: String,
     /// The documents' language code.
     pub lang: String,
@@ -86,6 +92,40 @@ pub struct Flags {
     pub over_contacted: bool,
     /// The next closer meeting was postponed, ended without agreement or was called off.
     pub setback: bool,
+    /// Sales of the months elapsed are below the targets an earlier plan set for them.
+    pub behind: bool,
+}
+
+/// One of this month's actions on the cover: the account, what to do (naming the step) and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    /// `call_overdue`, `retake`, `falling`, `stale`, `behind`, `behind_agreed`, `meeting`,
+    /// `call_due` — the order the cover lists them in.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    /// The closer step (1..=4) it is about.
+    pub step: Option<u32>,
+    pub date: Option<NaiveDate>,
+    /// What to do, in a sentence.
+    pub text: String,
+}
+
+/// A row of the agenda: one of an account's four meetings, or its courtesy call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaRow {
+    pub id: String,
+    pub name: String,
+    /// "Reunión 2: …" or "Llamada de cortesía".
+    pub what: String,
+    /// 1..=4 for a meeting; `None` for the call.
+    pub step: Option<u32>,
+    pub date: Option<NaiveDate>,
+    /// Status label.
+    pub status: String,
+    pub notes: Option<String>,
+    /// The next meeting, or an overdue call.
+    pub next: bool,
 }
 
 /// One KAM's Key Account Plan.
@@ -122,6 +162,10 @@ pub struct KamPlan {
     /// Key at P−1, not now (still owned by this KAM).
     pub lost_key: Vec<AccountRef>,
     pub attention: Vec<Attention>,
+    /// This month's actions, first on the cover.
+    pub actions: Vec<Action>,
+    /// Every account's meetings and courtesy call.
+    pub agenda: Vec<AgendaRow>,
     /// The key accounts, by rank.
     pub accounts: Vec<AccountPlan>,
     /// Contact-cap warnings of all accounts.
@@ -151,15 +195,57 @@ pub struct MonthPoint {
     pub sales: f64,
 }
 
+/// One month of the account's chart: the 24 months to P with their sales, then the months of
+/// the objective; `target` where a plan set one (earlier plans for months elapsed, this one
+/// for the months ahead).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartPoint {
+    pub month: Month,
+    pub label: String,
+    pub sales: Option<f64>,
+    pub target: Option<f64>,
+}
+
+/// One month of an account's target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetMonth {
+    pub month: Month,
+    pub label: String,
+    pub target: f64,
+}
+
+/// A month already elapsed: what an earlier plan asked and what the account bought.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActualVsTarget {
+    pub month: Month,
+    pub label: String,
+    pub target: f64,
+    pub actual: f64,
+    /// `actual − target`.
+    pub difference: f64,
+    /// `actual / target`; `None` for a zero target.
+    pub ratio: Option<f64>,
+    /// The period whose plan set the target.
+    pub set_in: Month,
+}
+
 /// The sales objective of an account for the months after P.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Objective {
-    /// Growth rate applied.
-    pub rate: f64,
-    /// The reason whose per-reason rate applies; `None` when the general rate does.
+    /// The rule that set the target: `rate` (the reasons' growth rate), `growth` (recent
+    /// growth, capped), `potential` (a share of the gap to the potential), `run_rate` (keep the
+    /// current pace), `first_order` (no sales).
+    pub rule: String,
+    /// Target against the window's sales (`target / base − 1`); `None` without sales.
+    pub rate: Option<f64>,
+    /// Under rule `rate`, the reason whose per-reason rate applies; `None` for the general rate.
     pub reason: Option<String>,
     /// Sales in the window (the base).
     pub base: f64,
+    /// The current pace over the same number of months: the last 3 months annualised.
+    pub run_rate: f64,
+    /// The pace takes out the season (a year of history was there).
+    pub run_rate_seasonal: bool,
     pub target: f64,
     /// `target − base`.
     pub increase: f64,
@@ -168,12 +254,22 @@ pub struct Objective {
     pub per_month: f64,
     /// `base / months`.
     pub current_per_month: f64,
-    /// `per_month − current_per_month`.
-    pub increase_per_month: f64,
-    /// The objective in words.
+    /// `run_rate / months`.
+    pub run_rate_per_month: f64,
+    /// `per_month − run_rate_per_month`.
+    pub change_per_month: f64,
+    /// The account is falling: the target is not held to the current pace.
+    pub falling: bool,
+    /// The objective and the rule that produced it, in words.
     pub text: String,
+    /// For a falling account: what recovering last year's level means.
+    pub recovery_text: Option<String>,
     /// How it serves the commercial plan, in words.
     pub plan_text: String,
+    /// The target by month.
+    pub monthly: Vec<TargetMonth>,
+    /// The monthly split follows the account's season (else it is even).
+    pub seasonal: bool,
 }
 
 /// One of the closer's four meetings.
@@ -292,13 +388,14 @@ pub struct AccountPlan {
     pub margin: Option<f64>,
     pub margin_pct: Option<f64>,
     pub growth: Option<f64>,
+    /// Last 3 months against the same 3 months a year earlier, else against the 3 before.
     pub trend: Option<f64>,
-    /// Last 3 months against the same 3 months a year earlier: the trend without the season.
-    /// `None` when those months a year earlier sold nothing.
-    pub trend_yoy: Option<f64>,
-    /// The trend the plan reads: `trend_yoy`, else `trend`.
-    pub trend_read: Option<f64>,
+    /// `year_earlier` or `previous_months`: what `trend` compares with.
+    pub trend_basis: Option<String>,
     pub first_purchase: Option<NaiveDate>,
+    /// "Customer since", true of the data: the first purchase's date, or "<first month of data>
+    /// or earlier" when it falls in the first month the books hold.
+    pub since: String,
     pub last_purchase: Option<NaiveDate>,
     pub days_since: Option<i64>,
     /// Reason keys (`volume`, …).
@@ -320,9 +417,17 @@ pub struct AccountPlan {
     /// not an empty table.
     pub monthly_book: bool,
     pub monthly: Vec<MonthPoint>,
+    /// The 24 months to P and the months of the objective, for the chart.
+    pub chart: Vec<ChartPoint>,
     /// Risk sentences: exposure, trend, recency.
     pub risks: Vec<String>,
     pub objective: Objective,
+    /// Months elapsed with the targets earlier plans set for them.
+    pub actual_vs_target: Vec<ActualVsTarget>,
+    /// The months elapsed in a sentence (sold against asked), when there are any.
+    pub actual_text: Option<String>,
+    /// Behind target, for the attention list.
+    pub behind_text: Option<String>,
     pub meetings: Vec<Meeting>,
     /// Number of the next meeting (1..=4); `None` when all four are done.
     pub next_meeting: Option<u32>,
@@ -400,6 +505,64 @@ pub struct KamRow {
     pub meetings: u32,
     /// Contacts of any kind with their key accounts in the window (meetings included).
     pub contacts: u32,
+    /// Sum of their key accounts' targets.
+    pub target: f64,
+    /// `target / [plan] commercial_target`, when the commercial plan is given.
+    pub commercial_share: Option<f64>,
+    /// More key accounts than `[plan] kam_capacity`.
+    pub over_capacity: bool,
+}
+
+/// The key accounts' targets inside the company's commercial plan (`[plan] commercial_target`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Commercial {
+    /// The company's sales target for the months after P.
+    pub target: f64,
+    /// Sum of the key accounts' targets.
+    pub key_target: f64,
+    /// `key_target / target`.
+    pub coverage: f64,
+    /// What the other customers must make: `target − key_target` (negative: the key accounts
+    /// alone exceed the plan).
+    pub gap: f64,
+    /// The other customers' sales in the window.
+    pub rest_sales: f64,
+    /// The growth the other customers need: `gap / rest_sales − 1`; `None` without their sales.
+    pub rest_growth: Option<f64>,
+    pub text: String,
+}
+
+/// An account in the company-wide attention list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryAttention {
+    pub kam: String,
+    pub id: String,
+    pub name: String,
+    /// The reasons, joined.
+    pub why: String,
+}
+
+/// An account key at P−1 and not now, with the rules it no longer meets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LostAccount {
+    pub id: String,
+    pub name: String,
+    pub kam: String,
+    pub sales: f64,
+    /// The rules it no longer meets, joined.
+    pub why: String,
+}
+
+/// A key account with no contact recorded in `[classify] recency_alert_days`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoContact {
+    pub kam: String,
+    pub id: String,
+    pub name: String,
+    /// The last contact recorded in the window, if any.
+    pub last_contact: Option<NaiveDate>,
+    /// Days from it to the end of P.
+    pub days: Option<i64>,
 }
 
 /// A key account in the summary's by-KAM table.
@@ -452,7 +615,27 @@ pub struct Summary {
     pub key_accounts_by_kam: Vec<SummaryAccount>,
     pub unassigned: Vec<AccountRef>,
     pub new_key: Vec<AccountRef>,
-    pub lost_key: Vec<AccountRef>,
+    /// Key at P−1 and not now, with why.
+    pub lost_key: Vec<LostAccount>,
+    /// Sum of the key accounts' targets.
+    pub key_target: f64,
+    /// The commercial plan, when `[plan] commercial_target` is given.
+    pub commercial: Option<Commercial>,
+    /// Every plan's attention list, by KAM.
+    pub attention: Vec<SummaryAttention>,
+    /// Key accounts without a contact in `recency_alert_days` (empty without any record of
+    /// contacts: see `contacts_known`).
+    pub no_contact: Vec<NoContact>,
+    /// Whether an activity log or returned plans were read.
+    pub contacts_known: bool,
+    /// The heading of `no_contact`, naming the days.
+    pub no_contact_title: String,
+    /// Said when `no_contact` is empty: every account had a contact, or nothing tells.
+    pub no_contact_text: String,
+    /// KAMs over `[plan] kam_capacity`, in sentences.
+    pub capacity: Vec<String>,
+    /// Stricter settings that would focus the list, in sentences (with `capacity`).
+    pub focus: Vec<String>,
     /// The classification's warnings.
     pub warnings: Vec<String>,
     /// One row per KAM plan, in the same order as [`Plans::kams`].

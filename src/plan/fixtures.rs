@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::classify::{Abc, Account, Classification, Concentration, KamSummary, MonthSales, Reason, Totals};
+use crate::classify::{
+    Abc, Account, Classification, Concentration, KamSummary, MonthSales, Reason, Totals, TrendBasis,
+};
 use crate::config::Config;
 use crate::ingest::{Activity, Dataset, KamContact};
 use crate::period::{Month, Window};
@@ -50,10 +52,12 @@ fn account(
         reasons: reasons.to_vec(),
         explanation: reasons.iter().map(|r| format!("{name} is key by {}.", r.as_str())).collect(),
         was_key: key,
+        no_longer_key: Vec::new(),
         first_purchase: Some(d("2019-03-04")),
         last_purchase: Some(d("2026-10-20")),
         days_since: Some(11),
         trend: Some(0.02),
+        trend_basis: Some(TrendBasis::YearEarlier),
         exposure_sales: sales / 1_000_000.0,
         exposure_margin: Some(sales * 0.3 / 300_000.0),
         strategic: reasons.contains(&Reason::Strategic),
@@ -80,7 +84,7 @@ pub fn classification() -> Classification {
         true,
         &[Reason::Volume],
     );
-    a1.trend = Some(-0.2);
+    a1.trend = Some(-0.3);
     // The last three months sell 30 % less than a year earlier.
     for m in a1.monthly.iter_mut().rev().take(3) {
         m.sales = 0.7 * 500_000.0 / 12.0;
@@ -101,6 +105,7 @@ pub fn classification() -> Classification {
     a2.days_since = Some(90);
     a2.last_purchase = Some(d("2026-08-02"));
     a2.trend = Some(0.3);
+    a2.trend_basis = Some(TrendBasis::PreviousMonths);
     let mut a3 = account(
         "C003",
         "Beta Foods",
@@ -115,8 +120,13 @@ pub fn classification() -> Classification {
     a3.last_purchase = Some(d("2026-10-05"));
     a3.days_since = Some(26);
     a3.trend = None;
+    a3.trend_basis = None;
     let mut a4 = account("C004", "Gamma Logística", "Ana Pérez", 100_000.0, Some(4), Abc::B, false, &[]);
     a4.was_key = true;
+    a4.no_longer_key = vec![
+        "ya no es clase A: puesto 4, las cuentas anteriores ya suman el 85,0 % de las ventas (umbral 80 %)"
+            .into(),
+    ];
     let mut a5 =
         account("C005", "Delta Energía", "Sin asignar", 0.0, None, Abc::C, true, &[Reason::Strategic]);
     a5.last_purchase = None;
@@ -191,6 +201,7 @@ pub fn classification() -> Classification {
         new_key: vec!["C003".into()],
         lost_key: vec!["C004".into()],
         warnings: vec!["1 key account has no KAM".into()],
+        focus: Vec::new(),
     }
 }
 

@@ -53,12 +53,15 @@ pub(super) fn kam_plan(
         .filter_map(|a| {
             let mut why = Vec::new();
             if a.flags.falling {
-                let key = if a.trend_yoy.is_some() {
-                    "plan.attention.falling_yoy"
-                } else {
+                let key = if a.trend_basis.as_deref() == Some("previous_months") {
                     "plan.attention.falling"
+                } else {
+                    "plan.attention.falling_yoy"
                 };
-                why.push(lang.fill(key, &[("trend", pct(lang, a.trend_read.map(f64::abs)))]));
+                why.push(lang.fill(key, &[("trend", pct(lang, a.trend.map(f64::abs)))]));
+            }
+            if let Some(t) = &a.behind_text {
+                why.push(t.clone());
             }
             if a.flags.stale {
                 why.push(match a.days_since {
@@ -83,6 +86,8 @@ pub(super) fn kam_plan(
         })
         .collect();
     // The cap warnings, each with the customer's own recent request beside it.
+    let actions = actions::actions(&accounts, period, lang);
+    let agenda = actions::agenda(&accounts, lang);
     let warnings = accounts
         .iter()
         .flat_map(|a| {
@@ -138,6 +143,8 @@ pub(super) fn kam_plan(
         new_key,
         lost_key,
         attention,
+        actions,
+        agenda,
         accounts,
         warnings,
         choices: choices.clone(),
@@ -190,9 +197,30 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
         })
         .collect();
 
-    let trend_yoy = yoy_trend(a, period.period);
-    let trend_read = trend_yoy.or(a.trend);
-    let falling = trend_read.is_some_and(|t| t <= FALLING_TREND);
+    let falling = a.trend.is_some_and(|t| t <= FALLING_TREND);
+    let mut objective = objective(a, cfg, lang, period);
+    let season = targets::season(&a.monthly);
+    objective.seasonal = season.is_some();
+    objective.monthly = targets::split(objective.target, period.period, objective.months, season.as_ref())
+        .into_iter()
+        .map(|(month, target)| TargetMonth { month, label: lang.month(month), target })
+        .collect();
+    let earlier = ctx.inputs.earlier_targets.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+    let actual_vs_target = targets::actual_vs_target(a, earlier, period, lang);
+    let (asked, sold): (f64, f64) =
+        actual_vs_target.iter().fold((0.0, 0.0), |(t, s), x| (t + x.target, s + x.actual));
+    let behind = !actual_vs_target.is_empty() && sold < asked;
+    let months: Vec<String> = actual_vs_target.iter().map(|x| x.label.clone()).collect();
+    let args = [
+        ("months", months.join(", ")),
+        ("sold", lang.money(sold)),
+        ("asked", lang.money(asked)),
+        ("gap", lang.money((asked - sold).abs())),
+        ("ratio", pct(lang, ratio(sold, asked))),
+    ];
+    let actual_text = (!actual_vs_target.is_empty())
+        .then(|| lang.fill(if behind { "plan.target.behind" } else { "plan.target.on_track" }, &args));
+    let behind_text = behind.then(|| lang.fill("plan.attention.behind", &args));
     let stale = match a.days_since {
         Some(d) => d > cfg.classify.recency_alert_days as i64,
         None => true,
@@ -203,6 +231,7 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
         call_overdue: courtesy.overdue,
         over_contacted: !cap_excess.is_empty(),
         setback: mv.setback.is_some(),
+        behind,
     };
 
     let mut risks = vec![match a.exposure_margin {
@@ -220,8 +249,8 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
             &[("share", lang.percent(a.exposure_sales, 1)), ("sales", lang.money(a.sales))],
         ),
     }];
-    let yoy = if trend_yoy.is_some() { "_yoy" } else { "" };
-    risks.push(match trend_read {
+    let yoy = if a.trend_basis == Some(crate::classify::TrendBasis::PreviousMonths) { "" } else { "_yoy" };
+    risks.push(match a.trend {
         Some(t) if t <= FALLING_TREND => {
             lang.fill(&format!("plan.risk.trend_falling{yoy}"), &[("trend", lang.percent(t.abs(), 1))])
         }
@@ -255,11 +284,13 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
             share: ratio(*s, a.sales).unwrap_or(0.0),
         })
         .collect();
-    let monthly = a
+    let monthly: Vec<MonthPoint> = a
         .monthly
         .iter()
         .map(|m| MonthPoint { month: m.month, label: lang.month(m.month), sales: m.sales })
         .collect();
+    let chart = chart(&monthly, &actual_vs_target, &objective.monthly);
+    let since = since(a.first_purchase, period.data_from, lang);
 
     AccountPlan {
         rank: a.rank,
@@ -275,9 +306,9 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
         margin_pct: a.margin_pct,
         growth: a.growth,
         trend: a.trend,
-        trend_yoy,
-        trend_read,
+        trend_basis: a.trend_basis.map(|b| b.as_str().to_string()),
         first_purchase: a.first_purchase,
+        since,
         last_purchase: a.last_purchase,
         days_since: a.days_since,
         reasons: a.reasons.iter().map(|r| r.as_str().to_string()).collect(),
@@ -293,8 +324,12 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
         top_products,
         monthly_book: a.monthly_book,
         monthly,
+        chart,
         risks,
-        objective: objective(a, cfg, lang, period),
+        objective,
+        actual_vs_target,
+        actual_text,
+        behind_text,
         meetings: mv.list,
         next_meeting: mv.next,
         next_text: mv.next_text,
@@ -323,9 +358,57 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
     }
 }
 
+/// "Customer since", true of the data: a first purchase in the first month the books hold may
+/// not be the first ever, so it reads "<month> or earlier".
+fn since(first: Option<NaiveDate>, data_from: Option<Month>, lang: &Lang) -> String {
+    match (first, data_from) {
+        (Some(d), Some(from)) if Month::of(d) <= from => {
+            lang.fill("plan.account.since_before", &[("month", lang.month(from))])
+        }
+        (Some(d), _) => lang.date(d),
+        (None, _) => "—".to_string(),
+    }
+}
+
+/// The chart's months: the 24 to P with their sales and the targets earlier plans set for them,
+/// then the objective's months with their targets.
+fn chart(monthly: &[MonthPoint], elapsed: &[ActualVsTarget], ahead: &[TargetMonth]) -> Vec<ChartPoint> {
+    monthly
+        .iter()
+        .map(|m| ChartPoint {
+            month: m.month,
+            label: m.label.clone(),
+            sales: Some(m.sales),
+            target: elapsed.iter().find(|x| x.month == m.month).map(|x| x.target),
+        })
+        .chain(ahead.iter().map(|t| ChartPoint {
+            month: t.month,
+            label: t.label.clone(),
+            sales: None,
+            target: Some(t.target),
+        }))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::tests::plans;
+    use super::super::fixtures::d;
+    use super::super::tests::{es, plans};
+
+    #[test]
+    fn customer_since_is_true_of_the_data() {
+        let lang = es();
+        let nov: crate::period::Month = "2024-11".parse().unwrap();
+        let cases = [
+            (Some("2024-11-04"), Some(nov), "nov 2024 o antes"),
+            (Some("2024-12-01"), Some(nov), "01/12/2024"),
+            (Some("2024-11-30"), None, "30/11/2024"),
+            (None, Some(nov), "—"),
+        ];
+        for (first, from, want) in cases {
+            assert_eq!(super::since(first.map(d), from, &lang), want, "{first:?}");
+        }
+    }
 
     #[test]
     fn cover_lists_changes_attention_and_emails() {

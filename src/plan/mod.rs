@@ -13,9 +13,14 @@
 //! `summary`.
 //!
 //! The rules, in one place:
-//! - **Target**: sales in the window × (1 + rate), over the same number of months that follow P.
-//!   The rate is the highest of the account's reasons in `[plan] target_growth_by_reason`, a
-//!   reason without an entry counting as `[plan] target_growth`.
+//! - **Target** for the `window_months` months after P, the highest of (see [`objective`]): the
+//!   window's sales × (1 + the highest rate of the account's reasons in
+//!   `[plan] target_growth_by_reason`, else `[plan] target_growth`); by growth, × (1 + its growth,
+//!   at most `[plan] growth_cap`); by potential, its sales + `[plan] potential_capture` of the gap
+//!   to its potential; and, unless the account is falling, its current pace (the last 3 months
+//!   annualised, without the season). Split by month with the season of its last 24 months
+//!   ([`targets::season`]); the months elapsed are set against the targets earlier plans set
+//!   ([`Inputs::earlier_targets`]).
 //! - **Contacts**: every [`Contact`] of the account in the window up to the end of P — a row of
 //!   the activity log or of a KAM's contact log, a meeting — counts the same.
 //! - **Meetings**: the closer's four meetings (decision makers, competition, needs, close). A
@@ -46,6 +51,7 @@ use crate::ingest::{Activity, Dataset};
 use crate::lang::Lang;
 use crate::period::Month;
 
+mod actions;
 mod context;
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -57,6 +63,7 @@ mod objective;
 mod owned;
 mod people;
 mod summary;
+mod targets;
 
 /// The templates' context, re-exported: every type a plan or the summary is made of.
 pub use context::*;
@@ -64,14 +71,16 @@ pub use followup::RECENT_MONTHS;
 use kam_plan::kam_plan;
 pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus};
 use objective::objective;
-pub use objective::{target_rate, yoy_trend};
+pub use objective::{run_rate, target_rate};
 pub use owned::{
     plan_sources, DroppedAccount, FollowUpRow, FollowUpView, KamOwned, MeetingRow, StepText, StrategyView,
 };
 use summary::summary;
+pub use targets::{season, split, PublishedTarget, TargetBook};
 
-/// A trend at or below this is "falling". The trend read is the last 3 months against the same
-/// months a year earlier (free of the season); without a year of history, against the 3 before.
+/// A trend at or below this is "falling". The trend ([`Account::trend`]) is the last 3 months
+/// against the same months a year earlier (free of the season); without a year of history,
+/// against the 3 before.
 pub const FALLING_TREND: f64 = -0.10;
 /// A trend at or above this is "rising"; between the two it is stable.
 pub const RISING_TREND: f64 = 0.10;
@@ -90,6 +99,9 @@ pub struct Inputs {
     pub contacts_known: bool,
     /// The decision makers the KAM entered, by account id; shown before the suggestions.
     pub decision_makers: HashMap<String, Vec<DecisionMaker>>,
+    /// The monthly targets the latest earlier published month holds, by account id: the plan
+    /// sets the months elapsed against them.
+    pub earlier_targets: TargetBook,
     /// Everything the KAMs own, by account code, as carried into this period
     /// ([`Inputs::with_carried`]): meeting tables, history, strategy, where each came from.
     pub carried: crate::carry::Carried,
@@ -111,7 +123,8 @@ impl Inputs {
 /// KAMs are those of `c.kams` with at least one key account, ordered by name (case-insensitive,
 /// then exact). Key accounts are `c.accounts` with `key`, by rank.
 pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, lang: &Lang) -> Plans {
-    let period = period_info(c, lang);
+    let data_from = data.transactions.iter().map(|t| t.date).min().map(Month::of);
+    let period = period_info(c, lang, data_from);
     let log = contacts_by_account(inputs, c, period.period_end);
     let choices = choices(lang);
     let by_id: HashMap<&str, &Account> = c.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -143,10 +156,14 @@ pub fn build(c: &Classification, data: &Dataset, inputs: &Inputs, cfg: &Config, 
         kams.push(plan);
     }
 
-    let mut summary = summary(c, cfg, lang, &period, &by_id, &kams);
+    let mut summary = summary(c, cfg, lang, &period, &by_id, &kams, inputs.contacts_known);
     summary.follow_up = owned::follow_up(&ctx, &kams, &by_id);
     let carried = owned::carried_out(&ctx, &kams);
-    Plans { kams, summary, carried }
+    let targets = kams
+        .iter()
+        .flat_map(|k| k.accounts.iter().map(|a| (a.id.clone(), targets::published(a, c.period))))
+        .collect();
+    Plans { kams, summary, targets, carried }
 }
 
 /// What every part of one build shares.
@@ -164,7 +181,7 @@ fn rank_order(a: &Account, b: &Account) -> std::cmp::Ordering {
     r(a).cmp(&r(b)).then(b.sales.total_cmp(&a.sales)).then(a.id.cmp(&b.id))
 }
 
-fn period_info(c: &Classification, lang: &Lang) -> PeriodInfo {
+fn period_info(c: &Classification, lang: &Lang, data_from: Option<Month>) -> PeriodInfo {
     let months = c.window.months();
     let next_from = c.period.add(1);
     let next_to = c.period.add(months as i32);
@@ -180,6 +197,7 @@ fn period_info(c: &Classification, lang: &Lang) -> PeriodInfo {
         prior_period_label: lang.month(c.period.add(-1)),
         next_label: format!("{} – {}", lang.month(next_from), lang.month(next_to)),
         growth_available: c.growth_available,
+        data_from,
         currency: lang.currency.clone(),
         lang: lang.code.clone(),
     }
@@ -361,6 +379,61 @@ mod tests {
         inputs.decision_makers.insert("C001".into(), vec![mine.clone()]);
         let q = build(&c, &data, &inputs, &cfg, &es());
         assert_eq!(q.kams[0].accounts[0].decision_makers, vec![mine]);
+    }
+
+    #[test]
+    fn months_elapsed_are_set_against_earlier_targets_and_published_again() {
+        let data = fixtures::dataset();
+        let c = fixtures::classification();
+        let mut inputs = Inputs::from_dataset(&data);
+        let t = |month: &str, target: f64, set_in: &str| PublishedTarget {
+            month: month.parse().unwrap(),
+            target,
+            set_in: set_in.parse().unwrap(),
+        };
+        inputs.earlier_targets.insert(
+            "C001".into(),
+            vec![
+                t("2025-01", 1.0, "2024-12"), // before the window: not shown
+                t("2026-09", 40_000.0, "2026-08"),
+                t("2026-10", 50_000.0, "2026-09"),
+                t("2026-11", 45_000.0, "2026-09"), // not elapsed yet
+            ],
+        );
+        let p = build(&c, &data, &inputs, &fixtures::config(), &es());
+        let a = &p.kams[0].accounts[0];
+        let months: Vec<String> = a.actual_vs_target.iter().map(|x| x.month.to_string()).collect();
+        assert_eq!(months, ["2026-09", "2026-10"]);
+        let oct = &a.actual_vs_target[1];
+        assert_eq!(oct.target, 50_000.0);
+        assert!((oct.actual - 0.7 * 500_000.0 / 12.0).abs() < 1e-6);
+        assert!((oct.difference - (oct.actual - 50_000.0)).abs() < 1e-9);
+        assert!(a.flags.behind);
+        let text = a.actual_text.as_deref().unwrap();
+        assert!(text.contains("sep 2026, oct 2026") && text.contains("90.000,00"), "{text}");
+        let why = &p.kams[0].attention[0].why;
+        assert!(why.iter().any(|w| w.starts_with("por debajo del objetivo")), "{why:?}");
+        // The chart draws the earlier targets on their months and this plan's after P.
+        let chart_target = |m: &str| a.chart.iter().find(|x| x.month.to_string() == m).and_then(|x| x.target);
+        assert_eq!(chart_target("2026-10"), Some(50_000.0));
+        assert_eq!(chart_target("2026-08"), None);
+        assert_eq!(chart_target("2026-11"), Some(a.objective.monthly[0].target));
+        assert_eq!(a.chart.len(), 24 + 12);
+        // Published: the months elapsed as they were set, then the twelve new months.
+        let published = &p.targets["C001"];
+        assert_eq!(published.len(), 2 + 12);
+        assert_eq!(published[0], t("2026-09", 40_000.0, "2026-08"));
+        assert_eq!(published[2].month.to_string(), "2026-11");
+        assert_eq!(published[2].set_in.to_string(), "2026-10");
+        let sum: f64 = published[2..].iter().map(|x| x.target).sum();
+        assert!((sum - a.objective.target).abs() < 0.005, "the months add up to the target");
+        // Every key account is published; none that is not key.
+        assert_eq!(p.targets.len(), 4);
+        assert!(!p.targets.contains_key("C004"));
+        // Ahead of target: no attention.
+        inputs.earlier_targets.insert("C001".into(), vec![t("2026-10", 1_000.0, "2026-09")]);
+        let q = build(&c, &data, &inputs, &fixtures::config(), &es());
+        assert!(!q.kams[0].accounts[0].flags.behind);
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The management summary: the company's Pareto, ABC, concentration, KAM workload and hand-over.
+//! The management summary: the company's Pareto, ABC, concentration, KAM workload and targets
+//! inside the commercial plan, the company-wide attention list, the changes (and why an account
+//! stopped being key), key accounts without contact, capacity, and the hand-over.
 
 use super::*;
 
@@ -9,6 +11,7 @@ pub(super) fn summary(
     period: &PeriodInfo,
     by_id: &HashMap<&str, &Account>,
     plans: &[KamPlan],
+    contacts_known: bool,
 ) -> Summary {
     let company = c.totals.sales;
     let mut ranked: Vec<&Account> = c.accounts.iter().filter(|a| a.sales > 0.0).collect();
@@ -76,6 +79,7 @@ pub(super) fn summary(
         .map(|p| {
             let meetings = p.accounts.iter().map(|a| a.meetings_held).sum();
             let contacts = p.accounts.iter().map(|a| a.contacts).sum();
+            let commercial_share = cfg.plan.commercial_target.and_then(|t| ratio(p.target, t));
             KamRow {
                 kam: p.kam.clone(),
                 email: p.email.clone(),
@@ -85,6 +89,9 @@ pub(super) fn summary(
                 share: p.share,
                 meetings,
                 contacts,
+                target: p.target,
+                commercial_share,
+                over_capacity: p.key_accounts > cfg.plan.kam_capacity,
             }
         })
         .collect();
@@ -128,6 +135,96 @@ pub(super) fn summary(
     };
 
     let key_sales: f64 = plans.iter().map(|p| p.sales).sum();
+    let key_target: f64 = plans.iter().map(|p| p.target).sum();
+    let commercial = cfg
+        .plan
+        .commercial_target
+        .map(|target| commercial(target, key_target, company - key_sales, period, lang));
+    let attention = plans
+        .iter()
+        .flat_map(|p| {
+            p.attention.iter().map(|a| SummaryAttention {
+                kam: p.kam.clone(),
+                id: a.id.clone(),
+                name: a.name.clone(),
+                why: a.why.join("; "),
+            })
+        })
+        .collect();
+    let lost_key = c
+        .lost_key
+        .iter()
+        .map(|id| match by_id.get(id.as_str()) {
+            Some(a) => LostAccount {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                kam: a.kam.clone(),
+                sales: a.sales,
+                why: a.no_longer_key.join("; "),
+            },
+            None => LostAccount {
+                id: id.clone(),
+                name: id.clone(),
+                kam: String::new(),
+                sales: 0.0,
+                why: String::new(),
+            },
+        })
+        .collect();
+    let alert = cfg.classify.recency_alert_days as i64;
+    let no_contact = if contacts_known {
+        plans
+            .iter()
+            .flat_map(|p| {
+                p.accounts.iter().filter_map(|a| {
+                    let last = (a.courtesy.basis == "log").then_some(a.courtesy.last_contact).flatten();
+                    let days = last.map(|d| (period.period_end - d).num_days());
+                    days.is_none_or(|d| d > alert).then(|| NoContact {
+                        kam: p.kam.clone(),
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        last_contact: last,
+                        days,
+                    })
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let capacity: Vec<String> = plans
+        .iter()
+        .filter(|p| p.key_accounts > cfg.plan.kam_capacity)
+        .map(|p| {
+            lang.fill(
+                "summary.capacity.over",
+                &[
+                    ("kam", p.kam.clone()),
+                    ("count", p.key_accounts.to_string()),
+                    ("capacity", cfg.plan.kam_capacity.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let focus = if capacity.is_empty() {
+        Vec::new()
+    } else {
+        c.focus
+            .iter()
+            .map(|f| {
+                let decimals = if f.setting.ends_with("min_share") { 3 } else { 2 };
+                lang.fill(
+                    "summary.capacity.option",
+                    &[
+                        ("setting", f.setting.clone()),
+                        ("value", lang.number(f.value, decimals)),
+                        ("count", f.key_accounts.to_string()),
+                        ("max", f.max_per_kam.to_string()),
+                    ],
+                )
+            })
+            .collect()
+    };
     let key_share = ratio(key_sales, company).unwrap_or(0.0);
     let key_count: u32 = plans.iter().map(|p| p.key_accounts).sum();
     let intro = lang.fill(
@@ -160,7 +257,23 @@ pub(super) fn summary(
         key_accounts_by_kam,
         unassigned,
         new_key: listed(&c.new_key),
-        lost_key: listed(&c.lost_key),
+        lost_key,
+        key_target,
+        commercial,
+        attention,
+        no_contact,
+        contacts_known,
+        no_contact_title: lang.fill("summary.attention.no_contact_title", &[("days", alert.to_string())]),
+        no_contact_text: lang.fill(
+            if contacts_known {
+                "summary.attention.no_contact_none"
+            } else {
+                "summary.attention.no_contact_unknown"
+            },
+            &[("days", alert.to_string())],
+        ),
+        capacity,
+        focus,
         warnings: c.warnings.clone(),
         handover: plans
             .iter()
@@ -177,9 +290,35 @@ pub(super) fn summary(
     }
 }
 
+/// The key accounts' targets inside the commercial plan: coverage and what the rest must make.
+fn commercial(target: f64, key_target: f64, rest_sales: f64, period: &PeriodInfo, lang: &Lang) -> Commercial {
+    let gap = target - key_target;
+    let rest_growth = (rest_sales > 0.0 && gap > 0.0).then(|| gap / rest_sales - 1.0);
+    let coverage = ratio(key_target, target).unwrap_or(0.0);
+    let args = [
+        ("target", lang.money(target)),
+        ("next", period.next_label.clone()),
+        ("key_target", lang.money(key_target)),
+        ("coverage", lang.percent(coverage, 1)),
+        ("gap", lang.money(gap.abs())),
+        ("rest_sales", lang.money(rest_sales)),
+        ("rest_growth", rest_growth.map(|g| lang.percent(g, 1)).unwrap_or_default()),
+    ];
+    let key = match rest_growth {
+        _ if gap <= 0.0 => "summary.commercial.covered",
+        Some(g) if g >= 0.0 => "summary.commercial.rest_grow",
+        Some(_) => "summary.commercial.rest_less",
+        None => "summary.commercial.rest_none",
+    };
+    Commercial { target, key_target, coverage, gap, rest_sales, rest_growth, text: lang.fill(key, &args) }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::tests::plans;
+    use super::super::fixtures;
+    use super::super::tests::{es, plans};
+    use super::*;
+    use crate::classify::FocusOption;
 
     #[test]
     fn summary_abc_and_pareto_add_up() {
@@ -195,5 +334,86 @@ mod tests {
         assert_eq!(s.kams[0].contacts, 10);
         assert_eq!(s.key_accounts, 4);
         assert!(s.concentration.text.contains("50,0"), "{}", s.concentration.text);
+    }
+
+    #[test]
+    fn the_commercial_plan_in_numbers_at_each_boundary() {
+        let lang = es();
+        let period = super::super::period_info(&fixtures::classification(), &lang, None);
+        // (plan, key targets, rest's sales) → (coverage, gap, rest growth, sentence key word)
+        let cases = [
+            (1_000.0, 600.0, 200.0, 0.6, 400.0, Some(1.0), "un 100,0"),
+            (1_000.0, 600.0, 500.0, 0.6, 400.0, Some(-0.2), "−20,0"),
+            (1_000.0, 600.0, 0.0, 0.6, 400.0, None, "no hay más clientes"),
+            (1_000.0, 1_000.0, 300.0, 1.0, 0.0, None, "superan"),
+            (1_000.0, 1_200.0, 300.0, 1.2, -200.0, None, "superan en 200,00"),
+        ];
+        for (target, key, rest, coverage, gap, growth, words) in cases {
+            let c = commercial(target, key, rest, &period, &lang);
+            assert!((c.coverage - coverage).abs() < 1e-9 && (c.gap - gap).abs() < 1e-9, "{c:?}");
+            match (c.rest_growth, growth) {
+                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{c:?}"),
+                (g, w) => assert_eq!(g, w, "{c:?}"),
+            }
+            assert!(c.text.replace('-', "−").contains(words), "{}", c.text);
+        }
+        // Through the build: per KAM and in total.
+        let mut cfg = fixtures::config();
+        cfg.plan.commercial_target = Some(1_000_000.0);
+        let data = fixtures::dataset();
+        let p = build(&fixtures::classification(), &data, &Inputs::from_dataset(&data), &cfg, &lang);
+        let s = &p.summary;
+        let c = s.commercial.as_ref().unwrap();
+        assert_eq!(c.key_target, s.key_target);
+        assert!((s.kams[0].commercial_share.unwrap() - s.kams[0].target / 1_000_000.0).abs() < 1e-12);
+        assert!((c.rest_sales - (s.company_sales - s.key_sales)).abs() < 1e-6);
+        assert!(plans().summary.commercial.is_none());
+    }
+
+    #[test]
+    fn the_company_view_gathers_attention_changes_contact_and_capacity() {
+        let p = plans();
+        let s = &p.summary;
+        // Every plan's attention, with its KAM.
+        let n: usize = p.kams.iter().map(|k| k.attention.len()).sum();
+        assert_eq!(s.attention.len(), n);
+        assert_eq!(s.attention[0].kam, "Ana Pérez");
+        // Why C004 stopped being key, from the classification.
+        assert_eq!(s.lost_key.len(), 1);
+        assert!(s.lost_key[0].why.starts_with("ya no es clase A"), "{:?}", s.lost_key[0]);
+        // No contact: C001's last was on 15/09 (46 days, under 60), C002 in October; C003
+        // (Bruno) and C005 have none.
+        let ids: Vec<&str> = s.no_contact.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(ids, ["C003", "C005"]);
+        assert!(s.no_contact_title.contains("60 días"), "{}", s.no_contact_title);
+        // Without any contact record, nothing is claimed.
+        let data = crate::ingest::Dataset::default();
+        let q = build(&fixtures::classification(), &data, &Inputs::default(), &fixtures::config(), &es());
+        assert!(q.summary.no_contact.is_empty() && !q.summary.contacts_known);
+        assert!(q.summary.no_contact_text.contains("No se ha leído"), "{}", q.summary.no_contact_text);
+        // Capacity: within it, nothing; over it, a sentence per KAM and the focus options.
+        assert!(s.capacity.is_empty() && s.focus.is_empty());
+        let mut cfg = fixtures::config();
+        cfg.plan.kam_capacity = 1;
+        let mut c = fixtures::classification();
+        c.focus = vec![FocusOption {
+            setting: "classify.volume_share".into(),
+            value: 0.7,
+            key_accounts: 3,
+            max_per_kam: 1,
+        }];
+        let data = fixtures::dataset();
+        let q = build(&c, &data, &Inputs::from_dataset(&data), &cfg, &es());
+        assert_eq!(q.summary.capacity.len(), 1, "{:?}", q.summary.capacity);
+        assert!(
+            q.summary.capacity[0].starts_with("Ana Pérez tiene 2 cuentas clave"),
+            "{:?}",
+            q.summary.capacity
+        );
+        assert!(q.summary.kams[0].over_capacity);
+        assert_eq!(
+            q.summary.focus,
+            ["con classify.volume_share = 0,70 habría 3 cuentas clave (el KAM con más, 1)"]
+        );
     }
 }

@@ -173,6 +173,9 @@ pub struct ManifestRun<'a> {
     /// Master rows, activity customers, territory entries and master KAMs that join nothing.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub unmatched: &'a [crate::ingest::joins::Unmatched],
+    /// Each key account's monthly targets — the months elapsed its plan showed and the months
+    /// of its objective — read back by the next month's run ([`crate::history`]).
+    pub targets: &'a crate::plan::TargetBook,
 }
 
 /// The config a run used: its file, the file's hash, and every effective setting.
@@ -353,6 +356,7 @@ mod tests {
             warnings: &[],
             returns: None,
             unmatched: &[],
+            targets: const { &std::collections::BTreeMap::new() },
             carried_from: Default::default(),
         }
     }

@@ -18,8 +18,8 @@ mod text;
 pub mod ttf;
 
 use crate::document::{
-    Block, Cell, Chart, ChartKind, Column, Document, Field, FieldKind, Kpi, NoteKind, Run, Series,
-    SeriesKind, Table, ValueFormat,
+    Block, Cell, Chart, ChartKind, Column, Document, Field, FieldKind, Kpi, NoteKind, PageBreak, Run,
+    Section, Series, SeriesKind, Table, ValueFormat,
 };
 use ttf::Face;
 
@@ -33,7 +33,7 @@ const BOTTOM: f32 = PAGE_H - 58.0;
 const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
 
 const BODY: f32 = 9.5;
-const BODY_LH: f32 = 13.5;
+const BODY_LH: f32 = 13.0;
 const BLOCK_GAP: f32 = 8.0;
 const CELL_PAD: f32 = 4.0;
 const TABLE_FS: f32 = 8.0;
@@ -41,7 +41,7 @@ const ROW_H: f32 = 15.0;
 /// Extra height per wrapped line in a table cell, and the most lines a cell shows.
 const CELL_LH: f32 = 10.0;
 const CELL_LINES: usize = 3;
-const CHART_H: f32 = 200.0;
+const CHART_H: f32 = 140.0;
 const FIELD_H: f32 = 36.0;
 
 /// An sRGB colour.
@@ -109,19 +109,13 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
     };
     let mut anchors: HashMap<&str, usize> = HashMap::new();
     for section in &doc.sections {
-        if section.page_break {
-            l.new_page_unless_empty();
+        match section.page_break {
+            PageBreak::Page => l.new_page_unless_empty(),
+            PageBreak::Fit if !l.fits(section) => l.new_page_unless_empty(),
+            PageBreak::Fit | PageBreak::Auto => {}
         }
         let (start_page, start_items) = (l.pages.len() - 1, l.page().items.len());
-        for (i, block) in section.blocks.iter().enumerate() {
-            if let Block::Heading { level, text } = block {
-                // A heading stays with the start of what follows it.
-                let next = section.blocks.get(i + 1).map_or(0.0, |b| l.keep_height(b));
-                l.heading(*level, text, next);
-            } else {
-                l.block(block);
-            }
-        }
+        l.blocks(&section.blocks, None);
         // The section starts where its first item landed (a kept heading may have moved on).
         if !section.title.is_empty() && l.pages.len() - 1 + l.page().items.len() > start_page + start_items {
             let page =
@@ -178,6 +172,69 @@ impl Layout {
         }
     }
 
+    /// Lays out a section's blocks, each heading kept with the start of what follows it. With
+    /// `stop_after` pages, stops as soon as the layout needs more (a trial); returns whether
+    /// it stayed within them.
+    fn blocks(&mut self, blocks: &[Block], stop_after: Option<usize>) -> bool {
+        for (i, block) in blocks.iter().enumerate() {
+            if let Block::Heading { level, text } = block {
+                let next = self.keep_after(&blocks[i + 1..]);
+                self.heading(*level, text, next);
+            } else {
+                self.block(block);
+            }
+            if stop_after.is_some_and(|n| self.pages.len() > n) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether a whole section fits in what is left of the current page: laid out on a
+    /// scratch page at the same height, stopping at the first overflow.
+    fn fits(&self, section: &Section) -> bool {
+        if self.y <= TOP + 0.5 {
+            return true;
+        }
+        // Less than a fifth of a page left: nothing worth trying fits.
+        if BOTTOM - self.y < (BOTTOM - TOP) / 5.0 {
+            return false;
+        }
+        let mut trial = Layout {
+            pages: vec![Page::default()],
+            y: self.y,
+            regular: self.regular,
+            bold: self.bold,
+            comma: self.comma,
+            table_fs: self.table_fs,
+        };
+        trial.blocks(&section.blocks, Some(1))
+    }
+
+    /// What a heading must keep with it: three lines of the prose that follows it, or — when
+    /// the prose is a shorter introduction — also the first part of the block it introduces (a
+    /// table's header and first rows, a chart, the KPI cards, a form). So a heading never ends
+    /// a page, and a table never starts one without its introduction. At most half a page.
+    fn keep_after(&self, rest: &[Block]) -> f32 {
+        let enough = 3.0 * BODY_LH;
+        let mut h = 0.0;
+        for b in rest {
+            match b {
+                Block::Paragraph(_) | Block::Note { .. } | Block::List { .. } | Block::Heading { .. } => {
+                    h += self.keep_height(b).min(enough);
+                    if h >= enough {
+                        break;
+                    }
+                }
+                _ => {
+                    h += self.keep_height(b);
+                    break;
+                }
+            }
+        }
+        h.min((BOTTOM - TOP) / 2.0)
+    }
+
     /// Starts a new page when `h` more points do not fit (and the page is not fresh).
     fn ensure(&mut self, h: f32) -> bool {
         if self.y + h > BOTTOM && self.y > TOP + 0.5 {
@@ -231,13 +288,28 @@ impl Layout {
     fn keep_height(&self, block: &Block) -> f32 {
         match block {
             Block::Heading { .. } => 30.0,
-            Block::Paragraph(_) | Block::List { .. } => 2.0 * BODY_LH,
-            Block::Note { .. } => 30.0,
+            Block::Paragraph(runs) => {
+                let runs: Vec<(&str, bool)> = runs.iter().map(|r| (r.text.as_str(), r.bold)).collect();
+                self.wrap(&runs, BODY, WIDTH).len() as f32 * BODY_LH + BLOCK_GAP - 2.0
+            }
+            Block::List { items, .. } => items
+                .iter()
+                .map(|i| self.wrap(&[(i, false)], BODY, WIDTH - 16.0).len() as f32 * BODY_LH + 1.5)
+                .sum::<f32>()
+                .max(BODY_LH),
+            Block::Note { text, .. } => {
+                self.wrap(&[(text, true)], 9.0, WIDTH - 18.0).len() as f32 * 12.5 + 19.0
+            }
             Block::Kpis(_) => 60.0,
-            Block::Table(t) => 24.0 + ROW_H * t.rows.len().clamp(1, 3) as f32,
+            Block::Table(t) => {
+                // A blank form keeps one row with its header; a table with content, three.
+                let blank = t.rows.iter().all(|r| r.iter().all(|c| c.value.text.trim().is_empty()));
+                24.0 + ROW_H * if blank { 1 } else { t.rows.len().clamp(1, 2) } as f32
+            }
             Block::Chart(_) => CHART_H,
             Block::Fields(f) => {
-                let total = f.len().div_ceil(2) as f32 * (FIELD_H + 4.0);
+                let per_row = if f.len() <= 3 { f.len().max(1) } else { 2 };
+                let total = f.len().div_ceil(per_row) as f32 * (FIELD_H + 4.0);
                 if total <= 200.0 {
                     total
                 } else {
@@ -288,7 +360,7 @@ impl Layout {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::document::{Column, Section, Value};
+    use crate::document::{Column, PageBreak, Section, Value};
 
     pub(super) fn lay() -> Layout {
         let (regular, bold) = ttf::faces();
@@ -300,6 +372,7 @@ pub(super) mod tests {
             value: Value { text: s.into(), format: ValueFormat::Text, number: None, date: None },
             highlight: false,
             link: None,
+            formula: None,
         }
     }
 
@@ -313,6 +386,7 @@ pub(super) mod tests {
             },
             highlight: false,
             link: None,
+            formula: None,
         }
     }
 
@@ -327,6 +401,7 @@ pub(super) mod tests {
     }
 
     pub(super) fn section(page_break: bool, blocks: Vec<Block>) -> Section {
+        let page_break = if page_break { PageBreak::Page } else { PageBreak::Auto };
         Section { id: None, title: "S".into(), sheet: "S".into(), page_break, blocks }
     }
 
@@ -334,13 +409,28 @@ pub(super) mod tests {
         Table {
             name: "cuentas".into(),
             columns: vec![
-                Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
-                Column { label: "Ventas".into(), format: ValueFormat::Money, choices: vec![], fill: false },
+                Column {
+                    label: "Cliente".into(),
+                    format: ValueFormat::Text,
+                    choices: vec![],
+                    fill: false,
+                    name: None,
+                    formula: None,
+                },
+                Column {
+                    label: "Ventas".into(),
+                    format: ValueFormat::Money,
+                    choices: vec![],
+                    fill: false,
+                    name: None,
+                    formula: None,
+                },
             ],
             rows: (0..rows)
                 .map(|i| vec![text_cell(&format!("Cliente {i:03}")), money_cell(1000.0 + i as f64)])
                 .collect(),
             totals: Some(vec![text_cell("Total"), money_cell(1.0)]),
+            pdf_last: None,
             area: None,
         }
     }
@@ -364,12 +454,8 @@ pub(super) mod tests {
     fn long_cell_text_stays_inside_the_page() {
         let mut t = long_table(5);
         t.rows[0][0] = text_cell(&"Comercial Peñalver — División Industrial ".repeat(10));
-        t.columns.extend((0..6).map(|i| Column {
-            label: format!("Columna con título largo {i}"),
-            format: ValueFormat::Money,
-            choices: vec![],
-            fill: false,
-        }));
+        t.columns
+            .extend((0..6).map(|i| Column::new(format!("Columna con título largo {i}"), ValueFormat::Money)));
         for r in t.rows.iter_mut().chain(t.totals.iter_mut()) {
             r.extend((0..6).map(|_| money_cell(123456789.0)));
         }
@@ -380,15 +466,15 @@ pub(super) mod tests {
                     Block::Table(t),
                     Block::Heading { level: 1, text: "Título ".repeat(30) },
                     Block::Kpis(vec![
-                        Kpi {
-                            label: "Ventas de las cuentas clave en el periodo".into(),
-                            value: Value {
+                        Kpi::new(
+                            "Ventas de las cuentas clave en el periodo",
+                            Value {
                                 text: "123.456.789.012,00 €".into(),
                                 format: ValueFormat::Money,
                                 number: None,
                                 date: None
                             }
-                        };
+                        );
                         5
                     ]),
                     Block::Note { kind: NoteKind::Warning, text: "Aviso ".repeat(80) },
@@ -445,6 +531,7 @@ pub(super) mod tests {
             &doc(vec![section(
                 false,
                 vec![
+                    chart.clone(),
                     chart.clone(),
                     chart.clone(),
                     chart,

@@ -9,6 +9,7 @@ use crate::document::Document;
 
 mod layout;
 pub mod pdf;
+mod pdf_content;
 pub mod xlsx;
 pub mod xlsx_layout;
 

@@ -42,6 +42,7 @@
 mod blocks;
 mod cells;
 mod chart;
+mod formula;
 mod ident;
 mod table;
 
@@ -51,9 +52,10 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxErr
 
 use super::xlsx_layout::{self as layout, column_widths, header_text, page_label_codes, text_span, Words};
 use super::{Format, RenderContext, RenderError, Renderer};
-use crate::document::{Block, Document, Section};
+use crate::document::{Block, Document, PageBreak, Section};
 use cells::Styles;
 use chart::DataSheet;
+use formula::Formulas;
 
 /// Writes documents as Excel workbooks.
 pub struct XlsxRenderer;
@@ -89,6 +91,9 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     let words = Words::of(lang);
     let mut styles = Styles::new(lang, &layout::currency_symbol(doc));
     let mut wb = Workbook::new();
+    // Fastest deflate: a plan's parts are many small XML files, where a higher level costs
+    // more time than it saves bytes.
+    wb.set_zip_compression_level(1);
     wb.set_properties(&properties(doc, ctx)?);
 
     // A document without sections still opens: one sheet named after its title.
@@ -96,7 +101,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         id: None,
         title: doc.title.clone(),
         sheet: doc.title.clone(),
-        page_break: false,
+        page_break: PageBreak::Auto,
         blocks: vec![],
     };
     let sections: Vec<&Section> =
@@ -121,6 +126,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         .filter_map(|(s, name)| s.id.as_deref().map(|id| (id, layout::sheet_anchor(name))))
         .collect();
 
+    let mut formulas = Formulas::default();
     for (index, (section, name)) in sections.iter().zip(&names).enumerate() {
         let ws = wb.add_worksheet();
         let mut writer = SectionWriter {
@@ -135,9 +141,12 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             sheet: (index, name.as_str()),
             areas: &mut areas,
             anchors: &anchors,
+            section: index,
+            formulas: &mut formulas,
         };
         writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
+    formulas.write(&mut wb, &names)?;
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
@@ -180,6 +189,9 @@ struct SectionWriter<'a> {
     areas: &'a mut Vec<crate::carry::ident::AreaRef>,
     /// Section id → the `internal:` link to its sheet.
     anchors: &'a HashMap<&'a str, String>,
+    /// This section's index (its sheet's).
+    section: usize,
+    formulas: &'a mut Formulas,
 }
 
 impl SectionWriter<'_> {
@@ -200,6 +212,9 @@ impl SectionWriter<'_> {
         let tables = section.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
+        // The longest table's header row and length: repeated on printed pages when it is long.
+        let mut longest: Option<(u32, usize)> = None;
+        let mut charts = false;
         for block in &section.blocks {
             let start = row;
             row = match block {
@@ -211,10 +226,16 @@ impl SectionWriter<'_> {
                     if tables == 1 && main_header.is_none() && !t.columns.is_empty() {
                         main_header = Some(row);
                     }
+                    if !t.columns.is_empty() && longest.is_none_or(|(_, n)| t.rows.len() > n) {
+                        longest = Some((row, t.rows.len()));
+                    }
                     self.table(row, t)?
                 }
                 Block::List { ordered, items } => self.list(row, *ordered, items, span)?,
-                Block::Chart(c) => self.chart(row, c)?,
+                Block::Chart(c) => {
+                    charts = true;
+                    self.chart(row, c)?
+                }
                 Block::Fields(fields) => self.fields(row, fields)?,
             };
             // A blank row between blocks; empty blocks take no room.
@@ -223,20 +244,30 @@ impl SectionWriter<'_> {
             }
         }
 
-        // The only table near the top is the sheet's main content: keep its header in view
-        // and on every printed page.
+        // The only table near the top is the sheet's main content: keep its header in view.
         if let Some(h) = main_header.filter(|h| *h < 20) {
             self.ws.set_freeze_panes(h + 1, 0)?;
+        }
+        // A table that runs over printed pages repeats its header on each.
+        if let Some((h, _)) = longest.filter(|(h, n)| *n >= 25 || main_header == Some(*h)) {
             self.ws.set_repeat_rows(h, h)?;
         }
-        self.print_setup(section, &widths);
+        let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
+        let span_px: f64 = widths.iter().map(|w| layout::column_px(*w)).sum::<f64>().max(
+            (0..span.0)
+                .map(|j| layout::column_px(widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH)))
+                .sum(),
+        );
+        self.print_setup(section, layout::print_width_px(&widths, objects).max(span_px));
         Ok(())
     }
 
-    fn print_setup(&mut self, section: &Section, widths: &[f64]) {
+    /// A4, portrait or landscape as the sheet's width fits, one page wide (the column widths
+    /// keep that at 8 pt or more), the document and section in the header, page numbers below.
+    fn print_setup(&mut self, section: &Section, width_px: f64) {
         let ws = &mut *self.ws;
         ws.set_paper_size(9); // A4
-        if widths.iter().sum::<f64>() > layout::LANDSCAPE_OVER {
+        if layout::orientation(width_px) == layout::Orientation::Landscape {
             ws.set_landscape();
         }
         ws.set_print_fit_to_pages(1, 0);
@@ -295,13 +326,13 @@ mod tests {
         Value { text: s.into(), format: ValueFormat::Text, number: None, date: None }
     }
     pub(super) fn cell(value: Value) -> Cell {
-        Cell { value, highlight: false, link: None }
+        Cell { value, highlight: false, link: None, formula: None }
     }
     pub(super) fn col(label: &str, format: ValueFormat) -> Column {
-        Column { label: label.into(), format, choices: vec![], fill: false }
+        Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
     }
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
-        Section { id: None, title: title.into(), sheet: title.into(), page_break: true, blocks }
+        Section { id: None, title: title.into(), sheet: title.into(), page_break: PageBreak::Page, blocks }
     }
 
     /// A small plan: summary, key accounts table (with formula-looking names), an account
@@ -336,6 +367,7 @@ mod tests {
                 cell(percent(1.0)),
                 cell(text("")),
             ]),
+            pdf_last: None,
             area: None,
         };
         let meetings = Table {
@@ -353,12 +385,18 @@ mod tests {
             rows: vec![
                 vec![cell(text("1 Identificar decisores")), cell(date(2026, 9, 3)), cell(text("Hecha"))],
                 vec![
-                    Cell { value: text("2 Ofertas de la competencia"), highlight: true, link: None },
+                    Cell {
+                        value: text("2 Ofertas de la competencia"),
+                        highlight: true,
+                        link: None,
+                        formula: None,
+                    },
                     cell(text("")),
                     cell(text("Pendiente")),
                 ],
             ],
             totals: None,
+            pdf_last: None,
             area: None,
         };
         let months: Vec<(String, f64)> =
@@ -379,9 +417,14 @@ mod tests {
                             Run::text(" este mes. ".repeat(20), false),
                         ]),
                         Block::Kpis(vec![
-                            Kpi { label: "Ventas".into(), value: money(18517.5) },
-                            Kpi { label: "Cuota".into(), value: percent(0.412) },
-                            Kpi { label: "Sin número".into(), value: Value { number: None, ..money(0.0) } },
+                            Kpi { label: "Ventas".into(), value: money(18517.5), name: None, formula: None },
+                            Kpi { label: "Cuota".into(), value: percent(0.412), name: None, formula: None },
+                            Kpi {
+                                label: "Sin número".into(),
+                                value: Value { number: None, ..money(0.0) },
+                                name: None,
+                                formula: None,
+                            },
                         ]),
                         Block::Note { kind: NoteKind::Warning, text: "=cmd|' /C calc'!A0".into() },
                         Block::List { ordered: false, items: vec!["@SUM(1)".into()] },
@@ -477,7 +520,7 @@ mod tests {
                 "Resumen",
                 "Cuentas clave",
                 "Distribuciones Hermanos García",
-                "Distribuciones Hermanos Gar (2)",
+                "Distribuciones Hermanos (2)",
                 "Datos"
             ]
         );

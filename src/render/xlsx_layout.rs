@@ -7,21 +7,28 @@ use std::collections::BTreeSet;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::document::{Block, Document, Section, Value, ValueFormat};
+mod widths;
+pub use widths::{
+    column_px, column_widths, kpi_columns, orientation, print_width_px, text_span, Orientation,
+};
+
+use crate::document::{Block, Document, Value, ValueFormat};
 use crate::lang::Locale;
 
 /// Excel's limit on a sheet name, in UTF-16 code units.
 pub const SHEET_NAME_MAX: usize = 31;
 /// Narrowest column we set, in characters.
 pub const MIN_WIDTH: f64 = 6.0;
-/// Widest column we set, in characters: longer texts overflow or wrap.
+/// Widest a text column grows for its content, in characters: longer texts wrap.
+pub const TEXT_CAP: f64 = 40.0;
+/// Narrowest a text column shrinks to when a sheet is too wide to print, in characters.
+pub const TEXT_MIN: f64 = 12.0;
+/// Widest column we set, in characters.
 pub const MAX_WIDTH: f64 = 50.0;
 /// Excel's default column width, in characters.
 pub const DEFAULT_WIDTH: f64 = 8.43;
 /// Characters a line of wrapped text (paragraphs, notes, lists) aims for.
 pub const TEXT_WIDTH: f64 = 90.0;
-/// Sheets whose used columns are wider than this (characters) print landscape.
-pub const LANDSCAPE_OVER: f64 = 100.0;
 /// Blank rows added to a table with fill-in columns, for the KAM's own entries.
 pub const EXTRA_FILL_ROWS: usize = 3;
 /// Width given to a fill-in field's input cell, in characters.
@@ -40,6 +47,8 @@ pub struct Words {
     pub table: &'static str,
     /// Name of a Pareto's computed cumulative-share series.
     pub cumulative: &'static str,
+    /// Note on a number that is not available.
+    pub not_available: &'static str,
 }
 
 impl Words {
@@ -52,6 +61,7 @@ impl Words {
                 column: "Column",
                 table: "Table",
                 cumulative: "Cumulative",
+                not_available: "n/a",
             }
         } else {
             Words {
@@ -60,6 +70,7 @@ impl Words {
                 column: "Columna",
                 table: "Tabla",
                 cumulative: "Acumulado",
+                not_available: "n/d",
             }
         }
     }
@@ -91,7 +102,8 @@ pub fn cut_chars(s: &str, max: usize) -> &str {
 
 /// A sheet name Excel accepts, before making it unique: invalid characters (`[]:*?/\`) become
 /// `-`, control characters and runs of spaces one space, no leading or trailing apostrophe,
-/// at most 31 UTF-16 units. Empty when nothing usable is left.
+/// at most 31 UTF-16 units, shortened by words ([`shorten_words`]). Empty when nothing usable
+/// is left.
 pub fn clean_sheet_name(wanted: &str) -> String {
     let mut out = String::new();
     for ch in wanted.chars() {
@@ -105,7 +117,55 @@ pub fn clean_sheet_name(wanted: &str) -> String {
         }
         out.push(ch);
     }
-    trim_sheet_name(cut_utf16(&out, SHEET_NAME_MAX))
+    trim_sheet_name(&shorten_words(out.trim(), SHEET_NAME_MAX))
+}
+
+/// Legal forms and abbreviations a long name can lose first ("S.L.", "Hnos.", "GmbH"), compared
+/// without dots and case.
+const DROPPABLE: &[&str] = &[
+    "sl", "sa", "slu", "sau", "cb", "sc", "scoop", "sll", "slne", "ltd", "llc", "inc", "plc", "gmbh", "co",
+    "corp", "bv", "nv", "srl", "spa", "sarl", "sas", "ag",
+];
+
+/// Words a shortened name does not end on ("Cuentas clave de" → "Cuentas clave").
+const CONNECTORS: &[&str] = &[
+    "de", "del", "la", "las", "el", "los", "y", "e", "o", "and", "of", "the", "for", "&", "-", "—", "–", "+",
+];
+
+/// `name` in at most `max` UTF-16 units, readable: when too long it first loses abbreviations
+/// and legal forms (a word with a dot, or one of [`DROPPABLE`]), the last first; then whole
+/// words from the end, never ending on a connector such as "de" or "&"; only a single word
+/// longer than `max` is cut inside. "Distribuidora Hostelera Hnos. Ferrer S.L." →
+/// "Distribuidora Hostelera Ferrer".
+pub fn shorten_words(name: &str, max: usize) -> String {
+    if utf16_len(name) <= max {
+        return name.to_string();
+    }
+    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let joined = |w: &[&str]| w.join(" ");
+    let droppable = |w: &str| {
+        let bare: String = w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+        (w.contains('.') && w.chars().any(char::is_alphabetic)) || DROPPABLE.contains(&bare.as_str())
+    };
+    while utf16_len(&joined(&words)) > max && words.len() > 1 {
+        match (1..words.len()).rev().find(|&i| droppable(words[i])) {
+            Some(i) => {
+                words.remove(i);
+            }
+            None => break,
+        }
+    }
+    while utf16_len(&joined(&words)) > max && words.len() > 1 {
+        words.pop();
+        while words.len() > 1
+            && words.last().is_some_and(|w| CONNECTORS.contains(&w.to_lowercase().trim_end_matches(',')))
+        {
+            words.pop();
+        }
+    }
+    let out = joined(&words);
+    let out = out.trim_end_matches([',', ';', ' ']);
+    cut_utf16(out, max).trim_end().to_string()
 }
 
 fn trim_sheet_name(s: &str) -> String {
@@ -135,7 +195,7 @@ pub fn sheet_names(wanted: &[&str], fallback: &str) -> Vec<String> {
             n += 1;
             let suffix = format!(" ({n})");
             let room = SHEET_NAME_MAX - suffix.len();
-            name = format!("{}{suffix}", trim_sheet_name(cut_utf16(&base, room)));
+            name = format!("{}{suffix}", trim_sheet_name(&shorten_words(&base, room)));
         }
         taken.insert(name.to_lowercase());
         out.push(name);
@@ -221,76 +281,6 @@ fn is_wide(c: char) -> bool {
         | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
-/// What a typed value shows in Excel, for width estimates: the template's text, which is the
-/// same number in the same format.
-fn shown(v: &Value) -> &str {
-    &v.text
-}
-
-/// Column widths (characters) that fit the formatted values of the section's tables, KPI
-/// rows and fields, between [`MIN_WIDTH`] and [`MAX_WIDTH`]. Headings, paragraphs, notes and
-/// lists span columns and do not count. Tables start in column A.
-pub fn column_widths(section: &Section) -> Vec<f64> {
-    let mut w: Vec<f64> = Vec::new();
-    let mut fit = |col: usize, width: f64| {
-        if w.len() <= col {
-            w.resize(col + 1, MIN_WIDTH);
-        }
-        // One character of padding so values do not touch the cell border.
-        w[col] = w[col].max((width + 1.0).clamp(MIN_WIDTH, MAX_WIDTH));
-    };
-    for block in &section.blocks {
-        match block {
-            Block::Kpis(kpis) => {
-                for k in kpis {
-                    fit(0, text_width(&k.label) * 1.1); // labels are bold
-                    fit(1, text_width(shown(&k.value)));
-                }
-            }
-            Block::Table(t) => {
-                for (j, c) in t.columns.iter().enumerate() {
-                    // Bold header plus the autofilter button.
-                    fit(j, text_width(&c.label) * 1.1 + 3.0);
-                    if !c.choices.is_empty() {
-                        let widest = c.choices.iter().map(|s| text_width(s)).fold(0.0, f64::max);
-                        fit(j, widest + 2.0);
-                    }
-                    if c.fill && c.format == ValueFormat::Text {
-                        fit(j, 16.0);
-                    }
-                }
-                for row in t.rows.iter().chain(t.totals.iter()) {
-                    for (j, cell) in row.iter().enumerate().take(t.columns.len()) {
-                        fit(j, text_width(shown(&cell.value)));
-                    }
-                }
-            }
-            Block::Fields(fields) => {
-                for f in fields {
-                    fit(0, text_width(&f.label) * 1.1);
-                    fit(1, text_width(&f.value).max(FIELD_INPUT_WIDTH));
-                }
-            }
-            _ => {}
-        }
-    }
-    w
-}
-
-/// Columns a wrapped text block spans, and their total width: from column A until the width
-/// reaches the used columns' total (at least [`TEXT_WIDTH`]), columns beyond the set ones
-/// counting Excel's default width.
-pub fn text_span(widths: &[f64]) -> (usize, f64) {
-    let target = widths.iter().sum::<f64>().clamp(TEXT_WIDTH, MAX_WIDTH * 4.0);
-    let mut total = 0.0;
-    let mut n = 0;
-    while total < target - 0.5 && n < 60 {
-        total += widths.get(n).copied().unwrap_or(DEFAULT_WIDTH);
-        n += 1;
-    }
-    (n.max(1), total)
-}
-
 /// Lines a wrapped text takes in a span `width` characters wide (a little slack for
 /// proportional fonts and word breaks).
 pub fn wrapped_lines(text: &str, width: f64) -> u32 {
@@ -336,14 +326,71 @@ pub fn currency_symbol(doc: &Document) -> String {
 /// (es-ES, en-GB) / `mm/dd/yyyy` (en-US), text `@`-free general. Excel shows the separators
 /// of the reader's own settings; the order of day and month and the symbol's place are ours.
 pub fn num_format(format: ValueFormat, lang: &str, currency: &str) -> String {
+    num_format_decimals(format, lang, currency, None)
+}
+
+/// [`num_format`] with the decimals a percent or number shows (`Some(0)`: `0%`, `#,##0`);
+/// `None` keeps the defaults (percent 1; number 3, as the templates' `num` filter writes them:
+/// an HHI of 0.095 is not "0.10").
+pub fn num_format_decimals(format: ValueFormat, lang: &str, currency: &str, decimals: Option<u8>) -> String {
     let loc = Locale::of_document(lang);
+    let frac = |d: u8| if d == 0 { String::new() } else { format!(".{}", "0".repeat(usize::from(d))) };
     match format {
         ValueFormat::Text => String::new(),
         ValueFormat::Money => loc.excel_money(currency),
-        ValueFormat::Percent => "0.0%".into(),
+        ValueFormat::Percent => format!("0{}%", frac(decimals.unwrap_or(1))),
         ValueFormat::Int => "#,##0".into(),
-        ValueFormat::Number => "#,##0.00".into(),
+        ValueFormat::Number => format!("#,##0{}", frac(decimals.unwrap_or(3))),
         ValueFormat::Date => loc.excel_date().into(),
+    }
+}
+
+/// The decimals a percent or number value's text shows (`41,2 %` → 1, `0,094` → 3, `41 %` →
+/// 0), so the workbook shows what the PDF shows; None for other formats or an unreadable text.
+pub fn shown_decimals(v: &Value, lang: &str) -> Option<u8> {
+    if !matches!(v.format, ValueFormat::Percent | ValueFormat::Number) {
+        return None;
+    }
+    let sep = if Locale::of_document(lang).comma_decimal() { ',' } else { '.' };
+    let digits: String = v.text.chars().filter(|c| c.is_ascii_digit() || *c == sep).collect();
+    if !digits.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let d = digits.rsplit_once(sep).map_or(0, |(_, frac)| frac.len());
+    u8::try_from(d.min(10)).ok()
+}
+
+/// The number stored for a value: money to the cent, a percent or number to the decimals it
+/// shows plus two, an int whole; None when the value has no finite number.
+pub fn stored_number(v: &Value, lang: &str) -> Option<f64> {
+    let n = v.number.filter(|n| n.is_finite())?;
+    Some(match stored_decimals(v, lang) {
+        Some(d) => round_to(n, d),
+        None => n,
+    })
+}
+
+/// The decimals [`stored_number`] keeps for a value: money 2, a percent what it shows + 4 (a
+/// share shown as 41,2 % is 0.412: three decimals, plus two), a number what it shows + 2, an
+/// int 0; None for text and dates.
+pub fn stored_decimals(v: &Value, lang: &str) -> Option<i32> {
+    match v.format {
+        ValueFormat::Money => Some(2),
+        ValueFormat::Percent => Some(i32::from(shown_decimals(v, lang).unwrap_or(1)) + 4),
+        ValueFormat::Number => Some(i32::from(shown_decimals(v, lang).unwrap_or(2)) + 2),
+        ValueFormat::Int => Some(0),
+        ValueFormat::Text | ValueFormat::Date => None,
+    }
+}
+
+/// `v` rounded to `decimals` (halves away from zero), never a negative zero.
+pub fn round_to(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    let r = (v * f).round() / f;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
     }
 }
 
@@ -420,7 +467,7 @@ pub fn needs_data_sheet(doc: &Document) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Cell, Column, Kpi, Table};
+    use crate::document::{Kpi, PageBreak, Section};
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
@@ -446,7 +493,7 @@ mod tests {
         assert_eq!(names[3], "Quoted");
         assert_eq!(names[4], "Hoja 5");
         assert_eq!(names[5], "Cuentas clave de Distribuciones");
-        assert_eq!(names[6], "Cuentas clave de Distribuci (2)");
+        assert_eq!(names[6], "Cuentas clave (2)", "cut at a word, not after \"de\"");
         assert_eq!(names[7], "History (2)");
         assert_eq!(names[8], "spaced out");
         assert_eq!(names[9], "Hoja 10");
@@ -458,6 +505,30 @@ mod tests {
             assert!(utf16_len(n) <= 31, "{n}");
             assert!(!n.starts_with('\'') && !n.ends_with('\''), "{n}");
         }
+    }
+
+    #[test]
+    fn long_names_lose_legal_forms_then_words_never_letters() {
+        let cases = [
+            ("Distribuidora Hostelera Hnos. Ferrer S.L.", "Distribuidora Hostelera Ferrer"),
+            ("Residencias Mayores Albufera S.L.", "Residencias Mayores Albufera"),
+            ("Cash & Carry Levante S.A.", "Cash & Carry Levante S.A."),
+            ("Autoservicio Hostelero Herrera S.L.", "Autoservicio Hostelero Herrera"),
+            ("Comercial de Suministros Industriales del Mediterráneo", "Comercial de Suministros"),
+            ("Restaurante Casa López, Hijos y Nietos", "Restaurante Casa López, Hijos"),
+            ("International Widgets Holdings GmbH & Co KG", "International Widgets Holdings"),
+            ("Supercalifragilisticoespialidosamente", "Supercalifragilisticoespialidos"),
+        ];
+        for (name, want) in cases {
+            let got = sheet_names(&[name], "Hoja").remove(0);
+            assert_eq!(got, want, "{name}");
+            assert!(utf16_len(&got) <= 31);
+        }
+        let two = sheet_names(
+            &["Distribuidora Hostelera Hnos. Ferrer S.L.", "Distribuidora Hostelera Hnos. Ferrer S.A."],
+            "Hoja",
+        );
+        assert_eq!(two, ["Distribuidora Hostelera Ferrer", "Distribuidora Hostelera (2)"]);
     }
 
     #[test]
@@ -504,7 +575,7 @@ mod tests {
         assert_eq!(num_format(ValueFormat::Money, "en", "€"), "\"€\"#,##0.00");
         assert_eq!(num_format(ValueFormat::Percent, "es", "€"), "0.0%");
         assert_eq!(num_format(ValueFormat::Int, "en", "€"), "#,##0");
-        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.00");
+        assert_eq!(num_format(ValueFormat::Number, "es", "€"), "#,##0.000");
         assert_eq!(num_format(ValueFormat::Date, "es", "€"), "dd/mm/yyyy");
         assert_eq!(num_format(ValueFormat::Date, "en", "€"), "dd/mm/yyyy", "en is en-GB");
         assert_eq!(num_format(ValueFormat::Date, "en-US", "$"), "mm/dd/yyyy");
@@ -527,45 +598,7 @@ mod tests {
     }
 
     #[test]
-    fn widths_fit_values_within_limits() {
-        let table = Table {
-            name: "t".into(),
-            columns: vec![
-                Column { label: "N".into(), format: ValueFormat::Int, choices: vec![], fill: false },
-                Column { label: "Cliente".into(), format: ValueFormat::Text, choices: vec![], fill: false },
-            ],
-            rows: vec![vec![
-                Cell { value: val("1", ValueFormat::Int, Some(1.0)), highlight: false, link: None },
-                Cell { value: val(&"x".repeat(200), ValueFormat::Text, None), highlight: false, link: None },
-            ]],
-            totals: None,
-            area: None,
-        };
-        let section = Section {
-            id: None,
-            title: "s".into(),
-            sheet: "s".into(),
-            page_break: false,
-            blocks: vec![
-                Block::Kpis(vec![Kpi {
-                    label: "Ventas".into(),
-                    value: val("1.234.567,89 €", ValueFormat::Money, Some(1234567.89)),
-                }]),
-                Block::Table(table),
-            ],
-        };
-        let w = column_widths(&section);
-        assert_eq!(w.len(), 2);
-        assert!(w[0] >= 7.0 && w[0] < 12.0, "{w:?}");
-        assert_eq!(w[1], MAX_WIDTH);
-    }
-
-    #[test]
-    fn text_spans_and_wrapping() {
-        let (n, total) = text_span(&[10.0, 20.0]);
-        assert!(total >= TEXT_WIDTH - 0.5 && n > 2);
-        let (n, total) = text_span(&[50.0, 50.0, 50.0]);
-        assert_eq!((n, total), (3, 150.0));
+    fn wrapped_line_counts() {
         assert_eq!(wrapped_lines("", 90.0), 1);
         assert_eq!(wrapped_lines(&"a".repeat(100), 90.0), 2);
         assert_eq!(wrapped_lines("a\nb", 90.0), 2);
@@ -588,11 +621,16 @@ mod tests {
                 id: None,
                 title: "s".into(),
                 sheet: "s".into(),
-                page_break: false,
+                page_break: PageBreak::Auto,
                 blocks: vec![Block::Kpis(
                     texts
                         .iter()
-                        .map(|(t, n)| Kpi { label: "k".into(), value: val(t, ValueFormat::Money, *n) })
+                        .map(|(t, n)| Kpi {
+                            label: "k".into(),
+                            value: val(t, ValueFormat::Money, *n),
+                            name: None,
+                            formula: None,
+                        })
                         .collect(),
                 )],
             }],

@@ -1,9 +1,13 @@
-//! Ingest benchmark: a generated 1,000,000-row sales book read by calamine alone and by
-//! `kamplan::ingest::ingest`, with times, the ratio and each part's peak memory.
+//! Ingest and full-run benchmark: a generated 1,000,000-row sales book (5,000 customers, 40 KAMs)
+//! read by calamine alone and by `kamplan::ingest::ingest`, with times, the ratio and each part's
+//! peak memory; the same rows as a Spanish Excel CSV export (`;`, `1234,56`, `dd/mm/yyyy`,
+//! Windows-1252) read by `kamplan::ingest::ingest`, against the xlsx; then the whole `kamplan run`
+//! on the book (read, classify, plan, render every KAM's PDF and XLSX, publish) against the bare
+//! read.
 //!
-//! `cargo bench --bench ingest` (rows: `KAMPLAN_BENCH_ROWS`, default 1,000,000). Each read runs
+//! `cargo bench --bench ingest` (rows: `KAMPLAN_BENCH_ROWS`, default 1,000,000). Each part runs
 //! in a child process of this binary so its peak memory (VmHWM) is its own; `--child PART BOOK`
-//! runs one part alone (stream, range, ingest).
+//! runs one part alone (stream, range, ingest, run).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,14 +26,68 @@ const HEADERS: [&str; 10] = [
     "Nº factura",
 ];
 
+/// 40 KAM names: every first name with every surname.
+fn kam_names() -> Vec<String> {
+    let first = ["Lucía", "Íñigo", "María", "José Ángel", "Sofía", "Raúl", "Carmen", "Andrés"];
+    let last = ["Pérez", "Goñi", "Ibáñez", "Núñez", "Martín"];
+    first.iter().flat_map(|f| last.iter().map(move |l| format!("{f} {l}"))).collect()
+}
+
+const ZONES: [&str; 6] = ["Norte", "Sur", "Este", "Centro", "Costa", "Islas"];
+
+/// One generated sales line: (day 0..730 from 2024-11-01, customer 0..5000, product, qty, amount, cost).
+struct Line {
+    day: usize,
+    cust: usize,
+    product: usize,
+    qty: f64,
+    amount: f64,
+    cost: f64,
+}
+
+/// The `rows` lines of the book, the same for the xlsx and the CSV: over two years to 2026-10-31,
+/// customers buying with Zipf-like frequencies (customer k about 1/k^0.94), so sales concentrate
+/// as in a real book: about 1,150 of the 5,000 make 80 %.
+fn lines(rows: u32) -> impl Iterator<Item = Line> {
+    // Cumulative weights of the customers, drawn by binary search; customer codes are
+    // scrambled so the largest are not the first codes.
+    let mut cumulative = Vec::with_capacity(5000);
+    let mut total = 0.0;
+    for k in 0..5000 {
+        total += 1.0 / (k as f64 + 1.0).powf(0.94);
+        cumulative.push(total);
+    }
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    (0..rows).map(move |i| {
+        let x = next();
+        let u = (next() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        let rank = cumulative.partition_point(|&c| c < u).min(4999);
+        let qty = ((x >> 32) % 50 + 1) as f64;
+        let amount = qty * (((x >> 40) % 9000) as f64 / 100.0 + 1.0);
+        Line {
+            day: (i as usize * 730) / rows as usize,
+            cust: (rank * 2221) % 5000, // 2221 is coprime with 5000: a fixed shuffle
+            product: (x >> 20) as usize % 400,
+            qty,
+            amount: (amount * 100.0).round() / 100.0,
+            cost: (amount * 70.0).round() / 100.0,
+        }
+    })
+}
+
 /// Writes the book with rust_xlsxwriter in constant-memory mode: a title, the header, `rows` lines.
 fn generate(path: &Path, rows: u32) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
+    let kams = kam_names();
     let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
-    let kams =
-        ["Lucía Pérez", "Íñigo Goñi", "María Ibáñez", "José Ángel Núñez", "Sofía Martín", "Raúl Gómez"];
-    let zones = ["Norte", "Sur", "Este", "Centro", "Costa", "Islas"];
     let products: Vec<String> = (0..400).map(|i| format!("Artículo {i:03}")).collect();
     let names: Vec<String> = (0..5000).map(|i| format!("Cliente {i:04} S.L.")).collect();
     let ws = wb.add_worksheet_with_constant_memory().unwrap();
@@ -38,35 +96,60 @@ fn generate(path: &Path, rows: u32) {
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
-        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
     let dates: Vec<ExcelDateTime> = (0..730)
         .map(|d| ExcelDateTime::from_serial_datetime(45597.0 + d as f64).unwrap()) // from 2024-11-01
         .collect();
-    for i in 0..rows {
-        let r = i + 3;
-        let x = next();
-        let cust = (x % 5000) as usize;
-        ws.write_datetime_with_format(r, 0, &dates[(i as usize * 730) / rows as usize], &date_fmt).unwrap();
-        ws.write_string(r, 1, format!("C{cust:04}")).unwrap();
-        ws.write_string(r, 2, &names[cust]).unwrap();
-        ws.write_string(r, 3, kams[cust % 6]).unwrap();
-        ws.write_string(r, 4, &products[(x >> 20) as usize % 400]).unwrap();
-        let qty = ((x >> 32) % 50 + 1) as f64;
-        let amount = qty * (((x >> 40) % 9000) as f64 / 100.0 + 1.0);
-        ws.write_number(r, 5, qty).unwrap();
-        ws.write_number(r, 6, (amount * 100.0).round() / 100.0).unwrap();
-        ws.write_number(r, 7, (amount * 70.0).round() / 100.0).unwrap();
-        ws.write_string(r, 8, zones[cust % 6]).unwrap();
+    for (i, l) in lines(rows).enumerate() {
+        let r = i as u32 + 3;
+        ws.write_datetime_with_format(r, 0, &dates[l.day], &date_fmt).unwrap();
+        ws.write_string(r, 1, format!("C{:04}", l.cust)).unwrap();
+        ws.write_string(r, 2, &names[l.cust]).unwrap();
+        ws.write_string(r, 3, &kams[l.cust % kams.len()]).unwrap();
+        ws.write_string(r, 4, &products[l.product]).unwrap();
+        ws.write_number(r, 5, l.qty).unwrap();
+        ws.write_number(r, 6, l.amount).unwrap();
+        ws.write_number(r, 7, l.cost).unwrap();
+        ws.write_string(r, 8, ZONES[l.cust % 6]).unwrap();
         ws.write_string(r, 9, format!("F-{:07}", i / 3)).unwrap();
     }
     wb.save(path).unwrap();
+}
+
+/// The same rows as Spanish Excel's "CSV (delimitado por comas)": Windows-1252, `;`, decimal
+/// comma, `dd/mm/yyyy` dates, CRLF; the title above the header as in the book.
+fn generate_csv(path: &Path, rows: u32) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut line = String::new();
+    let kams = kam_names();
+    let mut put = |line: &str| {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(line);
+        out.write_all(&bytes).unwrap();
+    };
+    put("Distribuciones Ejemplo S.L. — ventas;;;;;;;;;\r\n;;;;;;;;;\r\n");
+    put(&(HEADERS.join(";") + "\r\n"));
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
+    let comma = |v: f64| format!("{v:.2}").replace('.', ",");
+    for (i, l) in lines(rows).enumerate() {
+        use std::fmt::Write as _;
+        line.clear();
+        let d = start + chrono::Days::new(l.day as u64);
+        let _ = write!(
+            line,
+            "{};C{:04};Cliente {:04} S.L.;{};Artículo {:03};{};{};{};{};F-{:07}\r\n",
+            d.format("%d/%m/%Y"),
+            l.cust,
+            l.cust,
+            kams[l.cust % kams.len()],
+            l.product,
+            l.qty,
+            comma(l.amount),
+            comma(l.cost),
+            ZONES[l.cust % 6],
+            i / 3
+        );
+        put(&line);
+    }
 }
 
 /// Peak resident memory of this process in KiB.
@@ -112,6 +195,25 @@ fn child(part: &str, path: &Path) {
             let r = &ds.report;
             format!("{} lines, {} rejected, total {:.2}", r.transactions, r.rejected, r.amount_total)
         }
+        "run" => {
+            // Exactly what the binary does: parse the command line, dispatch.
+            use clap::Parser;
+            let out = path.with_file_name("out");
+            let args = ["kamplan", "run", "-q", "--period", "2026-10", "-o"];
+            let cli = kamplan::cli::Cli::parse_from(
+                args.iter().map(|s| s.into()).chain([out.clone().into_os_string(), path.into()]),
+            );
+            kamplan::commands::dispatch(&cli).unwrap();
+            let manifest: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(out.join("2026-10/manifest.json")).unwrap()).unwrap();
+            let c = &manifest["counts"];
+            format!(
+                "{} KAMs, {} key accounts, {} files",
+                c["kams"],
+                c["key_accounts"],
+                manifest["outputs"].as_array().map_or(0, |o| o.len())
+            )
+        }
         _ => unreachable!(),
     };
     println!("{:.3} {} {detail}", t.elapsed().as_secs_f64(), peak_kib());
@@ -123,11 +225,17 @@ fn unzipped_xml_bytes(path: &Path) -> u64 {
 }
 
 fn run_child(part: &str, path: &Path) -> (f64, u64, String) {
-    let out =
-        Command::new(std::env::current_exe().unwrap()).args(["--child", part]).arg(path).output().unwrap();
+    // In the book's folder, so no ./kamplan.toml of the caller's is read.
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--child", part])
+        .arg(path)
+        .current_dir(path.parent().unwrap())
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{part}: {text}{}", String::from_utf8_lossy(&out.stderr));
-    let mut it = text.trim().splitn(3, ' ');
+    // The measurement is the last line (a run prints the files it published before it).
+    let mut it = text.trim().lines().last().unwrap_or("").splitn(3, ' ');
     let secs = it.next().unwrap().parse().unwrap();
     let kib = it.next().unwrap().parse().unwrap();
     (secs, kib, it.next().unwrap_or("").to_string())
@@ -147,6 +255,7 @@ fn main() {
         .unwrap_or_else(|| dir.path().join("ventas_1m.xlsx"));
     let t = Instant::now();
     generate(&path, rows);
+    let path = path.canonicalize().unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
     let xml = unzipped_xml_bytes(&path);
     println!(
@@ -156,9 +265,20 @@ fn main() {
         xml as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
+    let csv_path = path.with_extension("csv");
+    let t = Instant::now();
+    generate_csv(&csv_path, rows);
+    let csv_size = std::fs::metadata(&csv_path).unwrap().len();
+    println!(
+        "csv:  the same rows, Windows-1252, \";\", decimal comma, {:.1} MB, written in {:.1} s",
+        csv_size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     let (stream_s, stream_kib, stream_d) = run_child("stream", &path);
     let (range_s, range_kib, range_d) = run_child("range", &path);
     let (ingest_s, ingest_kib, ingest_d) = run_child("ingest", &path);
+    let (csv_s, csv_kib, csv_d) = run_child("ingest", &csv_path);
+    let (run_s, run_kib, run_d) = run_child("run", &path);
     println!();
     println!("{:<42} {:>9} {:>12} {:>9}  what", "read", "seconds", "peak MiB", "vs bare");
     let row = |name: &str, s: f64, kib: u64, d: &str| {
@@ -166,12 +286,24 @@ fn main() {
     };
     row("calamine bare read (worksheet_cells_reader)", stream_s, stream_kib, &stream_d);
     row("calamine worksheet_range (whole Range)", range_s, range_kib, &range_d);
-    row("kamplan::ingest::ingest", ingest_s, ingest_kib, &ingest_d);
+    row("kamplan::ingest::ingest (xlsx)", ingest_s, ingest_kib, &ingest_d);
+    row("kamplan::ingest::ingest (same rows as CSV)", csv_s, csv_kib, &csv_d);
+    row("kamplan run (read … publish)", run_s, run_kib, &run_d);
     println!();
     println!(
         "ingest / bare read = {:.2}× (target ≤ 1.20×); ingest peak {:.0} MiB = {:.0}% of the unzipped XML",
         ingest_s / stream_s,
         ingest_kib as f64 / 1024.0,
         100.0 * ingest_kib as f64 * 1024.0 / xml as f64
+    );
+    println!(
+        "csv / xlsx ingest = {:.2}× (target ≤ 1.00×: a CSV export reads at least as fast as the book)",
+        csv_s / ingest_s
+    );
+    println!(
+        "run / bare read = {:.2}× (target ≤ 1.60×) on {} threads; run peak {:.0} MiB (target < 200)",
+        run_s / stream_s,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        run_kib as f64 / 1024.0
     );
 }

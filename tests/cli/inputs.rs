@@ -108,7 +108,8 @@ fn folders_give_csv_tsv_and_txt_exports() {
     let dir = tmp();
     let books = dir.path().join("books");
     std::fs::create_dir(&books).unwrap();
-    std::fs::write(books.join("a.csv"), "Fecha,Cliente,Importe\n2026-01-05,Acme,10\n").unwrap();
+    // UTF-8 with a byte-order mark, as Excel's "CSV UTF-8" writes it: the header still matches.
+    std::fs::write(books.join("a.csv"), "\u{feff}Fecha,Cliente,Importe\n2026-01-05,Acme,10\n").unwrap();
     std::fs::write(books.join("b.TSV"), "Fecha\tCliente\tImporte\n2026-01-06\tBeta\t2,5\n").unwrap();
     std::fs::write(books.join("c.txt"), "Fecha|Cliente|Importe\n2026-01-07|\"Gamma|Delta\"|3\n").unwrap();
     std::fs::write(books.join("~$a.csv"), "lock").unwrap();

@@ -10,6 +10,7 @@ mod check;
 mod classify;
 mod fuzz;
 mod inputs;
+mod method;
 mod plans;
 mod robust;
 mod run;

@@ -12,11 +12,11 @@ fn v(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
 }
 
 fn cell(text: &str, format: ValueFormat, number: Option<f64>) -> Cell {
-    Cell { value: v(text, format, number), highlight: false, link: None }
+    Cell { value: v(text, format, number), highlight: false, link: None, formula: None }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
-    Column { label: label.into(), format, choices: vec![], fill: false }
+    Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
 }
 
 fn money(x: f64) -> String {
@@ -93,7 +93,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Resumen".into(),
         sheet: "Resumen".into(),
-        page_break: false,
+        page_break: PageBreak::Auto,
         blocks: vec![
             Block::Heading { level: 1, text: "Plan de cuentas clave — Ana Martínez Ñúñez · octubre 2026".into() },
             Block::Paragraph(vec![
@@ -102,10 +102,10 @@ pub fn sample() -> Document {
                 Run::text(" (12 meses). Este plan reúne las cuentas clave de la cartera, por qué lo son, los riesgos y los objetivos del próximo periodo. Los importes están en euros (€) y las cuotas se calculan sobre las ventas de toda la compañía; «clave» significa que la cuenta está en la clase A o cumple alguna de las reglas configuradas.", false),
             ]),
             Block::Kpis(vec![
-                Kpi { label: "Cuentas clave".into(), value: v("12", ValueFormat::Int, Some(12.0)) },
-                Kpi { label: "Ventas de las cuentas clave".into(), value: v(&money(1_234_567.89), ValueFormat::Money, Some(1_234_567.89)) },
-                Kpi { label: "Cuota de la compañía".into(), value: v("41,2 %", ValueFormat::Percent, Some(0.412)) },
-                Kpi { label: "Margen".into(), value: v("23,5 %", ValueFormat::Percent, Some(0.235)) },
+                Kpi { label: "Cuentas clave".into(), value: v("12", ValueFormat::Int, Some(12.0)), name: None, formula: None },
+                Kpi { label: "Ventas de las cuentas clave".into(), value: v(&money(1_234_567.89), ValueFormat::Money, Some(1_234_567.89)), name: None, formula: None },
+                Kpi { label: "Cuota de la compañía".into(), value: v("41,2 %", ValueFormat::Percent, Some(0.412)), name: None, formula: None },
+                Kpi { label: "Margen".into(), value: v("23,5 %", ValueFormat::Percent, Some(0.235)), name: None, formula: None },
             ]),
             Block::Note { kind: NoteKind::Warning, text: "3 cuentas necesitan atención: tendencia a la baja, más de 90 días sin comprar o llamada de cortesía vencida.".into() },
             Block::Note { kind: NoteKind::Highlight, text: "Próximo objetivo con Ferretería Núñez: averiguar si la competencia ha hecho ofertas.".into() },
@@ -119,7 +119,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Cuentas clave".into(),
         sheet: "Cuentas".into(),
-        page_break: true,
+        page_break: PageBreak::Page,
         blocks: vec![
             Block::Heading { level: 1, text: "Cuentas clave".into() },
             Block::Table(Table {
@@ -143,6 +143,7 @@ pub fn sample() -> Document {
                     cell("", ValueFormat::Text, None),
                     cell("", ValueFormat::Text, None),
                 ]),
+                pdf_last: None,
                 area: None,
             }),
         ],
@@ -151,7 +152,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Ferretería Núñez".into(),
         sheet: "Núñez".into(),
-        page_break: true,
+        page_break: PageBreak::Page,
         blocks: vec![
             Block::Heading { level: 1, text: "Ferretería Núñez e Hijos, S.L.".into() },
             Block::Heading { level: 2, text: "Perfil".into() },
@@ -194,14 +195,30 @@ pub fn sample() -> Document {
                 columns: vec![
                     col("Reunión", ValueFormat::Text),
                     col("Objetivo", ValueFormat::Text),
-                    Column { label: "Fecha".into(), format: ValueFormat::Date, choices: vec![], fill: true },
+                    Column {
+                        label: "Fecha".into(),
+                        format: ValueFormat::Date,
+                        choices: vec![],
+                        fill: true,
+                        name: None,
+                        formula: None,
+                    },
                     Column {
                         label: "Estado".into(),
                         format: ValueFormat::Text,
                         choices: vec!["Pendiente".into(), "Hecha".into()],
                         fill: true,
+                        name: None,
+                        formula: None,
                     },
-                    Column { label: "Notas".into(), format: ValueFormat::Text, choices: vec![], fill: true },
+                    Column {
+                        label: "Notas".into(),
+                        format: ValueFormat::Text,
+                        choices: vec![],
+                        fill: true,
+                        name: None,
+                        formula: None,
+                    },
                 ],
                 rows: (1..=4)
                     .map(|i| {
@@ -228,6 +245,7 @@ pub fn sample() -> Document {
                     })
                     .collect(),
                 totals: None,
+                pdf_last: None,
                 area: None,
             }),
             Block::Heading { level: 3, text: "Mapa de decisores".into() },
@@ -269,7 +287,7 @@ pub fn sample() -> Document {
         id: None,
         title: "Pareto".into(),
         sheet: "Pareto".into(),
-        page_break: true,
+        page_break: PageBreak::Page,
         blocks: vec![
             Block::Heading { level: 1, text: "Resumen de dirección".into() },
             Block::Chart(Chart {

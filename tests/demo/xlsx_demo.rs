@@ -37,11 +37,11 @@ impl B {
 }
 
 fn cell(value: Value) -> Cell {
-    Cell { value, highlight: false, link: None }
+    Cell { value, highlight: false, link: None, formula: None }
 }
 
 fn col(label: &str, format: ValueFormat) -> Column {
-    Column { label: label.into(), format, choices: vec![], fill: false }
+    Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
 }
 
 const NAMES: [&str; 10] = [
@@ -74,6 +74,7 @@ fn plan(b: &B) -> Document {
                     value: b.text(name),
                     highlight: i == 2,
                     link: None,
+                    formula: None,
                 },
                 cell(b.money(*s)),
                 cell(b.pct(s / 1_200_000.0)),
@@ -107,6 +108,7 @@ fn plan(b: &B) -> Document {
             cell(b.money(total)),
             cell(b.pct(total / 1_200_000.0)),
         ]),
+        pdf_last: None,
         area: None,
     };
     let mut sections = vec![
@@ -114,7 +116,7 @@ fn plan(b: &B) -> Document {
             id: None,
             title: "Resumen".into(),
             sheet: "Resumen".into(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: "Plan de cuentas clave — Ana Pérez".into() },
                 Block::Paragraph(vec![
@@ -123,10 +125,10 @@ fn plan(b: &B) -> Document {
                     Run::text(" (ventana de 12 meses, nov 2025 – oct 2026). Ana lleva 10 cuentas clave que suman el 61 % de sus ventas; dos han bajado en el último trimestre y una lleva más de 60 días sin comprar.", false),
                 ]),
                 Block::Kpis(vec![
-                    Kpi { label: "Cuentas clave".into(), value: b.int(10) },
-                    Kpi { label: "Ventas de las cuentas clave".into(), value: b.money(total) },
-                    Kpi { label: "Cuota de las ventas de la compañía".into(), value: b.pct(0.412) },
-                    Kpi { label: "Margen".into(), value: b.pct(0.213) },
+                    Kpi { label: "Cuentas clave".into(), value: b.int(10), name: None, formula: None },
+                    Kpi { label: "Ventas de las cuentas clave".into(), value: b.money(total), name: None, formula: None },
+                    Kpi { label: "Cuota de las ventas de la compañía".into(), value: b.pct(0.412), name: None, formula: None },
+                    Kpi { label: "Margen".into(), value: b.pct(0.213), name: None, formula: None },
                 ]),
                 Block::Heading { level: 2, text: "Cambios desde septiembre".into() },
                 Block::List {
@@ -146,7 +148,7 @@ fn plan(b: &B) -> Document {
             id: None,
             title: "Cuentas clave".into(),
             sheet: "Cuentas clave".into(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: "Cuentas clave".into() },
                 Block::Table(accounts),
@@ -168,14 +170,14 @@ fn plan(b: &B) -> Document {
             id: None,
             title: name.to_string(),
             sheet: name.to_string(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: name.to_string() },
                 Block::Kpis(vec![
-                    Kpi { label: "Código".into(), value: b.text(&format!("C{:05}", 100 + i)) },
-                    Kpi { label: "Cliente desde".into(), value: b.date(d(3, 14)) },
-                    Kpi { label: "Ventas 12 meses".into(), value: b.money(sales[i]) },
-                    Kpi { label: "Objetivo próximo periodo".into(), value: b.money(sales[i] * 1.05) },
+                    Kpi { label: "Código".into(), value: b.text(&format!("C{:05}", 100 + i)), name: None, formula: None },
+                    Kpi { label: "Cliente desde".into(), value: b.date(d(3, 14)), name: None, formula: None },
+                    Kpi { label: "Ventas 12 meses".into(), value: b.money(sales[i]), name: None, formula: None },
+                    Kpi { label: "Objetivo próximo periodo".into(), value: b.money(sales[i] * 1.05), name: None, formula: None },
                 ]),
                 Block::Heading { level: 2, text: "Por qué es clave".into() },
                 Block::Paragraph(vec![Run::text("Está entre los clientes que suman el 80 % de las ventas de la compañía (clase A) y ha crecido un 12 % respecto a los 12 meses anteriores.", false)]),
@@ -210,7 +212,7 @@ fn plan(b: &B) -> Document {
                     .enumerate()
                     .map(|(k, o)| {
                         vec![
-                            Cell { value: b.text(o), highlight: k == 1, link: None },
+                            Cell { value: b.text(o), highlight: k == 1, link: None, formula: None },
                             if k == 0 { cell(b.date(d(9, 3))) } else { cell(b.text("")) },
                             cell(b.text(if k == 0 { "Hecha" } else { "Pendiente" })),
                             cell(b.text("")),
@@ -218,6 +220,7 @@ fn plan(b: &B) -> Document {
                     })
                     .collect(),
                     totals: None,
+                    pdf_last: None,
                     area: None,
                 }),
                 Block::Heading { level: 2, text: "Mapa de decisores".into() },
@@ -231,6 +234,7 @@ fn plan(b: &B) -> Document {
                     ],
                     rows: vec![],
                     totals: None,
+                    pdf_last: None,
                     area: None,
                 }),
                 Block::Fields(vec![
@@ -273,7 +277,7 @@ fn summary(b: &B) -> Document {
             id: None,
             title: "Resumen".into(),
             sheet: "Resumen".into(),
-            page_break: true,
+            page_break: PageBreak::Page,
             blocks: vec![
                 Block::Heading { level: 1, text: "Resumen de dirección".into() },
                 Block::Chart(Chart {
@@ -331,6 +335,7 @@ fn summary(b: &B) -> Document {
                         cell(b.money(total)),
                         cell(b.pct(1.0)),
                     ]),
+                    pdf_last: None,
                     area: None,
                 }),
             ],

@@ -5,15 +5,16 @@ use super::*;
 impl Layout {
     pub(super) fn heading(&mut self, level: u8, text: &str, keep: f32) {
         let (size, color, before, after) = match level {
-            1 => (17.0, NAVY, 6.0, 10.0),
-            2 => (13.0, NAVY, 10.0, 6.0),
+            1 => (17.0, NAVY, 6.0, 8.0),
+            2 => (13.0, NAVY, 8.0, 4.0),
             _ => (10.5, INK, 6.0, 4.0),
         };
         let lh = size * 1.3;
         let lines = self.wrap(&[(text, true)], size, WIDTH);
         let h = lines.len() as f32 * lh;
-        // Keep a heading with what follows it.
-        self.ensure(before + h + keep.max(24.0));
+        // Keep a heading with what follows it (the rule under a title included).
+        let rule = if level == 1 { 4.0 } else { 0.0 };
+        self.ensure(before + h + rule + after + keep.max(24.0));
         if self.y > TOP + 0.5 {
             self.y += before;
         }
@@ -128,37 +129,47 @@ impl Layout {
         if kpis.is_empty() {
             return;
         }
+        // Up to six side by side when every figure reads at 9.5 pt in a card that narrow;
+        // else rows of three or four.
+        let (gap, pad) = (6.0, 8.0);
+        let narrow = |n: usize| (WIDTH - gap * (n as f32 - 1.0)) / n as f32 - pad - 4.0;
+        let fits = |n: usize| {
+            kpis.iter().all(|k| {
+                self.width(&k.value.text, true, 9.5) <= narrow(n)
+                    && self.wrap(&[(&k.label, false)], 7.5, narrow(n)).len() <= 2
+            })
+        };
         let per_row = match kpis.len() {
             n @ 1..=4 => n,
+            n @ (5 | 6) if fits(n) => n,
             5 | 6 | 9 => 3,
             _ => 4,
         };
-        let gap = 8.0;
         // One or two figures make cards of a third, not a full-width slab.
         let w = ((WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32).min((WIDTH - 2.0 * gap) / 3.0);
-        let inner = w - 16.0;
+        let inner = w - pad - 4.0;
         for row in kpis.chunks(per_row) {
             // Labels wrap to two lines at most; the cards of a row share one height.
             let labels: Vec<Vec<String>> =
                 row.iter().map(|k| self.label_lines(&k.label, 7.5, inner, 2)).collect();
             let label_lines = labels.iter().map(Vec::len).max().unwrap_or(1).max(1);
-            let h = 38.0 + 9.0 * label_lines as f32;
+            let h = 34.0 + 9.0 * label_lines as f32;
             self.ensure(h);
             let top = self.y;
+            // The figures of a row share one size: the largest at which all of them fit.
+            let mut size: f32 = 14.0;
+            while size > 9.5 && row.iter().any(|k| self.width(&k.value.text, true, size) > inner) {
+                size -= 0.5;
+            }
             for (i, (k, label)) in row.iter().zip(&labels).enumerate() {
                 let x = MARGIN_X + i as f32 * (w + gap);
                 self.rect(x, top, w, h, Some(CARD), None);
                 self.rect(x, top, 2.5, h, Some(BLUE), None);
                 for (j, line) in label.iter().enumerate() {
-                    self.text(x + 10.0, top + 15.0 + 9.0 * j as f32, 7.5, false, MUTED, line, 0.0);
-                }
-                // The value shrinks to fit its card before it is cut.
-                let mut size: f32 = 15.0;
-                while size > 9.0 && self.width(&k.value.text, true, size) > inner {
-                    size -= 0.5;
+                    self.text(x + pad, top + 15.0 + 9.0 * j as f32, 7.5, false, MUTED, line, 0.0);
                 }
                 let value = self.ellipsize(&k.value.text, true, size, inner);
-                self.text(x + 10.0, top + h - 11.0, size, true, NAVY, &value, 0.0);
+                self.text(x + pad, top + h - 11.0, size, true, NAVY, &value, 0.0);
             }
             self.y = top + h + gap;
         }
@@ -187,14 +198,16 @@ impl Layout {
 
     pub(super) fn fields(&mut self, fields: &[Field]) {
         let gap = 14.0;
-        let w = (WIDTH - gap) / 2.0;
+        // Three short fields share a row; longer forms go two by two.
+        let per_row = if fields.len() <= 3 { fields.len().max(1) } else { 2 };
+        let w = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
         let h = FIELD_H;
         // A short form stays on one page.
-        let total = fields.len().div_ceil(2) as f32 * (h + 4.0);
+        let total = fields.len().div_ceil(per_row) as f32 * (h + 4.0);
         if total <= 200.0 {
             self.ensure(total);
         }
-        for pair in fields.chunks(2) {
+        for pair in fields.chunks(per_row) {
             self.ensure(h);
             let top = self.y;
             for (i, f) in pair.iter().enumerate() {

@@ -140,6 +140,25 @@ impl Layout {
         if t.columns.is_empty() {
             return;
         }
+        // A form's blank rows are for writing in: on paper two show the way, the workbook
+        // has room for the rest.
+        let mut left_out = None;
+        let mut rows = shown_rows(t);
+        if let Some(last) = &t.pdf_last {
+            let all = rows.as_ref().unwrap_or(&t.rows);
+            if all.len() > last.rows {
+                left_out = Some(last.more.replace("{count}", &(all.len() - last.rows).to_string()));
+                rows = Some(all[all.len() - last.rows..].to_vec());
+            }
+        }
+        let trimmed;
+        let t = match rows {
+            Some(rows) => {
+                trimmed = Table { rows, pdf_last: None, ..t.clone_without_rows() };
+                &trimmed
+            }
+            None => t,
+        };
         // A table wider than the page at the normal size is set smaller (down to 6.5 pt)
         // before any column has to be cut.
         self.table_fs = TABLE_FS;
@@ -170,12 +189,25 @@ impl Layout {
             .collect();
         let header_h = headers.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * hlh + 8.0;
         let head = TableHead { widths: &widths, headers: &headers, table: t, h: header_h, fs: hfs, lh: hlh };
-        // The header never sits alone at the foot of a page.
-        self.ensure(header_h + ROW_H * t.rows.len().min(3) as f32);
+        // The header never sits alone at the foot of a page. A blank form needs one row to
+        // show what to write: it keeps to the page it starts on with one row when two do not fit.
+        let blank_form = !t.rows.is_empty() && t.rows.iter().all(|r| is_blank(r));
+        let first_rows = if blank_form { 1 } else { t.rows.len().min(2) };
+        self.ensure(header_h + ROW_H * first_rows as f32);
+        let rows = if blank_form {
+            let room = ((BOTTOM - self.y - header_h) / ROW_H).floor().max(1.0) as usize;
+            &t.rows[..t.rows.len().min(room)]
+        } else {
+            &t.rows[..]
+        };
         self.table_header(&head);
-        for (r, row) in t.rows.iter().enumerate() {
+        for (r, row) in rows.iter().enumerate() {
             let (lines, h) = self.row_lines(&head, row, false);
             if self.y + h > BOTTOM {
+                // Blank rows to write in never start a page of their own.
+                if t.totals.is_none() && rows[r..].iter().all(|row| is_blank(row)) {
+                    break;
+                }
                 self.new_page();
                 self.table_header(&head);
             }
@@ -188,6 +220,13 @@ impl Layout {
                 self.table_header(&head);
             }
             self.table_row(&head, totals, &lines, h, false, true);
+        }
+        if let Some(more) = left_out {
+            // What the paper leaves out, said under the table.
+            self.ensure(BODY_LH);
+            let text = self.ellipsize(&more, false, self.table_fs, WIDTH);
+            self.text(MARGIN_X + CELL_PAD, self.y + BODY_LH * 0.72, self.table_fs, false, MUTED, &text, 0.0);
+            self.y += BODY_LH;
         }
         self.y += BLOCK_GAP + 2.0;
     }
@@ -300,6 +339,35 @@ impl Layout {
     }
 }
 
+/// The rows a table shows on paper when some are left out: every row with content, and at
+/// most [`BLANK_ROWS_SHOWN`] of the blank ones. None when it shows them all.
+fn shown_rows(t: &Table) -> Option<Vec<Vec<Cell>>> {
+    let blank = |r: &Vec<Cell>| is_blank(r);
+    if t.rows.iter().filter(|r| blank(r)).count() <= BLANK_ROWS_SHOWN {
+        return None;
+    }
+    let mut blanks = 0;
+    let rows = t
+        .rows
+        .iter()
+        .filter(|r| {
+            let b = blank(r);
+            blanks += usize::from(b);
+            !b || blanks <= BLANK_ROWS_SHOWN
+        })
+        .cloned()
+        .collect();
+    Some(rows)
+}
+
+/// Whether a row has nothing written in it.
+fn is_blank(row: &[Cell]) -> bool {
+    row.iter().all(|c| c.value.text.trim().is_empty())
+}
+
+/// Blank fill-in rows a table shows in the PDF.
+const BLANK_ROWS_SHOWN: usize = 2;
+
 struct TableHead<'a> {
     widths: &'a [f32],
     headers: &'a [Vec<String>],
@@ -358,6 +426,8 @@ mod tests {
             format: ValueFormat::Text,
             choices: vec![],
             fill: false,
+            name: None,
+            formula: None,
         });
         t.rows[0].push(text_cell("Clase A"));
         t.rows[1].push(text_cell(&"cuenta clave por crecimiento sostenido y margen alto ".repeat(12)));
@@ -390,6 +460,8 @@ mod tests {
             format: ValueFormat::Text,
             choices: vec![],
             fill: false,
+            name: None,
+            formula: None,
         });
         for r in t.rows.iter_mut().chain(t.totals.iter_mut()) {
             r.push(text_cell("A"));
@@ -412,20 +484,23 @@ mod tests {
             },
             highlight: false,
             link: None,
+            formula: None,
         };
-        let mut columns =
-            vec![Column { label: "Cuenta".into(), format: ValueFormat::Text, choices: vec![], fill: false }];
+        let mut columns = vec![Column {
+            label: "Cuenta".into(),
+            format: ValueFormat::Text,
+            choices: vec![],
+            fill: false,
+            name: None,
+            formula: None,
+        }];
         for k in 0..6 {
-            columns.push(Column {
-                label: format!("Importe acumulado {k}"),
-                format: ValueFormat::Money,
-                choices: vec![],
-                fill: false,
-            });
+            columns.push(Column::new(format!("Importe acumulado {k}"), ValueFormat::Money));
         }
         let mut row = vec![text_cell(&"Distribuidora Hostelera Hermanos Ferrer ".repeat(3))];
         row.extend((0..6).map(|_| money(1_178_117.73)));
-        let t = Table { name: "t".into(), columns, rows: vec![row], totals: None, area: None };
+        let t =
+            Table { name: "t".into(), columns, rows: vec![row], totals: None, pdf_last: None, area: None };
         let w = l.column_widths_for_test(&t);
         assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5, "{w:?}");
         let need = l.width("1178117.73 €", false, TABLE_FS) + 2.0 * CELL_PAD;

@@ -1,5 +1,5 @@
-//! Text measuring and line breaking: widths from the embedded font's advances, characters
-//! the font lacks, ellipsis cuts and the greedy word wrap every block uses.
+//! Text measuring and line breaking: kerned widths from the embedded font, characters the
+//! font lacks, ellipsis cuts and the greedy word wrap every block uses.
 
 use super::*;
 
@@ -45,60 +45,78 @@ impl Layout {
         if face.width(s, size) <= max {
             return s.to_string();
         }
-        let budget = max - face.width("…", size);
+        let ellipsis = face.char_em('…') * size;
         let mut w = 0.0;
+        let mut last = None;
         let mut out = String::new();
         for ch in s.chars() {
-            w += face.char_em(ch) * size;
-            if w > budget {
+            let cw = face.char_em(ch) * size + last.map_or(0.0, |p| face.kern_em(p, ch) * size);
+            if w + cw + face.kern_em(ch, '…') * size + ellipsis > max {
                 break;
             }
+            w += cw;
+            last = Some(ch);
             out.push(ch);
         }
-        let mut out = out.trim_end().to_string();
-        out.push('…');
-        out
+        // Trimming a space changes the pair before the ellipsis: check the kerned whole.
+        loop {
+            out.truncate(out.trim_end().len());
+            let cut = format!("{out}…");
+            if out.is_empty() || face.width(&cut, size) <= max {
+                return cut;
+            }
+            out.pop();
+        }
     }
 
     /// Greedy word wrap of bold/regular runs into lines at most `max` wide; a word longer than
-    /// a line is broken between characters. Spaces at line ends are dropped.
+    /// a line is broken between characters. Spaces at line ends are dropped. Widths are kerned
+    /// as the line is drawn: pairs inside a run of one face, none across faces.
     pub(super) fn wrap(&self, runs: &[(&str, bool)], size: f32, max: f32) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut cur = Line { segs: Vec::new(), width: 0.0 };
         // Width of pending trailing spaces on the current line.
         let mut pending_space = 0.0;
+        // The line's last character and its face, for the kerning of what comes next.
+        let mut last: Option<(char, bool)> = None;
         for &(text, bold) in runs {
             let face = self.face(bold);
+            let kern = |last: Option<(char, bool)>, ch: char| match last {
+                Some((p, b)) if b == bold => face.kern_em(p, ch) * size,
+                _ => 0.0,
+            };
             for (i, word) in text.split(' ').enumerate() {
                 if i > 0 && !cur.segs.is_empty() {
-                    pending_space += face.char_em(' ') * size;
+                    pending_space += kern(last, ' ') + face.char_em(' ') * size;
+                    last = Some((' ', bold));
                     push_seg(&mut cur.segs, " ", bold);
                 }
-                if word.is_empty() {
-                    continue;
-                }
+                let Some(first) = word.chars().next() else { continue };
                 let ww = face.width(word, size);
-                if !cur.segs.is_empty() && cur.width + pending_space + ww > max + 0.01 {
+                if !cur.segs.is_empty() && cur.width + pending_space + kern(last, first) + ww > max + 0.01 {
                     trim_line(&mut cur);
                     lines.push(std::mem::replace(&mut cur, Line { segs: Vec::new(), width: 0.0 }));
                     pending_space = 0.0;
+                    last = None;
                 }
                 if ww <= max + 0.01 {
-                    cur.width += pending_space + ww;
+                    cur.width += pending_space + kern(last, first) + ww;
                     pending_space = 0.0;
+                    last = word.chars().next_back().map(|c| (c, bold));
                     push_seg(&mut cur.segs, word, bold);
                     continue;
                 }
                 // A word wider than the line: break it between characters.
-                cur.width += pending_space;
-                pending_space = 0.0;
                 for ch in word.chars() {
-                    let cw = face.char_em(ch) * size;
+                    let mut cw = pending_space + kern(last, ch) + face.char_em(ch) * size;
                     if cur.width + cw > max + 0.01 && !cur.segs.is_empty() {
                         trim_line(&mut cur);
                         lines.push(std::mem::replace(&mut cur, Line { segs: Vec::new(), width: 0.0 }));
+                        cw = face.char_em(ch) * size;
                     }
+                    pending_space = 0.0;
                     cur.width += cw;
+                    last = Some((ch, bold));
                     let mut b = [0u8; 4];
                     push_seg(&mut cur.segs, ch.encode_utf8(&mut b), bold);
                 }
@@ -204,6 +222,20 @@ mod tests {
         let lines =
             l.wrap(&[("aaaa 1.234,50\u{a0}€", false)], BODY, l.width("aaaa 1.234,50", false, BODY) + 1.0);
         assert_eq!(line_text(&lines[1]), "1.234,50\u{a0}€");
+    }
+
+    #[test]
+    fn line_breaks_use_kerned_widths() {
+        let l = lay();
+        let text = "VAT AVATAR WAVE Tú";
+        let kerned = l.width(text, false, BODY);
+        let unkerned: f32 = text.chars().map(|c| l.regular.char_em(c) * BODY).sum();
+        assert!(kerned < unkerned - 1.0, "{kerned} vs {unkerned}");
+        // Wide enough for the kerned line, too narrow for the same letters unkerned: one line.
+        let lines = l.wrap(&[(text, false)], BODY, kerned + 0.001);
+        assert_eq!(lines.len(), 1);
+        assert!((lines[0].width - kerned).abs() < 0.01);
+        assert_eq!(l.wrap(&[(text, false)], BODY, kerned - 0.5).len(), 2);
     }
 
     #[test]

@@ -95,18 +95,57 @@ impl SectionWriter<'_> {
         Ok(row)
     }
 
+    /// KPIs as cards side by side, as in the PDF: a row of labels (wrapped) over a row of
+    /// figures, at most four to a row.
     pub(super) fn kpis(&mut self, mut row: u32, kpis: &[Kpi]) -> Result<u32, XlsxError> {
-        for k in kpis {
-            write_text(self.ws, self.styles, row, 0, &k.label, Look::Bold)?;
-            write_value(self.ws, self.styles, row, 1, &k.value, Look::Bold)?;
-            row += 1;
+        for chunk in kpis.chunks(layout::kpi_columns(kpis.len())) {
+            let mut lines = 1;
+            for (i, k) in chunk.iter().enumerate() {
+                let col = i as u16;
+                write_text(self.ws, self.styles, row, col, &k.label, Look::KpiLabel)?;
+                let width = self.widths.get(i).copied().unwrap_or(layout::DEFAULT_WIDTH);
+                lines = lines.max(wrapped_lines(&k.label, width).min(4));
+                let look = Look::KpiValue;
+                // A rate a formula uses keeps ten decimals, so the formula gives the plan's figure
+                // to the cent (a target of 742.638,68 € from a rate shown as 5,0 %).
+                let precise = k.name.is_some() && k.value.format == ValueFormat::Percent;
+                let stored = match k.value.number.filter(|n| n.is_finite() && precise) {
+                    Some(n) => {
+                        let n = layout::round_to(n, 10);
+                        let f = self.styles.of(&k.value, look).clone();
+                        self.ws.write_number_with_format(row + 1, col, n, &f)?;
+                        Some(n)
+                    }
+                    None => write_value(self.ws, self.styles, row + 1, col, &k.value, k.value.format, look)?,
+                };
+                let format = self.styles.cell_style(&k.value, look);
+                self.formulas.kpi(
+                    self.section,
+                    row + 1,
+                    col,
+                    k.name.as_deref(),
+                    stored,
+                    k.formula.as_ref(),
+                    format,
+                );
+            }
+            if lines > 1 {
+                self.ws.set_row_height(row, 13.0 * f64::from(lines) + 2.0)?;
+            }
+            self.ws.set_row_height(row + 1, 18.0)?;
+            row += 2;
         }
         Ok(row)
     }
 
     pub(super) fn fields(&mut self, mut row: u32, fields: &[Field]) -> Result<u32, XlsxError> {
+        let label_width = self.widths.first().copied().unwrap_or(layout::DEFAULT_WIDTH);
         for f in fields {
-            write_text(self.ws, self.styles, row, 0, &f.label, Look::Bold)?;
+            write_text(self.ws, self.styles, row, 0, &f.label, Look::FieldLabel)?;
+            let lines = wrapped_lines(&f.label, label_width / 1.1).min(4);
+            if lines > 1 {
+                self.ws.set_row_height(row, 15.0 * f64::from(lines))?;
+            }
             let vf = if f.kind == FieldKind::Date { ValueFormat::Date } else { ValueFormat::Text };
             let fmt = self.styles.get(vf, Look::Field).clone();
             let prefilled_date = match f.kind {

@@ -4,12 +4,15 @@
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Url, Worksheet,
-    XlsxError,
+    Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Note, Url,
+    Worksheet, XlsxError,
 };
 
+use super::formula::CellStyle;
 use crate::document::{NoteKind, Value, ValueFormat};
-use crate::render::xlsx_layout::num_format;
+use crate::render::xlsx_layout::{
+    num_format_decimals, shown_decimals, stored_decimals, stored_number, Words,
+};
 
 /// Excel's limit on a cell's text, in UTF-16 units.
 pub(super) const MAX_CELL_TEXT: usize = 32_767;
@@ -57,9 +60,13 @@ pub(super) enum Look {
     H3,
     /// Wrapped text spanning columns.
     Wrapped,
-    /// A table cell whose text is wider than its column.
-    CellWrap,
     ListItem,
+    /// A fill-in field's label: bold, wrapped.
+    FieldLabel,
+    /// A KPI card's label: small, muted, wrapped.
+    KpiLabel,
+    /// A KPI card's figure: bold and larger.
+    KpiValue,
     /// A hyperlink to another sheet.
     Link,
     /// A wrapped paragraph that is a hyperlink.
@@ -89,34 +96,62 @@ fn format_key(f: ValueFormat) -> u8 {
     }
 }
 
-/// The workbook's cell formats, built once per look and value format.
+/// The workbook's cell formats, built once per look, value format and decimals.
 pub(super) struct Styles {
     pub(super) lang: String,
     pub(super) currency: String,
-    cache: HashMap<(u8, Look), XlFormat>,
+    /// Note on a numeric cell left empty because the value is not available.
+    pub(super) not_available: &'static str,
+    cache: HashMap<(u8, Option<u8>, Look), XlFormat>,
 }
 
 impl Styles {
     pub(super) fn new(lang: &str, currency: &str) -> Styles {
-        Styles { lang: lang.into(), currency: currency.into(), cache: HashMap::new() }
+        Styles {
+            lang: lang.into(),
+            currency: currency.into(),
+            not_available: Words::of(lang).not_available,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The format of a value: its number format with the decimals its text shows.
+    pub(super) fn of(&mut self, v: &Value, look: Look) -> &XlFormat {
+        let decimals = shown_decimals(v, &self.lang);
+        self.get_with(v.format, decimals, look)
+    }
+
+    /// A value's format and the decimals its cell keeps, for a formula cell.
+    pub(super) fn cell_style(&mut self, v: &Value, look: Look) -> CellStyle {
+        CellStyle { format: self.of(v, look).clone(), decimals: stored_decimals(v, &self.lang) }
     }
 
     pub(super) fn get(&mut self, vf: ValueFormat, look: Look) -> &XlFormat {
+        self.get_with(vf, None, look)
+    }
+
+    fn get_with(&mut self, vf: ValueFormat, decimals: Option<u8>, look: Look) -> &XlFormat {
         let (lang, currency) = (&self.lang, &self.currency);
-        self.cache.entry((format_key(vf), look)).or_insert_with(|| {
+        self.cache.entry((format_key(vf), decimals, look)).or_insert_with(|| {
             let mut f = XlFormat::new();
-            let nf = num_format(vf, lang, currency);
+            let nf = num_format_decimals(vf, lang, currency, decimals);
             if !nf.is_empty() {
                 f = f.set_num_format(nf);
             }
             match look {
-                Look::Plain => f,
+                // Table cells wrap text wider than their column and sit at the top of a row
+                // that another cell made taller.
+                Look::Plain => f.set_text_wrap().set_align(FormatAlign::Top),
                 Look::Bold => f.set_bold(),
                 Look::Highlight => f
                     .set_bold()
                     .set_background_color(Color::RGB(0xFFEB9C))
-                    .set_font_color(Color::RGB(0x9C5700)),
-                Look::Input => f.set_background_color(Color::RGB(0xFFF9E6)),
+                    .set_font_color(Color::RGB(0x9C5700))
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top),
+                Look::Input => {
+                    f.set_background_color(Color::RGB(0xFFF9E6)).set_text_wrap().set_align(FormatAlign::Top)
+                }
                 Look::Field => f
                     .set_background_color(Color::RGB(0xFFF9E6))
                     .set_border(FormatBorder::Thin)
@@ -125,9 +160,24 @@ impl Styles {
                 Look::H2 => f.set_bold().set_font_size(13).set_font_color(Color::RGB(0x2F5496)),
                 Look::H3 => f.set_bold().set_font_size(11).set_font_color(Color::RGB(0x2F5496)),
                 Look::Wrapped => f.set_text_wrap().set_align(FormatAlign::Top),
-                Look::CellWrap => f.set_text_wrap(),
                 Look::ListItem => f.set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
-                Look::Link => f.set_font_color(Color::RGB(0x0563C1)).set_underline(FormatUnderline::Single),
+                Look::FieldLabel => f.set_bold().set_text_wrap().set_align(FormatAlign::Top),
+                Look::KpiLabel => f
+                    .set_font_size(9)
+                    .set_font_color(Color::RGB(0x595959))
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Bottom)
+                    .set_align(FormatAlign::Center),
+                Look::KpiValue => f
+                    .set_bold()
+                    .set_font_size(12)
+                    .set_font_color(Color::RGB(0x1F3864))
+                    .set_align(FormatAlign::Center),
+                Look::Link => f
+                    .set_font_color(Color::RGB(0x0563C1))
+                    .set_underline(FormatUnderline::Single)
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top),
                 Look::WrappedLink => f
                     .set_text_wrap()
                     .set_align(FormatAlign::Top)
@@ -152,37 +202,63 @@ impl Styles {
     }
 }
 
-/// Writes a typed value: a number or date with its format, else the text as a string.
+/// Writes a typed value: a number (rounded as [`stored_number`] says) or a date with its
+/// format; a value of a numeric or date `column` with no number is an empty cell of that
+/// format with a note saying why (its text, or "n/d" for a dash; none when the text is empty),
+/// never a text marker among numbers;
+/// anything else is its text as a string. Returns the number written.
 pub(super) fn write_value(
     ws: &mut Worksheet,
     styles: &mut Styles,
     row: u32,
     col: u16,
     v: &Value,
+    column: ValueFormat,
     look: Look,
-) -> Result<(), XlsxError> {
-    let number = v.number.filter(|n| n.is_finite());
-    if v.text.is_empty() && number.is_none() && v.date.is_none() && look != Look::Plain {
+) -> Result<Option<f64>, XlsxError> {
+    if v.text.is_empty() && v.number.is_none() && v.date.is_none() && look != Look::Plain {
         // An empty cell to fill in keeps its format: a money cell typed later is money.
-        ws.write_blank(row, col, styles.get(v.format, look))?;
-        return Ok(());
+        let format = if v.format == ValueFormat::Text { column } else { v.format };
+        ws.write_blank(row, col, styles.get(format, look))?;
+        return Ok(None);
     }
     match v.format {
         ValueFormat::Date => {
             if let Some(d) = v.date.and_then(excel_date) {
                 ws.write_datetime_with_format(row, col, d, styles.get(ValueFormat::Date, look))?;
-                return Ok(());
+                return Ok(None);
             }
         }
         ValueFormat::Money | ValueFormat::Percent | ValueFormat::Int | ValueFormat::Number => {
-            if let Some(n) = number {
-                ws.write_number_with_format(row, col, n, styles.get(v.format, look))?;
-                return Ok(());
+            if let Some(n) = stored_number(v, &styles.lang) {
+                ws.write_number_with_format(row, col, n, styles.of(v, look))?;
+                return Ok(Some(n));
             }
         }
         ValueFormat::Text => {}
     }
-    write_text(ws, styles, row, col, &v.text, look)
+    let typed_column = column != ValueFormat::Text;
+    let missing = !v.number.is_some_and(f64::is_finite) && v.date.is_none();
+    if typed_column && missing {
+        ws.write_blank(row, col, styles.get(column, look))?;
+        let reason = v.text.trim();
+        if reason.is_empty() {
+            // Nothing to say: a blank to fill in.
+            return Ok(None);
+        }
+        let reason = if is_dash(reason) { styles.not_available } else { reason };
+        let note = Note::new(cell_text(reason)).set_author("kamplan").add_author_prefix(false);
+        ws.insert_note(row, col, &note)?;
+        return Ok(None);
+    }
+    write_text(ws, styles, row, col, &v.text, look)?;
+    Ok(None)
+}
+
+/// Text that only marks a missing value: empty, dashes, "n/d", "n/a".
+fn is_dash(s: &str) -> bool {
+    s.chars().all(|c| matches!(c, '—' | '–' | '-' | ' '))
+        || matches!(s.to_lowercase().as_str(), "n/d" | "n/a")
 }
 
 /// Writes text as a string cell, never a formula; an empty text leaves a formatted blank.
@@ -241,12 +317,15 @@ mod tests {
     #[test]
     fn typed_cells_keep_numbers_and_dates() {
         let mut x = open(render(&plan()));
-        // Kpis: label/value rows after the heading, paragraph and blank rows.
+        // Kpis: a row of labels over a row of figures, after the heading and paragraph.
         let k = row_of(&mut x, "Resumen", "Ventas");
-        assert_eq!(at(&mut x, "Resumen", k, 1), Data::Float(18517.5));
+        assert_eq!(at(&mut x, "Resumen", k, 1), Data::String("Cuota".into()));
+        assert_eq!(at(&mut x, "Resumen", k + 1, 0), Data::Float(18517.5));
         assert_eq!(at(&mut x, "Resumen", k + 1, 1), Data::Float(0.412));
-        // A value without a number is its text.
-        assert_eq!(at(&mut x, "Resumen", k + 2, 1), Data::String(lang().money(0.0)));
+        // A money value without a number is an empty cell with its text as a note.
+        assert_eq!(at(&mut x, "Resumen", k + 1, 2), Data::Empty);
+        let notes = part(&render(&plan()), "xl/comments1.xml");
+        assert!(notes.contains(&lang().money(0.0)), "{notes}");
         // The accounts table: header at row 0, data from row 1.
         assert_eq!(at(&mut x, "Cuentas clave", 0, 2), Data::String("Ventas".into()));
         assert_eq!(at(&mut x, "Cuentas clave", 1, 0), Data::Float(1.0));

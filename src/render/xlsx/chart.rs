@@ -11,7 +11,7 @@ use crate::document::{Chart, ChartKind, Series, SeriesKind, ValueFormat};
 use crate::render::xlsx_layout::{self as layout, chart_rows, Words};
 
 /// Chart size in pixels.
-const CHART_WIDTH: u32 = 720;
+pub(super) const CHART_WIDTH: u32 = 720;
 const CHART_HEIGHT: u32 = 320;
 /// Charts with more categories than this hide the category labels (they would overlap).
 const MAX_CATEGORY_LABELS: usize = 40;

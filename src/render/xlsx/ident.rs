@@ -103,6 +103,7 @@ mod tests {
                 cell(text("")),
             ]],
             totals: None,
+            pdf_last: None,
             area: Some(AreaMark {
                 area: "meetings".into(),
                 account: "C0028".into(),

@@ -1,11 +1,14 @@
 //! Excel tables: unique headers and names, typed rows, highlighted and wrapped cells, totals as
 //! values, blank fill-in rows and drop-down lists over a column.
 
-use rust_xlsxwriter::{Color, Format as XlFormat, Table as XlTable, TableColumn, TableStyle, XlsxError};
+use rust_xlsxwriter::{
+    Color, Format as XlFormat, FormatAlign, Table as XlTable, TableColumn, TableStyle, XlsxError,
+};
 
 use super::cells::{cell_text, is_typed, write_link, write_value, Look};
+use super::formula::{Formulas, RowCell};
 use super::SectionWriter;
-use crate::document::Table;
+use crate::document::{Table, ValueFormat};
 use crate::render::xlsx_layout::{self as layout, wrapped_lines, EXTRA_FILL_ROWS};
 
 impl SectionWriter<'_> {
@@ -34,7 +37,20 @@ impl SectionWriter<'_> {
         let header = XlFormat::new()
             .set_bold()
             .set_font_color(Color::White)
-            .set_background_color(Color::RGB(0x4472C4));
+            .set_background_color(Color::RGB(0x4472C4))
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        // A header wider than its column wraps; the row grows to show it.
+        let header_lines = headers
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                let width = self.widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH);
+                // The autofilter button takes about three characters.
+                wrapped_lines(h, (width - 3.0) / 1.1).min(3)
+            })
+            .max()
+            .unwrap_or(1);
         let columns: Vec<TableColumn> = headers
             .iter()
             .enumerate()
@@ -60,22 +76,29 @@ impl SectionWriter<'_> {
             .set_total_row(totals_row.is_some())
             .set_columns(&columns);
         self.ws.add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
+        if header_lines > 1 {
+            self.ws.set_row_height(header_row, 15.0 * f64::from(header_lines))?;
+        }
 
+        let mut named_rows = Vec::new();
         for (i, cells) in t.rows.iter().enumerate() {
             let r = first + i as u32;
             let mut lines = 1;
+            let mut formula_cells: Vec<RowCell> = Vec::new();
             for (j, col) in t.columns.iter().enumerate() {
                 let look = match cells.get(j) {
                     Some(c) if c.highlight => Look::Highlight,
                     _ if col.fill => Look::Input,
-                    // Text wider than the widest column wraps (Excel sizes the row).
-                    Some(c) if layout::text_width(&c.value.text) >= layout::MAX_WIDTH => {
-                        let width = self.widths.get(j).copied().unwrap_or(layout::MAX_WIDTH);
-                        lines = lines.max(wrapped_lines(&c.value.text, width).min(15));
-                        Look::CellWrap
-                    }
                     _ => Look::Plain,
                 };
+                // Text wider than its column wraps (every table cell's format wraps): the
+                // row is made tall enough, as not every viewer sizes rows on opening.
+                if let Some(c) = cells.get(j).filter(|c| !is_typed(&c.value)) {
+                    let width = self.widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH);
+                    if layout::text_width(&c.value.text) + 1.0 > width {
+                        lines = lines.max(wrapped_lines(&c.value.text, width - 1.0).min(15));
+                    }
+                }
                 let link = cells.get(j).filter(|c| !is_typed(&c.value) && !c.value.text.is_empty());
                 let url = link.and_then(|c| self.anchor(c.link.as_deref()));
                 match cells.get(j) {
@@ -84,7 +107,20 @@ impl SectionWriter<'_> {
                         let url = url.expect("checked");
                         write_link(self.ws, self.styles, r, j as u16, &cell.value.text, url, look)?
                     }
-                    Some(cell) => write_value(self.ws, self.styles, r, j as u16, &cell.value, look)?,
+                    Some(cell) => {
+                        // What a KAM wrote (a fill-in column, a KAM-owned area) stays as written
+                        // ("mañana" in a date column is read back and reported, never hidden in
+                        // a note); only kamplan's own markers ("—", "nueva") become notes.
+                        let kams = col.fill || t.area.is_some();
+                        let column = if kams { ValueFormat::Text } else { col.format };
+                        let stored =
+                            write_value(self.ws, self.styles, r, j as u16, &cell.value, column, look)?;
+                        let formula = cell.formula.as_ref().or(col.formula.as_ref());
+                        if col.name.is_some() || formula.is_some() {
+                            let format = self.styles.cell_style(&cell.value, look);
+                            formula_cells.push((col.name.as_deref(), j as u16, stored, formula, format));
+                        }
+                    }
                     None if look != Look::Plain => {
                         let f = self.styles.get(col.format, look).clone();
                         self.ws.write_blank(r, j as u16, &f)?;
@@ -96,6 +132,7 @@ impl SectionWriter<'_> {
             if lines > 1 {
                 self.ws.set_row_height(r, 15.0 * f64::from(lines))?;
             }
+            named_rows.push(self.formulas.row(self.section, r, formula_cells));
         }
         // Blank fill-in rows keep the column's number format, so a typed date is a date.
         for r in (first + t.rows.len() as u32)..=last_data {
@@ -105,10 +142,27 @@ impl SectionWriter<'_> {
             }
         }
         if let (Some(tr), Some(totals)) = (totals_row, &t.totals) {
+            let mut formula_cells = Vec::new();
             for (j, cell) in totals.iter().enumerate().take(ncols) {
                 if is_typed(&cell.value) {
-                    write_value(self.ws, self.styles, tr, j as u16, &cell.value, Look::Bold)?;
+                    let stored = write_value(
+                        self.ws,
+                        self.styles,
+                        tr,
+                        j as u16,
+                        &cell.value,
+                        cell.value.format,
+                        Look::Bold,
+                    )?;
+                    if let Some(f) = &cell.formula {
+                        let format = self.styles.cell_style(&cell.value, Look::Bold);
+                        formula_cells.push((j as u16, stored, f, format));
+                    }
                 }
+            }
+            if !formula_cells.is_empty() {
+                let columns = Formulas::columns(&named_rows, first, last_data);
+                self.formulas.totals(self.section, tr, columns, formula_cells);
             }
         }
         for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| !c.choices.is_empty()) {
@@ -165,6 +219,7 @@ mod tests {
                 vec![cell(int(1)), cell(int(2)), cell(int(3)), cell(int(4))],
             ],
             totals: None,
+            pdf_last: None,
             area: None,
         };
         let empty = Table { name: "A1".into(), rows: vec![], ..t.clone() };
@@ -173,7 +228,8 @@ mod tests {
         let mut x = open(render(&doc));
         assert_eq!(at(&mut x, "s", 0, 1), Data::String("X 2".into()));
         assert_eq!(at(&mut x, "s", 0, 2), Data::String("Columna 3".into()));
-        assert_eq!(at(&mut x, "s", 1, 0), Data::String("1".into()));
+        // A number that is not finite is no number: an empty cell, its text in a note.
+        assert_eq!(at(&mut x, "s", 1, 0), Data::Empty);
         assert_eq!(at(&mut x, "s", 1, 1), Data::String("01/01/1850".into()));
         x.load_tables().unwrap();
         let mut names: Vec<String> = x.table_names().into_iter().cloned().collect();
