@@ -145,6 +145,26 @@ fn a_gigabyte_cell_is_refused_in_a_sheet_and_in_the_shared_strings() {
     fails_cleanly(&r, &["cadenas.xlsx", "xl/sharedStrings.xml", "longer than 1 MB"]);
 }
 
+/// The .ods reader is bounded as the xlsx one is: a `content.xml` whose one cell inflates to a
+/// gigabyte stops at its first megabyte.
+#[test]
+fn an_ods_cell_of_a_gigabyte_is_refused_in_bounded_memory() {
+    let dir = tmp();
+    let d = dir.path();
+    let rows =
+        [forge::ods_row(&["Fecha", "Cliente", "Importe"]), forge::ods_row(&["05/01/2026", "MARK", "1"])];
+    let content = forge::ods_content("Ventas", &rows.concat());
+    let (head, tail) = content.split_once("MARK").unwrap();
+    let bomb = Part::bomb(
+        "content.xml",
+        &[Piece::Lit(head.as_bytes()), Piece::Repeat(b'A', 1_000_000_000), Piece::Lit(tail.as_bytes())],
+    );
+    assert!(bomb.data.len() < 16 << 20, "the bomb itself stays small");
+    forge::write_ods_part(&d.join("bomba.ods"), bomb);
+    let r = kamplan_limited(d, &["check", "bomba.ods"], MB, SECS);
+    fails_cleanly(&r, &["bomba.ods", "content.xml", "longer than 1 MB"]);
+}
+
 #[test]
 fn a_part_beyond_max_inflated_mb_is_refused_by_name() {
     let dir = tmp();
