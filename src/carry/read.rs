@@ -86,6 +86,8 @@ pub fn is_kamplan_workbook<'a>(sheet_names: impl IntoIterator<Item = &'a str>) -
 
 /// A file's bytes, their sha256 and when it was last modified.
 pub struct FileBytes {
+    /// Where it was read from.
+    pub path: std::path::PathBuf,
     pub bytes: Vec<u8>,
     pub sha256: String,
     /// Seconds since the epoch.
@@ -105,7 +107,7 @@ impl FileBytes {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_secs() as i64);
-        Ok(FileBytes { bytes, sha256, modified })
+        Ok(FileBytes { path: path.to_path_buf(), bytes, sha256, modified })
     }
 }
 
@@ -137,7 +139,7 @@ pub fn read_bytes(
     // calamine can panic on some malformed files; that is one warning, never a crash.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut local = Vec::new();
-        let r = read_inner(&f.bytes, file, opts, &mut local);
+        let r = read_inner(&f.path, &f.bytes, file, opts, &mut local);
         (r, local)
     }));
     let (opened, local) =
@@ -168,11 +170,17 @@ pub fn read_bytes(
 type Read = Option<(PlanIdent, Vec<AreaRead>)>;
 
 fn read_inner(
+    path: &Path,
     bytes: &[u8],
     file: &str,
     opts: &ReadOptions,
     warnings: &mut Vec<CarryWarning>,
 ) -> Result<Read, CarryWarning> {
+    // calamine reads a whole part at once: a zip bomb among the returned plans stops here first.
+    if bytes.starts_with(b"PK") {
+        let cap = crate::config::IngestConfig::default().max_inflated_mb;
+        crate::ingest::precheck_zip(path, cap).map_err(|e| CarryWarning::file(file, e))?;
+    }
     let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| CarryWarning::file(file, format!("cannot open: {e}")))?;
     let sheets: Vec<String> = wb.sheet_names().to_vec();
