@@ -140,12 +140,12 @@ impl Inputs {
     /// become contacts (one with the log's row when it is the same meeting), decision makers
     /// are the KAM's; a finished cycle of an earlier period's plan moves to the history.
     ///
-    /// A decision maker still as kamplan suggested it (its note the suggestion's, no influence
-    /// or stance chosen) stays a suggestion: the log suggests it again while it names them.
+    /// A decision maker still as kamplan suggested it (its note the suggestion's, no stance
+    /// chosen; the influence may be the one kamplan suggested) stays a suggestion: the log
+    /// suggests it again while it names them.
     pub fn with_carried(mut self, mut carried: Carried, period: Month, lang: &Lang) -> Inputs {
         let suggestion = |d: &carry::DecisionMaker| {
-            d.influence.is_none()
-                && d.stance.is_none()
+            d.stance.is_none()
                 && d.notes.as_deref().is_some_and(|n| {
                     ["plan.dm.suggested", "plan.dm.suggested_undated"].iter().any(|k| {
                         let label = lang.get(k);
@@ -157,7 +157,10 @@ impl Inputs {
         for (code, acc) in carried.accounts.iter_mut() {
             roll_cycle(acc, period);
             let contacts = self.contacts.entry(code.clone()).or_default();
-            for m in acc.meetings.iter().filter(|m| m.has_content()) {
+            // A finished cycle's meetings are still contacts (the courtesy call counts from the
+            // last of them); dated, they fall before the new cycle and fill none of its steps.
+            let finished = acc.history.iter().filter(|m| m.date.is_some());
+            for m in acc.meetings.iter().filter(|m| m.has_content()).chain(finished) {
                 if let Some(log) = same_meeting(contacts, m) {
                     log.step = m.step;
                     log.status = m.status.or(log.status);
@@ -693,6 +696,12 @@ mod tests {
         let out = &p.carried.accounts["C001"];
         assert_eq!(out.history.len(), 5);
         assert!(out.meetings.is_empty());
+        // A finished cycle's meeting only the KAM recorded is still the last contact.
+        let mut late = acc.clone();
+        late.meetings[3].date = Some(d("2026-09-28"));
+        let p = build_with(vec![("C001", late)], "2026-09");
+        let a = account(&p, "C001");
+        assert_eq!((a.owned.cycle, a.courtesy.last_contact), (2, Some(d("2026-09-28"))));
         // The four done in this period's own plan: shown as a complete cycle, rolled next month.
         let p = build_with(vec![("C001", acc)], "2026-10");
         let a = account(&p, "C001");
@@ -783,6 +792,14 @@ mod tests {
         acc.decision_makers = vec![
             carry::DecisionMaker {
                 name: Some("Luis Marín".into()),
+                notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
+                ..Default::default()
+            },
+            // As kamplan wrote it, influence included: still a suggestion.
+            carry::DecisionMaker {
+                name: Some("Nuria Pons".into()),
+                role: Some("gerencia".into()),
+                influence: Some("Alta".into()),
                 notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
                 ..Default::default()
             },
