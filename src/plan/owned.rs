@@ -814,5 +814,7 @@ mod tests {
         let dms = &account(&p, "C001").decision_makers;
         let confirmed: Vec<&str> = dms.iter().filter(|d| d.confirmed).map(|d| d.name.as_str()).collect();
         assert_eq!(confirmed, ["Eva Sanz"]);
+        let all: Vec<&str> = dms.iter().map(|d| d.name.as_str()).collect();
+        assert!(all.contains(&"Luis Marín"), "the log suggests them again: {all:?}");
     }
 }
