@@ -141,8 +141,9 @@ impl Inputs {
     /// are the KAM's; a finished cycle of an earlier period's plan moves to the history.
     ///
     /// A decision maker still as kamplan suggested it (its note the suggestion's, no stance
-    /// chosen; the influence may be the one kamplan suggested) stays a suggestion: the log
-    /// suggests it again while it names them.
+    /// chosen; the influence may be the one kamplan suggested) stays an unconfirmed suggestion,
+    /// kept as the KAM left it (they may have typed another name over it): it does not count
+    /// as mapped until the KAM confirms it.
     pub fn with_carried(mut self, mut carried: Carried, period: Month, lang: &Lang) -> Inputs {
         let suggestion = |d: &carry::DecisionMaker| {
             d.stance.is_none()
@@ -199,7 +200,6 @@ impl Inputs {
             if contacts.is_empty() {
                 self.contacts.remove(code);
             }
-            acc.decision_makers.retain(|d| !suggestion(d));
             let dms: Vec<DecisionMaker> = acc
                 .decision_makers
                 .iter()
@@ -210,7 +210,7 @@ impl Inputs {
                     stance: d.stance.clone(),
                     notes: d.notes.clone(),
                     source: ContactSource::Kam,
-                    confirmed: true,
+                    confirmed: !suggestion(d),
                 })
                 .collect();
             if !dms.is_empty() {
@@ -470,7 +470,7 @@ pub(super) fn carried_out(ctx: &Ctx, kams: &[KamPlan]) -> Carried {
             let decision_makers = a
                 .decision_makers
                 .iter()
-                .filter(|d| d.confirmed)
+                .filter(|d| d.confirmed || d.source == ContactSource::Kam)
                 .map(|d| carry::DecisionMaker {
                     name: (!d.name.is_empty()).then(|| d.name.clone()),
                     role: d.role.clone(),
@@ -815,6 +815,13 @@ mod tests {
         let confirmed: Vec<&str> = dms.iter().filter(|d| d.confirmed).map(|d| d.name.as_str()).collect();
         assert_eq!(confirmed, ["Eva Sanz"]);
         let all: Vec<&str> = dms.iter().map(|d| d.name.as_str()).collect();
-        assert!(all.contains(&"Luis Marín"), "the log suggests them again: {all:?}");
+        assert_eq!(all.iter().filter(|n| **n == "Luis Marín").count(), 1, "shown once: {all:?}");
+        assert!(all.contains(&"Nuria Pons"), "kept as the KAM left it: {all:?}");
+        let kept = &p.carried.accounts["C001"].decision_makers;
+        assert_eq!(kept.len(), 3, "carried.json keeps every row of the KAM's map: {kept:?}");
+        let row = p.summary.follow_up.rows.iter().find(|r| r.kam == "Ana Pérez").unwrap();
+        let mapped = p.kams.iter().find(|k| k.kam == "Ana Pérez").unwrap().accounts.iter();
+        let mapped = mapped.filter(|a| a.decision_makers.iter().any(|d| d.confirmed)).count();
+        assert_eq!(row.with_decision_makers as usize, mapped);
     }
 }
