@@ -4,7 +4,6 @@
 //! contact cap, and tables a KAM sorted (rows moved, rows inserted above, the sheet renamed)
 //! read back onto the right account and step.
 
-use std::fs;
 use std::path::Path;
 
 use calamine::{Data, Range, Reader, Xlsx};
