@@ -281,6 +281,7 @@ fn a_kams_entries_come_back_next_month_in_both_formats() {
         .ends_with("Plan cuentas clave Lucía Pérez 2026-10.xlsx")
         && s["sheet"] == "Hotel Sol (mío)"
         && s["cells"].as_str().unwrap().starts_with('A')));
+    assert!(from.iter().all(|s| s["sheet"] == "Hotel Sol (mío)"), "only the areas with entries: {from:?}");
     // The summary's follow-up counts the agreed target and the returned plan.
     let summary = fs::read_dir(&month)
         .unwrap()
