@@ -176,8 +176,11 @@ fn read_inner(
     opts: &ReadOptions,
     warnings: &mut Vec<CarryWarning>,
 ) -> Result<Read, CarryWarning> {
-    // calamine reads a whole part at once: a zip bomb among the returned plans stops here first.
-    if bytes.starts_with(b"PK") {
+    // calamine reads a whole part at once. zip stops each part at the size the archive
+    // declares for it, so a workbook that declares little in all (a plan: under a megabyte) is
+    // bounded as it stands; one that declares more, or does not say, is first inflated part by
+    // part through `[ingest] max_inflated_mb`, so a zip bomb stops here.
+    if bytes.starts_with(b"PK") && declared_size(bytes).is_none_or(|n| n > SMALL_PACKAGE) {
         let cap = crate::config::IngestConfig::default().max_inflated_mb;
         crate::ingest::precheck_zip(path, cap).map_err(|e| CarryWarning::file(file, e))?;
     }
@@ -298,6 +301,17 @@ fn read_inner(
         });
     }
     Ok(Some((ident, out)))
+}
+
+/// The most a zipped workbook may declare its parts inflate to, in all, to be read without
+/// the part-by-part check first: 64 times a published plan's size.
+const SMALL_PACKAGE: u128 = 64 << 20;
+
+/// What a zip archive's central directory says its parts inflate to, in all (the size zip
+/// holds each part to when it reads it, data descriptor or not); `None` when it cannot be read.
+fn declared_size(bytes: &[u8]) -> Option<u128> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    (0..zip.len()).try_fold(0u128, |n, i| Some(n + u128::from(zip.by_index_raw(i).ok()?.size())))
 }
 
 /// Every cell of a range as text, row by row from A1 (what [`PlanIdent::from_rows`] reads).
