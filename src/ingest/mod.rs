@@ -51,6 +51,13 @@ pub use sheet::wide::WideReport;
 
 pub use cells::{a1, col_letters};
 
+/// Checks a zipped workbook (xlsx, ods) that calamine will read — every XML part inflated
+/// through the limits of `[ingest] max_inflated_mb` and 1 MB per cell or tag — so a zip bomb
+/// is refused in bounded memory. Our own readers need no such pass.
+pub fn precheck_zip(path: &std::path::Path, cap_mb: u64) -> Result<(), String> {
+    package::precheck(path, cap_mb)
+}
+
 /// A header as headers are compared (case, accents and punctuation dropped): `"Cód. Cliente"`
 /// → `"cod cliente"`.
 pub fn header_key(s: &str) -> String {

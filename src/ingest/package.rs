@@ -66,6 +66,13 @@ impl Package {
         self.names.contains_key(&norm_name(name))
     }
 
+    /// The stored names of every part, sorted.
+    pub fn part_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.names.values().cloned().collect();
+        v.sort();
+        v
+    }
+
     /// The part `name` as a guarded byte stream; `Ok(None)` when there is no such part.
     pub fn part(&mut self, name: &str) -> Result<Option<Guard<'_>>, String> {
         let Some(stored) = self.names.get(&norm_name(name)).cloned() else {
@@ -101,6 +108,40 @@ impl Package {
             r
         }))
     }
+}
+
+/// Reads every XML part of the zip at `path` through the limits, keeping nothing: for a book
+/// another reader (calamine) opens afterwards, so a zip bomb stops here, in bounded memory.
+/// Cheap for the small workbooks this guards (plans returned by KAMs).
+pub fn precheck(path: &Path, cap_mb: u64) -> Result<(), String> {
+    let mut pkg = Package::open(path, cap_mb)?;
+    for name in pkg.part_names() {
+        let lower = name.to_ascii_lowercase();
+        if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+            continue;
+        }
+        let Some(mut xml) = pkg.xml(&name)? else { continue };
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf) {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => mark(&mut xml),
+                Err(e) => return Err(xml_error(&xml, &e)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks every part's declared size against the cap, inflating nothing: for binary parts
+/// (xlsb) that calamine streams, where the zip reader then holds each part to its declared size.
+pub fn check_sizes(path: &Path, cap_mb: u64) -> Result<(), String> {
+    let mut pkg = Package::open(path, cap_mb)?;
+    for name in pkg.part_names() {
+        pkg.part(&name)?;
+    }
+    Ok(())
 }
 
 fn too_large(part: &str, cap_mb: u64) -> String {

@@ -333,6 +333,9 @@ fn read_format(
             }
         }
         Format::Xlsb => {
+            // calamine streams an xlsb's records; no part may declare more than the cap (zip
+            // then holds each part to what it declares).
+            super::package::check_sizes(path, cap).map_err(err)?;
             let f = std::fs::File::open(path).map_err(|e| err(io_reason(&e)))?;
             let mut wb = calamine::Xlsb::new(std::io::BufReader::new(f))
                 .map_err(|e| err(format!("cannot read: the workbook is damaged or truncated ({e})")))?;

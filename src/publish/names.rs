@@ -135,8 +135,9 @@ pub const PATTERNS: [&str; 2] = ["files.plan", "files.summary"];
 const FORBIDDEN: &[char] = &['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
 
 /// Checks the language's file-name patterns (`[files] plan = "Plan {kam} {period}"`): each must
-/// name one file inside its folder — not empty, no separators or `..`, not absolute, not hidden,
-/// no control characters, at most 120 characters — whatever its placeholders become (a KAM's
+/// name one file inside its folder (each KAM's plan has its own folder) — not empty, no
+/// separators or `..`, not absolute, not hidden, no control characters, at most 120
+/// characters — whatever its placeholders become (a KAM's
 /// part is made safe by [`safe_file_part`], the period is `YYYY-MM`).
 ///
 /// # Errors
@@ -155,8 +156,6 @@ pub fn check_patterns(lang: &Lang) -> Result<(), String> {
             Some("starts with a dot or a space: the file would be hidden or lost".to_string())
         } else if pattern.chars().count() > 120 {
             Some("is longer than 120 characters".to_string())
-        } else if key == "files.plan" && !pattern.contains("{kam}") {
-            Some("has no {kam}: two KAMs' plans must not share a name".to_string())
         } else {
             None
         };
@@ -224,7 +223,6 @@ mod tests {
             ("C:\\x {kam}", "Resumen {period}", "':'"),
             ("Plan {kam}", "", "empty"),
             ("Plan {kam}", "   ", "empty"),
-            ("Plan {period}", "Resumen", "no {kam}"),
             (".plan {kam}", "Resumen", "dot"),
             ("Plan\t{kam}", "Resumen", "control"),
         ] {

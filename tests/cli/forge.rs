@@ -206,11 +206,16 @@ pub fn rebuild(src: &Path, dst: &Path, mut replace: impl FnMut(&str, &[u8]) -> O
 
 /// Writes an .ods at `path` whose `content.xml` is `content` (already complete XML).
 pub fn write_ods(path: &Path, content: &str) {
+    write_ods_part(path, Part::stored("content.xml", content.as_bytes()));
+}
+
+/// Writes an .ods at `path` whose `content.xml` is the part `content` (a bomb, say).
+pub fn write_ods_part(path: &Path, content: Part) {
     write_zip(
         path,
         &[
             Part::stored("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
-            Part::stored("content.xml", content.as_bytes()),
+            content,
             Part::stored(
                 "META-INF/manifest.xml",
                 br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,

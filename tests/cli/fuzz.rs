@@ -7,7 +7,9 @@
 //! or with exit 3 and one line naming the file. Nothing else: no panic, no hang, no abort.
 //!
 //! `KAMPLAN_FUZZ_CASES` mutants (default 60; `.ci/run` runs more), from `KAMPLAN_FUZZ_SEED`
-//! (default fixed; give another to explore). A failing mutant is kept under
+//! (default fixed; give another to explore). `KAMPLAN_FUZZ_SECS` bounds the time: past it no
+//! new mutant starts beyond the first 60 (`.ci/run` gives 90 s, so with a mutant's own 30 s
+//! the fuzz step ends within two minutes however loaded the machine is). A failing mutant is kept under
 //! `target/fuzz-failures/` and named in the failure; each one found becomes a named test in
 //! `robust.rs` (see the tests after `// found by fuzzing` there).
 
@@ -265,6 +267,11 @@ fn mutated_books_end_cleanly() {
     let cases: usize = std::env::var("KAMPLAN_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
     let seed: u64 =
         std::env::var("KAMPLAN_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x6b61_6d70);
+    let budget = std::env::var("KAMPLAN_FUZZ_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_secs);
+    let started = std::time::Instant::now();
     let corpus = corpus();
     let dir = tmp();
     // A sound sales book beside each mutant, so a mutant that reads is read to the end.
@@ -285,7 +292,7 @@ fn mutated_books_end_cleanly() {
         for _ in 0..2 {
             s.spawn(|| loop {
                 let case = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if case >= cases {
+                if case >= cases || (case >= 60 && budget.is_some_and(|b| started.elapsed() > b)) {
                     break;
                 }
                 let mut rng = Rng(seed ^ (case as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));

@@ -145,6 +145,26 @@ fn a_gigabyte_cell_is_refused_in_a_sheet_and_in_the_shared_strings() {
     fails_cleanly(&r, &["cadenas.xlsx", "xl/sharedStrings.xml", "longer than 1 MB"]);
 }
 
+/// The .ods reader is bounded as the xlsx one is: a `content.xml` whose one cell inflates to a
+/// gigabyte stops at its first megabyte.
+#[test]
+fn an_ods_cell_of_a_gigabyte_is_refused_in_bounded_memory() {
+    let dir = tmp();
+    let d = dir.path();
+    let rows =
+        [forge::ods_row(&["Fecha", "Cliente", "Importe"]), forge::ods_row(&["05/01/2026", "MARK", "1"])];
+    let content = forge::ods_content("Ventas", &rows.concat());
+    let (head, tail) = content.split_once("MARK").unwrap();
+    let bomb = Part::bomb(
+        "content.xml",
+        &[Piece::Lit(head.as_bytes()), Piece::Repeat(b'A', 1_000_000_000), Piece::Lit(tail.as_bytes())],
+    );
+    assert!(bomb.data.len() < 16 << 20, "the bomb itself stays small");
+    forge::write_ods_part(&d.join("bomba.ods"), bomb);
+    let r = kamplan_limited(d, &["check", "bomba.ods"], MB, SECS);
+    fails_cleanly(&r, &["bomba.ods", "content.xml", "longer than 1 MB"]);
+}
+
 #[test]
 fn a_part_beyond_max_inflated_mb_is_refused_by_name() {
     let dir = tmp();
@@ -544,4 +564,42 @@ fn an_xls_with_a_broken_defined_name_is_one_clear_line() {
     );
     let r = kamplan_limited(d, &["check", "nombre.xls"], MB, SECS);
     fails_cleanly(&r, &["nombre.xls", "damaged"]);
+}
+
+/// Returned plans are read by calamine (issue 14, 2): a plan in `[carry] returned` whose shared
+/// strings inflate to a gigabyte is refused by name in bounded memory, and the run goes on.
+#[test]
+fn a_returned_plan_that_is_a_zip_bomb_is_refused_in_bounded_memory() {
+    let dir = tmp();
+    let d = dir.path();
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sales_en.xlsx");
+    let b = book.to_str().unwrap();
+    let o = kamplan(d, &["run", "--period", "2026-10", "-o", "out", "--format", "xlsx", b]);
+    assert!(o.status.code().unwrap_or(9) <= 1, "{}", stderr(&o));
+    let plan = std::fs::read_dir(d.join("out/2026-10"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .flat_map(|p| std::fs::read_dir(p).unwrap().map(|e| e.unwrap().path()))
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .expect("a published plan");
+    std::fs::create_dir(d.join("devueltos")).unwrap();
+    let mut strings = Some(Part::bomb(
+        "xl/sharedStrings.xml",
+        &[
+            Piece::Lit(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>"#),
+            Piece::Repeat(b'A', 1_000_000_000),
+            Piece::Lit(b"</t></si></sst>"),
+        ],
+    ));
+    forge::rebuild(&plan, &d.join("devueltos/plan.xlsx"), |n, _| {
+        (n == "xl/sharedStrings.xml").then(|| strings.take())
+    });
+    std::fs::write(d.join("kamplan.toml"), "[carry]\nreturned = [\"devueltos\"]\n").unwrap();
+    let r =
+        kamplan_limited(d, &["run", "--period", "2026-10", "-o", "out2", "--format", "xlsx", b], MB, SECS);
+    assert!(!r.timed_out, "{}", r.stderr);
+    assert_eq!(r.code, Some(1), "the month is published, with a warning: {}", r.stderr);
+    assert!(r.stderr.contains("plan.xlsx") && r.stderr.contains("xl/sharedStrings.xml"), "{}", r.stderr);
+    assert!(d.join("out2/2026-10/manifest.json").is_file());
 }

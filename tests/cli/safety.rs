@@ -218,6 +218,53 @@ fn an_old_month_that_cannot_be_removed_is_a_warning_not_a_failure() {
     let _ = Command::new("chmod").args(["-R", "u+w"]).arg(d).status();
 }
 
+/// A small book of two KAMs whose folder names share a prefix ("ana", "ana-ruiz"), each with key
+/// accounts in January 2026: a run on it takes well under a second.
+fn two_kams_book(d: &Path) -> PathBuf {
+    let s = V::S;
+    let line = |day: u8, customer: &'static str, kam: &'static str, amount: f64| {
+        vec![V::D(2026, 1, day), s(customer), s(kam), V::N(amount)]
+    };
+    let rows = vec![
+        vec![s("Fecha"), s("Cliente"), s("Comercial"), s("Importe")],
+        line(5, "Acme", "Ana", 1000.0),
+        line(6, "Beta", "Ana Ruiz", 900.0),
+        line(7, "Gamma", "Ana", 10.0),
+        line(8, "Delta", "Ana Ruiz", 5.0),
+    ];
+    write_book(&d.join("ventas.xlsx"), &[("Ventas", rows)])
+}
+
+/// Issue 14 (9): a `--kam` run replaces exactly that KAM's folder — never another whose name
+/// starts the same way — and the summary; every other file of the month is kept as it was.
+#[test]
+fn a_kam_run_replaces_exactly_that_kams_folder() {
+    let dir = tmp();
+    let d = dir.path();
+    two_kams_book(d);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--period", "2026-01", "-o", "out", "--format", "xlsx"];
+        args.extend_from_slice(extra);
+        args.push("ventas.xlsx");
+        kamplan(d, &args)
+    };
+    let o = run(&[]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let before = files(&d.join("out/2026-01"));
+    let folders: Vec<&str> = before.keys().filter_map(|k| k.split_once('/')).map(|(f, _)| f).collect();
+    assert!(folders.contains(&"ana") && folders.contains(&"ana-ruiz"), "{folders:?}");
+    let o = run(&["--kam", "Ana"]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let after = files(&d.join("out/2026-01"));
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    for (k, v) in &before {
+        if k.starts_with("ana-ruiz/") {
+            assert!(after[k] == *v, "{k} changed by a run for Ana");
+        }
+    }
+    matches_manifest(&d.join("out/2026-01")).unwrap();
+}
+
 // ---------------------------------------------------------------- 6, 7, 16: a concurrency soak
 
 /// Five runs at once on one `out`, three times: each ends published (0/1) or refused by the lock
@@ -259,6 +306,50 @@ fn five_runs_at_once_on_one_folder_leave_a_month_that_matches_its_manifest() {
         matches_manifest(&d.join("out/2026-10")).unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert_eq!(entries(&d.join("out")), ["2026-10"], "round {round}");
     }
+}
+
+/// Issue 14 (16): while a month is replaced, `<out>/<P>` is the old month or the new one at every
+/// instant: a reader looking at it as fast as it can, through repeated republishing, never finds
+/// it missing. (With two renames — old aside, new in — it was missing between them.)
+#[test]
+fn a_month_being_replaced_is_never_missing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tmp();
+    let d = dir.path();
+    two_kams_book(d);
+    let publish =
+        || kamplan(d, &["run", "-q", "--period", "2026-01", "-o", "out", "--format", "xlsx", "ventas.xlsx"]);
+    let o = publish();
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let month = d.join("out/2026-01");
+    let stop = AtomicBool::new(false);
+    let (codes, (looks, missing)) = std::thread::scope(|s| {
+        let watcher = s.spawn(|| {
+            let (mut looks, mut missing) = (0u64, 0u64);
+            while !stop.load(Ordering::Relaxed) {
+                looks += 1;
+                if fs::symlink_metadata(&month).is_err() {
+                    missing += 1;
+                }
+            }
+            (looks, missing)
+        });
+        let codes: Vec<(i32, String)> = (0..12)
+            .map(|_| {
+                let o = publish();
+                (code(&o), stderr(&o))
+            })
+            .collect();
+        stop.store(true, Ordering::Relaxed);
+        (codes, watcher.join().unwrap())
+    });
+    for (c, err) in &codes {
+        assert!(*c <= 1, "exit {c}: {err}");
+    }
+    assert!(looks > 1000, "the watcher looked only {looks} times");
+    assert_eq!(missing, 0, "the month was missing in {missing} of {looks} looks");
+    matches_manifest(&month).unwrap();
+    assert_eq!(entries(&d.join("out")), ["2026-01"]);
 }
 
 // ---------------------------------------------------------------- 11, 19: usage and settings

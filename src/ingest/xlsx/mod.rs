@@ -323,6 +323,7 @@ impl Book {
         let name = xml.get_ref().get_ref().part().to_string();
         let mut buf = Vec::new();
         let mut s = String::new();
+        let mut run = String::new();
         loop {
             buf.clear();
             let ev = xml.read_event_into(&mut buf).map_err(|e| package::xml_error(&xml, &e))?;
@@ -331,7 +332,7 @@ impl Book {
                 Event::Start(e) if e.local_name().as_ref() == "si" => {
                     drop(e);
                     s.clear();
-                    read_rich_text(&mut xml, &mut buf, "si", &mut s, &name)?;
+                    read_rich_text(&mut xml, &mut buf, "si", &mut s, &mut run, &name)?;
                     self.strings.push_str(&s);
                     self.ends.push(self.strings.len());
                 }
@@ -361,6 +362,8 @@ impl Book {
             buf: Vec::new(),
             started: false,
             next_row: 0,
+            value: String::new(),
+            run: String::new(),
         }))
     }
 }
@@ -372,10 +375,10 @@ pub(crate) fn read_rich_text(
     buf: &mut Vec<u8>,
     end: &str,
     out: &mut String,
+    run: &mut String,
     part: &str,
 ) -> Result<(), String> {
     let mut phonetic = false;
-    let mut run = String::new();
     let mut in_t: Option<bool> = None;
     loop {
         buf.clear();
@@ -389,12 +392,12 @@ pub(crate) fn read_rich_text(
                 }
                 _ => {}
             },
-            Event::Text(t) if in_t.is_some() => package::push_text(&mut run, &t.xml10_content(), part)?,
-            Event::CData(t) if in_t.is_some() => package::push_text(&mut run, &t.xml10_content(), part)?,
+            Event::Text(t) if in_t.is_some() => package::push_text(run, &t.xml10_content(), part)?,
+            Event::CData(t) if in_t.is_some() => package::push_text(run, &t.xml10_content(), part)?,
             Event::GeneralRef(r) if in_t.is_some() => {
                 let mut one = String::new();
                 push_ref(&mut one, &r);
-                package::push_text(&mut run, &one, part)?;
+                package::push_text(run, &one, part)?;
             }
             Event::End(e) => match e.local_name().as_ref() {
                 "rPh" => phonetic = false,

@@ -22,6 +22,10 @@ pub struct SheetRows<'b> {
     pub(super) started: bool,
     /// The row a `<row>` without `r` is (the one after the previous).
     pub(super) next_row: u32,
+    /// A cell's text as it is read (reused: no allocation per cell).
+    pub(super) value: String,
+    /// A text run being read (reused).
+    pub(super) run: String,
 }
 
 /// A cell's type (`t`): number (absent, `n` or unknown), shared string, formula string,
@@ -108,7 +112,6 @@ impl SheetRows<'_> {
     /// Reads the cells of one `<row>` up to its end.
     fn read_row(&mut self, out: &mut RowBuf) -> Result<(), String> {
         let mut col: u32 = 0;
-        let mut value = String::new();
         loop {
             self.buf.clear();
             let ev =
@@ -116,16 +119,29 @@ impl SheetRows<'_> {
             package::mark(&mut self.xml);
             match ev {
                 Event::Start(e) if e.local_name().as_ref() == "c" => {
-                    if let Some(r) = attr(&e, "r") {
-                        col = ref_col(&r)
-                            .ok_or_else(|| damaged(&self.part, format_args!("cell reference {r:?}")))?;
+                    // One pass over the attributes, raw: a reference, a style id and a type
+                    // hold no entities (this runs for every cell of the book).
+                    let (mut style, mut kind) = (None, Kind::Number);
+                    for a in e.attributes().with_checks(false).flatten() {
+                        match a.key.local_name().as_ref() {
+                            "r" => {
+                                col = ref_col(&a.value).ok_or_else(|| {
+                                    damaged(&self.part, format_args!("cell reference {:?}", a.value))
+                                })?
+                            }
+                            "s" => style = a.value.trim().parse::<usize>().ok(),
+                            "t" => kind = Kind::of(Some(&a.value)),
+                            _ => {}
+                        }
                     }
-                    let style = attr(&e, "s").and_then(|s| s.trim().parse::<usize>().ok());
-                    let kind = Kind::of(attr(&e, "t").as_deref());
                     drop(e);
+                    let mut value = std::mem::take(&mut self.value);
                     value.clear();
-                    let inline = self.read_cell(&mut value)?;
-                    self.push_cell(out, col, kind, style, &value, inline)?;
+                    let inline = self.read_cell(&mut value);
+                    let pushed =
+                        inline.and_then(|inline| self.push_cell(out, col, kind, style, &value, inline));
+                    self.value = value;
+                    pushed?;
                     col = col.saturating_add(1);
                 }
                 Event::End(e) if e.local_name().as_ref() == "row" => return Ok(()),
@@ -155,7 +171,7 @@ impl SheetRows<'_> {
                         drop(e);
                         inline = true;
                         value.clear();
-                        read_rich_text(&mut self.xml, &mut self.buf, "is", value, &self.part)?;
+                        read_rich_text(&mut self.xml, &mut self.buf, "is", value, &mut self.run, &self.part)?;
                     }
                     _ => {}
                 },
