@@ -267,9 +267,19 @@ impl DataSheet {
         for (k, (s, role)) in series.iter().zip(roles).enumerate() {
             let col = (k + 1) as u16;
             self.text(header_row, col, &s.name);
+            // Stored as the cells are: money to the cent, a share to a tenth of a percent plus
+            // two digits (the axis shows less), an int whole.
+            let decimals = match s.format {
+                ValueFormat::Money => Some(2),
+                ValueFormat::Percent => Some(5),
+                ValueFormat::Number => Some(4),
+                ValueFormat::Int => Some(0),
+                ValueFormat::Text | ValueFormat::Date => None,
+            };
             for (i, (_, v)) in s.points.iter().enumerate() {
                 if v.is_finite() {
-                    self.cells.push((first_row + i as u32, col, DataCell::Number(*v, s.format)));
+                    let v = decimals.map_or(*v, |d| layout::round_to(*v, d));
+                    self.cells.push((first_row + i as u32, col, DataCell::Number(v, s.format)));
                 }
             }
             refs.push(SeriesRef {
@@ -389,8 +399,10 @@ mod tests {
             let band = |c: u32| at(row, c) == Data::Float(1.0);
             assert_eq!([band(2), band(3), band(4)], [i <= 6, (7..=15).contains(&i), i >= 16], "customer {i}");
             assert_eq!(at(row, 5), Data::Float(0.8));
+            // The share as shown (a tenth of a percent) plus two digits: five decimals.
             let Data::Float(v) = at(row, 1) else { panic!("customer {i}: {:?}", at(row, 1)) };
-            assert!((v - (1.0 - 0.9f64.powi(i as i32))).abs() < 1e-12);
+            let exact = 1.0 - 0.9f64.powi(i as i32);
+            assert!((v - exact).abs() <= 0.5e-5 && v == (v * 1e5).round() / 1e5, "{v} for {exact}");
         }
     }
 }
