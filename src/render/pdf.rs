@@ -18,7 +18,7 @@ use printpdf::{
 use super::layout::{self, ttf, Item};
 use super::pdf_content::{self, FONT_NAMES};
 use super::{Format, RenderContext, RenderError, Renderer};
-use crate::document::Document;
+use crate::document::{Document, Media};
 
 /// Draws documents as PDF with the embedded DejaVu Sans font.
 pub struct PdfRenderer;
@@ -48,7 +48,8 @@ impl Renderer for PdfRenderer {
     /// [`RenderError::Pdf`] when the embedded font cannot be subset or the file not written.
     fn render(&self, doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
-        let pages = layout::layout(doc, &ctx.page_label, lang);
+        let doc = doc.for_media(Media::Pdf);
+        let pages = layout::layout(&doc, &ctx.page_label, lang);
         let (regular, bold) = ttf::faces();
 
         // The characters each face shows (Latin-1 checked in a table first: this runs per glyph).
@@ -74,7 +75,7 @@ impl Renderer for PdfRenderer {
         }
 
         let mut pdf = PdfDocument::new(&doc.title);
-        pdf.metadata.info = info(doc, ctx);
+        pdf.metadata.info = info(&doc, ctx);
         let mut maps: [Vec<(char, u16)>; 2] = Default::default();
         for (i, (face, name)) in [(regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")].into_iter().enumerate()
         {
@@ -389,6 +390,8 @@ mod tests {
             sections: vec![
                 Section {
                     id: None,
+                    media: Media::All,
+                    block_media: Default::default(),
                     title: "Resumen".into(),
                     sheet: "Resumen".into(),
                     page_break: PageBreak::Auto,
@@ -412,6 +415,8 @@ mod tests {
                 },
                 Section {
                     id: None,
+                    media: Media::All,
+                    block_media: Default::default(),
                     title: "Cuentas".into(),
                     sheet: "Cuentas".into(),
                     page_break: PageBreak::Page,
