@@ -38,8 +38,9 @@ pub fn merge(
     let mut out = Carried::empty(period);
     if let Some(b) = base {
         out.accounts = b.accounts.clone();
+        out.files_read = b.files_read.clone();
         // The base's meeting tables are what its period's plans showed.
-        for acc in out.accounts.values_mut() {
+        for acc in out.accounts.values_mut().filter(|a| !a.meetings.is_empty()) {
             acc.meetings_period = acc.meetings_period.or(b.period);
         }
     }
@@ -58,6 +59,7 @@ pub fn merge(
             continue;
         }
         out.returned.entry(p.ident.kam.clone()).or_default().push(p.file.clone());
+        out.files_read.insert(p.sha256.clone());
         for a in &p.areas {
             groups.entry((a.account.clone(), a.area)).or_default().push(Candidate {
                 content: &a.content,

@@ -216,6 +216,10 @@ pub struct Carried {
     /// Files whose content came back edited this run, by KAM (for the summary's follow-up).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub returned: BTreeMap<String, Vec<String>>,
+    /// The sha256 of every returned plan whose content this record already holds: a file
+    /// found again unchanged is not read again (what it said is here, or was superseded).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub files_read: std::collections::BTreeSet<String>,
 }
 
 impl Carried {

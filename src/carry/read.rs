@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
 use chrono::NaiveDate;
 
 use super::ident::{Area, AreaRef, CellRange, IdentError, PlanIdent, SHEET};
@@ -75,6 +75,8 @@ pub enum Opened {
     Summary,
     /// No identification sheet.
     NotAPlan,
+    /// A returned plan an earlier run already read (its sha256 is in the base).
+    AlreadyRead,
 }
 
 /// Whether a workbook with these sheet names is a kamplan document (plan or summary).
@@ -82,29 +84,62 @@ pub fn is_kamplan_workbook<'a>(sheet_names: impl IntoIterator<Item = &'a str>) -
     sheet_names.into_iter().any(|n| n == SHEET)
 }
 
-/// Reads a workbook. Unusable cells and areas that cannot be found are added to `warnings`;
-/// the rest of the file is still read.
+/// A file's bytes, their sha256 and when it was last modified.
+pub struct FileBytes {
+    /// Where it was read from.
+    pub path: std::path::PathBuf,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    /// Seconds since the epoch.
+    pub modified: Option<i64>,
+}
+
+impl FileBytes {
+    /// Reads a file whole.
+    ///
+    /// # Errors
+    /// A [`CarryWarning`] naming the file when it cannot be read.
+    pub fn read(path: &Path, file: &str) -> Result<FileBytes, CarryWarning> {
+        let bytes = std::fs::read(path).map_err(|e| CarryWarning::file(file, format!("cannot read: {e}")))?;
+        let sha256 = crate::publish::sha256_hex(&bytes);
+        let modified = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64);
+        Ok(FileBytes { path: path.to_path_buf(), bytes, sha256, modified })
+    }
+}
+
+/// Reads a workbook from disk ([`FileBytes::read`], then [`read_bytes`]).
 ///
 /// # Errors
-/// A [`CarryWarning`] naming the file when it cannot be opened or its identification sheet is
-/// damaged beyond use (no version, kind or period).
+/// As [`read_bytes`], and when the file cannot be read.
 pub fn read_workbook(
     path: &Path,
     file: &str,
     opts: &ReadOptions,
     warnings: &mut Vec<CarryWarning>,
 ) -> Result<Opened, CarryWarning> {
-    let bytes = std::fs::read(path).map_err(|e| CarryWarning::file(file, format!("cannot read: {e}")))?;
-    let sha256 = crate::publish::sha256_hex(&bytes);
-    let modified = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64);
+    read_bytes(&FileBytes::read(path, file)?, file, opts, warnings)
+}
+
+/// Reads a workbook already in memory. Unusable cells and areas that cannot be found are
+/// added to `warnings`; the rest of the file is still read.
+///
+/// # Errors
+/// A [`CarryWarning`] naming the file when it cannot be opened or its identification sheet is
+/// damaged beyond use (no version, kind or period).
+pub fn read_bytes(
+    f: &FileBytes,
+    file: &str,
+    opts: &ReadOptions,
+    warnings: &mut Vec<CarryWarning>,
+) -> Result<Opened, CarryWarning> {
     // calamine can panic on some malformed files; that is one warning, never a crash.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut local = Vec::new();
-        let r = read_inner(path, file, opts, &mut local);
+        let r = read_inner(&f.path, &f.bytes, file, opts, &mut local);
         (r, local)
     }));
     let (opened, local) =
@@ -115,11 +150,17 @@ pub fn read_workbook(
             let areas = areas
                 .into_iter()
                 .map(|mut a| {
-                    a.source.modified = modified;
+                    a.source.modified = f.modified;
                     a
                 })
                 .collect();
-            Opened::Plan(Box::new(ReturnedPlan { file: file.to_string(), sha256, modified, ident, areas }))
+            Opened::Plan(Box::new(ReturnedPlan {
+                file: file.to_string(),
+                sha256: f.sha256.clone(),
+                modified: f.modified,
+                ident,
+                areas,
+            }))
         }
         Some(_) => Opened::Summary,
         None => Opened::NotAPlan,
@@ -130,23 +171,18 @@ type Read = Option<(PlanIdent, Vec<AreaRead>)>;
 
 fn read_inner(
     path: &Path,
+    bytes: &[u8],
     file: &str,
     opts: &ReadOptions,
     warnings: &mut Vec<CarryWarning>,
 ) -> Result<Read, CarryWarning> {
     // calamine reads a whole part at once: a zip bomb among the returned plans stops here first.
-    let zipped = std::fs::File::open(path)
-        .and_then(|mut f| {
-            let mut head = [0u8; 2];
-            std::io::Read::read_exact(&mut f, &mut head).map(|_| head == *b"PK")
-        })
-        .unwrap_or(false);
-    if zipped {
+    if bytes.starts_with(b"PK") {
         let cap = crate::config::IngestConfig::default().max_inflated_mb;
         crate::ingest::precheck_zip(path, cap).map_err(|e| CarryWarning::file(file, e))?;
     }
-    let mut wb =
-        open_workbook_auto(path).map_err(|e| CarryWarning::file(file, format!("cannot open: {e}")))?;
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| CarryWarning::file(file, format!("cannot open: {e}")))?;
     let sheets: Vec<String> = wb.sheet_names().to_vec();
     if !is_kamplan_workbook(sheets.iter().map(String::as_str)) {
         return Ok(None);

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::merge::merge;
-use super::read::{read_workbook, Opened, ReadOptions, ReturnedPlan};
+use super::read::{read_bytes, FileBytes, Opened, ReadOptions, ReturnedPlan};
 use super::{Carried, CarryWarning, CARRIED_FORMAT};
 use crate::classify::norm;
 use crate::period::Month;
@@ -75,12 +75,32 @@ pub fn gather(inputs: &Inputs, opts: &ReadOptions) -> Gathered {
         }
     }
 
+    // Workbooks are read in parallel, then taken in the order found, so the result and the
+    // warnings never depend on which thread finished first.
+    // A file the base already holds (same sha256) is not read again.
+    use rayon::prelude::*;
+    let known = base.as_ref().map(|b| &b.files_read);
+    let read: Vec<(Result<Opened, CarryWarning>, Vec<CarryWarning>)> = candidates
+        .par_iter()
+        .map(|c| {
+            let mut local = Vec::new();
+            let file = c.path.display().to_string();
+            let opened = FileBytes::read(&c.path, &file).and_then(|f| {
+                if known.is_some_and(|k| k.contains(&f.sha256)) {
+                    return Ok(Opened::AlreadyRead);
+                }
+                read_bytes(&f, &file, opts, &mut local)
+            });
+            (opened, local)
+        })
+        .collect();
     let mut seen = HashSet::new();
     let mut plans: Vec<ReturnedPlan> = Vec::new();
     let mut files = Vec::new();
-    for c in &candidates {
+    for (c, (opened, local)) in candidates.iter().zip(read) {
         let file = c.path.display().to_string();
-        match read_workbook(&c.path, &file, opts, &mut warnings) {
+        warnings.extend(local);
+        match opened {
             Ok(Opened::Plan(p)) => {
                 if !seen.insert(p.sha256.clone()) {
                     continue; // the same file found twice (a copy of an edited plan)
@@ -99,7 +119,7 @@ pub fn gather(inputs: &Inputs, opts: &ReadOptions) -> Gathered {
                 files.push(file);
                 plans.push(*p);
             }
-            Ok(Opened::Summary) => {}
+            Ok(Opened::Summary | Opened::AlreadyRead) => {}
             Ok(Opened::NotAPlan) if c.must_be_plan => warnings.push(CarryWarning::file(
                 &file,
                 "is not a kamplan plan (it has no identification sheet): nothing read from it",
@@ -185,6 +205,32 @@ mod tests {
             .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().replace('\\', "/"))
             .collect();
         assert_eq!(found, ["ana/a.XLSX", "b.xlsx", "c.ods"]);
+    }
+
+    #[test]
+    fn a_returned_plan_already_read_is_not_read_again() {
+        let t = tempfile::tempdir().unwrap();
+        let back = t.path().join("devueltos");
+        std::fs::create_dir_all(&back).unwrap();
+        super::super::read::tests::published(&back);
+        let es = super::super::read::tests::es();
+        let opts = ReadOptions { langs: vec![&es], date_order: Default::default(), decimal: None };
+        let returned = vec![back];
+        let folders = BTreeMap::new();
+        let period: Month = "2026-11".parse().unwrap();
+        let inputs =
+            Inputs { period, base: None, candidates: Vec::new(), returned: &returned, kam_folders: &folders };
+        let first = gather(&inputs, &opts);
+        assert_eq!(first.files.len(), 1);
+        assert_eq!(first.carried.files_read.len(), 1);
+        assert!(first.carried.accounts["C2"].decision_makers[0].name.is_some());
+        // Next month the base holds it: the unchanged file is skipped, its entries stay.
+        let base = t.path().join("carried.json");
+        std::fs::write(&base, first.carried.to_json()).unwrap();
+        let inputs = Inputs { base: Some(base), period: period.add(1), ..inputs };
+        let second = gather(&inputs, &opts);
+        assert!(second.files.is_empty() && second.warnings.is_empty());
+        assert_eq!(second.carried.accounts, first.carried.accounts);
     }
 
     #[test]

@@ -430,6 +430,7 @@ pub(super) fn carried_out(ctx: &Ctx, kams: &[KamPlan]) -> Carried {
     let input = &ctx.inputs.carried;
     let mut out = Carried::empty(period);
     out.returned = input.returned.clone();
+    out.files_read = input.files_read.clone();
     for k in kams {
         for a in &k.accounts {
             let before = input.accounts.get(&a.id);

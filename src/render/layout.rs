@@ -27,21 +27,21 @@ use ttf::Face;
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
 const MARGIN_X: f32 = 48.0;
-const TOP: f32 = 50.0;
+const TOP: f32 = 42.0;
 /// Content ends here; the footer lives below.
-const BOTTOM: f32 = PAGE_H - 58.0;
+const BOTTOM: f32 = PAGE_H - 50.0;
 const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
 
 const BODY: f32 = 9.5;
 const BODY_LH: f32 = 13.0;
-const BLOCK_GAP: f32 = 8.0;
+const BLOCK_GAP: f32 = 6.0;
 const CELL_PAD: f32 = 4.0;
 const TABLE_FS: f32 = 8.0;
-const ROW_H: f32 = 15.0;
+const ROW_H: f32 = 14.0;
 /// Extra height per wrapped line in a table cell, and the most lines a cell shows.
 const CELL_LH: f32 = 10.0;
 const CELL_LINES: usize = 3;
-const CHART_H: f32 = 140.0;
+const CHART_H: f32 = 115.0;
 const FIELD_H: f32 = 36.0;
 
 /// An sRGB colour.
@@ -360,7 +360,7 @@ impl Layout {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::document::{Column, PageBreak, Section, Value};
+    use crate::document::{Column, Media, PageBreak, Section, Value};
 
     pub(super) fn lay() -> Layout {
         let (regular, bold) = ttf::faces();
@@ -402,7 +402,15 @@ pub(super) mod tests {
 
     pub(super) fn section(page_break: bool, blocks: Vec<Block>) -> Section {
         let page_break = if page_break { PageBreak::Page } else { PageBreak::Auto };
-        Section { id: None, title: "S".into(), sheet: "S".into(), page_break, blocks }
+        Section {
+            id: None,
+            media: Media::All,
+            block_media: Default::default(),
+            title: "S".into(),
+            sheet: "S".into(),
+            page_break,
+            blocks,
+        }
     }
 
     pub(super) fn long_table(rows: usize) -> Table {
@@ -531,6 +539,8 @@ pub(super) mod tests {
             &doc(vec![section(
                 false,
                 vec![
+                    chart.clone(),
+                    chart.clone(),
                     chart.clone(),
                     chart.clone(),
                     chart.clone(),

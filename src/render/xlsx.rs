@@ -52,7 +52,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxErr
 
 use super::xlsx_layout::{self as layout, column_widths, header_text, page_label_codes, text_span, Words};
 use super::{Format, RenderContext, RenderError, Renderer};
-use crate::document::{Block, Document, PageBreak, Section};
+use crate::document::{Block, Document, Media, PageBreak, Section};
 use cells::Styles;
 use chart::DataSheet;
 use formula::Formulas;
@@ -86,6 +86,7 @@ enum BuildError {
 }
 
 fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
+    let doc = &*doc.for_media(Media::Xlsx);
     // The document's locale (its `lang`), as the PDF renderer reads it; else the run's.
     let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
     let words = Words::of(lang);
@@ -99,6 +100,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     // A document without sections still opens: one sheet named after its title.
     let empty = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: doc.title.clone(),
         sheet: doc.title.clone(),
         page_break: PageBreak::Auto,
@@ -332,7 +335,15 @@ mod tests {
         Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
     }
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
-        Section { id: None, title: title.into(), sheet: title.into(), page_break: PageBreak::Page, blocks }
+        Section {
+            id: None,
+            media: Media::All,
+            block_media: Default::default(),
+            title: title.into(),
+            sheet: title.into(),
+            page_break: PageBreak::Page,
+            blocks,
+        }
     }
 
     /// A small plan: summary, key accounts table (with formula-looking names), an account

@@ -360,3 +360,49 @@ fn a_killed_run_never_leaves_a_half_month() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(entries(&t.path().join("out")), ["2026-10"], "no staging folder left");
 }
+
+/// The text of each page of a PDF.
+fn page_texts(path: &Path) -> Vec<String> {
+    let pdf = lopdf::Document::load(path).expect("a readable PDF");
+    let n = pdf.get_pages().len() as u32;
+    (1..=n).map(|p| pdf.extract_text(&[p]).expect("text extracts")).collect()
+}
+
+#[test]
+fn the_sample_plans_print_in_two_pages_per_account() {
+    let t = tmp();
+    let o = run_samples(t.path(), "out", &["--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let month = t.path().join("out/2026-10");
+    let mut rdr = csv::Reader::from_path(month.join("index.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let mut largest = 0;
+    for r in &rows {
+        let accounts: usize = r[2].parse().unwrap();
+        let pages = page_texts(&month.join(&r[4]));
+        // Each account's section opens with its link back to the table; the cover and the
+        // table come before the first.
+        let starts: Vec<usize> =
+            pages.iter().enumerate().filter(|(_, p)| p.contains("← Cuentas clave")).map(|(i, _)| i).collect();
+        assert_eq!(starts.len(), accounts, "{}: every account starts a page", &r[0]);
+        assert!(starts[0] <= 3, "{}: cover and table take {} pages", &r[0], starts[0]);
+        // No page holds a lone heading or only an empty form: every page has body text
+        // beyond its footer (a footer line alone is about 60 characters).
+        for (i, p) in pages.iter().enumerate() {
+            assert!(p.trim().len() > 200, "{} page {}: {p:?}", &r[0], i + 1);
+        }
+        largest = largest.max(accounts);
+        if accounts >= 13 {
+            // The large sample plans (13 and 14 accounts): at most two pages per account,
+            // plus the cover and the table.
+            assert!(
+                pages.len() <= starts[0] + 2 * accounts,
+                "{}: {} pages for {accounts} accounts after {} of cover and table; starts {starts:?}",
+                &r[0],
+                pages.len(),
+                starts[0]
+            );
+        }
+    }
+    assert!(largest >= 13, "the samples have a KAM with 13 key accounts or more");
+}

@@ -91,6 +91,7 @@ pub fn sample() -> Document {
 
     let summary = Section {
         id: None,
+        media: Media::All, block_media: Default::default(),
         title: "Resumen".into(),
         sheet: "Resumen".into(),
         page_break: PageBreak::Auto,
@@ -117,6 +118,8 @@ pub fn sample() -> Document {
     };
     let table = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: "Cuentas clave".into(),
         sheet: "Cuentas".into(),
         page_break: PageBreak::Page,
@@ -150,6 +153,8 @@ pub fn sample() -> Document {
     };
     let account = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: "Ferretería Núñez".into(),
         sheet: "Núñez".into(),
         page_break: PageBreak::Page,
@@ -285,6 +290,8 @@ pub fn sample() -> Document {
     };
     let pareto = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: "Pareto".into(),
         sheet: "Pareto".into(),
         page_break: PageBreak::Page,

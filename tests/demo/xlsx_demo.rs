@@ -114,6 +114,7 @@ fn plan(b: &B) -> Document {
     let mut sections = vec![
         Section {
             id: None,
+            media: Media::All, block_media: Default::default(),
             title: "Resumen".into(),
             sheet: "Resumen".into(),
             page_break: PageBreak::Page,
@@ -146,6 +147,7 @@ fn plan(b: &B) -> Document {
         },
         Section {
             id: None,
+            media: Media::All, block_media: Default::default(),
             title: "Cuentas clave".into(),
             sheet: "Cuentas clave".into(),
             page_break: PageBreak::Page,
@@ -168,6 +170,7 @@ fn plan(b: &B) -> Document {
         let status = vec!["Pendiente".to_string(), "Hecha".into(), "Aplazada".into(), "Cancelada".into()];
         sections.push(Section {
             id: None,
+            media: Media::All, block_media: Default::default(),
             title: name.to_string(),
             sheet: name.to_string(),
             page_break: PageBreak::Page,
@@ -275,6 +278,8 @@ fn summary(b: &B) -> Document {
         subject: "2026-10".into(),
         sections: vec![Section {
             id: None,
+            media: Media::All,
+            block_media: Default::default(),
             title: "Resumen".into(),
             sheet: "Resumen".into(),
             page_break: PageBreak::Page,

@@ -1,0 +1,192 @@
+//! Carry benchmark: what reading back returned plans adds to a monthly run. Target: 40 returned
+//! plans of 10 accounts add at most 10 % to a run of the sample-sized company.
+//!
+//! `cargo bench --bench carry` (plans: `KAMPLAN_BENCH_RETURNED`, default 40; runs per case:
+//! `KAMPLAN_BENCH_RUNS`, default 5). The returned plans are made with kamplan's own stages from
+//! the committed samples (period 2026-09, every account section with decision makers, a
+//! strategy, contacts and meetings to read), then the release binary runs 2026-10 on the
+//! samples without and with them in `[carry] returned`. The medians are compared; the carry
+//! stage alone (read and merge, in process) is timed too. No test asserts a time.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use kamplan::carry::ident::PlanIdent;
+use kamplan::carry::read::ReadOptions;
+use kamplan::carry::{sources, ContactEntry};
+use kamplan::config::Config;
+use kamplan::lang::Lang;
+use kamplan::period::Month;
+use kamplan::plan::{ContactSource, DecisionMaker};
+use kamplan::render::{self, Format, RenderContext};
+use kamplan::{classify, document, ingest, plan, templating};
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+/// Writes `n` returned plans of 10 accounts each into `dir`: the samples' plans of 2026-09,
+/// regrouped ten accounts a plan, every KAM-owned area filled.
+fn returned_plans(dir: &Path, n: usize) {
+    let cfg = Config::default();
+    let lang = Lang::load("es", "€", None).unwrap();
+    let period = Month { year: 2026, month: 9 };
+    let data = ingest::ingest(&[samples()], &cfg).unwrap();
+    let c = classify::classify(&data, &cfg, period, &lang);
+    let plans = plan::build(&c, &data, &plan::Inputs::from_dataset(&data), &cfg, &lang);
+    let pool: Vec<plan::AccountPlan> = plans.kams.iter().flat_map(|k| k.accounts.iter().cloned()).collect();
+    let (templates, _) = templating::Templates::load(None, &lang).unwrap();
+    let xlsx = render::renderer(Format::Xlsx);
+    for i in 0..n {
+        let mut k = plans.kams[i % plans.kams.len()].clone();
+        k.accounts = (0..10).map(|j| pool[(i * 10 + j) % pool.len()].clone()).collect();
+        for a in &mut k.accounts {
+            // The same entries for an account in every plan: no copy disagrees with another.
+            a.decision_makers = ["Marta Gil", "Pedro Ruiz"]
+                .iter()
+                .map(|name| DecisionMaker {
+                    name: format!("{name} ({})", a.id),
+                    role: Some("Gerencia".into()),
+                    influence: Some("Alta".into()),
+                    stance: Some("Favorable".into()),
+                    notes: None,
+                    source: ContactSource::Kam,
+                    confirmed: true,
+                })
+                .collect();
+            a.owned.strategy.objective = Some(format!("Crecer con {}", a.name));
+            a.owned.strategy.agreed_target = Some(a.objective.target.round());
+            a.owned.contacts = (1..=3)
+                .map(|d| ContactEntry {
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 9, d * 7),
+                    kind: Some("Llamada".into()),
+                    notes: Some("Seguimiento del pedido".into()),
+                    date_text: None,
+                })
+                .collect();
+        }
+        let doc = document::parse(&templates.render_plan(&k).unwrap()).unwrap();
+        let ctx = RenderContext {
+            created: period.last_day().and_hms_opt(0, 0, 0).unwrap(),
+            document_id: format!("bench-{i}"),
+            page_label: lang.get("plan.page").into(),
+            lang: "es".into(),
+            ident: Some(PlanIdent::plan(period, &k.kam, "es")),
+        };
+        std::fs::write(dir.join(format!("plan-{i:02}.xlsx")), xlsx.render(&doc, &ctx).unwrap()).unwrap();
+    }
+}
+
+/// CPU time (user + system) of this process's finished children, from `/proc/self/stat`
+/// (clock ticks of 10 ms); `None` where there is no `/proc`.
+fn children_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the command name: state is field 3, cutime 16 and cstime 17 (1-based).
+    let ticks = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Medians of `runs` runs of `kamplan run` on the samples in `dir` (fresh output each): wall
+/// time, and CPU time — steadier when other work shares the machine.
+fn time_runs(dir: &Path, runs: usize, label: &str) -> (Duration, Option<Duration>) {
+    let mut cpu = Vec::new();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|i| {
+            let out = dir.join(format!("out-{label}-{i}"));
+            let before = children_cpu();
+            let t = Instant::now();
+            let o = Command::new(env!("CARGO_BIN_EXE_kamplan"))
+                .args(["run", "-q", "--period", "2026-10", "-o"])
+                .arg(&out)
+                .arg(samples())
+                .current_dir(dir)
+                .output()
+                .expect("kamplan runs");
+            let elapsed = t.elapsed();
+            if let (Some(a), Some(b)) = (before, children_cpu()) {
+                cpu.push(b - a);
+            }
+            assert!(o.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&o.stderr));
+            elapsed
+        })
+        .collect();
+    times.sort();
+    cpu.sort();
+    (times[runs / 2], cpu.get(runs / 2).copied())
+}
+
+fn main() {
+    let n: usize = std::env::var("KAMPLAN_BENCH_RETURNED").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    let runs: usize = std::env::var("KAMPLAN_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    // KAMPLAN_BENCH_DIR keeps the returned plans and outputs there, for a closer look.
+    let tmp = tempfile::tempdir().unwrap();
+    let root =
+        std::env::var("KAMPLAN_BENCH_DIR").map(PathBuf::from).unwrap_or_else(|_| tmp.path().to_path_buf());
+    let base = root.join("sin");
+    let with = root.join("con");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::create_dir_all(with.join("devueltos")).unwrap();
+    let t = Instant::now();
+    returned_plans(&with.join("devueltos"), n);
+    let t_make = t.elapsed();
+    std::fs::write(with.join("kamplan.toml"), "[carry]\nreturned = [\"devueltos/\"]\n").unwrap();
+    let bytes: u64 = std::fs::read_dir(with.join("devueltos"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+
+    // The carry stage alone, in process: read every returned plan and merge.
+    let lang = Lang::load("es", "€", None).unwrap();
+    let returned = vec![with.join("devueltos")];
+    let folders = Default::default();
+    let inputs = sources::Inputs {
+        period: Month { year: 2026, month: 10 },
+        base: None,
+        candidates: Vec::new(),
+        returned: &returned,
+        kam_folders: &folders,
+    };
+    let opts = ReadOptions { langs: vec![&lang], date_order: Default::default(), decimal: None };
+    let mut stage: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let g = sources::gather(&inputs, &opts);
+            assert_eq!(g.files.len(), n);
+            assert!(g.warnings.is_empty(), "{:?}", g.warnings.first().map(|w| w.to_string()));
+            t.elapsed()
+        })
+        .collect();
+    stage.sort();
+    let t_stage = stage[runs / 2];
+
+    // Warm the file cache and the binary once, then measure.
+    time_runs(&base, 1, "warm");
+    let (t_base, c_base) = time_runs(&base, runs, "base");
+    let (t_with, c_with) = time_runs(&with, runs, "with");
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |a: Duration, b: Duration| (ms(a) - ms(b)) / ms(b) * 100.0;
+
+    println!(
+        "carry benchmark: {n} returned plans of 10 accounts ({:.1} MB), samples company, period 2026-10",
+        bytes as f64 / 1e6
+    );
+    println!("  made the returned plans in {:.0} ms (not part of the run)", ms(t_make));
+    println!("| case | wall, median of {runs} | CPU, median of {runs} |");
+    println!("| --- | --- | --- |");
+    let cpu = |c: Option<Duration>| c.map(|c| format!("{:.0} ms", ms(c))).unwrap_or_else(|| "—".into());
+    println!("| run without returned plans | {:.0} ms | {} |", ms(t_base), cpu(c_base));
+    println!("| run with {n} returned plans | {:.0} ms | {} |", ms(t_with), cpu(c_with));
+    let cpu_pct = match (c_with, c_base) {
+        (Some(w), Some(b)) => format!("{:+.1} %", pct(w, b)),
+        _ => "—".into(),
+    };
+    println!("| added by the returned plans | {:+.1} % | {cpu_pct} | target ≤ 10 %", pct(t_with, t_base));
+    println!(
+        "| carry stage alone, in process (read + merge) | {:.0} ms = {:.1} % of the run without | |",
+        ms(t_stage),
+        ms(t_stage) / ms(t_base) * 100.0
+    );
+}
