@@ -383,7 +383,11 @@ impl<'a> Rendering<'a> {
         };
         let mut files = Vec::new();
         for r in &self.renderers {
-            let bytes = r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
+            let mut bytes =
+                r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
+            // Held until the month is published: without the slack of the buffer it grew in
+            // (up to half of it), which on a large book is tens of megabytes.
+            bytes.shrink_to_fit();
             files.push((job.path.rel(r.format().extension()), bytes));
         }
         Ok(files)
