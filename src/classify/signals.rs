@@ -7,24 +7,25 @@ use chrono::NaiveDate;
 
 use super::accounts::Collected;
 use super::{collate, rules, tidy};
-use crate::ingest::{Dataset, Sym};
+use crate::ingest::{Dataset, FxMap, Sym};
 use crate::period::{Month, Window};
 
 /// Months in [`Account::monthly`](super::Account::monthly).
 pub const MONTHLY_MONTHS: u32 = 24;
 
-/// What the lines up to the end of P say about an account beyond its sums.
+/// What the lines up to the end of P say about an account beyond its sums (its tallies are
+/// FxHash maps: a million lines make SipHash show up, and their order decides nothing).
 #[derive(Debug, Default, Clone)]
 pub(super) struct Signals {
     pub(super) monthly: Vec<f64>,
     pub(super) first: Option<NaiveDate>,
     pub(super) last: Option<NaiveDate>,
-    pub(super) kam_w: HashMap<Sym, f64>,
+    pub(super) kam_w: FxMap<Sym, f64>,
     /// The salesperson on the latest line up to P (ties on a date: the alphabetically first).
     pub(super) kam_latest: Option<(NaiveDate, String)>,
-    pub(super) region_w: HashMap<Sym, u32>,
-    pub(super) region_any: HashMap<Sym, u32>,
-    pub(super) products: HashMap<Sym, f64>,
+    pub(super) region_w: FxMap<Sym, u32>,
+    pub(super) region_any: FxMap<Sym, u32>,
+    pub(super) products: FxMap<Sym, f64>,
     /// Lines up to P that are invoice lines, and that are month totals of a monthly book.
     pub(super) invoice_lines: u32,
     pub(super) month_totals: u32,
@@ -106,7 +107,7 @@ pub fn trend(monthly: &[f64]) -> (Option<f64>, Option<super::TrendBasis>) {
 }
 
 /// The most frequent value (ties: alphabetical).
-pub(super) fn most_frequent(data: &Dataset, counts: &HashMap<Sym, u32>) -> Option<String> {
+pub(super) fn most_frequent(data: &Dataset, counts: &FxMap<Sym, u32>) -> Option<String> {
     counts
         .iter()
         .map(|(s, n)| (*n, tidy(data.strings.resolve(*s))))

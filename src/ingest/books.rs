@@ -49,7 +49,7 @@ fn merge(into: &mut sheet::Ctx, local: sheet::Ctx) {
         return;
     }
     let sheet::Ctx { ds, spellings, wide, .. } = local;
-    let map: Vec<Sym> = ds.strings.strings.iter().map(|s| into.ds.strings.intern(s)).collect();
+    let map: Vec<Sym> = ds.strings.iter().map(|s| into.ds.strings.intern(s)).collect();
     let m = |s: Sym| map[s.0.get() as usize - 1];
     // Monthly cells name their sheet by its index: after the sheets already merged.
     let offset = into.ds.report.sheets.len() as u32;
