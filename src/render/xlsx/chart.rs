@@ -350,7 +350,7 @@ mod tests {
         let points: Vec<(String, f64)> = (1..=n)
             .map(|i| {
                 let label = if i % 3 == 0 { format!("{} %", i * 100 / n) } else { String::new() };
-                (label, 1.0 - 0.9f64.powi(i as i32))
+                (label, 1.0 - 0.9f64.powi(i))
             })
             .collect();
         let chart = Chart {
