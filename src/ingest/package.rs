@@ -1,5 +1,5 @@
-//! Zip packages (xlsx, ods) opened with limits, so a damaged or hostile book stops with one
-//! clear line before it costs memory.
+//! Zip packages (xlsx, ods, xlsb) opened with limits, so a damaged or hostile book stops with
+//! one clear line before it costs memory.
 //!
 //! Every part is inflated through a [`Guard`] that counts what it lets through: the part may
 //! inflate to at most `[ingest] max_inflated_mb` (counted while streaming, never trusting the
@@ -110,14 +110,23 @@ impl Package {
     }
 }
 
-/// Reads every XML part of the zip at `path` through the limits, keeping nothing: for a book
-/// another reader (calamine) opens afterwards, so a zip bomb stops here, in bounded memory.
-/// Cheap for the small workbooks this guards (plans returned by KAMs).
+/// Reads every XML part and every xlsb record part of the zip at `path` through the limits,
+/// keeping nothing, and checks every other part's declared size: for a book another reader
+/// (calamine) opens afterwards, so a zip bomb, a gigabyte cell or a gigabyte record stops here,
+/// in bounded memory (zip then holds each part to what it declares). It costs one more
+/// inflating pass: cheap for the books it guards (plans returned by KAMs, the rare xlsb).
 pub fn precheck(path: &Path, cap_mb: u64) -> Result<(), String> {
     let mut pkg = Package::open(path, cap_mb)?;
     for name in pkg.part_names() {
-        let lower = name.to_ascii_lowercase();
+        let lower = norm_name(&name);
+        if is_record_part(&lower) {
+            if let Some(g) = pkg.part(&name)? {
+                walk_records(g)?;
+            }
+            continue;
+        }
         if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+            pkg.part(&name)?;
             continue;
         }
         let Some(mut xml) = pkg.xml(&name)? else { continue };
@@ -134,14 +143,60 @@ pub fn precheck(path: &Path, cap_mb: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks every part's declared size against the cap, inflating nothing: for binary parts
-/// (xlsb) that calamine streams, where the zip reader then holds each part to its declared size.
-pub fn check_sizes(path: &Path, cap_mb: u64) -> Result<(), String> {
-    let mut pkg = Package::open(path, cap_mb)?;
-    for name in pkg.part_names() {
-        pkg.part(&name)?;
+/// The parts of an xlsb that are BIFF12 record streams calamine reads: the workbook, its
+/// styles and shared strings, and the sheets. Other `.bin` parts (a VBA project, printer
+/// settings) are no records.
+fn is_record_part(lower: &str) -> bool {
+    matches!(lower, "xl/workbook.bin" | "xl/styles.bin" | "xl/sharedstrings.bin")
+        || (lower.starts_with("xl/worksheets/") && lower.ends_with(".bin"))
+}
+
+/// Walks a part's BIFF12 records, keeping nothing: each record's head (a type of one or two
+/// bytes, a length of up to four) is read and its data skipped. A record longer than
+/// [`MAX_CELL`] is refused: calamine buffers a whole record (and the string in it), and Excel's
+/// longest — a 32,767-character string with its formatting runs — is far shorter. A part cut
+/// inside a record ends the walk; calamine says what is damaged.
+fn walk_records(g: Guard<'_>) -> Result<(), String> {
+    let part = g.part().to_string();
+    let mut r = BufReader::with_capacity(BUF, g);
+    let fail = |r: &BufReader<Guard<'_>>, e: std::io::Error| match r.get_ref().tripped() {
+        Some(t) => t.to_string(),
+        None => format!("cannot read: part {part} is damaged ({e})"),
+    };
+    let mut byte = [0u8];
+    let mut next = |r: &mut BufReader<Guard<'_>>| -> Result<Option<u8>, String> {
+        match r.read(&mut byte) {
+            Ok(0) => Ok(None),
+            Ok(_) => Ok(Some(byte[0])),
+            Err(e) => Err(fail(r, e)),
+        }
+    };
+    loop {
+        let Some(t) = next(&mut r)? else { return Ok(()) };
+        if t & 0x80 != 0 && next(&mut r)?.is_none() {
+            return Ok(());
+        }
+        let mut len = 0u64;
+        for i in 0..4 {
+            let Some(b) = next(&mut r)? else { return Ok(()) };
+            len |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        if len > MAX_CELL as u64 {
+            return Err(format!(
+                "cannot read: part {part} holds a cell, text or record longer than 1 MB: the workbook is \
+                 damaged or hostile"
+            ));
+        }
+        let skipped =
+            std::io::copy(&mut (&mut r).take(len), &mut std::io::sink()).map_err(|e| fail(&r, e))?;
+        if skipped < len {
+            return Ok(());
+        }
+        r.get_mut().mark();
     }
-    Ok(())
 }
 
 fn too_large(part: &str, cap_mb: u64) -> String {

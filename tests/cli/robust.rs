@@ -165,6 +165,63 @@ fn an_ods_cell_of_a_gigabyte_is_refused_in_bounded_memory() {
     fails_cleanly(&r, &["bomba.ods", "content.xml", "longer than 1 MB"]);
 }
 
+/// The .xlsb path (calamine's reader) is bounded too: a sound xlsb reads, and a shared string
+/// of 200 MB in one record, or a relationships part of a gigabyte of whitespace, is refused by
+/// name before calamine buffers it.
+#[test]
+fn an_xlsb_string_or_xml_part_of_gigabytes_is_refused_in_bounded_memory() {
+    use forge::XlsbCell::*;
+    let dir = tmp();
+    let d = dir.path();
+    let cells = [
+        S(0, 0, "Fecha"),
+        S(0, 1, "Cliente"),
+        S(0, 2, "Importe"),
+        S(1, 0, "05/01/2026"),
+        Shared(1, 1, 0),
+        N(1, 2, 100.0),
+        S(2, 0, "06/01/2026"),
+        S(2, 1, "Beta"),
+        N(2, 2, 50.0),
+    ];
+    let parts = || forge::xlsb_parts("Ventas", &["Acme"], &cells);
+    forge::write_zip(&d.join("bien.xlsb"), &parts());
+    let (v, code, err) = json(d, &["bien.xlsb"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((v["transactions"].as_u64(), v["amount_total"].as_f64()), (Some(2), Some(150.0)), "{v}");
+    let with = |name: &str, part: Part| {
+        let mut all: Vec<Part> = parts().into_iter().filter(|p| p.name != part.name).collect();
+        all.push(part);
+        forge::write_zip(&d.join(name), &all);
+    };
+
+    // BrtBeginSst (1 string), then one BrtSSTItem: flags, 100 million UTF-16 characters.
+    let begin = forge::biff12(0x009f, &[1, 0, 0, 0, 1, 0, 0, 0]);
+    let chars: u32 = 100_000_000;
+    let mut item = forge::biff12_head(0x0013, 1 + 4 + 2 * chars);
+    item.push(0);
+    item.extend(chars.to_le_bytes());
+    let strings = Part::bomb(
+        "xl/sharedStrings.bin",
+        &[Piece::Lit(&begin), Piece::Lit(&item), Piece::Repeat(0x41, 2 * chars as u64)],
+    );
+    with("cadenas.xlsb", strings);
+    let r = kamplan_limited(d, &["check", "cadenas.xlsb"], MB, SECS);
+    fails_cleanly(&r, &["cadenas.xlsb", "xl/sharedStrings.bin", "longer than 1 MB"]);
+
+    let rels = Part::bomb(
+        "xl/_rels/workbook.bin.rels",
+        &[
+            Piece::Lit(br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#),
+            Piece::Repeat(b' ', 1_500_000_000),
+            Piece::Lit(b"</Relationships>"),
+        ],
+    );
+    with("rels.xlsb", rels);
+    let r = kamplan_limited(d, &["check", "rels.xlsb"], MB, SECS);
+    fails_cleanly(&r, &["rels.xlsb", "xl/_rels/workbook.bin.rels", "longer than 1 MB"]);
+}
+
 #[test]
 fn a_part_beyond_max_inflated_mb_is_refused_by_name() {
     let dir = tmp();
