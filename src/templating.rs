@@ -562,12 +562,23 @@ mod tests {
             }
             let xml = t.render_summary(&p.summary).unwrap();
             let doc = parse(&xml);
-            let chart = doc.descendants().find(|n| n.has_tag_name("chart")).unwrap();
-            assert_eq!(chart.attribute("kind"), Some("pareto"));
-            let series: Vec<_> = chart.children().filter(|n| n.has_tag_name("series")).collect();
-            assert_eq!(series.len(), 2);
-            assert_eq!(series[1].attribute("axis"), Some("secondary"));
-            assert_eq!(series[0].children().filter(|n| n.has_tag_name("pt")).count(), 5);
+            // The first chart is the curve over every customer with the ABC bands and the 80 %
+            // line; the next, the largest accounts as bars, with no bar for the rest.
+            let charts: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("chart")).collect();
+            let curve = charts[0];
+            assert_eq!(curve.attribute("kind"), Some("line"));
+            let pts = |c: roxmltree::Node| c.descendants().filter(|n| n.has_tag_name("pt")).count();
+            assert_eq!(pts(curve), p.summary.active_accounts as usize);
+            let bands: Vec<_> = curve.children().filter(|n| n.has_tag_name("band")).collect();
+            assert_eq!(bands.first().and_then(|b| b.attribute("from")), Some("1"));
+            let rule = curve.children().find(|n| n.has_tag_name("rule")).unwrap();
+            assert_eq!(rule.attribute("value"), Some("0.8"));
+            let bars = charts[1];
+            assert_eq!(bars.attribute("kind"), Some("bar"));
+            assert_eq!(pts(bars), 5);
+            // The workload chart: sales and key accounts by KAM.
+            assert!(charts.iter().any(|c| c.children().filter(|n| n.has_tag_name("series")).count() == 2
+                && pts(*c) == 2 * p.summary.kams.len()));
             let all: String = doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             for label in labels {
                 assert!(all.contains(label), "{code}: missing {label:?}");

@@ -29,6 +29,8 @@
 //!         <pt label="nov 2024" value="1234.5"/> …
 //!       </series>
 //!       <series name="Acumulado" kind="line" axis="secondary" data-format="percent">…</series>
+//!       <band label="A" from="1" to="27"/>               <!-- shaded categories 1–27 -->
+//!       <rule value="0.8" label="80 %"/>                  <!-- a reference line -->
 //!     </chart>
 //!     <fields><field label="Nombre" kind="text|date|choice" choices="A|B">prefilled</field></fields>
 //!     <note kind="kam">Para completar por el KAM</note>  <!-- the line above a KAM-owned area -->
@@ -416,6 +418,28 @@ pub struct Chart {
     pub title: String,
     pub format: ValueFormat,
     pub series: Vec<Series>,
+    /// Shaded runs of categories (`<band label="A" from="1" to="27"/>`): the ABC classes
+    /// under a Pareto curve.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<Band>,
+    /// Horizontal reference lines on the primary axis (`<rule value="0.8" label="80 %"/>`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+}
+
+/// A run of a chart's categories, 1-based and inclusive, shaded and labelled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Band {
+    pub label: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// A horizontal reference line at `value` on a chart's primary axis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub label: String,
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

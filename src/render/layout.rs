@@ -532,6 +532,8 @@ pub(super) mod tests {
             title: "c".into(),
             format: ValueFormat::Number,
             series: vec![],
+            bands: vec![],
+            rules: vec![],
         });
         let field =
             Field { label: "Nombre".into(), kind: FieldKind::Text, choices: vec![], value: String::new() };

@@ -215,8 +215,9 @@ impl SectionWriter<'_> {
         let tables = section.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
-        // The longest table's header row and length: repeated on printed pages when it is long.
-        let mut longest: Option<(u32, usize)> = None;
+        // The longest table's header row, length and last row: repeated on printed pages when
+        // it is long.
+        let mut longest: Option<(u32, usize, u32)> = None;
         let mut charts = false;
         for block in &section.blocks {
             let start = row;
@@ -229,10 +230,11 @@ impl SectionWriter<'_> {
                     if tables == 1 && main_header.is_none() && !t.columns.is_empty() {
                         main_header = Some(row);
                     }
-                    if !t.columns.is_empty() && longest.is_none_or(|(_, n)| t.rows.len() > n) {
-                        longest = Some((row, t.rows.len()));
+                    let end = self.table(row, t)?;
+                    if !t.columns.is_empty() && longest.is_none_or(|(_, n, _)| t.rows.len() > n) {
+                        longest = Some((row, t.rows.len(), end));
                     }
-                    self.table(row, t)?
+                    end
                 }
                 Block::List { ordered, items } => self.list(row, *ordered, items, span)?,
                 Block::Chart(c) => {
@@ -251,8 +253,12 @@ impl SectionWriter<'_> {
         if let Some(h) = main_header.filter(|h| *h < 20) {
             self.ws.set_freeze_panes(h + 1, 0)?;
         }
-        // A table that runs over printed pages repeats its header on each.
-        if let Some((h, _)) = longest.filter(|(h, n)| *n >= 25 || main_header == Some(*h)) {
+        // A table that runs over printed pages repeats its header on each — only when it ends
+        // the sheet: a repeated header sits on top of every later page, above whatever is there.
+        let ends_sheet = |end: u32| row <= end + 4;
+        if let Some((h, _, _)) =
+            longest.filter(|(h, n, end)| (*n >= 25 || main_header == Some(*h)) && ends_sheet(*end))
+        {
             self.ws.set_repeat_rows(h, h)?;
         }
         let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
@@ -457,6 +463,8 @@ mod tests {
                                 format: ValueFormat::Money,
                                 points: months,
                             }],
+                            bands: vec![],
+                            rules: vec![],
                         }),
                         Block::Table(meetings),
                         Block::Fields(vec![
@@ -494,6 +502,8 @@ mod tests {
                             format: ValueFormat::Money,
                             points: vec![("a".into(), 50.0), ("b".into(), 30.0), ("c".into(), 20.0)],
                         }],
+                        bands: vec![],
+                        rules: vec![],
                     })],
                 ),
             ],

@@ -83,7 +83,7 @@ pub(super) fn register_filters(tera: &mut Tera, lang: &Lang) {
         let d = decimals(&kw, 3)?;
         Ok(number(&v, "num")?.map(|x| ln.number(x, d)).unwrap_or_else(|| DASH.into()))
     });
-    let ld = l;
+    let ld = l.clone();
     tera.register_filter("date", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
         if v.is_none() || v.is_undefined() {
             return Ok(DASH.into());
@@ -94,6 +94,15 @@ pub(super) fn register_filters(tera: &mut Tera, lang: &Lang) {
         let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}")))?;
         Ok(ld.date(d))
+    });
+    // `{{ n | plural(key="plan.table.accounts_count") }}`: the label's form for the count n
+    // (`{count}` filled with n as the language writes it), by the language's plural rules.
+    let lc = l;
+    tera.register_filter("plural", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+        let key: String = kw.must_get("key")?;
+        let n = number(&v, "plural")?.unwrap_or(0.0);
+        let count = if n.is_finite() && n >= 0.0 { n.round() as u64 } else { 0 };
+        Ok(lc.fill_n(&key, count, &[("count", lc.number(n, 0))]))
     });
     tera.register_filter("raw", |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
         Ok(number(&v, "raw")?.map(raw_number).unwrap_or_default())

@@ -172,6 +172,8 @@ pub fn sample() -> Document {
                     format: ValueFormat::Money,
                     points: months.clone(),
                 }],
+                bands: vec![],
+                rules: vec![],
             }),
             Block::Chart(Chart {
                 kind: ChartKind::Line,
@@ -193,6 +195,8 @@ pub fn sample() -> Document {
                         points: months.iter().map(|(l, x)| (l.clone(), x * 1.05)).collect(),
                     },
                 ],
+                bands: vec![],
+                rules: vec![],
             }),
             Block::Heading { level: 2, text: "Plan de reuniones".into() },
             Block::Table(Table {
@@ -317,6 +321,8 @@ pub fn sample() -> Document {
                         points: line,
                     },
                 ],
+                bands: vec![],
+                rules: vec![],
             }),
         ],
     };

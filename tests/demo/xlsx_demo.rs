@@ -194,8 +194,7 @@ fn plan(b: &B) -> Document {
                         secondary_axis: false,
                         format: ValueFormat::Money,
                         points: months,
-                    }],
-                }),
+                    }], bands: vec![], rules: vec![] }),
                 Block::Heading { level: 2, text: "Plan de reuniones".into() },
                 Block::Table(Table {
                     name: format!("reuniones_{}", i + 1),
@@ -305,6 +304,8 @@ fn summary(b: &B) -> Document {
                             points: line,
                         },
                     ],
+                    bands: vec![],
+                    rules: vec![],
                 }),
                 Block::Table(Table {
                     name: "abc".into(),
