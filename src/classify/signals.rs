@@ -22,7 +22,7 @@ pub(super) struct Signals {
     pub(super) last: Option<NaiveDate>,
     pub(super) kam_w: FxMap<Sym, f64>,
     /// The salesperson on the latest line up to P (ties on a date: the alphabetically first).
-    pub(super) kam_latest: Option<(NaiveDate, String)>,
+    pub(super) kam_latest: Option<(NaiveDate, Sym)>,
     pub(super) region_w: FxMap<Sym, u32>,
     pub(super) region_any: FxMap<Sym, u32>,
     pub(super) products: FxMap<Sym, f64>,
@@ -59,14 +59,17 @@ pub(super) fn signals(data: &Dataset, c: &Collected, window: Window, period: Mon
             if in_w {
                 *s.kam_w.entry(k).or_insert(0.0) += t.amount;
             }
-            // Names are compared only on a same-date tie, so most lines allocate nothing.
-            let newer = match &s.kam_latest {
+            // Names are compared (tidied) only on a same-date tie between two spellings, so a
+            // line allocates nothing.
+            let newer = match s.kam_latest {
                 None => true,
-                Some((d, _)) if t.date > *d => true,
-                Some((d, n)) => t.date == *d && tidy(data.strings.resolve(k)) < *n,
+                Some((d, _)) if t.date > d => true,
+                Some((d, n)) => {
+                    t.date == d && n != k && tidy(data.strings.resolve(k)) < tidy(data.strings.resolve(n))
+                }
             };
             if newer {
-                s.kam_latest = Some((t.date, tidy(data.strings.resolve(k))));
+                s.kam_latest = Some((t.date, k));
             }
         }
         if let Some(r) = t.region.filter(|r| !data.strings.resolve(*r).trim().is_empty()) {
@@ -127,7 +130,7 @@ pub(super) fn top_salesperson(data: &Dataset, s: &Signals) -> Option<String> {
         .map(|(n, v)| (rules::cents(v), collate(&n), n))
         .min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)))
         .map(|(_, _, n)| n)
-        .or_else(|| s.kam_latest.as_ref().map(|(_, n)| n.clone()))
+        .or_else(|| s.kam_latest.map(|(_, n)| tidy(data.strings.resolve(n))))
 }
 
 #[cfg(test)]

@@ -88,6 +88,9 @@ pub struct Sym(NonZeroU32);
 /// million lookups per book make SipHash show up.
 pub type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
+/// A hash set with the same hasher as [`FxMap`].
+pub type FxSet<T> = rustc_hash::FxHashSet<T>;
+
 /// Stores each distinct string once; `Sym` indexes it.
 ///
 /// The texts live end to end in one buffer and the table holds only symbols (hashed by their
