@@ -144,6 +144,31 @@ pub struct Lang {
     tree: toml::Table,
 }
 
+/// The CLDR plural category of the count `n` in language `code` (`one`, `other`, …), by
+/// ICU4X's compiled rules; `other` for a language it does not know.
+fn plural_category(code: &str, n: u64) -> &'static str {
+    use icu_plurals::{PluralCategory, PluralRules};
+    thread_local! {
+        // Rules per language, built once per thread: a run asks for thousands of counts.
+        static RULES: std::cell::RefCell<BTreeMap<String, Option<PluralRules>>> = Default::default();
+    }
+    RULES.with(|rules| {
+        let mut rules = rules.borrow_mut();
+        let r = rules.entry(code.to_string()).or_insert_with(|| {
+            let locale: icu_locale_core::Locale = code.parse().ok()?;
+            PluralRules::try_new_cardinal((&locale).into()).ok()
+        });
+        match r.as_ref().map(|r| r.category_for(n)) {
+            Some(PluralCategory::Zero) => "zero",
+            Some(PluralCategory::One) => "one",
+            Some(PluralCategory::Two) => "two",
+            Some(PluralCategory::Few) => "few",
+            Some(PluralCategory::Many) => "many",
+            Some(PluralCategory::Other) | None => "other",
+        }
+    })
+}
+
 /// A language file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 #[error("language file {file}: {message}")]
@@ -206,6 +231,22 @@ impl Lang {
             s = s.replace(&format!("{{{name}}}"), value);
         }
         s
+    }
+
+    /// The message under `key` for the count `n`, placeholders replaced. A key may be a table
+    /// of forms — an exact count (`"0" = "hoy"`) or a CLDR plural category (`one`, `other`,
+    /// and `few`, `many`… for languages that have them) — chosen by the language's plural
+    /// rules (ICU4X), so "hace 1 día" and "hace 3 días", "1 day ago" and "3 days ago" come
+    /// from files a user can override; a plain message is used for every count.
+    pub fn fill_n(&self, key: &str, n: u64, args: &[(&str, String)]) -> String {
+        let exact = format!("{key}.{n}");
+        let category = format!("{key}.{}", plural_category(&self.code, n));
+        let other = format!("{key}.other");
+        let chosen = [exact, category, other]
+            .into_iter()
+            .find(|k| self.messages.contains_key(k))
+            .unwrap_or_else(|| key.to_string());
+        self.fill(&chosen, args)
     }
 
     /// All messages nested as a table, for the templates' `labels`.
@@ -368,6 +409,29 @@ mod tests {
             (Locale::EnUs.excel_date(), Locale::EsEs.excel_money("€")),
             ("mm/dd/yyyy", "#,##0.00 \"€\"".into())
         );
+    }
+
+    #[test]
+    fn counts_take_their_plural_form_from_the_language_rules() {
+        let es = es();
+        let en = Lang::load("en", "€", None).unwrap();
+        let days = |l: &Lang, n: u64| {
+            let d = l.date(NaiveDate::from_ymd_opt(2026, 10, 30).unwrap());
+            l.fill_n("plan.risk.recency", n, &[("date", d), ("days", n.to_string())])
+        };
+        assert!(days(&es, 1).ends_with("hace 1 día."), "{}", days(&es, 1));
+        assert!(days(&es, 3).ends_with("hace 3 días."), "{}", days(&es, 3));
+        assert!(days(&en, 1).ends_with("1 day ago."), "{}", days(&en, 1));
+        assert!(days(&en, 21).ends_with("21 days ago."), "{}", days(&en, 21));
+        // An exact count wins over the category: the day itself is "today".
+        assert!(days(&es, 0).contains("hoy"), "{}", days(&es, 0));
+        assert!(days(&en, 0).contains("today"), "{}", days(&en, 0));
+        // ICU's rules, not "n == 1": Spanish writes a million as "many" (de millones).
+        assert_eq!(plural_category("es", 1_000_000), "many");
+        assert_eq!(plural_category("en", 1_000_000), "other");
+        assert_eq!(plural_category("xx-nonsense-tag", 1), "other");
+        // A plain message serves every count; a file that overrides a table with a string too.
+        assert_eq!(es.fill_n("plan.cover.none", 2, &[]), es.get("plan.cover.none"));
     }
 
     #[test]

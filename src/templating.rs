@@ -23,12 +23,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
+use tera::{Context, Tera, Value};
 
 use crate::lang::Lang;
 use crate::plan::{KamPlan, Summary};
+
+mod filters;
+
+use filters::register_filters;
+pub use filters::{escape_xml, raw_number};
 
 /// The plan template's name.
 pub const PLAN: &str = "plan.xhtml.tera";
@@ -286,98 +290,6 @@ impl std::io::Write for Capped {
     }
 }
 
-/// Escapes text for XML: the five markup characters, and drops characters XML 1.0 forbids
-/// (control characters other than tab and line breaks, U+FFFE, U+FFFF), which a cell of a
-/// book can hold and which would make the whole document unreadable.
-pub fn escape_xml(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut start = 0;
-    for (i, c) in input.char_indices() {
-        let rep: &[u8] = match c {
-            '&' => b"&amp;",
-            '<' => b"&lt;",
-            '>' => b"&gt;",
-            '"' => b"&quot;",
-            '\'' => b"&#39;",
-            '\t' | '\n' | '\r' => continue,
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => b"",
-            _ => continue,
-        };
-        out.write_all(&input.as_bytes()[start..i])?;
-        out.write_all(rep)?;
-        start = i + c.len_utf8();
-    }
-    out.write_all(&input.as_bytes()[start..])
-}
-
-/// The number in a template value; `Ok(None)` for none/undefined.
-fn number(v: &Value, filter: &str) -> TeraResult<Option<f64>> {
-    if v.is_none() || v.is_undefined() {
-        return Ok(None);
-    }
-    match v.as_number() {
-        Some(n) => Ok(Some(n.as_float())),
-        None => Err(tera::Error::message(format!("filter `{filter}` expects a number, found {}", v.name()))),
-    }
-}
-
-fn decimals(kw: &Kwargs, default: usize) -> TeraResult<usize> {
-    Ok(kw.get::<usize>("decimals")?.unwrap_or(default))
-}
-
-/// A plain `.`-decimal number, never in exponent form, for `data-value`.
-pub fn raw_number(v: f64) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    // Display never uses an exponent; -0 prints as 0.
-    let s = format!("{v}");
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
-}
-
-fn register_filters(tera: &mut Tera, lang: &Lang) {
-    let l = Arc::new(lang.clone());
-    const DASH: &str = "—";
-
-    let lm = l.clone();
-    tera.register_filter("money", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        Ok(number(&v, "money")?.map(|x| lm.money(x)).unwrap_or_else(|| DASH.into()))
-    });
-    let lp = l.clone();
-    tera.register_filter("percent", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-        let d = decimals(&kw, 1)?;
-        Ok(number(&v, "percent")?.map(|x| lp.percent(x, d)).unwrap_or_else(|| DASH.into()))
-    });
-    let li = l.clone();
-    tera.register_filter("int", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        Ok(number(&v, "int")?.map(|x| li.number(x, 0)).unwrap_or_else(|| DASH.into()))
-    });
-    let ln = l.clone();
-    tera.register_filter("num", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-        // Three decimals by default, as the XLSX's number format shows them.
-        let d = decimals(&kw, 3)?;
-        Ok(number(&v, "num")?.map(|x| ln.number(x, d)).unwrap_or_else(|| DASH.into()))
-    });
-    let ld = l;
-    tera.register_filter("date", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        if v.is_none() || v.is_undefined() {
-            return Ok(DASH.into());
-        }
-        let s = v.as_str().ok_or_else(|| {
-            tera::Error::message(format!("filter `date` expects an ISO date, found {}", v.name()))
-        })?;
-        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}")))?;
-        Ok(ld.date(d))
-    });
-    tera.register_filter("raw", |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        Ok(number(&v, "raw")?.map(raw_number).unwrap_or_default())
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,8 +380,15 @@ mod tests {
                     .collect();
                 assert_eq!(marked, ["C001", "C002"], "{code}: {area}");
             }
-            let kam_notes = doc.descendants().filter(|n| n.attribute("kind") == Some("kam")).count();
-            assert_eq!(kam_notes, 8, "{code}: one fill-in line per area");
+            // The workbook says it above each area; the printed plan once per account.
+            let kam_notes = |medium: &str| {
+                doc.descendants()
+                    .filter(|n| n.attribute("kind") == Some("kam"))
+                    .filter(|n| n.attribute("only").is_none_or(|m| m == medium))
+                    .count()
+            };
+            assert_eq!(kam_notes("xlsx"), 8, "{code}: one fill-in line per area");
+            assert_eq!(kam_notes("pdf"), 2, "{code}: one fill-in line per account");
             let all: String = doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             for l in labels {
                 assert!(all.contains(l), "{code}: missing {l:?}");
@@ -643,12 +562,23 @@ mod tests {
             }
             let xml = t.render_summary(&p.summary).unwrap();
             let doc = parse(&xml);
-            let chart = doc.descendants().find(|n| n.has_tag_name("chart")).unwrap();
-            assert_eq!(chart.attribute("kind"), Some("pareto"));
-            let series: Vec<_> = chart.children().filter(|n| n.has_tag_name("series")).collect();
-            assert_eq!(series.len(), 2);
-            assert_eq!(series[1].attribute("axis"), Some("secondary"));
-            assert_eq!(series[0].children().filter(|n| n.has_tag_name("pt")).count(), 5);
+            // The first chart is the curve over every customer with the ABC bands and the 80 %
+            // line; the next, the largest accounts as bars, with no bar for the rest.
+            let charts: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("chart")).collect();
+            let curve = charts[0];
+            assert_eq!(curve.attribute("kind"), Some("line"));
+            let pts = |c: roxmltree::Node| c.descendants().filter(|n| n.has_tag_name("pt")).count();
+            assert_eq!(pts(curve), p.summary.active_accounts as usize);
+            let bands: Vec<_> = curve.children().filter(|n| n.has_tag_name("band")).collect();
+            assert_eq!(bands.first().and_then(|b| b.attribute("from")), Some("1"));
+            let rule = curve.children().find(|n| n.has_tag_name("rule")).unwrap();
+            assert_eq!(rule.attribute("value"), Some("0.8"));
+            let bars = charts[1];
+            assert_eq!(bars.attribute("kind"), Some("bar"));
+            assert_eq!(pts(bars), 5);
+            // The workload chart: sales and key accounts by KAM.
+            assert!(charts.iter().any(|c| c.children().filter(|n| n.has_tag_name("series")).count() == 2
+                && pts(*c) == 2 * p.summary.kams.len()));
             let all: String = doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             for label in labels {
                 assert!(all.contains(label), "{code}: missing {label:?}");
@@ -759,22 +689,6 @@ mod tests {
         let mut out = Vec::new();
         escape_xml("a\u{0}b\r\n'\"é€", &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "ab\r\n&#39;&quot;é€");
-    }
-
-    #[test]
-    fn raw_numbers_never_use_exponents() {
-        let cases = [
-            (1234.5, "1234.5"),
-            (1e21, "1000000000000000000000"),
-            (1e-7, "0.0000001"),
-            (-0.0, "0"),
-            (-12.25, "-12.25"),
-            (f64::NAN, ""),
-            (f64::INFINITY, ""),
-        ];
-        for (v, want) in cases {
-            assert_eq!(raw_number(v), want, "{v}");
-        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{norm, rules, tidy, Reason};
 use crate::config::Config;
-use crate::ingest::{Dataset, Sym};
+use crate::ingest::{Dataset, FxMap, Sym};
 use crate::period::{Month, Window};
 
 /// Sums of one account over W and the prior window.
@@ -54,7 +54,7 @@ impl Acc {
 /// The accounts of a period with their sums, master records and strategic flags.
 pub(super) struct Collected {
     pub(super) accs: Vec<Acc>,
-    pub(super) by_sym: HashMap<Sym, usize>,
+    pub(super) by_sym: FxMap<Sym, usize>,
     /// Lines in W / in the prior window, over all customers.
     pub(super) lines_w: u32,
     pub(super) lines_prior: u32,
@@ -69,7 +69,7 @@ pub(super) fn collect(data: &Dataset, cfg: &Config, period: Month) -> Collected 
     let window = Window::ending(period, cfg.classify.window_months);
     let prior = window.prior();
     let mut accs: Vec<Acc> = Vec::new();
-    let mut by_sym: HashMap<Sym, usize> = HashMap::new();
+    let mut by_sym: FxMap<Sym, usize> = FxMap::default();
     let (mut lines_w, mut lines_prior, mut margin_lines_w) = (0, 0, 0);
     let (mut margin_w, mut net_sales) = (0.0, 0.0);
     for t in &data.transactions {

@@ -270,8 +270,9 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
     let growth_available = c.lines_prior > 0;
     let inputs = rule_inputs(&c, data);
     let outcome = rules::decide(&inputs, &cfg.classify, growth_available);
-    let sig = signals(data, &c, window, period);
-    let previous = key_reasons(data, cfg, period.add(-1));
+    // Two independent passes over every line (P's signals, P-1's key accounts): one per core.
+    let (sig, previous) =
+        rayon::join(|| signals(data, &c, window, period), || key_reasons(data, cfg, period.add(-1)));
     let total_margin = (c.lines_w > 0 && c.margin_lines_w == c.lines_w).then_some(c.margin_w);
     let default_kam = cfg.default_kam();
     let kams = kam::Directory::new(&data.directory);
@@ -424,8 +425,9 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         .map(|a| a.name.clone())
         .collect();
     if !unassigned.is_empty() {
-        warnings.push(lang.fill(
+        warnings.push(lang.fill_n(
             "warn.unassigned",
+            unassigned.len() as u64,
             &[
                 ("count", unassigned.len().to_string()),
                 ("default", default_kam.clone()),

@@ -7,24 +7,25 @@ use chrono::NaiveDate;
 
 use super::accounts::Collected;
 use super::{collate, rules, tidy};
-use crate::ingest::{Dataset, Sym};
+use crate::ingest::{Dataset, FxMap, Sym};
 use crate::period::{Month, Window};
 
 /// Months in [`Account::monthly`](super::Account::monthly).
 pub const MONTHLY_MONTHS: u32 = 24;
 
-/// What the lines up to the end of P say about an account beyond its sums.
+/// What the lines up to the end of P say about an account beyond its sums (its tallies are
+/// FxHash maps: a million lines make SipHash show up, and their order decides nothing).
 #[derive(Debug, Default, Clone)]
 pub(super) struct Signals {
     pub(super) monthly: Vec<f64>,
     pub(super) first: Option<NaiveDate>,
     pub(super) last: Option<NaiveDate>,
-    pub(super) kam_w: HashMap<Sym, f64>,
+    pub(super) kam_w: FxMap<Sym, f64>,
     /// The salesperson on the latest line up to P (ties on a date: the alphabetically first).
-    pub(super) kam_latest: Option<(NaiveDate, String)>,
-    pub(super) region_w: HashMap<Sym, u32>,
-    pub(super) region_any: HashMap<Sym, u32>,
-    pub(super) products: HashMap<Sym, f64>,
+    pub(super) kam_latest: Option<(NaiveDate, Sym)>,
+    pub(super) region_w: FxMap<Sym, u32>,
+    pub(super) region_any: FxMap<Sym, u32>,
+    pub(super) products: FxMap<Sym, f64>,
     /// Lines up to P that are invoice lines, and that are month totals of a monthly book.
     pub(super) invoice_lines: u32,
     pub(super) month_totals: u32,
@@ -58,14 +59,17 @@ pub(super) fn signals(data: &Dataset, c: &Collected, window: Window, period: Mon
             if in_w {
                 *s.kam_w.entry(k).or_insert(0.0) += t.amount;
             }
-            // Names are compared only on a same-date tie, so most lines allocate nothing.
-            let newer = match &s.kam_latest {
+            // Names are compared (tidied) only on a same-date tie between two spellings, so a
+            // line allocates nothing.
+            let newer = match s.kam_latest {
                 None => true,
-                Some((d, _)) if t.date > *d => true,
-                Some((d, n)) => t.date == *d && tidy(data.strings.resolve(k)) < *n,
+                Some((d, _)) if t.date > d => true,
+                Some((d, n)) => {
+                    t.date == d && n != k && tidy(data.strings.resolve(k)) < tidy(data.strings.resolve(n))
+                }
             };
             if newer {
-                s.kam_latest = Some((t.date, tidy(data.strings.resolve(k))));
+                s.kam_latest = Some((t.date, k));
             }
         }
         if let Some(r) = t.region.filter(|r| !data.strings.resolve(*r).trim().is_empty()) {
@@ -106,7 +110,7 @@ pub fn trend(monthly: &[f64]) -> (Option<f64>, Option<super::TrendBasis>) {
 }
 
 /// The most frequent value (ties: alphabetical).
-pub(super) fn most_frequent(data: &Dataset, counts: &HashMap<Sym, u32>) -> Option<String> {
+pub(super) fn most_frequent(data: &Dataset, counts: &FxMap<Sym, u32>) -> Option<String> {
     counts
         .iter()
         .map(|(s, n)| (*n, tidy(data.strings.resolve(*s))))
@@ -126,7 +130,7 @@ pub(super) fn top_salesperson(data: &Dataset, s: &Signals) -> Option<String> {
         .map(|(n, v)| (rules::cents(v), collate(&n), n))
         .min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)))
         .map(|(_, _, n)| n)
-        .or_else(|| s.kam_latest.as_ref().map(|(_, n)| n.clone()))
+        .or_else(|| s.kam_latest.map(|(_, n)| tidy(data.strings.resolve(n))))
 }
 
 #[cfg(test)]

@@ -336,7 +336,24 @@ impl<'a> Rendering<'a> {
                     .par_bridge()
                     .map(|i| {
                         started[i].store(t0.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
-                        let files = self.render(&jobs[i], plans, period);
+                        // A panic while rendering (a renderer's bug, no memory for a thread) is
+                        // this document's error: it must not leave the watchdog to report it, 20 s
+                        // later, as a template that loops.
+                        let files = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            self.render(&jobs[i], plans, period)
+                        }))
+                        .unwrap_or_else(|p| {
+                            let why = p
+                                .downcast_ref::<&str>()
+                                .map(|s| s.to_string())
+                                .or_else(|| p.downcast_ref::<String>().cloned())
+                                .unwrap_or_else(|| "a panic".into());
+                            let who = match jobs[i].kam {
+                                Some(k) => format!("plan of KAM {:?}", k.kam),
+                                None => "management summary".to_string(),
+                            };
+                            Err(anyhow::anyhow!("{who}: rendering failed: {why}"))
+                        });
                         started[i].store(0, Ordering::Relaxed);
                         if let Some(pb) = &progress {
                             pb.inc(1);
@@ -383,7 +400,11 @@ impl<'a> Rendering<'a> {
         };
         let mut files = Vec::new();
         for r in &self.renderers {
-            let bytes = r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
+            let mut bytes =
+                r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
+            // Held until the month is published: without the slack of the buffer it grew in
+            // (up to half of it), which on a large book is tens of megabytes.
+            bytes.shrink_to_fit();
             files.push((job.path.rel(r.format().extension()), bytes));
         }
         Ok(files)

@@ -7,7 +7,8 @@
 //! ## Vocabulary
 //! ```xml
 //! <document title="Plan de cuentas clave — Ana" lang="es" author="kamplan" subject="2026-10">
-//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page|fit|auto" in PDF -->
+//!   <section title="Resumen" sheet="Resumen" id="resumen"> <!-- a sheet in XLSX; break="page|fit|auto" in PDF;
+//!                                                          only="xlsx|pdf": one document shows it -->
 //!     <h1>Title</h1> <h2>Subtitle</h2> <h3>…</h3>
 //!     <p>Text with <b>bold</b> runs and <a href="#cuentas">a link to a section</a>.</p>
 //!     <note kind="info|warning|highlight">Short boxed text</note>
@@ -28,6 +29,8 @@
 //!         <pt label="nov 2024" value="1234.5"/> …
 //!       </series>
 //!       <series name="Acumulado" kind="line" axis="secondary" data-format="percent">…</series>
+//!       <band label="A" from="1" to="27"/>               <!-- shaded categories 1–27 -->
+//!       <rule value="0.8" label="80 %"/>                  <!-- a reference line -->
 //!     </chart>
 //!     <fields><field label="Nombre" kind="text|date|choice" choices="A|B">prefilled</field></fields>
 //!     <note kind="kam">Para completar por el KAM</note>  <!-- the line above a KAM-owned area -->
@@ -50,6 +53,8 @@
 //! chart) and format; in a pareto chart a line series defaults to the secondary axis and
 //! percent (the cumulative share, 0–1). A `pt` with an empty `value` is a gap (stored as NaN):
 //! no bar, a break in a line, an empty cell in the chart's data.
+//! Any block directly in a section may have `only="xlsx"` or `only="pdf"`: the other
+//! document leaves it out (a sheet to filter, a table a printed page states in a sentence).
 //! A `td` with a `data-format` but no `data-value` and no
 //! text is an empty cell of that format (a blank money cell a KAM fills in).
 //!
@@ -70,6 +75,9 @@ pub mod formula;
 mod typed;
 mod xhtml;
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -87,6 +95,43 @@ pub struct Document {
 }
 
 impl Document {
+    /// The document as one renderer shows it (`Media::Pdf` or `Media::Xlsx`): without the
+    /// sections and blocks marked `only` for the other. Borrowed when nothing is marked.
+    pub fn for_media(&self, medium: Media) -> Cow<'_, Document> {
+        let marked = self.sections.iter().any(|s| s.media != Media::All || !s.block_media.is_empty());
+        if !marked {
+            return Cow::Borrowed(self);
+        }
+        let sections = self
+            .sections
+            .iter()
+            .filter(|s| s.media.shows_in(medium))
+            .map(|s| Section {
+                blocks: s
+                    .blocks
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| s.block_media.get(i).is_none_or(|m| m.shows_in(medium)))
+                    .map(|(_, b)| b.clone())
+                    .collect(),
+                block_media: BTreeMap::new(),
+                media: Media::All,
+                ..s.clone_without_blocks()
+            })
+            .collect();
+        Cow::Owned(Document { sections, ..self.clone_without_sections() })
+    }
+
+    fn clone_without_sections(&self) -> Document {
+        Document {
+            title: self.title.clone(),
+            lang: self.lang.clone(),
+            author: self.author.clone(),
+            subject: self.subject.clone(),
+            sections: vec![],
+        }
+    }
+
     /// The index of the section with `id`, the target of a link.
     pub fn section_index(&self, id: &str) -> Option<usize> {
         self.sections.iter().position(|s| s.id.as_deref() == Some(id))
@@ -104,7 +149,46 @@ pub struct Section {
     pub sheet: String,
     /// Where the section starts in the PDF.
     pub page_break: PageBreak,
+    /// Which documents show the section (`only="xlsx"`: a working sheet, not printed).
+    pub media: Media,
     pub blocks: Vec<Block>,
+    /// The blocks (by index) that only one document shows (`<table only="xlsx">`: the
+    /// monthly targets a PDF page already states in a sentence).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub block_media: BTreeMap<usize, Media>,
+}
+
+impl Media {
+    /// Whether a document of `medium` (`Pdf` or `Xlsx`) shows what is marked `self`.
+    pub fn shows_in(self, medium: Media) -> bool {
+        self == Media::All || medium == Media::All || self == medium
+    }
+}
+
+impl Section {
+    fn clone_without_blocks(&self) -> Section {
+        Section {
+            title: self.title.clone(),
+            id: self.id.clone(),
+            sheet: self.sheet.clone(),
+            page_break: self.page_break,
+            media: self.media,
+            blocks: vec![],
+            block_media: BTreeMap::new(),
+        }
+    }
+}
+
+/// Which renderers show a section or a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Media {
+    /// Both (the default).
+    All,
+    /// Only the PDF (`only="pdf"`).
+    Pdf,
+    /// Only the XLSX (`only="xlsx"`): a sheet to work in, such as an agenda to filter.
+    Xlsx,
 }
 
 /// Where a section starts in the PDF (`break="…"`).
@@ -334,6 +418,28 @@ pub struct Chart {
     pub title: String,
     pub format: ValueFormat,
     pub series: Vec<Series>,
+    /// Shaded runs of categories (`<band label="A" from="1" to="27"/>`): the ABC classes
+    /// under a Pareto curve.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<Band>,
+    /// Horizontal reference lines on the primary axis (`<rule value="0.8" label="80 %"/>`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+}
+
+/// A run of a chart's categories, 1-based and inclusive, shaded and labelled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Band {
+    pub label: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// A horizontal reference line at `value` on a chart's primary axis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub label: String,
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

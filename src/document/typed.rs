@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 
 use super::xhtml::{choices, name, normalize_ws, Node, Parser};
 use super::{
-    AreaMark, Cell, Chart, ChartKind, Column, DocumentError, Formula, PdfLast, Series, SeriesKind, Table,
-    Value, ValueFormat,
+    AreaMark, Band, Cell, Chart, ChartKind, Column, DocumentError, Formula, PdfLast, Rule, Series,
+    SeriesKind, Table, Value, ValueFormat,
 };
 
 /// The KAM-owned areas a table may be marked as.
@@ -325,9 +325,38 @@ impl Parser {
             Some(f) => self.format(node, f)?,
         };
         let mut series = Vec::new();
+        let (mut bands, mut rules) = (Vec::new(), Vec::new());
         for s in self.elements(node)? {
+            if name(s) == "band" {
+                self.check_attrs(s, &["label", "from", "to"])?;
+                let at = |a: &str| {
+                    let raw = s.attribute(a).unwrap_or("").trim();
+                    raw.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                        self.err(s, format!("band {a} {raw:?} is not a category number (1, 2, …)"))
+                    })
+                };
+                let (from, to) = (at("from")?, at("to")?);
+                if to < from {
+                    return Err(self.err(s, format!("band ends ({to}) before it starts ({from})")));
+                }
+                bands.push(Band {
+                    label: s.attribute("label").map(normalize_ws).unwrap_or_default(),
+                    from,
+                    to,
+                });
+                continue;
+            }
+            if name(s) == "rule" {
+                self.check_attrs(s, &["label", "value"])?;
+                let raw = s.attribute("value").unwrap_or("").trim();
+                let value = parse_number(raw).ok_or_else(|| {
+                    self.err(s, format!("rule value {raw:?} is not a number (use '.' for decimals)"))
+                })?;
+                rules.push(Rule { label: s.attribute("label").map(normalize_ws).unwrap_or_default(), value });
+                continue;
+            }
             if name(s) != "series" {
-                return Err(self.unknown(s, "chart", "series"));
+                return Err(self.unknown(s, "chart", "series, band, rule"));
             }
             self.check_attrs(s, &["name", "kind", "axis", "data-format"])?;
             let skind = match s.attribute("kind") {
@@ -382,6 +411,8 @@ impl Parser {
             title: node.attribute("title").map(normalize_ws).unwrap_or_default(),
             format,
             series,
+            bands,
+            rules,
         })
     }
 }

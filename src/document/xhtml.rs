@@ -2,9 +2,11 @@
 //! (unknown elements and attributes, stray text) into sections and blocks, errors naming the line.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Block, Document, DocumentError, Field, FieldKind, Kpi, NoteKind, PageBreak, Run, Section};
+use super::{
+    Block, Document, DocumentError, Field, FieldKind, Kpi, Media, NoteKind, PageBreak, Run, Section,
+};
 
 /// Parses a template's XHTML output into a document.
 ///
@@ -144,8 +146,10 @@ impl Parser {
 
     /// Rejects attributes outside `allowed`, naming the first unknown one.
     pub(super) fn check_attrs(&self, node: Node, allowed: &[&str]) -> Result<(), DocumentError> {
+        // `only` is read on every block of a section (see `section`).
+        let in_section = node.parent_element().is_some_and(|p| name(p) == "section");
         for a in node.attributes() {
-            if a.namespace().is_some() || !allowed.contains(&a.name()) {
+            if a.namespace().is_some() || !(allowed.contains(&a.name()) || in_section && a.name() == "only") {
                 let known = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
                 return Err(self.err(
                     node,
@@ -246,7 +250,8 @@ impl Parser {
     }
 
     fn section(&self, node: Node) -> Result<Section, DocumentError> {
-        self.check_attrs(node, &["title", "sheet", "break", "id"])?;
+        self.check_attrs(node, &["title", "sheet", "break", "id", "only"])?;
+        let media = self.media(node)?;
         let title = node.attribute("title").map(normalize_ws).unwrap_or_default();
         let id = match node.attribute("id").map(|i| i.trim()) {
             None => None,
@@ -265,10 +270,25 @@ impl Parser {
         let mut blocks = Vec::new();
         // KPI names are unique within a section (formulas look there first).
         let mut section_names = BTreeSet::new();
+        let mut block_media = BTreeMap::new();
         for c in self.elements(node)? {
+            let m = self.media(c)?;
+            if m != Media::All {
+                block_media.insert(blocks.len(), m);
+            }
             blocks.push(self.block(c, &mut section_names)?);
         }
-        Ok(Section { title, id, sheet, page_break, blocks })
+        Ok(Section { title, id, sheet, page_break, media, blocks, block_media })
+    }
+
+    /// A section's or a block's `only` attribute: which document shows it.
+    fn media(&self, node: Node) -> Result<Media, DocumentError> {
+        match node.attribute("only") {
+            None => Ok(Media::All),
+            Some("pdf") => Ok(Media::Pdf),
+            Some("xlsx") => Ok(Media::Xlsx),
+            Some(other) => Err(self.err(node, format!("only {other:?} is not one of pdf, xlsx"))),
+        }
     }
 
     fn block(&self, node: Node, section_names: &mut BTreeSet<String>) -> Result<Block, DocumentError> {

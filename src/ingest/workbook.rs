@@ -333,9 +333,9 @@ fn read_format(
             }
         }
         Format::Xlsb => {
-            // calamine streams an xlsb's records; no part may declare more than the cap (zip
-            // then holds each part to what it declares).
-            super::package::check_sizes(path, cap).map_err(err)?;
+            // calamine streams an xlsb's records but buffers each whole record (and its XML
+            // parts' events): every part goes through the limits first.
+            super::package::precheck(path, cap).map_err(err)?;
             let f = std::fs::File::open(path).map_err(|e| err(io_reason(&e)))?;
             let mut wb = calamine::Xlsb::new(std::io::BufReader::new(f))
                 .map_err(|e| err(format!("cannot read: the workbook is damaged or truncated ({e})")))?;
@@ -347,8 +347,18 @@ fn read_format(
                 let mut reader =
                     wb.worksheet_cells_reader(&name).map_err(|e| sheet_err(&name, e.to_string()))?;
                 let mut pending: Pending<'_> = None;
+                // Past the sheet's end calamine would read on into the next records and fail at
+                // the end of the part: once it has said "no more cells", it is not asked again.
+                let mut ended = false;
                 let next = |buf: &mut RowBuf| {
-                    cells_to_rows(&mut pending, buf, || reader.next_cell().map_err(|e| e.to_string()))
+                    cells_to_rows(&mut pending, buf, || {
+                        if ended {
+                            return Ok(None);
+                        }
+                        let cell = reader.next_cell().map_err(|e| e.to_string())?;
+                        ended = cell.is_none();
+                        Ok(cell)
+                    })
                 };
                 stream_rows(next, &mut sr, ctx).map_err(|m| sheet_err(&name, m))?;
                 reports.push(sr.finish(ctx));

@@ -475,6 +475,36 @@ pub struct ParetoPoint {
     pub cumulative_share: f64,
 }
 
+/// The Pareto curve over every customer with sales, largest first: x is the share of
+/// customers (a label at each tenth, empty between), y the cumulative share of sales.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParetoCurve {
+    pub points: Vec<CurvePoint>,
+    /// The volume share that makes class A (`[classify] volume_share`), the curve's reference
+    /// line, and its label ("80 %").
+    pub volume_share: f64,
+    pub volume_label: String,
+    /// The ABC classes as runs of points (1-based, inclusive), in class order.
+    pub bands: Vec<CurveBand>,
+}
+
+/// One customer on the Pareto curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// The share of customers up to this one, written at each tenth ("10 %"); else empty.
+    pub label: String,
+    pub customer_share: f64,
+    pub cumulative_share: f64,
+}
+
+/// A class's run of customers on the curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurveBand {
+    pub label: String,
+    pub from: usize,
+    pub to: usize,
+}
+
 /// Concentration with its reading in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConcentrationView {
@@ -538,6 +568,8 @@ pub struct SummaryAttention {
     pub kam: String,
     pub id: String,
     pub name: String,
+    /// The account's sales in the window: what is at stake.
+    pub sales: f64,
     /// The reasons, joined.
     pub why: String,
 }
@@ -606,7 +638,12 @@ pub struct Summary {
     pub key_sales: f64,
     pub key_share: f64,
     pub intro: String,
+    /// The largest [`PARETO_BARS`] accounts as bars (never a bar for the rest).
     pub pareto: Vec<ParetoPoint>,
+    /// The attention items of the largest accounts (most at stake first), for the first page.
+    pub top_attention: Vec<SummaryAttention>,
+    /// Every customer on the cumulative curve, with the ABC bands.
+    pub curve: ParetoCurve,
     pub abc: Vec<AbcRow>,
     pub concentration: ConcentrationView,
     /// KAM workload, by KAM name.

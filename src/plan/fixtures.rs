@@ -23,7 +23,7 @@ fn m(s: &str) -> Month {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn account(
+pub(super) fn account(
     id: &str,
     name: &str,
     kam: &str,

@@ -48,7 +48,10 @@ pub(super) fn courtesy(
     ];
     let text = match (due, overdue) {
         (Some(_), false) => lang.fill(&format!("plan.feedback.due_{basis}"), &args),
-        (Some(_), true) => lang.fill(&format!("plan.feedback.overdue_{basis}"), &args),
+        (Some(_), true) => {
+            let late = days_overdue.unwrap_or(0).max(0) as u64;
+            lang.fill_n(&format!("plan.feedback.overdue_{basis}"), late, &args)
+        }
         (None, _) => lang.fill("plan.feedback.no_contact", &args),
     };
     let rule = lang.fill(

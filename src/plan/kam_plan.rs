@@ -97,14 +97,9 @@ pub(super) fn kam_plan(
         })
         .collect();
 
-    let intro = lang.fill(
-        if unassigned {
-            "plan.cover.intro_unassigned"
-        } else if keys.len() == 1 {
-            "plan.cover.intro_one"
-        } else {
-            "plan.cover.intro"
-        },
+    let intro = lang.fill_n(
+        if unassigned { "plan.cover.intro_unassigned" } else { "plan.cover.intro" },
+        keys.len() as u64,
         &[
             ("kam", kam.to_string()),
             ("count", keys.len().to_string()),
@@ -270,7 +265,8 @@ fn account_plan(ctx: &Ctx, a: &Account, entries: &[&Contact], kam_sales: f64) ->
             ],
         ),
         (Some(d), Some(days)) => {
-            lang.fill("plan.risk.recency", &[("date", lang.date(d)), ("days", days.to_string())])
+            let n = days.max(0) as u64;
+            lang.fill_n("plan.risk.recency", n, &[("date", lang.date(d)), ("days", days.to_string())])
         }
         _ => lang.get("plan.risk.never").to_string(),
     });

@@ -84,8 +84,8 @@ pub use targets::{season, split, PublishedTarget, TargetBook};
 pub const FALLING_TREND: f64 = -0.10;
 /// A trend at or above this is "rising"; between the two it is stable.
 pub const RISING_TREND: f64 = 0.10;
-/// Accounts drawn one by one in the summary's Pareto chart; the rest make one bar.
-pub const PARETO_BARS: usize = 30;
+/// The largest accounts the summary draws as bars (the curve beside them has every customer).
+pub const PARETO_BARS: usize = 20;
 
 /// What the plan stage takes besides the classification and the books: what is known of each
 /// account beyond its sales. [`Inputs::from_dataset`] starts it from the activity log; returned

@@ -27,15 +27,7 @@ pub(super) fn summary(
             cumulative_share: ratio(cum, company).unwrap_or(0.0),
         });
     }
-    if ranked.len() > PARETO_BARS {
-        let rest: f64 = ranked[PARETO_BARS..].iter().map(|a| a.sales).sum();
-        cum += rest;
-        pareto.push(ParetoPoint {
-            label: lang.fill("summary.pareto.rest", &[("count", (ranked.len() - PARETO_BARS).to_string())]),
-            sales: rest,
-            cumulative_share: ratio(cum, company).unwrap_or(0.0),
-        });
-    }
+    let curve = pareto_curve(&ranked, company, cfg.classify.volume_share, lang);
 
     let abc = [Abc::A, Abc::B, Abc::C]
         .iter()
@@ -140,17 +132,22 @@ pub(super) fn summary(
         .plan
         .commercial_target
         .map(|target| commercial(target, key_target, company - key_sales, period, lang));
-    let attention = plans
+    let attention: Vec<SummaryAttention> = plans
         .iter()
         .flat_map(|p| {
             p.attention.iter().map(|a| SummaryAttention {
                 kam: p.kam.clone(),
                 id: a.id.clone(),
                 name: a.name.clone(),
+                sales: by_id.get(a.id.as_str()).map_or(0.0, |x| x.sales),
                 why: a.why.join("; "),
             })
         })
         .collect();
+    // The first page names the few with most at stake; the attention page lists them all.
+    let mut top_attention = attention.clone();
+    top_attention.sort_by(|a, b| b.sales.total_cmp(&a.sales).then_with(|| a.id.cmp(&b.id)));
+    top_attention.truncate(TOP_ATTENTION);
     let lost_key = c
         .lost_key
         .iter()
@@ -251,6 +248,8 @@ pub(super) fn summary(
         key_share,
         intro,
         pareto,
+        top_attention,
+        curve,
         abc,
         concentration,
         kams,
@@ -290,6 +289,44 @@ pub(super) fn summary(
     }
 }
 
+/// Attention items on the summary's first page.
+const TOP_ATTENTION: usize = 5;
+
+/// The cumulative curve over every ranked customer, labelled at each tenth of the customers,
+/// with the runs of classes A, B and C.
+fn pareto_curve(ranked: &[&Account], company: f64, volume_share: f64, lang: &Lang) -> ParetoCurve {
+    let n = ranked.len();
+    let mut cum = 0.0;
+    let points = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            cum += a.sales;
+            let (tenth, before) = ((10 * (i + 1)) / n, (10 * i) / n);
+            CurvePoint {
+                label: if tenth > before { lang.percent(tenth as f64 / 10.0, 0) } else { String::new() },
+                customer_share: (i + 1) as f64 / n as f64,
+                cumulative_share: ratio(cum, company).unwrap_or(0.0),
+            }
+        })
+        .collect();
+    let mut bands: Vec<CurveBand> = Vec::new();
+    for (i, a) in ranked.iter().enumerate() {
+        let class = abc_str(a.abc);
+        match bands.last_mut() {
+            Some(b) if b.label == class => b.to = i + 1,
+            _ => bands.push(CurveBand { label: class.to_string(), from: i + 1, to: i + 1 }),
+        }
+    }
+    for b in &mut bands {
+        b.label = lang.fill(
+            "summary.pareto.band",
+            &[("class", b.label.clone()), ("count", (b.to - b.from + 1).to_string())],
+        );
+    }
+    ParetoCurve { points, volume_share, volume_label: lang.percent(volume_share, 0), bands }
+}
+
 /// The key accounts' targets inside the commercial plan: coverage and what the rest must make.
 fn commercial(target: f64, key_target: f64, rest_sales: f64, period: &PeriodInfo, lang: &Lang) -> Commercial {
     let gap = target - key_target;
@@ -327,13 +364,59 @@ mod tests {
         let abc_sales: f64 = s.abc.iter().map(|r| r.sales).sum();
         assert!((abc_sales - 1_000_000.0).abs() < 1e-6);
         assert_eq!(s.abc.iter().map(|r| r.accounts).sum::<u32>(), 5);
-        assert!((s.pareto.last().unwrap().cumulative_share - 1.0).abs() < 1e-9);
+        // The bars are the largest accounts themselves, never a bar for the rest; the curve
+        // has every customer with sales and ends at 100 % of customers and of sales.
+        assert!(s.pareto.len() <= PARETO_BARS);
+        assert!(s.pareto.windows(2).all(|w| w[0].sales >= w[1].sales), "largest first");
+        let curve = &s.curve.points;
+        assert_eq!(curve.len() as u32, s.active_accounts);
+        assert!((curve.last().unwrap().cumulative_share - 1.0).abs() < 1e-9);
+        assert!((curve.last().unwrap().customer_share - 1.0).abs() < 1e-9);
+        assert!(curve.windows(2).all(|w| w[0].cumulative_share <= w[1].cumulative_share));
+        // The ABC bands cover the curve in order, each the size of its class.
+        let mut next = 1;
+        for (b, row) in s.curve.bands.iter().zip(s.abc.iter().filter(|r| r.accounts > 0)) {
+            assert_eq!(b.from, next);
+            assert_eq!(b.to - b.from + 1, row.accounts as usize, "{b:?}");
+            assert!(b.label.starts_with(&row.class), "{b:?}");
+            next = b.to + 1;
+        }
+        assert_eq!(next - 1, curve.len());
         // Meetings are closer meetings only (C001: decision makers, competition, a postponed
         // close); contacts are all, calls and mails included.
         assert_eq!(s.kams[0].meetings, 3);
         assert_eq!(s.kams[0].contacts, 10);
         assert_eq!(s.key_accounts, 4);
         assert!(s.concentration.text.contains("50,0"), "{}", s.concentration.text);
+    }
+
+    #[test]
+    fn the_pareto_curve_is_labelled_at_each_tenth_of_the_customers() {
+        let accounts: Vec<Account> = (0..25)
+            .map(|i| {
+                let abc = if i < 5 { Abc::A } else { Abc::C };
+                fixtures::account(&format!("C{i:02}"), "x", "Ana", 1000.0 - i as f64, None, abc, false, &[])
+            })
+            .collect();
+        let ranked: Vec<&Account> = accounts.iter().collect();
+        let total: f64 = accounts.iter().map(|a| a.sales).sum();
+        let c = pareto_curve(&ranked, total, 0.8, &es());
+        assert_eq!(c.volume_label, "80\u{a0}%");
+        let labels: Vec<(usize, &str)> = c
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.label.is_empty())
+            .map(|(i, p)| (i + 1, p.label.as_str()))
+            .collect();
+        // 25 customers: the 3rd is the first past 10 % (2.5 customers), the 25th is 100 %.
+        assert_eq!(labels.len(), 10, "{labels:?}");
+        assert_eq!(labels[0], (3, "10\u{a0}%"));
+        assert_eq!(labels[9], (25, "100\u{a0}%"));
+        assert_eq!(c.bands.len(), 2);
+        assert_eq!((c.bands[0].from, c.bands[0].to), (1, 5));
+        assert_eq!((c.bands[1].from, c.bands[1].to), (6, 25));
+        assert_eq!(c.bands[1].label, "C (20)");
     }
 
     #[test]

@@ -27,21 +27,21 @@ use ttf::Face;
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
 const MARGIN_X: f32 = 48.0;
-const TOP: f32 = 50.0;
+const TOP: f32 = 42.0;
 /// Content ends here; the footer lives below.
-const BOTTOM: f32 = PAGE_H - 58.0;
+const BOTTOM: f32 = PAGE_H - 50.0;
 const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
 
 const BODY: f32 = 9.5;
 const BODY_LH: f32 = 13.0;
-const BLOCK_GAP: f32 = 8.0;
+const BLOCK_GAP: f32 = 6.0;
 const CELL_PAD: f32 = 4.0;
 const TABLE_FS: f32 = 8.0;
-const ROW_H: f32 = 15.0;
+const ROW_H: f32 = 14.0;
 /// Extra height per wrapped line in a table cell, and the most lines a cell shows.
 const CELL_LH: f32 = 10.0;
 const CELL_LINES: usize = 3;
-const CHART_H: f32 = 140.0;
+const CHART_H: f32 = 115.0;
 const FIELD_H: f32 = 36.0;
 
 /// An sRGB colour.
@@ -180,6 +180,16 @@ impl Layout {
             if let Block::Heading { level, text } = block {
                 let next = self.keep_after(&blocks[i + 1..]);
                 self.heading(*level, text, next);
+            } else if let (Block::Paragraph(_), Some(next @ (Block::Table(_) | Block::Chart(_)))) =
+                (block, blocks.get(i + 1))
+            {
+                // A short paragraph introducing a table or a chart (a lead in bold, "Objetivo
+                // por mes. …") moves with its start, as a heading does.
+                let own = self.keep_height(block);
+                if own <= 3.0 * BODY_LH + BLOCK_GAP {
+                    self.ensure(own + self.keep_height(next));
+                }
+                self.block(block);
             } else {
                 self.block(block);
             }
@@ -360,7 +370,7 @@ impl Layout {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::document::{Column, PageBreak, Section, Value};
+    use crate::document::{Column, Media, PageBreak, Section, Value};
 
     pub(super) fn lay() -> Layout {
         let (regular, bold) = ttf::faces();
@@ -402,7 +412,15 @@ pub(super) mod tests {
 
     pub(super) fn section(page_break: bool, blocks: Vec<Block>) -> Section {
         let page_break = if page_break { PageBreak::Page } else { PageBreak::Auto };
-        Section { id: None, title: "S".into(), sheet: "S".into(), page_break, blocks }
+        Section {
+            id: None,
+            media: Media::All,
+            block_media: Default::default(),
+            title: "S".into(),
+            sheet: "S".into(),
+            page_break,
+            blocks,
+        }
     }
 
     pub(super) fn long_table(rows: usize) -> Table {
@@ -518,12 +536,35 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_paragraph_never_leaves_one_line_alone_across_a_page_break() {
+        let para =
+            |word: &str, words: usize| Block::Paragraph(vec![Run::text(vec![word; words].join(" "), false)]);
+        // Filler of every length, then a paragraph of about five lines: wherever the break
+        // falls, each page holds none, or at least two, of its lines.
+        for filler in 40..=70 {
+            let pages = layout(
+                &doc(vec![section(false, vec![para("relleno", filler * 12), para("zeta", 100)])]),
+                "",
+                "es",
+            );
+            let total: usize = pages.iter().map(|p| p.texts().filter(|t| t.contains("zeta")).count()).sum();
+            assert!(total >= 4, "{total} lines");
+            for (i, p) in pages.iter().enumerate() {
+                let here = p.texts().filter(|t| t.contains("zeta")).count();
+                assert!(here != 1, "filler {filler}: page {} holds one line of the paragraph", i + 1);
+            }
+        }
+    }
+
+    #[test]
     fn a_heading_moves_with_the_block_it_introduces() {
         let chart = Block::Chart(Chart {
             kind: ChartKind::Bar,
             title: "c".into(),
             format: ValueFormat::Number,
             series: vec![],
+            bands: vec![],
+            rules: vec![],
         });
         let field =
             Field { label: "Nombre".into(), kind: FieldKind::Text, choices: vec![], value: String::new() };
@@ -531,6 +572,8 @@ pub(super) mod tests {
             &doc(vec![section(
                 false,
                 vec![
+                    chart.clone(),
+                    chart.clone(),
                     chart.clone(),
                     chart.clone(),
                     chart.clone(),

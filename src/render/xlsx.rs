@@ -52,7 +52,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxErr
 
 use super::xlsx_layout::{self as layout, column_widths, header_text, page_label_codes, text_span, Words};
 use super::{Format, RenderContext, RenderError, Renderer};
-use crate::document::{Block, Document, PageBreak, Section};
+use crate::document::{Block, Document, Media, PageBreak, Section};
 use cells::Styles;
 use chart::DataSheet;
 use formula::Formulas;
@@ -86,6 +86,7 @@ enum BuildError {
 }
 
 fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
+    let doc = &*doc.for_media(Media::Xlsx);
     // The document's locale (its `lang`), as the PDF renderer reads it; else the run's.
     let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
     let words = Words::of(lang);
@@ -99,6 +100,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
     // A document without sections still opens: one sheet named after its title.
     let empty = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: doc.title.clone(),
         sheet: doc.title.clone(),
         page_break: PageBreak::Auto,
@@ -212,8 +215,9 @@ impl SectionWriter<'_> {
         let tables = section.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
-        // The longest table's header row and length: repeated on printed pages when it is long.
-        let mut longest: Option<(u32, usize)> = None;
+        // The longest table's header row, length and last row: repeated on printed pages when
+        // it is long.
+        let mut longest: Option<(u32, usize, u32)> = None;
         let mut charts = false;
         for block in &section.blocks {
             let start = row;
@@ -226,10 +230,11 @@ impl SectionWriter<'_> {
                     if tables == 1 && main_header.is_none() && !t.columns.is_empty() {
                         main_header = Some(row);
                     }
-                    if !t.columns.is_empty() && longest.is_none_or(|(_, n)| t.rows.len() > n) {
-                        longest = Some((row, t.rows.len()));
+                    let end = self.table(row, t)?;
+                    if !t.columns.is_empty() && longest.is_none_or(|(_, n, _)| t.rows.len() > n) {
+                        longest = Some((row, t.rows.len(), end));
                     }
-                    self.table(row, t)?
+                    end
                 }
                 Block::List { ordered, items } => self.list(row, *ordered, items, span)?,
                 Block::Chart(c) => {
@@ -248,8 +253,12 @@ impl SectionWriter<'_> {
         if let Some(h) = main_header.filter(|h| *h < 20) {
             self.ws.set_freeze_panes(h + 1, 0)?;
         }
-        // A table that runs over printed pages repeats its header on each.
-        if let Some((h, _)) = longest.filter(|(h, n)| *n >= 25 || main_header == Some(*h)) {
+        // A table that runs over printed pages repeats its header on each — only when it ends
+        // the sheet: a repeated header sits on top of every later page, above whatever is there.
+        let ends_sheet = |end: u32| row <= end + 4;
+        if let Some((h, _, _)) =
+            longest.filter(|(h, n, end)| (*n >= 25 || main_header == Some(*h)) && ends_sheet(*end))
+        {
             self.ws.set_repeat_rows(h, h)?;
         }
         let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
@@ -332,7 +341,15 @@ mod tests {
         Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
     }
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
-        Section { id: None, title: title.into(), sheet: title.into(), page_break: PageBreak::Page, blocks }
+        Section {
+            id: None,
+            media: Media::All,
+            block_media: Default::default(),
+            title: title.into(),
+            sheet: title.into(),
+            page_break: PageBreak::Page,
+            blocks,
+        }
     }
 
     /// A small plan: summary, key accounts table (with formula-looking names), an account
@@ -446,6 +463,8 @@ mod tests {
                                 format: ValueFormat::Money,
                                 points: months,
                             }],
+                            bands: vec![],
+                            rules: vec![],
                         }),
                         Block::Table(meetings),
                         Block::Fields(vec![
@@ -483,6 +502,8 @@ mod tests {
                             format: ValueFormat::Money,
                             points: vec![("a".into(), 50.0), ("b".into(), 30.0), ("c".into(), 20.0)],
                         }],
+                        bands: vec![],
+                        rules: vec![],
                     })],
                 ),
             ],

@@ -467,7 +467,7 @@ pub fn needs_data_sheet(doc: &Document) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Kpi, PageBreak, Section};
+    use crate::document::{Kpi, Media, PageBreak, Section};
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
@@ -619,6 +619,8 @@ mod tests {
             subject: String::new(),
             sections: vec![Section {
                 id: None,
+                media: Media::All,
+                block_media: Default::default(),
                 title: "s".into(),
                 sheet: "s".into(),
                 page_break: PageBreak::Auto,

@@ -1,6 +1,6 @@
 //! Ingest and full-run benchmark: a generated 1,000,000-row sales book (5,000 customers, 40 KAMs)
-//! read by calamine alone and by `kamplan::ingest::ingest`, with times, the ratio and each part's
-//! peak memory; the same rows as a Spanish Excel CSV export (`;`, `1234,56`, `dd/mm/yyyy`,
+//! read by calamine alone and by `kamplan::ingest::ingest`, with wall and CPU times, the ratios and each
+//! part's peak memory; the same rows as a Spanish Excel CSV export (`;`, `1234,56`, `dd/mm/yyyy`,
 //! Windows-1252) read by `kamplan::ingest::ingest`, against the xlsx; then the whole `kamplan run`
 //! on the book (read, classify, plan, render every KAM's PDF and XLSX, publish) against the bare
 //! read.
@@ -164,10 +164,24 @@ fn peak_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// One measured part, in this (child) process; prints `seconds peak_kib detail`.
+/// CPU time of this process so far (user + system, every thread), in seconds: on a machine
+/// shared with other work the wall clock of a part stretches with the load, its CPU time far
+/// less.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes the rusage it is given and nothing else.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(u.ru_utime) + secs(u.ru_stime)
+}
+
+/// One measured part, in this (child) process; prints `seconds cpu_seconds peak_kib detail`.
 fn child(part: &str, path: &Path) {
     use calamine::{open_workbook, DataRef, Reader, Xlsx};
     let t = Instant::now();
+    let cpu0 = cpu_seconds();
     let detail = match part {
         "stream" => {
             let mut wb: Xlsx<_> = open_workbook(path).unwrap();
@@ -216,7 +230,7 @@ fn child(part: &str, path: &Path) {
         }
         _ => unreachable!(),
     };
-    println!("{:.3} {} {detail}", t.elapsed().as_secs_f64(), peak_kib());
+    println!("{:.3} {:.3} {} {detail}", t.elapsed().as_secs_f64(), cpu_seconds() - cpu0, peak_kib());
 }
 
 fn unzipped_xml_bytes(path: &Path) -> u64 {
@@ -224,7 +238,15 @@ fn unzipped_xml_bytes(path: &Path) -> u64 {
     (0..a.len()).map(|i| a.by_index(i).map(|f| f.size()).unwrap_or(0)).sum()
 }
 
-fn run_child(part: &str, path: &Path) -> (f64, u64, String) {
+/// One part's measurement: wall and CPU seconds, peak resident memory, what it read.
+struct Measured {
+    wall: f64,
+    cpu: f64,
+    kib: u64,
+    detail: String,
+}
+
+fn run_child(part: &str, path: &Path) -> Measured {
     // In the book's folder, so no ./kamplan.toml of the caller's is read.
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--child", part])
@@ -235,10 +257,11 @@ fn run_child(part: &str, path: &Path) -> (f64, u64, String) {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{part}: {text}{}", String::from_utf8_lossy(&out.stderr));
     // The measurement is the last line (a run prints the files it published before it).
-    let mut it = text.trim().lines().last().unwrap_or("").splitn(3, ' ');
-    let secs = it.next().unwrap().parse().unwrap();
+    let mut it = text.trim().lines().last().unwrap_or("").splitn(4, ' ');
+    let wall = it.next().unwrap().parse().unwrap();
+    let cpu = it.next().unwrap().parse().unwrap();
     let kib = it.next().unwrap().parse().unwrap();
-    (secs, kib, it.next().unwrap_or("").to_string())
+    Measured { wall, cpu, kib, detail: it.next().unwrap_or("").to_string() }
 }
 
 fn main() {
@@ -274,36 +297,57 @@ fn main() {
         csv_size as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
-    let (stream_s, stream_kib, stream_d) = run_child("stream", &path);
-    let (range_s, range_kib, range_d) = run_child("range", &path);
-    let (ingest_s, ingest_kib, ingest_d) = run_child("ingest", &path);
-    let (csv_s, csv_kib, csv_d) = run_child("ingest", &csv_path);
-    let (run_s, run_kib, run_d) = run_child("run", &path);
+    let stream = run_child("stream", &path);
+    let range = run_child("range", &path);
+    let ingest = run_child("ingest", &path);
+    let csv = run_child("ingest", &csv_path);
+    let run = run_child("run", &path);
     println!();
-    println!("{:<42} {:>9} {:>12} {:>9}  what", "read", "seconds", "peak MiB", "vs bare");
-    let row = |name: &str, s: f64, kib: u64, d: &str| {
-        println!("{name:<42} {s:>9.2} {:>12.1} {:>8.2}×  {d}", kib as f64 / 1024.0, s / stream_s);
+    println!(
+        "{:<42} {:>8} {:>8} {:>9} {:>8} {:>9}  what",
+        "read", "wall s", "vs bare", "CPU s", "vs bare", "peak MiB"
+    );
+    let row = |name: &str, m: &Measured| {
+        println!(
+            "{name:<42} {:>8.2} {:>7.2}× {:>9.2} {:>7.2}× {:>9.1}  {}",
+            m.wall,
+            m.wall / stream.wall,
+            m.cpu,
+            m.cpu / stream.cpu,
+            m.kib as f64 / 1024.0,
+            m.detail
+        );
     };
-    row("calamine bare read (worksheet_cells_reader)", stream_s, stream_kib, &stream_d);
-    row("calamine worksheet_range (whole Range)", range_s, range_kib, &range_d);
-    row("kamplan::ingest::ingest (xlsx)", ingest_s, ingest_kib, &ingest_d);
-    row("kamplan::ingest::ingest (same rows as CSV)", csv_s, csv_kib, &csv_d);
-    row("kamplan run (read … publish)", run_s, run_kib, &run_d);
+    row("calamine bare read (worksheet_cells_reader)", &stream);
+    row("calamine worksheet_range (whole Range)", &range);
+    row("kamplan::ingest::ingest (xlsx)", &ingest);
+    row("kamplan::ingest::ingest (same rows as CSV)", &csv);
+    row("kamplan run (read … publish)", &run);
+    println!(
+        "(CPU: user + system of every thread; on a machine shared with other work the wall clock \
+         stretches with the load, the CPU time far less)"
+    );
     println!();
     println!(
-        "ingest / bare read = {:.2}× (target ≤ 1.20×); ingest peak {:.0} MiB = {:.0}% of the unzipped XML",
-        ingest_s / stream_s,
-        ingest_kib as f64 / 1024.0,
-        100.0 * ingest_kib as f64 * 1024.0 / xml as f64
+        "ingest / bare read = {:.2}× wall, {:.2}× CPU (target ≤ 1.20×); ingest peak {:.0} MiB = {:.0}% of the \
+         unzipped XML",
+        ingest.wall / stream.wall,
+        ingest.cpu / stream.cpu,
+        ingest.kib as f64 / 1024.0,
+        100.0 * ingest.kib as f64 * 1024.0 / xml as f64
     );
     println!(
-        "csv / xlsx ingest = {:.2}× (target ≤ 1.00×: a CSV export reads at least as fast as the book)",
-        csv_s / ingest_s
+        "csv / xlsx ingest = {:.2}× wall, {:.2}× CPU (target ≤ 1.00×: a CSV export reads at least as fast as \
+         the book)",
+        csv.wall / ingest.wall,
+        csv.cpu / ingest.cpu
     );
     println!(
-        "run / bare read = {:.2}× (target ≤ 1.60×) on {} threads; run peak {:.0} MiB (target < 200)",
-        run_s / stream_s,
+        "run / bare read = {:.2}× wall, {:.2}× CPU (target ≤ 1.60× wall) on {} threads; run peak {:.0} MiB \
+         (target < 200)",
+        run.wall / stream.wall,
+        run.cpu / stream.cpu,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
-        run_kib as f64 / 1024.0
+        run.kib as f64 / 1024.0
     );
 }

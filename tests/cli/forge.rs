@@ -345,3 +345,92 @@ pub fn write_xls_with(
     cf.create_stream("/\u{5}SummaryInformation").unwrap().write_all(&[0; 64]).unwrap();
     cf.flush().unwrap();
 }
+
+/// A BIFF12 record (xlsb): its type and length as variable-length integers, then `data`.
+pub fn biff12(t: u16, data: &[u8]) -> Vec<u8> {
+    biff12_head(t, data.len() as u32).into_iter().chain(data.iter().copied()).collect()
+}
+
+/// A BIFF12 record's head alone, for a record of `len` bytes whose data follows elsewhere.
+pub fn biff12_head(t: u16, len: u32) -> Vec<u8> {
+    let mut v = if t < 0x80 { vec![t as u8] } else { vec![(t & 0x7f) as u8 | 0x80, (t >> 7) as u8] };
+    let mut n = len;
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            v.push(b);
+            break;
+        }
+        v.push(b | 0x80);
+    }
+    v
+}
+
+/// A cell of [`xlsb_parts`] at (row, column): a text, a number, or a shared string's index.
+pub enum XlsbCell<'a> {
+    S(u32, u32, &'a str),
+    N(u32, u32, f64),
+    Shared(u32, u32, u32),
+}
+
+/// An XLWideString: its length in UTF-16 units, then the units.
+fn wide(s: &str) -> Vec<u8> {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let mut v = (units.len() as u32).to_le_bytes().to_vec();
+    v.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    v
+}
+
+/// The parts of a minimal .xlsb (Excel's binary workbook) with one sheet `name` holding `cells`
+/// (in row order) and `strings` as its shared strings, all stored.
+pub fn xlsb_parts(name: &str, strings: &[&str], cells: &[XlsbCell]) -> Vec<Part> {
+    let mut book = [0u32.to_le_bytes(), 1u32.to_le_bytes()].concat();
+    book.extend(wide("rId1"));
+    book.extend(wide(name));
+    // BrtBundleSh, BrtEndBundleShs, BrtCalcProp (what follows the defined names).
+    let workbook = [biff12(0x009c, &book), biff12(0x0090, &[]), biff12(0x009d, &[])].concat();
+    let mut sst = biff12(
+        0x009f,
+        &[(strings.len() as u32).to_le_bytes(), (strings.len() as u32).to_le_bytes()].concat(),
+    );
+    for s in strings {
+        sst.extend(biff12(0x0013, &[vec![0], wide(s)].concat()));
+    }
+    sst.extend(biff12(0x00a0, &[]));
+    let last_row = cells.iter().map(|c| match c {
+        XlsbCell::S(r, ..) | XlsbCell::N(r, ..) | XlsbCell::Shared(r, ..) => *r,
+    });
+    let dims = [0, last_row.max().unwrap_or(0), 0, 15].map(u32::to_le_bytes).concat();
+    let mut sheet = [biff12(0x0094, &dims), biff12(0x0091, &[])].concat();
+    let mut row = None;
+    for c in cells {
+        let (r, col) = match c {
+            XlsbCell::S(r, c, _) | XlsbCell::N(r, c, _) | XlsbCell::Shared(r, c, _) => (*r, *c),
+        };
+        if row != Some(r) {
+            sheet.extend(biff12(0x0000, &[r.to_le_bytes(), [0; 4]].concat()));
+            row = Some(r);
+        }
+        let head = [col.to_le_bytes(), 0u32.to_le_bytes()].concat();
+        sheet.extend(match c {
+            XlsbCell::S(.., s) => biff12(0x0006, &[head, wide(s)].concat()),
+            XlsbCell::N(.., n) => biff12(0x0005, &[head, n.to_le_bytes().to_vec()].concat()),
+            XlsbCell::Shared(.., i) => biff12(0x0007, &[head, i.to_le_bytes().to_vec()].concat()),
+        });
+    }
+    sheet.extend(biff12(0x0092, &[]));
+    vec![
+        Part::stored(
+            "[Content_Types].xml",
+            br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#,
+        ),
+        Part::stored(
+            "xl/_rels/workbook.bin.rels",
+            br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#,
+        ),
+        Part::stored("xl/workbook.bin", &workbook),
+        Part::stored("xl/sharedStrings.bin", &sst),
+        Part::stored("xl/worksheets/sheet1.bin", &sheet),
+    ]
+}

@@ -1,7 +1,8 @@
 //! Fuzzing ingest on the stable toolchain: a seeded mutation harness over the committed books
 //! (`samples/*.xlsx` but the 13,000-line `ventas.xlsx`, and `tests/fuzz/corpus/`: the master as
-//! LibreOffice saves it in .ods and .xls). Each mutant — bytes flipped in the zip or in an
-//! inflated part, a file or part truncated, a part deleted, an XML tag deleted or repeated, a
+//! LibreOffice saves it in .ods and .xls) and a forged .xlsb (no tool here writes one). Each
+//! mutant — bytes flipped in the zip or in an inflated part, a file or part truncated, a part
+//! deleted, an XML tag or xlsb record deleted or repeated, a record's length made hostile, a
 //! number replaced by a hostile one — is read by `kamplan check` under 768 MB of address space
 //! and 30 seconds, and must end with exit 0 or 1 and a report where every sheet's rows add up,
 //! or with exit 3 and one line naming the file. Nothing else: no panic, no hang, no abort.
@@ -51,6 +52,22 @@ fn corpus() -> Vec<PathBuf> {
     extra.sort();
     v.extend(extra);
     v
+}
+
+/// An .xlsb seed (no tool here writes one; forged like the tests' books): a sales sheet with
+/// shared and inline strings, numbers, a title row and a total.
+fn xlsb_seed(dir: &Path) -> PathBuf {
+    use forge::XlsbCell::*;
+    let mut cells = vec![S(0, 0, "Ventas 2026"), S(2, 0, "Fecha"), S(2, 1, "Cliente"), S(2, 2, "Importe")];
+    let days = ["05/01/2026", "06/01/2026", "07/01/2026", "08/01/2026", "09/01/2026", "10/01/2026"];
+    for (i, day) in days.iter().enumerate() {
+        let r = 3 + i as u32;
+        cells.extend([S(r, 0, day), Shared(r, 1, (i % 3) as u32), N(r, 2, 100.0 * (i + 1) as f64)]);
+    }
+    cells.extend([S(9, 1, "Total"), N(9, 2, 2100.0)]);
+    let path = dir.join("seed.xlsb");
+    forge::write_zip(&path, &forge::xlsb_parts("Ventas", &["Acme", "Beta", "Gamma"], &cells));
+    path
 }
 
 /// Values a clerk, a bug or an attacker might put where a number goes.
@@ -151,6 +168,59 @@ fn mutate_xml(rng: &mut Rng, x: &mut Vec<u8>) -> String {
     }
 }
 
+/// A structural change to a part of BIFF12 records (xlsb): a record deleted or repeated, or its
+/// length made hostile (the most a record may declare, none, one byte short).
+fn mutate_records(rng: &mut Rng, b: &mut Vec<u8>) -> String {
+    // Each record: (start, where its length starts, where its data starts, its length).
+    let mut recs = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        i += if b[i] & 0x80 != 0 { 2 } else { 1 };
+        let at = i;
+        let mut len = 0usize;
+        for k in 0..4 {
+            let Some(&x) = b.get(i) else { break };
+            i += 1;
+            len |= usize::from(x & 0x7f) << (7 * k);
+            if x & 0x80 == 0 {
+                break;
+            }
+        }
+        recs.push((start, at, i, len));
+        i += len;
+    }
+    if recs.is_empty() {
+        flip(rng, b, 1);
+        return "flip (no records)".into();
+    }
+    let (start, at, data, len) = recs[rng.below(recs.len())];
+    let end = (data + len).min(b.len());
+    match rng.below(4) {
+        0 => {
+            b.drain(start..end);
+            format!("record at {start} deleted")
+        }
+        1 => {
+            let rec = b[start..end].to_vec();
+            let times = 1 + rng.below(3);
+            for _ in 0..times {
+                b.splice(end..end, rec.iter().copied());
+            }
+            format!("record at {start} repeated {times}×")
+        }
+        _ => {
+            let (v, what): (&[u8], _) = match rng.below(3) {
+                0 => (&[0xff, 0xff, 0xff, 0x7f], "2^28 - 1"),
+                1 => (&[0], "0"),
+                _ => (&[(len.saturating_sub(1) & 0x7f) as u8], "one byte short"),
+            };
+            b.splice(at..data, v.iter().copied());
+            format!("record at {start}: length → {what}")
+        }
+    }
+}
+
 /// One mutant of `seed`, written to `out`; returns what was done.
 fn mutant(rng: &mut Rng, seed: &Path, out: &Path) -> String {
     let bytes = std::fs::read(seed).unwrap();
@@ -185,14 +255,15 @@ fn mutant(rng: &mut Rng, seed: &Path, out: &Path) -> String {
         }
         (true, op) => {
             let mut parts = forge::read_parts(seed);
-            // Mostly the parts that hold cells; sometimes any XML part.
+            // Mostly the parts that hold cells; sometimes any XML part (xlsb: any record part).
             let content =
-                |n: &str| n.contains("worksheets/") || n.ends_with("sharedStrings.xml") || n == "content.xml";
+                |n: &str| n.contains("worksheets/") || n.contains("sharedStrings.") || n == "content.xml";
+            let is_xml = |n: &str| n.ends_with(".xml") || n.ends_with(".rels");
             let any = rng.below(4) == 0;
             let xml: Vec<usize> = parts
                 .iter()
                 .enumerate()
-                .filter(|(_, (n, _))| (n.ends_with(".xml") || n.ends_with(".rels")) && (any || content(n)))
+                .filter(|(_, (n, _))| (is_xml(n) || n.ends_with(".bin")) && (any || content(n)))
                 .map(|(i, _)| i)
                 .collect();
             let i = xml[rng.below(xml.len())];
@@ -212,7 +283,8 @@ fn mutant(rng: &mut Rng, seed: &Path, out: &Path) -> String {
                     parts.remove(i);
                     format!("{name} deleted")
                 }
-                _ => format!("{name}: {}", mutate_xml(rng, &mut parts[i].1)),
+                _ if is_xml(&name) => format!("{name}: {}", mutate_xml(rng, &mut parts[i].1)),
+                _ => format!("{name}: {}", mutate_records(rng, &mut parts[i].1)),
             };
             let parts: Vec<Part> = parts.iter().map(|(n, b)| Part::stored(n, b)).collect();
             forge::write_zip(out, &parts);
@@ -272,8 +344,9 @@ fn mutated_books_end_cleanly() {
         .and_then(|v| v.parse().ok())
         .map(std::time::Duration::from_secs);
     let started = std::time::Instant::now();
-    let corpus = corpus();
     let dir = tmp();
+    let mut corpus = corpus();
+    corpus.push(xlsb_seed(dir.path()));
     // A sound sales book beside each mutant, so a mutant that reads is read to the end.
     let good = dir.path().join("good.xlsx");
     write_book(

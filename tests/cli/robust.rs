@@ -165,6 +165,109 @@ fn an_ods_cell_of_a_gigabyte_is_refused_in_bounded_memory() {
     fails_cleanly(&r, &["bomba.ods", "content.xml", "longer than 1 MB"]);
 }
 
+/// The .xlsb path (calamine's reader) is bounded too: a sound xlsb reads, and a shared string
+/// of 200 MB in one record, or a relationships part of a gigabyte of whitespace, is refused by
+/// name before calamine buffers it.
+#[test]
+fn an_xlsb_string_or_xml_part_of_gigabytes_is_refused_in_bounded_memory() {
+    use forge::XlsbCell::*;
+    let dir = tmp();
+    let d = dir.path();
+    let cells = [
+        S(0, 0, "Fecha"),
+        S(0, 1, "Cliente"),
+        S(0, 2, "Importe"),
+        S(1, 0, "05/01/2026"),
+        Shared(1, 1, 0),
+        N(1, 2, 100.0),
+        S(2, 0, "06/01/2026"),
+        S(2, 1, "Beta"),
+        N(2, 2, 50.0),
+    ];
+    let parts = || forge::xlsb_parts("Ventas", &["Acme"], &cells);
+    forge::write_zip(&d.join("bien.xlsb"), &parts());
+    let (v, code, err) = json(d, &["bien.xlsb"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((v["transactions"].as_u64(), v["amount_total"].as_f64()), (Some(2), Some(150.0)), "{v}");
+    let with = |name: &str, part: Part| {
+        let mut all: Vec<Part> = parts().into_iter().filter(|p| p.name != part.name).collect();
+        all.push(part);
+        forge::write_zip(&d.join(name), &all);
+    };
+
+    // BrtBeginSst (1 string), then one BrtSSTItem: flags, 100 million UTF-16 characters.
+    let begin = forge::biff12(0x009f, &[1, 0, 0, 0, 1, 0, 0, 0]);
+    let chars: u32 = 100_000_000;
+    let mut item = forge::biff12_head(0x0013, 1 + 4 + 2 * chars);
+    item.push(0);
+    item.extend(chars.to_le_bytes());
+    let strings = Part::bomb(
+        "xl/sharedStrings.bin",
+        &[Piece::Lit(&begin), Piece::Lit(&item), Piece::Repeat(0x41, 2 * chars as u64)],
+    );
+    with("cadenas.xlsb", strings);
+    let r = kamplan_limited(d, &["check", "cadenas.xlsb"], MB, SECS);
+    fails_cleanly(&r, &["cadenas.xlsb", "xl/sharedStrings.bin", "longer than 1 MB"]);
+
+    let rels = Part::bomb(
+        "xl/_rels/workbook.bin.rels",
+        &[
+            Piece::Lit(br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#),
+            Piece::Repeat(b' ', 1_500_000_000),
+            Piece::Lit(b"</Relationships>"),
+        ],
+    );
+    with("rels.xlsb", rels);
+    let r = kamplan_limited(d, &["check", "rels.xlsb"], MB, SECS);
+    fails_cleanly(&r, &["rels.xlsb", "xl/_rels/workbook.bin.rels", "longer than 1 MB"]);
+}
+
+/// Shared strings are kept while the sheets are read, so their total is bounded too (an eighth
+/// of `max_inflated_mb`): a 9 MB book whose strings inflate to 900 distinct-looking megabytes,
+/// each under the 1 MB cell bound, is refused by name instead of costing 900 MB.
+#[test]
+fn shared_strings_of_hundreds_of_megabytes_are_refused_in_bounded_memory() {
+    let dir = tmp();
+    let d = dir.path();
+    let base = sales_book(&d.join("base.xlsx"), &[(5, "Acme", V::N(100.0))]);
+    let mut pieces = vec![Piece::Lit(
+        br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Fecha</t></si><si><t>Cliente</t></si><si><t>Importe</t></si><si><t>Acme</t></si>"#,
+    )];
+    for _ in 0..900 {
+        pieces.extend([Piece::Lit(b"<si><t>"), Piece::Repeat(b'A', 1_000_000), Piece::Lit(b"</t></si>")]);
+    }
+    pieces.push(Piece::Lit(b"</sst>"));
+    let mut strings = Some(Part::bomb("xl/sharedStrings.xml", &pieces));
+    forge::rebuild(&base, &d.join("muchas.xlsx"), |n, _| {
+        (n == "xl/sharedStrings.xml").then(|| strings.take())
+    });
+    assert!(std::fs::metadata(d.join("muchas.xlsx")).unwrap().len() < 16 << 20);
+    // 1024 MB per part: the 900 MB part passes, its 128 MB of strings do not.
+    std::fs::write(d.join("kamplan.toml"), "[ingest]\nmax_inflated_mb = 1024\n").unwrap();
+    let r = kamplan_limited(d, &["check", "muchas.xlsx"], MB, SECS);
+    fails_cleanly(&r, &["muchas.xlsx", "xl/sharedStrings.xml", "more than 128 MB of shared strings"]);
+    // The same in an .xlsb (records of half a million characters), with the default 256 MB.
+    std::fs::remove_file(d.join("kamplan.toml")).unwrap();
+    let chars: u32 = 499_000;
+    let mut item = forge::biff12_head(0x0013, 1 + 4 + 2 * chars);
+    item.push(0);
+    item.extend(chars.to_le_bytes());
+    let begin = forge::biff12(0x009f, &900u32.to_le_bytes().repeat(2));
+    let mut pieces = vec![Piece::Lit(&begin)];
+    for _ in 0..900 {
+        pieces.extend([Piece::Lit(&item), Piece::Repeat(0x41, 2 * chars as u64)]);
+    }
+    let strings = Part::bomb("xl/sharedStrings.bin", &pieces);
+    let mut parts: Vec<Part> = forge::xlsb_parts("Ventas", &[], &[forge::XlsbCell::S(0, 0, "Fecha")])
+        .into_iter()
+        .filter(|p| p.name != strings.name)
+        .collect();
+    parts.push(strings);
+    forge::write_zip(&d.join("muchas.xlsb"), &parts);
+    let r = kamplan_limited(d, &["check", "muchas.xlsb"], MB, SECS);
+    fails_cleanly(&r, &["muchas.xlsb", "xl/sharedStrings.bin", "more than 256 MB of shared strings"]);
+}
+
 #[test]
 fn a_part_beyond_max_inflated_mb_is_refused_by_name() {
     let dir = tmp();

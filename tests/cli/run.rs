@@ -360,3 +360,107 @@ fn a_killed_run_never_leaves_a_half_month() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(entries(&t.path().join("out")), ["2026-10"], "no staging folder left");
 }
+
+/// The text of each page of a PDF.
+fn page_texts(path: &Path) -> Vec<String> {
+    let pdf = lopdf::Document::load(path).expect("a readable PDF");
+    let n = pdf.get_pages().len() as u32;
+    (1..=n).map(|p| pdf.extract_text(&[p]).expect("text extracts")).collect()
+}
+
+#[test]
+fn the_sample_plans_print_in_two_pages_per_account() {
+    let t = tmp();
+    let o = run_samples(t.path(), "out", &["--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let month = t.path().join("out/2026-10");
+    let mut rdr = csv::Reader::from_path(month.join("index.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let mut largest = 0;
+    for r in &rows {
+        let accounts: usize = r[2].parse().unwrap();
+        let pages = page_texts(&month.join(&r[4]));
+        // Each account's section opens with its link back to the table; the cover and the
+        // table come before the first.
+        let starts: Vec<usize> =
+            pages.iter().enumerate().filter(|(_, p)| p.contains("← Cuentas clave")).map(|(i, _)| i).collect();
+        assert_eq!(starts.len(), accounts, "{}: every account starts a page", &r[0]);
+        assert!(starts[0] <= 3, "{}: cover and table take {} pages", &r[0], starts[0]);
+        // No page holds a lone heading or only an empty form: every page has body text
+        // beyond its footer (a footer line alone is about 60 characters).
+        for (i, p) in pages.iter().enumerate() {
+            assert!(p.trim().len() > 200, "{} page {}: {p:?}", &r[0], i + 1);
+        }
+        largest = largest.max(accounts);
+        if accounts >= 13 {
+            // The large sample plans (13 and 14 accounts): at most two pages per account,
+            // plus the cover and the table.
+            assert!(
+                pages.len() <= starts[0] + 2 * accounts,
+                "{}: {} pages for {accounts} accounts after {} of cover and table; starts {starts:?}",
+                &r[0],
+                pages.len(),
+                starts[0]
+            );
+        }
+    }
+    assert!(largest >= 13, "the samples have a KAM with 13 key accounts or more");
+}
+
+#[test]
+fn the_sample_workbooks_hold_typed_rounded_numbers_and_live_totals() {
+    use calamine::{Data, Reader, Xlsx};
+    let t = tmp();
+    let o = run_samples(t.path(), "out", &["--format", "xlsx"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let month = t.path().join("out/2026-10");
+    let mut rdr = csv::Reader::from_path(month.join("index.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let lucia = rows.iter().find(|r| &r[2] == "13").expect("the plan of 13 key accounts");
+    let mut wb: Xlsx<_> = calamine::open_workbook(month.join(&lucia[5])).unwrap();
+
+    // Sheet names: Excel's 31 characters at most, unique, cut at a word (never "… Hnos. F").
+    let names = wb.sheet_names().to_vec();
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &names {
+        assert!(n.chars().count() <= 31 && seen.insert(n.to_lowercase()), "{n:?} in {names:?}");
+    }
+    assert!(names.iter().any(|n| n == "Distribuidora Hostelera Ferrer"), "{names:?}");
+
+    // The key accounts table: numbers typed and rounded, no text in a numeric column, and the
+    // totals row SUBTOTAL formulas with their values cached for readers that do not calculate.
+    let sheet = "Cuentas clave";
+    let cells = wb.worksheet_range(sheet).unwrap();
+    let formulas = wb.worksheet_formula(sheet).unwrap();
+    let header = (0..cells.height() as u32)
+        .find(|&r| cells.get_value((r, 0)) == Some(&Data::String("Nº".into())))
+        .expect("the table's header row");
+    let col = |label: &str| {
+        (0..cells.width() as u32)
+            .find(|&c| cells.get_value((header, c)) == Some(&Data::String(label.into())))
+            .unwrap_or_else(|| panic!("no column {label:?}"))
+    };
+    let (sales, share, growth) = (col("Ventas"), col("Peso"), col("Crecim."));
+    let body: Vec<u32> = (header + 1..header + 14).collect();
+    let mut sum = 0.0;
+    for &r in &body {
+        let Some(Data::Float(v)) = cells.get_value((r, sales)) else { panic!("row {r}: sales not a number") };
+        assert_eq!((v * 100.0).round() / 100.0, *v, "money to the cent: {v}");
+        sum += v;
+        let Some(Data::Float(s)) = cells.get_value((r, share)) else { panic!("row {r}: share not a number") };
+        assert_eq!((s * 1e5).round() / 1e5, *s, "a share to what it shows plus two digits: {s}");
+        // A growth that is not a number (a new account) is an empty cell, never "nueva".
+        match cells.get_value((r, growth)) {
+            None | Some(Data::Empty) | Some(Data::Float(_)) => {}
+            Some(other) => panic!("row {r}: text in the growth column: {other:?}"),
+        }
+    }
+    let total = header + 14;
+    assert_eq!(cells.get_value((total, 0)), Some(&Data::String("Total".into())));
+    let f = formulas.get_value((total, sales)).cloned().unwrap_or_default();
+    assert!(f.starts_with("SUBTOTAL(109,"), "{f}");
+    let Some(Data::Float(cached)) = cells.get_value((total, sales)) else { panic!("no cached total") };
+    assert!((cached - sum).abs() < 0.005, "cached {cached} against the rows' {sum}");
+    let company: f64 = lucia[3].parse().unwrap();
+    assert!((cached - company).abs() < 0.005, "the total is the KAM's sales in index.csv");
+}

@@ -91,6 +91,7 @@ pub fn sample() -> Document {
 
     let summary = Section {
         id: None,
+        media: Media::All, block_media: Default::default(),
         title: "Resumen".into(),
         sheet: "Resumen".into(),
         page_break: PageBreak::Auto,
@@ -117,6 +118,8 @@ pub fn sample() -> Document {
     };
     let table = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: "Cuentas clave".into(),
         sheet: "Cuentas".into(),
         page_break: PageBreak::Page,
@@ -150,6 +153,8 @@ pub fn sample() -> Document {
     };
     let account = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: "Ferretería Núñez".into(),
         sheet: "Núñez".into(),
         page_break: PageBreak::Page,
@@ -167,6 +172,8 @@ pub fn sample() -> Document {
                     format: ValueFormat::Money,
                     points: months.clone(),
                 }],
+                bands: vec![],
+                rules: vec![],
             }),
             Block::Chart(Chart {
                 kind: ChartKind::Line,
@@ -188,6 +195,8 @@ pub fn sample() -> Document {
                         points: months.iter().map(|(l, x)| (l.clone(), x * 1.05)).collect(),
                     },
                 ],
+                bands: vec![],
+                rules: vec![],
             }),
             Block::Heading { level: 2, text: "Plan de reuniones".into() },
             Block::Table(Table {
@@ -285,6 +294,8 @@ pub fn sample() -> Document {
     };
     let pareto = Section {
         id: None,
+        media: Media::All,
+        block_media: Default::default(),
         title: "Pareto".into(),
         sheet: "Pareto".into(),
         page_break: PageBreak::Page,
@@ -310,6 +321,8 @@ pub fn sample() -> Document {
                         points: line,
                     },
                 ],
+                bands: vec![],
+                rules: vec![],
             }),
         ],
     };

@@ -114,6 +114,7 @@ fn plan(b: &B) -> Document {
     let mut sections = vec![
         Section {
             id: None,
+            media: Media::All, block_media: Default::default(),
             title: "Resumen".into(),
             sheet: "Resumen".into(),
             page_break: PageBreak::Page,
@@ -146,6 +147,7 @@ fn plan(b: &B) -> Document {
         },
         Section {
             id: None,
+            media: Media::All, block_media: Default::default(),
             title: "Cuentas clave".into(),
             sheet: "Cuentas clave".into(),
             page_break: PageBreak::Page,
@@ -168,6 +170,7 @@ fn plan(b: &B) -> Document {
         let status = vec!["Pendiente".to_string(), "Hecha".into(), "Aplazada".into(), "Cancelada".into()];
         sections.push(Section {
             id: None,
+            media: Media::All, block_media: Default::default(),
             title: name.to_string(),
             sheet: name.to_string(),
             page_break: PageBreak::Page,
@@ -191,8 +194,7 @@ fn plan(b: &B) -> Document {
                         secondary_axis: false,
                         format: ValueFormat::Money,
                         points: months,
-                    }],
-                }),
+                    }], bands: vec![], rules: vec![] }),
                 Block::Heading { level: 2, text: "Plan de reuniones".into() },
                 Block::Table(Table {
                     name: format!("reuniones_{}", i + 1),
@@ -275,6 +277,8 @@ fn summary(b: &B) -> Document {
         subject: "2026-10".into(),
         sections: vec![Section {
             id: None,
+            media: Media::All,
+            block_media: Default::default(),
             title: "Resumen".into(),
             sheet: "Resumen".into(),
             page_break: PageBreak::Page,
@@ -300,6 +304,8 @@ fn summary(b: &B) -> Document {
                             points: line,
                         },
                     ],
+                    bands: vec![],
+                    rules: vec![],
                 }),
                 Block::Table(Table {
                     name: "abc".into(),

@@ -6,7 +6,7 @@ impl Layout {
     pub(super) fn heading(&mut self, level: u8, text: &str, keep: f32) {
         let (size, color, before, after) = match level {
             1 => (17.0, NAVY, 6.0, 8.0),
-            2 => (13.0, NAVY, 8.0, 4.0),
+            2 => (12.5, NAVY, 6.0, 4.0),
             _ => (10.5, INK, 6.0, 4.0),
         };
         let lh = size * 1.3;
@@ -39,7 +39,19 @@ impl Layout {
         let all_link = !links.is_empty() && runs.iter().all(|r| r.link.is_some());
         let color = if all_link { BLUE } else { INK };
         let runs: Vec<(&str, bool)> = runs.iter().map(|r| (r.text.as_str(), r.bold)).collect();
-        for line in self.wrap(&runs, BODY, WIDTH) {
+        let lines = self.wrap(&runs, BODY, WIDTH);
+        let n = lines.len();
+        // A short paragraph stays whole; a longer one never leaves one line alone at the foot
+        // of a page or at the top of the next.
+        if n <= 3 {
+            self.ensure(n as f32 * BODY_LH);
+        } else {
+            self.ensure(2.0 * BODY_LH);
+        }
+        for (j, line) in lines.into_iter().enumerate() {
+            if n > 3 && j == n - 2 {
+                self.ensure(2.0 * BODY_LH);
+            }
             self.ensure(BODY_LH);
             let base = self.y + BODY_LH * 0.72;
             self.draw_line(&line, MARGIN_X, base, BODY, color);
@@ -129,14 +141,14 @@ impl Layout {
         if kpis.is_empty() {
             return;
         }
-        // Up to six side by side when every figure reads at 9.5 pt in a card that narrow;
-        // else rows of three or four.
+        // Up to six side by side when every figure reads at 9.5 pt in a card that narrow
+        // and every label takes at most three lines; else rows of three or four.
         let (gap, pad) = (6.0, 8.0);
         let narrow = |n: usize| (WIDTH - gap * (n as f32 - 1.0)) / n as f32 - pad - 4.0;
         let fits = |n: usize| {
             kpis.iter().all(|k| {
                 self.width(&k.value.text, true, 9.5) <= narrow(n)
-                    && self.wrap(&[(&k.label, false)], 7.5, narrow(n)).len() <= 2
+                    && self.wrap(&[(&k.label, false)], 7.5, narrow(n)).len() <= 3
             })
         };
         let per_row = match kpis.len() {
@@ -149,9 +161,11 @@ impl Layout {
         let w = ((WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32).min((WIDTH - 2.0 * gap) / 3.0);
         let inner = w - pad - 4.0;
         for row in kpis.chunks(per_row) {
-            // Labels wrap to two lines at most; the cards of a row share one height.
+            // Labels wrap to two lines at most (three in a row of five or six, which one row
+            // replaces two); the cards of a row share one height.
+            let max_lines = if per_row >= 5 { 3 } else { 2 };
             let labels: Vec<Vec<String>> =
-                row.iter().map(|k| self.label_lines(&k.label, 7.5, inner, 2)).collect();
+                row.iter().map(|k| self.label_lines(&k.label, 7.5, inner, max_lines)).collect();
             let label_lines = labels.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let h = 34.0 + 9.0 * label_lines as f32;
             self.ensure(h);

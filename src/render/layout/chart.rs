@@ -59,17 +59,30 @@ impl Layout {
         let x0 = MARGIN_X + lw + 6.0;
         let x1 = MARGIN_X + WIDTH - if rw > 0.0 { rw + 6.0 } else { 4.0 };
         let slot = if n > 0 { (x1 - x0) / n as f32 } else { x1 - x0 };
-        // Category labels: horizontal when they fit, else rotated 45° and thinned.
+        // Category labels: horizontal when they fit, else rotated 45° and thinned. A chart
+        // whose labels are sparse (a curve over every customer labelled at each tenth) is
+        // judged by the room between the labels it has.
         let max_label = 70.0;
         let labels: Vec<String> = cats.iter().map(|l| self.ellipsize(l, false, fs, max_label)).collect();
         let widest = labels.iter().map(|l| self.width(l, false, fs)).fold(0.0f32, f32::max);
-        let rotated = widest > slot - 3.0;
+        let shown: Vec<usize> = (0..labels.len()).filter(|&i| !labels[i].trim().is_empty()).collect();
+        let spacing = shown.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(1).max(1);
+        let rotated = widest > slot * spacing as f32 - 3.0;
         let every = if rotated { ((fs * 1.6) / slot).ceil().max(1.0) as usize } else { 1 };
         let label_h = if rotated { widest * 0.71 + fs + 4.0 } else { fs + 6.0 };
         let legend_h = if c.series.len() > 1 { 14.0 } else { 0.0 };
         let y0 = top + 20.0;
         let y1 = top + height - label_h - legend_h - 4.0;
         let ppos = |v: f64| y1 - ((v - plo) / (phi - plo)) as f32 * (y1 - y0);
+        // Bands shade runs of categories under everything else, each labelled at its top.
+        const BAND: [Rgb; 3] = [Rgb(226, 236, 248), Rgb(240, 244, 250), Rgb(248, 248, 248)];
+        for (bi, b) in c.bands.iter().enumerate() {
+            let (from, to) = (b.from.min(n.max(1)), b.to.min(n.max(1)));
+            let (bx0, bx1) = (x0 + slot * (from - 1) as f32, x0 + slot * to as f32);
+            self.rect(bx0, y0, bx1 - bx0, y1 - y0, Some(BAND[bi % BAND.len()]), None);
+            let label = self.ellipsize(&b.label, true, fs, (bx1 - bx0 - 4.0).max(0.0));
+            self.text(bx0 + 3.0, y0 + fs + 2.0, fs, true, NAVY, &label, 0.0);
+        }
         for (v, text) in &plabels {
             let y = ppos(*v);
             self.hline(x0, x1, y, GRID, 0.5);
@@ -122,6 +135,21 @@ impl Layout {
                 }
             }
             self.push(Item::Line { points: pts, color, width: 1.4, dash: false });
+        }
+        // Reference lines (the 80 % of a Pareto curve), dashed, labelled at their right end.
+        for r in &c.rules {
+            if !(plo..=phi).contains(&r.value) {
+                continue;
+            }
+            let y = ppos(r.value);
+            self.push(Item::Line {
+                points: vec![(x0, y), (x1, y)],
+                color: Rgb(192, 57, 43),
+                width: 0.9,
+                dash: true,
+            });
+            let w = self.width(&r.label, true, fs);
+            self.text(x1 - w - 2.0, y - 2.5, fs, true, Rgb(192, 57, 43), &r.label, 0.0);
         }
         self.hline(x0, x1, zero, MUTED, 0.7);
         for (i, l) in labels.iter().enumerate() {
@@ -256,6 +284,8 @@ mod tests {
                     points: cum,
                 },
             ],
+            bands: vec![],
+            rules: vec![],
         };
         let pages = layout(&doc(vec![section(false, vec![Block::Chart(chart)])]), "", "es");
         let items = &pages[0].items;

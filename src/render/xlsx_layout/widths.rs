@@ -174,14 +174,22 @@ pub fn text_span(widths: &[f64]) -> (usize, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Cell, Column, Kpi, PageBreak, Table, Value};
+    use crate::document::{Cell, Column, Kpi, Media, PageBreak, Table, Value};
 
     fn val(text: &str, format: ValueFormat, number: Option<f64>) -> Value {
         Value { text: text.into(), format, number, date: None }
     }
 
     fn section(blocks: Vec<Block>) -> Section {
-        Section { id: None, title: "s".into(), sheet: "s".into(), page_break: PageBreak::Auto, blocks }
+        Section {
+            id: None,
+            media: Media::All,
+            block_media: Default::default(),
+            title: "s".into(),
+            sheet: "s".into(),
+            page_break: PageBreak::Auto,
+            blocks,
+        }
     }
 
     fn table(columns: Vec<Column>, rows: Vec<Vec<Value>>) -> Block {

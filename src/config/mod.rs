@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod sections;
+mod send;
+
+pub use sections::*;
+pub use send::*;
+
 /// The whole configuration. Every section is optional in the file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -59,317 +65,6 @@ impl Default for Config {
             carry: CarryConfig::default(),
         }
     }
-}
-
-/// Day-month order of dates typed as text.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum DateOrder {
-    /// 31/01/2026 (Spanish and most of the world).
-    #[default]
-    Dmy,
-    /// 01/31/2026 (US books).
-    Mdy,
-}
-
-/// `[ingest]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct IngestConfig {
-    /// "dmy" (default) or "mdy": how `03/04/2026` typed as text is read.
-    pub date_order: DateOrder,
-    /// "," or ".": the decimal separator of numbers typed as text when a value is ambiguous
-    /// (`1.234`). Unset: what the column's unambiguous values show, else ",".
-    pub decimal: Option<char>,
-    /// How many rows from the top of a sheet are searched for the header row.
-    pub header_rows: u32,
-    /// Largest plausible money value or quantity of one line (absolute): a larger one (a pasted
-    /// EAN or phone number) is rejected with its cell, never summed. At most 1e15.
-    pub max_amount: f64,
-    /// Largest size, in MB, one part of a workbook (a sheet's XML, the shared strings) may
-    /// inflate to; a larger one is refused as damaged or hostile (a zip bomb).
-    pub max_inflated_mb: u64,
-    /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
-    /// titles name no year. Unset: such a sheet is refused with a message asking for it.
-    pub year: Option<i32>,
-}
-
-/// The highest `max_amount` accepted: with it, sums of cents cannot overflow.
-pub const MAX_AMOUNT_LIMIT: f64 = 1e15;
-
-impl Default for IngestConfig {
-    fn default() -> Self {
-        IngestConfig {
-            date_order: DateOrder::Dmy,
-            decimal: None,
-            header_rows: 30,
-            max_amount: 1e12,
-            max_inflated_mb: 2048,
-            year: None,
-        }
-    }
-}
-
-/// `[classify]`: the method's thresholds.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct ClassifyConfig {
-    /// Months in the window that ends with the period.
-    pub window_months: u32,
-    /// Pareto threshold: accounts are class A (volume) while the share before them is below it.
-    pub volume_share: f64,
-    /// Class B while the share before the account is below this.
-    pub abc_b_share: f64,
-    /// Margin / sales at or above which an account is "very profitable".
-    pub profitable_margin: f64,
-    /// Smallest share of company sales for the profitability and growth reasons.
-    pub min_share: f64,
-    /// Growth against the prior window at or above which an account is "growing fast".
-    pub growth_min: f64,
-    /// Customer codes or names that management declares strategic.
-    pub strategic: Vec<String>,
-    /// With at most this many customers with sales, all of them are key.
-    pub all_key_if_accounts_at_most: u32,
-    /// KAM for key accounts nobody owns. Empty: "Sin asignar" / "Unassigned".
-    pub default_kam: String,
-    /// Who holds the key accounts when nothing in the books assigns any account to anyone (no
-    /// salesperson, no master KAM, no territory): the owner runs the key accounts, with one
-    /// plan and no warning. Empty: "Dirección" / "Management".
-    pub owner: String,
-    /// Days without a purchase after which an account needs attention.
-    pub recency_alert_days: u32,
-}
-
-impl Default for ClassifyConfig {
-    fn default() -> Self {
-        ClassifyConfig {
-            window_months: 12,
-            volume_share: 0.80,
-            abc_b_share: 0.95,
-            profitable_margin: 0.40,
-            min_share: 0.003,
-            growth_min: 0.30,
-            strategic: Vec::new(),
-            all_key_if_accounts_at_most: 2,
-            default_kam: String::new(),
-            owner: String::new(),
-            recency_alert_days: 60,
-        }
-    }
-}
-
-/// `[assign]`: a territory map, used when the master assigns no KAM.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct AssignConfig {
-    /// Column whose value picks the KAM, e.g. "region".
-    pub by: Option<String>,
-    /// Value of that column → KAM name.
-    pub map: BTreeMap<String, String>,
-}
-
-/// `[plan]`: objectives and the closer's meeting method.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct PlanConfig {
-    /// Sales target for the next period: growth over the window's sales.
-    pub target_growth: f64,
-    /// Per-reason targets (volume, profitability, growth, strategic, potential,
-    /// small_portfolio); the highest of an account's reasons applies.
-    pub target_growth_by_reason: BTreeMap<String, f64>,
-    /// For an account key by potential: the share of the gap between its sales and its
-    /// potential that the target asks to capture.
-    pub potential_capture: f64,
-    /// For an account key by growth: its recent growth is the target's rate, at most this.
-    pub growth_cap: f64,
-    /// The company's sales target for the next `window_months` months (the commercial plan);
-    /// the summary shows how much of it the key accounts' targets cover.
-    pub commercial_target: Option<f64>,
-    /// Key accounts one KAM can work well; more gives a capacity warning in the summary.
-    pub kam_capacity: u32,
-    /// A courtesy call is due this many days after the last contact.
-    pub call_every_days: u32,
-    /// Most contacts with one account in a month before it turns into harassment.
-    pub max_contacts_per_month: u32,
-    /// Words in an activity's type or notes that say how a meeting went.
-    pub outcome_words: OutcomeWords,
-}
-
-impl Default for PlanConfig {
-    fn default() -> Self {
-        PlanConfig {
-            target_growth: 0.05,
-            target_growth_by_reason: BTreeMap::new(),
-            potential_capture: 0.25,
-            growth_cap: 0.30,
-            commercial_target: None,
-            kam_capacity: 25,
-            call_every_days: 30,
-            max_contacts_per_month: 4,
-            outcome_words: OutcomeWords::default(),
-        }
-    }
-}
-
-/// How `kamplan send` hands messages over.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SendTransport {
-    /// An SMTP server: `host`, `port`, `security`, `user`.
-    #[default]
-    Smtp,
-    /// The machine's own mail transfer agent (`sendmail` on the PATH).
-    Sendmail,
-}
-
-/// How the SMTP connection is protected.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// Plain connection upgraded with STARTTLS, which the server must offer (port 587).
-    #[default]
-    Starttls,
-    /// TLS from the first byte (port 465).
-    Tls,
-    /// No encryption: only for a relay on this machine (`localhost`, `127.0.0.1`, `::1`).
-    None,
-}
-
-impl Security {
-    /// The usual port of each kind of connection.
-    pub fn default_port(self) -> u16 {
-        match self {
-            Security::Starttls => 587,
-            Security::Tls => 465,
-            Security::None => 25,
-        }
-    }
-}
-
-/// `[send]`: who gets the month's plans by email and through which server. The password is
-/// never here: it comes from the environment variable `KAMPLAN_SMTP_PASSWORD`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct SendConfig {
-    /// "smtp" (default) or "sendmail" (the local mail transfer agent).
-    pub transport: SendTransport,
-    /// SMTP server name.
-    pub host: String,
-    /// SMTP port. Unset: 587 for starttls, 465 for tls, 25 for none.
-    pub port: Option<u16>,
-    /// "starttls" (default), "tls", or "none" (only for a relay on localhost).
-    pub security: Security,
-    /// SMTP login; its password comes from `KAMPLAN_SMTP_PASSWORD`. Empty: no login.
-    pub user: String,
-    /// Sender, e.g. `"Ventas <ventas@example.com>"`.
-    pub from: String,
-    /// Where replies go, when not to `from`.
-    pub reply_to: String,
-    /// Seconds to wait for the server before a try counts as failed.
-    pub timeout_s: u64,
-    /// Who gets the management summary (and the plan of unassigned key accounts).
-    pub management: Vec<String>,
-    /// Copy each KAM's manager (the KAM directory's manager column) on their message.
-    pub cc_manager: bool,
-    /// Largest attachment sent, in MB; a message with a larger file is not sent (a warning).
-    pub max_attachment_mb: f64,
-    /// `kamplan run` sends right after a successful publish, as with `--send`.
-    pub after_run: bool,
-    /// Tries again after an unreachable server, a timeout or a 4xx reply, this many times.
-    pub retries: u32,
-    /// Seconds before the first retry; each next wait doubles.
-    pub backoff_s: f64,
-}
-
-impl Default for SendConfig {
-    fn default() -> Self {
-        SendConfig {
-            transport: SendTransport::Smtp,
-            host: String::new(),
-            port: None,
-            security: Security::Starttls,
-            user: String::new(),
-            from: String::new(),
-            reply_to: String::new(),
-            timeout_s: 30,
-            management: Vec::new(),
-            cc_manager: true,
-            max_attachment_mb: 20.0,
-            after_run: false,
-            retries: 3,
-            backoff_s: 5.0,
-        }
-    }
-}
-
-/// `[plan.outcome_words]`: pieces of words that, found in a meeting's type or notes (case and
-/// accents ignored), give its outcome; a closer meeting with none of them was held and done.
-/// Checked in this order: no decision, postponed, cancelled.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct OutcomeWords {
-    /// The meeting was moved to a later date: the step is still to do.
-    pub postponed: Vec<String>,
-    /// Held without agreement, or the customer said no: the step must be taken again.
-    pub no_decision: Vec<String>,
-    /// Called off.
-    pub cancelled: Vec<String>,
-    /// The customer asks to be contacted less ("don't call so often"): shown beside the
-    /// contact cap.
-    pub fewer_contacts: Vec<String>,
-}
-
-impl Default for OutcomeWords {
-    fn default() -> Self {
-        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
-        OutcomeWords {
-            postponed: v(&["aplaz", "pospu", "pospon", "reprogram", "postpone", "reschedul", "put off"]),
-            no_decision: v(&[
-                "sin acuerdo",
-                "sin decision",
-                "rechaz",
-                "no acepta",
-                "no interesa",
-                "no agreement",
-                "no decision",
-                "rejected",
-                "declined",
-                "turned down",
-                "not interested",
-            ]),
-            cancelled: v(&["cancel", "anulad", "called off"]),
-            fewer_contacts: v(&[
-                "no le llamemos",
-                "no nos llamen",
-                "no llamar tanto",
-                "dejen de llamar",
-                "dejemos de llamar",
-                "menos llamadas",
-                "llamemos menos",
-                "don't call",
-                "don\u{2019}t call",
-                "do not call",
-                "stop calling",
-                "fewer calls",
-                "call less",
-            ]),
-        }
-    }
-}
-
-/// Hosts where `security = "none"` is allowed: the connection never leaves the machine.
-pub const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
-
-/// The environment variable the SMTP password is read from.
-pub const PASSWORD_ENV: &str = "KAMPLAN_SMTP_PASSWORD";
-/// `[carry]`: plans the KAMs send back.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct CarryConfig {
-    /// Folders (or files) where returned plans are dropped, e.g. `["devueltos/"]`: every
-    /// plan workbook inside (subfolders too) is read back. The previous published month and
-    /// plan workbooks among the inputs are always read.
-    pub returned: Vec<PathBuf>,
 }
 
 /// A configuration problem, named so the user can fix the file.
@@ -655,51 +350,6 @@ impl Config {
         }
     }
 
-    /// `[send]`: values serde cannot check. Addresses are checked when a message is built.
-    fn validate_send(&self, path: &Path) -> Result<(), ConfigError> {
-        let bad = |key: &str, message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            key: format!("send.{key}"),
-            message,
-        };
-        let s = &self.send;
-        if s.security == Security::None && !LOCAL_HOSTS.contains(&s.host.trim()) {
-            return Err(bad(
-                "security",
-                format!(
-                    "= \"none\" sends the plans (and the login) unencrypted, so it is only allowed for a relay \
-                     on this machine (host = \"localhost\"), and host is {:?}; use \"starttls\" or \"tls\"",
-                    s.host
-                ),
-            ));
-        }
-        if s.port == Some(0) {
-            return Err(bad("port", "must be between 1 and 65535, found 0".into()));
-        }
-        if s.timeout_s == 0 || s.timeout_s > 3600 {
-            return Err(bad(
-                "timeout_s",
-                format!("must be between 1 and 3600 seconds, found {}", s.timeout_s),
-            ));
-        }
-        if !(s.max_attachment_mb > 0.0 && s.max_attachment_mb.is_finite()) {
-            return Err(bad(
-                "max_attachment_mb",
-                format!("must be more than 0, found {}", s.max_attachment_mb),
-            ));
-        }
-        if s.retries > 20 {
-            return Err(bad("retries", format!("must be at most 20, found {}", s.retries)));
-        }
-        if !(0.0..=3600.0).contains(&s.backoff_s) {
-            return Err(bad(
-                "backoff_s",
-                format!("must be between 0 and 3600 seconds, found {}", s.backoff_s),
-            ));
-        }
-        Ok(())
-    }
-
     /// The KAM name used for key accounts nobody owns, in the run's language.
     pub fn default_kam(&self) -> String {
         if !self.classify.default_kam.trim().is_empty() {
@@ -775,10 +425,10 @@ fn describe_toml_error(e: &toml::de::Error) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config, ConfigError> {
+    pub(in crate::config) fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::from_toml(text, Path::new("kamplan.toml"))
     }
 
@@ -822,26 +472,6 @@ mod tests {
     }
 
     #[test]
-    fn a_password_in_the_file_is_refused_with_the_reason() {
-        for text in ["[send]\npassword = \"x\"\n", "[send]\nsmtp_password = \"x\"\n", "password = \"x\"\n"] {
-            let err = parse(text).unwrap_err().to_string();
-            assert!(err.contains("never read from the config file"), "{err}");
-            assert!(err.contains("KAMPLAN_SMTP_PASSWORD"), "{err}");
-        }
-    }
-
-    #[test]
-    fn unencrypted_smtp_only_to_this_machine() {
-        assert!(parse("[send]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\n").is_ok());
-        assert!(parse("[send]\nhost = \"localhost\"\nsecurity = \"none\"\n").is_ok());
-        let err =
-            parse("[send]\nhost = \"smtp.example.com\"\nsecurity = \"none\"\n").unwrap_err().to_string();
-        assert!(err.contains("send.security") && err.contains("only allowed for a relay"), "{err}");
-        let err = parse("[send]\nsecurity = \"ssl\"\n").unwrap_err().to_string();
-        assert!(err.contains("starttls"), "{err}");
-    }
-
-    #[test]
     fn plan_keys_are_checked() {
         for (text, key) in [
             ("[plan]\npotential_capture = 1.5\n", "plan.potential_capture"),
@@ -877,14 +507,14 @@ mod template_tests {
     /// documents is what a run without a config does.
     #[test]
     fn commented_config_is_the_defaults() {
-        let text = include_str!("../templates/kamplan.toml");
+        let text = include_str!("../../templates/kamplan.toml");
         assert_eq!(Config::from_toml(text, Path::new("kamplan.toml")).unwrap(), Config::default());
     }
 
     /// Every key the structs accept is documented in the commented file.
     #[test]
     fn commented_config_mentions_every_key() {
-        let text = include_str!("../templates/kamplan.toml");
+        let text = include_str!("../../templates/kamplan.toml");
         for key in KNOWN_KEYS {
             assert!(text.contains(key), "templates/kamplan.toml does not document `{key}`");
         }
