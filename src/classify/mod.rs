@@ -425,8 +425,9 @@ pub fn classify(data: &Dataset, cfg: &Config, period: Month, lang: &Lang) -> Cla
         .map(|a| a.name.clone())
         .collect();
     if !unassigned.is_empty() {
-        warnings.push(lang.fill(
+        warnings.push(lang.fill_n(
             "warn.unassigned",
+            unassigned.len() as u64,
             &[
                 ("count", unassigned.len().to_string()),
                 ("default", default_kam.clone()),

@@ -32,7 +32,8 @@ pub struct IngestConfig {
     /// EAN or phone number) is rejected with its cell, never summed. At most 1e15.
     pub max_amount: f64,
     /// Largest size, in MB, one part of a workbook (a sheet's XML, the shared strings) may
-    /// inflate to; a larger one is refused as damaged or hostile (a zip bomb).
+    /// inflate to; a larger one is refused as damaged or hostile (a zip bomb). The shared
+    /// strings, kept while the sheets are read, may take an eighth of it.
     pub max_inflated_mb: u64,
     /// Year of month names without one (`Enero`, `Feb`) in monthly books whose sheet name and
     /// titles name no year. Unset: such a sheet is refused with a message asking for it.

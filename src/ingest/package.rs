@@ -61,6 +61,11 @@ impl Package {
         Ok(Package { zip, names, cap: cap_mb.saturating_mul(1 << 20), cap_mb })
     }
 
+    /// Most memory the book's shared strings may take: see [`strings_budget`].
+    pub fn strings_budget(&self) -> u64 {
+        strings_budget(self.cap_mb)
+    }
+
     /// True when the package has a part of that name (case and `\` ignored).
     pub fn has(&self, name: &str) -> bool {
         self.names.contains_key(&norm_name(name))
@@ -121,7 +126,8 @@ pub fn precheck(path: &Path, cap_mb: u64) -> Result<(), String> {
         let lower = norm_name(&name);
         if is_record_part(&lower) {
             if let Some(g) = pkg.part(&name)? {
-                walk_records(g)?;
+                let budget = (lower == "xl/sharedstrings.bin").then(|| strings_budget(cap_mb));
+                walk_records(g, budget)?;
             }
             continue;
         }
@@ -129,13 +135,30 @@ pub fn precheck(path: &Path, cap_mb: u64) -> Result<(), String> {
             pkg.part(&name)?;
             continue;
         }
+        // The shared strings are what calamine keeps: their text and a `String` each.
+        let strings = lower.ends_with("sharedstrings.xml");
+        let (budget, mut kept) = (strings_budget(cap_mb), 0u64);
         let Some(mut xml) = pkg.xml(&name)? else { continue };
         let mut buf = Vec::new();
         loop {
             buf.clear();
+            use quick_xml::events::Event;
             match xml.read_event_into(&mut buf) {
-                Ok(quick_xml::events::Event::Eof) => break,
-                Ok(_) => mark(&mut xml),
+                Ok(Event::Eof) => break,
+                Ok(e) => {
+                    if strings {
+                        kept += match &e {
+                            Event::Text(t) => t.len() as u64,
+                            Event::CData(t) => t.len() as u64,
+                            Event::Start(t) if t.local_name().as_ref() == "si" => STRING_COST,
+                            _ => 0,
+                        };
+                        if kept > budget {
+                            return Err(too_many_strings(&name, budget));
+                        }
+                    }
+                    mark(&mut xml)
+                }
                 Err(e) => return Err(xml_error(&xml, &e)),
             }
         }
@@ -155,8 +178,10 @@ fn is_record_part(lower: &str) -> bool {
 /// bytes, a length of up to four) is read and its data skipped. A record longer than
 /// [`MAX_CELL`] is refused: calamine buffers a whole record (and the string in it), and Excel's
 /// longest — a 32,767-character string with its formatting runs — is far shorter. A part cut
-/// inside a record ends the walk; calamine says what is damaged.
-fn walk_records(g: Guard<'_>) -> Result<(), String> {
+/// inside a record ends the walk; calamine says what is damaged. With a `budget` (the shared
+/// strings), the records together may cost no more than that once read.
+fn walk_records(g: Guard<'_>, budget: Option<u64>) -> Result<(), String> {
+    let mut kept = 0u64;
     let part = g.part().to_string();
     let mut r = BufReader::with_capacity(BUF, g);
     let fail = |r: &BufReader<Guard<'_>>, e: std::io::Error| match r.get_ref().tripped() {
@@ -190,6 +215,13 @@ fn walk_records(g: Guard<'_>) -> Result<(), String> {
                  damaged or hostile"
             ));
         }
+        if let Some(budget) = budget {
+            // UTF-16 in the record, UTF-8 in memory: at most 3 bytes for every 2.
+            kept += len * 3 / 2 + STRING_COST;
+            if kept > budget {
+                return Err(too_many_strings(&part, budget));
+            }
+        }
         let skipped =
             std::io::copy(&mut (&mut r).take(len), &mut std::io::sink()).map_err(|e| fail(&r, e))?;
         if skipped < len {
@@ -197,6 +229,27 @@ fn walk_records(g: Guard<'_>) -> Result<(), String> {
         }
         r.get_mut().mark();
     }
+}
+
+/// What a reader keeps per shared string besides its text (an offset, or a `String`).
+pub const STRING_COST: u64 = 24;
+
+/// Most memory a book's shared strings may take once read: an eighth of `[ingest]
+/// max_inflated_mb` (256 MB by default). Unlike a sheet, which streams, they are all kept while
+/// the sheets are read, so a few megabytes of zip that inflate to a gigabyte of distinct short
+/// strings would cost that gigabyte; a real book's are far smaller (each distinct text once).
+pub fn strings_budget(cap_mb: u64) -> u64 {
+    cap_mb.saturating_mul(1 << 20) / 8
+}
+
+/// The error for shared strings past their budget.
+pub fn too_many_strings(part: &str, budget: u64) -> String {
+    let size =
+        if budget >= 1 << 20 { format!("{} MB", budget >> 20) } else { format!("{} KB", budget >> 10) };
+    format!(
+        "cannot read: part {part} holds more than {size} of shared strings (an eighth of [ingest] \
+         max_inflated_mb): the workbook is damaged or hostile"
+    )
 }
 
 fn too_large(part: &str, cap_mb: u64) -> String {

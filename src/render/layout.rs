@@ -180,6 +180,16 @@ impl Layout {
             if let Block::Heading { level, text } = block {
                 let next = self.keep_after(&blocks[i + 1..]);
                 self.heading(*level, text, next);
+            } else if let (Block::Paragraph(_), Some(next @ (Block::Table(_) | Block::Chart(_)))) =
+                (block, blocks.get(i + 1))
+            {
+                // A short paragraph introducing a table or a chart (a lead in bold, "Objetivo
+                // por mes. …") moves with its start, as a heading does.
+                let own = self.keep_height(block);
+                if own <= 3.0 * BODY_LH + BLOCK_GAP {
+                    self.ensure(own + self.keep_height(next));
+                }
+                self.block(block);
             } else {
                 self.block(block);
             }
@@ -523,6 +533,27 @@ pub(super) mod tests {
         let empty = layout(&doc(vec![]), "Página {page} de {pages}", "es");
         assert_eq!(empty.len(), 1);
         assert!(empty[0].texts().any(|t| t == "Página 1 de 1"));
+    }
+
+    #[test]
+    fn a_paragraph_never_leaves_one_line_alone_across_a_page_break() {
+        let para =
+            |word: &str, words: usize| Block::Paragraph(vec![Run::text(vec![word; words].join(" "), false)]);
+        // Filler of every length, then a paragraph of about five lines: wherever the break
+        // falls, each page holds none, or at least two, of its lines.
+        for filler in 40..=70 {
+            let pages = layout(
+                &doc(vec![section(false, vec![para("relleno", filler * 12), para("zeta", 100)])]),
+                "",
+                "es",
+            );
+            let total: usize = pages.iter().map(|p| p.texts().filter(|t| t.contains("zeta")).count()).sum();
+            assert!(total >= 4, "{total} lines");
+            for (i, p) in pages.iter().enumerate() {
+                let here = p.texts().filter(|t| t.contains("zeta")).count();
+                assert!(here != 1, "filler {filler}: page {} holds one line of the paragraph", i + 1);
+            }
+        }
     }
 
     #[test]

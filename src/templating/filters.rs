@@ -114,6 +114,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_plural_filter_picks_the_form_for_the_count() {
+        for (code, one, many) in [("es", "1 cuenta", "1.300 cuentas"), ("en", "1 account", "1,300 accounts")]
+        {
+            let mut tera = Tera::new();
+            register_filters(&mut tera, &Lang::load(code, "€", None).unwrap());
+            let render = |n: u32| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("n", &n);
+                tera.render_str(r#"{{ n | plural(key="plan.table.accounts_count") }}"#, &ctx, false).unwrap()
+            };
+            assert_eq!(render(1), one);
+            assert_eq!(render(1300), many);
+        }
+    }
+
+    #[test]
     fn raw_numbers_never_use_exponents() {
         let cases = [
             (1234.5, "1234.5"),

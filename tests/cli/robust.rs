@@ -222,6 +222,52 @@ fn an_xlsb_string_or_xml_part_of_gigabytes_is_refused_in_bounded_memory() {
     fails_cleanly(&r, &["rels.xlsb", "xl/_rels/workbook.bin.rels", "longer than 1 MB"]);
 }
 
+/// Shared strings are kept while the sheets are read, so their total is bounded too (an eighth
+/// of `max_inflated_mb`): a 9 MB book whose strings inflate to 900 distinct-looking megabytes,
+/// each under the 1 MB cell bound, is refused by name instead of costing 900 MB.
+#[test]
+fn shared_strings_of_hundreds_of_megabytes_are_refused_in_bounded_memory() {
+    let dir = tmp();
+    let d = dir.path();
+    let base = sales_book(&d.join("base.xlsx"), &[(5, "Acme", V::N(100.0))]);
+    let mut pieces = vec![Piece::Lit(
+        br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Fecha</t></si><si><t>Cliente</t></si><si><t>Importe</t></si><si><t>Acme</t></si>"#,
+    )];
+    for _ in 0..900 {
+        pieces.extend([Piece::Lit(b"<si><t>"), Piece::Repeat(b'A', 1_000_000), Piece::Lit(b"</t></si>")]);
+    }
+    pieces.push(Piece::Lit(b"</sst>"));
+    let mut strings = Some(Part::bomb("xl/sharedStrings.xml", &pieces));
+    forge::rebuild(&base, &d.join("muchas.xlsx"), |n, _| {
+        (n == "xl/sharedStrings.xml").then(|| strings.take())
+    });
+    assert!(std::fs::metadata(d.join("muchas.xlsx")).unwrap().len() < 16 << 20);
+    // 1024 MB per part: the 900 MB part passes, its 128 MB of strings do not.
+    std::fs::write(d.join("kamplan.toml"), "[ingest]\nmax_inflated_mb = 1024\n").unwrap();
+    let r = kamplan_limited(d, &["check", "muchas.xlsx"], MB, SECS);
+    fails_cleanly(&r, &["muchas.xlsx", "xl/sharedStrings.xml", "more than 128 MB of shared strings"]);
+    // The same in an .xlsb (records of half a million characters), with the default 256 MB.
+    std::fs::remove_file(d.join("kamplan.toml")).unwrap();
+    let chars: u32 = 499_000;
+    let mut item = forge::biff12_head(0x0013, 1 + 4 + 2 * chars);
+    item.push(0);
+    item.extend(chars.to_le_bytes());
+    let begin = forge::biff12(0x009f, &900u32.to_le_bytes().repeat(2));
+    let mut pieces = vec![Piece::Lit(&begin)];
+    for _ in 0..900 {
+        pieces.extend([Piece::Lit(&item), Piece::Repeat(0x41, 2 * chars as u64)]);
+    }
+    let strings = Part::bomb("xl/sharedStrings.bin", &pieces);
+    let mut parts: Vec<Part> = forge::xlsb_parts("Ventas", &[], &[forge::XlsbCell::S(0, 0, "Fecha")])
+        .into_iter()
+        .filter(|p| p.name != strings.name)
+        .collect();
+    parts.push(strings);
+    forge::write_zip(&d.join("muchas.xlsb"), &parts);
+    let r = kamplan_limited(d, &["check", "muchas.xlsb"], MB, SECS);
+    fails_cleanly(&r, &["muchas.xlsb", "xl/sharedStrings.bin", "more than 256 MB of shared strings"]);
+}
+
 #[test]
 fn a_part_beyond_max_inflated_mb_is_refused_by_name() {
     let dir = tmp();

@@ -319,6 +319,7 @@ impl Book {
     }
 
     fn read_shared_strings(&mut self, part: &str) -> Result<(), String> {
+        let budget = self.pkg.strings_budget();
         let Some(mut xml) = self.pkg.xml(part)? else { return Ok(()) };
         let name = xml.get_ref().get_ref().part().to_string();
         let mut buf = Vec::new();
@@ -333,6 +334,12 @@ impl Book {
                     drop(e);
                     s.clear();
                     read_rich_text(&mut xml, &mut buf, "si", &mut s, &mut run, &name)?;
+                    // Kept while every sheet is read: bounded as a whole, not only string by string.
+                    let kept = (self.strings.len() + s.len()) as u64
+                        + package::STRING_COST * (self.ends.len() as u64 + 1);
+                    if kept > budget {
+                        return Err(package::too_many_strings(&name, budget));
+                    }
                     self.strings.push_str(&s);
                     self.ends.push(self.strings.len());
                 }

@@ -39,7 +39,19 @@ impl Layout {
         let all_link = !links.is_empty() && runs.iter().all(|r| r.link.is_some());
         let color = if all_link { BLUE } else { INK };
         let runs: Vec<(&str, bool)> = runs.iter().map(|r| (r.text.as_str(), r.bold)).collect();
-        for line in self.wrap(&runs, BODY, WIDTH) {
+        let lines = self.wrap(&runs, BODY, WIDTH);
+        let n = lines.len();
+        // A short paragraph stays whole; a longer one never leaves one line alone at the foot
+        // of a page or at the top of the next.
+        if n <= 3 {
+            self.ensure(n as f32 * BODY_LH);
+        } else {
+            self.ensure(2.0 * BODY_LH);
+        }
+        for (j, line) in lines.into_iter().enumerate() {
+            if n > 3 && j == n - 2 {
+                self.ensure(2.0 * BODY_LH);
+            }
             self.ensure(BODY_LH);
             let base = self.y + BODY_LH * 0.72;
             self.draw_line(&line, MARGIN_X, base, BODY, color);
