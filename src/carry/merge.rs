@@ -108,7 +108,12 @@ pub fn merge(
         if area == Area::Meetings {
             acc.meetings_period = Some(win.source.period);
         }
-        acc.sources.insert(area, win.source.clone());
+        // Provenance for what is there: an area left (or made) empty came from nowhere.
+        if has_area(acc, area) {
+            acc.sources.insert(area, win.source.clone());
+        } else {
+            acc.sources.remove(&area);
+        }
     }
     out
 }
@@ -204,6 +209,11 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].to_string().contains("c.xlsx") && w[0].to_string().contains("d.xlsx"), "{}", w[0]);
         assert_eq!(c.accounts["C2"].sources[&Area::DecisionMakers].file, "d.xlsx");
+        // An empty area names no source.
+        let empty =
+            plan("g.xlsx", "2026-10", 1, "Ana", vec![("C4", Area::Contacts, AreaContent::Contacts(vec![]))]);
+        let e = merge(None, &[empty], m("2026-10"), &mut Vec::new());
+        assert!(e.accounts["C4"].sources.is_empty());
         // The order the files were found in does not matter.
         let mut rev = plans.clone();
         rev.reverse();

@@ -6,25 +6,25 @@
 //! the identification sheet recorded, else the sheet at the recorded position; its header row
 //! must show the recorded labels, else it is searched for on that sheet (one match only). Its
 //! columns are found by their header labels, so an inserted or moved column is read right;
-//! rows the KAM typed right below the area are read too.
+//! rows the KAM typed right below the area are read too. Here the workbook and its
+//! identification sheet; in `locate` where an area is now, in `cells` its cells as entries.
+
+mod cells;
+mod locate;
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
-use chrono::NaiveDate;
 
-use super::ident::{Area, AreaRef, CellRange, IdentError, PlanIdent, SHEET};
+use super::ident::{Area, CellRange, IdentError, PlanIdent, SHEET};
 use super::{CarryWarning, ContactEntry, DecisionMaker, MeetingEntry, Source, Strategy};
-use crate::classify::collate;
 use crate::config::DateOrder;
-use crate::ingest::{a1, parse_text_date, parse_text_number, TextNum};
+use crate::ingest::a1;
 use crate::lang::Lang;
-use crate::plan::MeetingStatus;
-
-/// Rows read below an area's recorded end at most (the KAM's own rows), so a sheet full of
-/// other content is never read as the area.
-const MAX_EXTRA_ROWS: u32 = 500;
+pub(crate) use cells::text_of;
+use cells::{read_area, CellReader};
+use locate::{find_header, locate, AreaSpan};
 
 /// How cells are read: the languages a status may be typed in and how text dates and amounts
 /// are read.
@@ -176,8 +176,11 @@ fn read_inner(
     opts: &ReadOptions,
     warnings: &mut Vec<CarryWarning>,
 ) -> Result<Read, CarryWarning> {
-    // calamine reads a whole part at once: a zip bomb among the returned plans stops here first.
-    if bytes.starts_with(b"PK") {
+    // calamine reads a whole part at once. zip stops each part at the size the archive
+    // declares for it, so a workbook that declares little in all (a plan: under a megabyte) is
+    // bounded as it stands; one that declares more, or does not say, is first inflated part by
+    // part through `[ingest] max_inflated_mb`, so a zip bomb stops here.
+    if bytes.starts_with(b"PK") && declared_size(bytes).is_none_or(|n| n > SMALL_PACKAGE) {
         let cap = crate::config::IngestConfig::default().max_inflated_mb;
         crate::ingest::precheck_zip(path, cap).map_err(|e| CarryWarning::file(file, e))?;
     }
@@ -300,6 +303,17 @@ fn read_inner(
     Ok(Some((ident, out)))
 }
 
+/// The most a zipped workbook may declare its parts inflate to, in all, to be read without
+/// the part-by-part check first: 64 times a published plan's size.
+const SMALL_PACKAGE: u128 = 64 << 20;
+
+/// What a zip archive's central directory says its parts inflate to, in all (the size zip
+/// holds each part to when it reads it, data descriptor or not); `None` when it cannot be read.
+fn declared_size(bytes: &[u8]) -> Option<u128> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    (0..zip.len()).try_fold(0u128, |n, i| Some(n + u128::from(zip.by_index_raw(i).ok()?.size())))
+}
+
 /// Every cell of a range as text, row by row from A1 (what [`PlanIdent::from_rows`] reads).
 fn grid_rows(range: &Range<Data>) -> Vec<Vec<String>> {
     let Some((r1, c1)) = range.end() else { return Vec::new() };
@@ -308,382 +322,13 @@ fn grid_rows(range: &Range<Data>) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// `'Hotel O''Sol'!$A$3:$C$7` → (sheet, range).
-fn parse_reference(formula: &str) -> Option<(String, CellRange)> {
-    let f = formula.trim().trim_start_matches('=');
-    let (sheet, cells) = f.rsplit_once('!')?;
-    let sheet = match sheet.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        Some(q) => q.replace("''", "'"),
-        None => sheet.to_string(),
-    };
-    Some((sheet, CellRange::parse(cells)?))
-}
-
-/// The sheet and range an area is at now: the workbook name's target, else the recorded
-/// sheet, else the sheet at the recorded position.
-fn locate(a: &AreaRef, names: &HashMap<String, String>, sheets: &[String]) -> Option<(String, CellRange)> {
-    let exists = |s: &str| sheets.iter().any(|n| n == s);
-    if let Some((sheet, range)) = names.get(&a.name).and_then(|f| parse_reference(f)) {
-        if exists(&sheet) {
-            return Some((sheet, range));
-        }
-    }
-    if exists(&a.sheet) {
-        return Some((a.sheet.clone(), a.range));
-    }
-    sheets.get(a.sheet_index).filter(|s| s.as_str() != SHEET).map(|s| (s.clone(), a.range))
-}
-
-/// How many of the recorded labels a row shows, starting at `col`.
-fn header_matches(grid: &Range<Data>, labels: &[String], row: u32, col: u32) -> usize {
-    labels
-        .iter()
-        .enumerate()
-        .filter(|(j, l)| {
-            grid.get_value((row, col + *j as u32))
-                .and_then(text_of)
-                .is_some_and(|t| collate(&t) == collate(l))
-        })
-        .count()
-}
-
-/// The area's header row: where it was recorded when it still shows the labels, else the one
-/// row of the sheet that does (none or several: not found, so nothing lands on another account).
-fn find_header(grid: &Range<Data>, a: &AreaRef, at: CellRange) -> Option<u32> {
-    let need = a.labels.len().div_ceil(2).max(1);
-    if header_matches(grid, &a.labels, at.first_row, at.first_col) >= need {
-        return Some(at.first_row);
-    }
-    let (end_row, _) = grid.end()?;
-    let found: Vec<u32> = (0..=end_row)
-        .filter(|r| header_matches(grid, &a.labels, *r, at.first_col) == a.labels.len())
-        .collect();
-    match found.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
-}
-
-/// Where an area's columns are and how far down it goes.
-struct AreaSpan {
-    header: u32,
-    first_col: u32,
-    /// The recorded last row, moved with the header.
-    last_row: u32,
-    /// The sheet's last row.
-    end_row: u32,
-    /// Column of each key.
-    cols: HashMap<String, u32>,
-    width: u32,
-}
-
-impl AreaSpan {
-    fn new(grid: &Range<Data>, a: &AreaRef, header: u32, at: CellRange) -> AreaSpan {
-        let width = (at.last_col - at.first_col + 1).max(a.labels.len() as u32);
-        let mut cols = HashMap::new();
-        for (j, key) in a.columns.iter().enumerate() {
-            let label = a.labels.get(j).map(|l| collate(l)).unwrap_or_default();
-            // By its header label anywhere near (a column may have been inserted or moved),
-            // else where it was written.
-            let found = (at.first_col..at.first_col + width + 10).find(|c| {
-                grid.get_value((header, *c)).and_then(text_of).is_some_and(|t| collate(&t) == label)
-            });
-            cols.insert(key.clone(), found.unwrap_or(at.first_col + j as u32));
-        }
-        AreaSpan {
-            header,
-            first_col: at.first_col,
-            last_row: header + (at.last_row - at.first_row),
-            end_row: grid.end().map(|e| e.0).unwrap_or(0),
-            cols,
-            width,
-        }
-    }
-
-    fn range(&self) -> CellRange {
-        CellRange {
-            first_row: self.header,
-            first_col: self.first_col,
-            last_row: self.last_row,
-            last_col: self.first_col + self.width - 1,
-        }
-    }
-
-    /// The body rows to read: the recorded ones, then any the KAM typed right below, up to the
-    /// first blank row.
-    fn rows<'g>(&self, grid: &'g Range<Data>) -> impl Iterator<Item = u32> + 'g {
-        let (header, last, first_col, width, end) =
-            (self.header, self.last_row, self.first_col, self.width, self.end_row);
-        let blank = move |r: u32| {
-            (first_col..first_col + width).all(|c| grid.get_value((r, c)).and_then(text_of).is_none())
-        };
-        (header + 1..=end.min(last + MAX_EXTRA_ROWS)).take_while(move |r| *r <= last || !blank(*r))
-    }
-
-    fn col(&self, key: &str) -> Option<u32> {
-        self.cols.get(key).copied()
-    }
-}
-
-/// Reads typed cells of one sheet.
-struct CellReader<'a> {
-    grid: &'a Range<Data>,
-    opts: &'a ReadOptions<'a>,
-    decimal: char,
-}
-
-/// A cell read for its purpose: empty, a usable value, or text that is not usable.
-enum Got<T> {
-    Empty,
-    Ok(T),
-    Bad(String),
-}
-
-impl CellReader<'_> {
-    fn data(&self, r: u32, c: Option<u32>) -> Option<&Data> {
-        c.and_then(|c| self.grid.get_value((r, c)))
-    }
-
-    fn text(&self, r: u32, c: Option<u32>) -> Option<String> {
-        self.data(r, c).and_then(text_of)
-    }
-
-    fn date(&self, r: u32, c: Option<u32>) -> Got<NaiveDate> {
-        let Some(d) = self.data(r, c) else { return Got::Empty };
-        match d {
-            Data::Empty => Got::Empty,
-            Data::DateTime(dt) => {
-                dt.as_datetime().map(|t| Got::Ok(t.date())).unwrap_or(Got::Bad(d.to_string()))
-            }
-            Data::DateTimeIso(s) => NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
-                .map(Got::Ok)
-                .unwrap_or(Got::Bad(s.clone())),
-            // A date whose format was rewritten: an Excel serial (1900 system).
-            Data::Float(_) | Data::Int(_) => {
-                let n = match d {
-                    Data::Float(f) => *f,
-                    Data::Int(i) => *i as f64,
-                    _ => f64::NAN,
-                };
-                serial_date(n).map(Got::Ok).unwrap_or(Got::Bad(text_of(d).unwrap_or_default()))
-            }
-            Data::String(s) if s.trim().is_empty() => Got::Empty,
-            Data::String(s) => parse_text_date(s, self.opts.date_order)
-                .map(Got::Ok)
-                .unwrap_or(Got::Bad(s.trim().to_string())),
-            other => Got::Bad(text_of(other).unwrap_or_default()),
-        }
-    }
-
-    fn status(&self, r: u32, c: Option<u32>) -> Got<MeetingStatus> {
-        match self.text(r, c) {
-            None => Got::Empty,
-            Some(t) => MeetingStatus::from_text(&t, &self.opts.langs).map(Got::Ok).unwrap_or(Got::Bad(t)),
-        }
-    }
-
-    fn amount(&self, r: u32, c: Option<u32>) -> Got<f64> {
-        let Some(d) = self.data(r, c) else { return Got::Empty };
-        match d {
-            Data::Empty => Got::Empty,
-            Data::Float(f) if f.is_finite() => Got::Ok(*f),
-            Data::Int(i) => Got::Ok(*i as f64),
-            Data::String(s) if s.trim().is_empty() => Got::Empty,
-            Data::String(s) => match parse_text_number(s) {
-                TextNum::Value(v, _) if v.is_finite() => Got::Ok(v),
-                TextNum::Ambiguous { comma, dot } => Got::Ok(if self.decimal == '.' { dot } else { comma }),
-                // Two signs (`(-5)`) or not a finite number: never guessed.
-                TextNum::Value(..) | TextNum::SignConflict | TextNum::Invalid => {
-                    Got::Bad(s.trim().to_string())
-                }
-            },
-            other => Got::Bad(text_of(other).unwrap_or_default()),
-        }
-    }
-
-    /// A whole number 1..=n as typed in a number cell (`1`, `1.0`, `"2"`).
-    fn small_int(&self, r: u32, c: Option<u32>, max: u32) -> Option<u32> {
-        let d = self.data(r, c)?;
-        let n = match d {
-            Data::Float(f) => *f,
-            Data::Int(i) => *i as f64,
-            Data::String(s) => s.trim().trim_end_matches('.').parse::<f64>().ok()?,
-            _ => return None,
-        };
-        (n.fract() == 0.0 && n >= 1.0 && n <= max as f64).then_some(n as u32)
-    }
-}
-
-/// An Excel serial day number (1900 system) as a date, within Excel's range.
-fn serial_date(n: f64) -> Option<NaiveDate> {
-    if !(1.0..2_958_466.0).contains(&n) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(n.floor() as u64))
-}
-
-/// A cell's text as a person reads it; `None` for an empty or blank cell.
-pub(crate) fn text_of(d: &Data) -> Option<String> {
-    let t = match d {
-        Data::Empty => return None,
-        Data::String(s) => s.trim().to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
-            Some(t) => t.to_string(),
-            None => d.to_string(),
-        },
-        other => other.to_string(),
-    };
-    (!t.is_empty()).then_some(t)
-}
-
-/// Reads the rows of one area; returns its entries and the last row read.
-fn read_area(
-    cr: &CellReader,
-    area: Area,
-    span: &AreaSpan,
-    warn: &mut dyn FnMut(u32, u32, String, &str),
-) -> (AreaContent, u32) {
-    let mut last = span.header;
-    let date = |r: u32,
-                key: &str,
-                warn: &mut dyn FnMut(u32, u32, String, &str)|
-     -> (Option<NaiveDate>, Option<String>) {
-        match cr.date(r, span.col(key)) {
-            Got::Empty => (None, None),
-            Got::Ok(d) => (Some(d), None),
-            Got::Bad(t) => {
-                warn(r, span.col(key).unwrap_or(0), t.clone(), "is not a date");
-                (None, Some(t))
-            }
-        }
-    };
-    match area {
-        Area::Meetings | Area::History => {
-            let mut rows = Vec::new();
-            for r in span.rows(cr.grid) {
-                last = r;
-                let number = span.col("number");
-                let step = cr.small_int(r, number, 4);
-                let (date, date_text) = date(r, "date", warn);
-                let (status, status_text) = match cr.status(r, span.col("status")) {
-                    Got::Empty => (None, None),
-                    Got::Ok(s) => (Some(s), None),
-                    Got::Bad(t) => {
-                        warn(
-                            r,
-                            span.col("status").unwrap_or(0),
-                            t.clone(),
-                            "is not a meeting status of the list",
-                        );
-                        (None, Some(t))
-                    }
-                };
-                let e = MeetingEntry {
-                    step,
-                    number_text: if step.is_none() { cr.text(r, number) } else { None },
-                    // The four steps' objectives are kamplan's; a row the KAM added keeps its own.
-                    objective: if step.is_none() || area == Area::History {
-                        cr.text(r, span.col("objective"))
-                    } else {
-                        None
-                    },
-                    date,
-                    date_text,
-                    status,
-                    status_text,
-                    notes: cr.text(r, span.col("notes")),
-                    cycle: if area == Area::History {
-                        cr.small_int(r, span.col("cycle"), 9999)
-                    } else {
-                        None
-                    },
-                };
-                if e.has_content() || (area == Area::History && e.step.is_some()) {
-                    rows.push(e);
-                }
-            }
-            let content =
-                if area == Area::Meetings { AreaContent::Meetings(rows) } else { AreaContent::History(rows) };
-            (content, last)
-        }
-        Area::Contacts => {
-            let mut rows = Vec::new();
-            for r in span.rows(cr.grid) {
-                last = r;
-                let (date, date_text) = date(r, "date", warn);
-                let e = ContactEntry {
-                    date,
-                    date_text,
-                    kind: cr.text(r, span.col("kind")),
-                    notes: cr.text(r, span.col("notes")),
-                };
-                if e != ContactEntry::default() {
-                    rows.push(e);
-                }
-            }
-            (AreaContent::Contacts(rows), last)
-        }
-        Area::DecisionMakers => {
-            let mut rows = Vec::new();
-            for r in span.rows(cr.grid) {
-                last = r;
-                let t = |k: &str| cr.text(r, span.col(k));
-                let e = DecisionMaker {
-                    name: t("name"),
-                    role: t("role"),
-                    influence: t("influence"),
-                    stance: t("stance"),
-                    notes: t("notes"),
-                };
-                if e != DecisionMaker::default() {
-                    rows.push(e);
-                }
-            }
-            (AreaContent::DecisionMakers(rows), last)
-        }
-        Area::Strategy => {
-            let mut s = Strategy::default();
-            let join = |a: &mut Option<String>, b: Option<String>| {
-                if let Some(b) = b {
-                    *a = Some(match a.take() {
-                        Some(x) => format!("{x}\n{b}"),
-                        None => b,
-                    });
-                }
-            };
-            for r in span.rows(cr.grid) {
-                last = r;
-                join(&mut s.objective, cr.text(r, span.col("objective")));
-                join(&mut s.next_steps, cr.text(r, span.col("next_steps")));
-                let c = span.col("agreed_target");
-                match cr.amount(r, c) {
-                    Got::Empty => {}
-                    Got::Ok(v) if s.agreed_target.is_none() && s.agreed_target_text.is_none() => {
-                        s.agreed_target = Some(v)
-                    }
-                    Got::Ok(v) => {
-                        warn(r, c.unwrap_or(0), v.to_string(), "is a second agreed target; the first is used")
-                    }
-                    Got::Bad(t) => {
-                        warn(r, c.unwrap_or(0), t.clone(), "is not an amount");
-                        if s.agreed_target.is_none() && s.agreed_target_text.is_none() {
-                            s.agreed_target_text = Some(t);
-                        }
-                    }
-                }
-            }
-            (AreaContent::Strategy(s), last)
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::super::ident::PlanIdent;
     use super::*;
+    use crate::plan::MeetingStatus;
     use crate::render::{xlsx::XlsxRenderer, RenderContext, Renderer};
+    use chrono::NaiveDate;
 
     /// A plan with every KAM-owned area of two accounts, some cells filled as carried
     /// content (a bad date and status kept as text among them).
@@ -791,23 +436,5 @@ pub(crate) mod tests {
         assert!(ws[1].contains("› D7: \"quizás\": is not a meeting status"), "{}", ws[1]);
         assert_eq!(p.areas[0].source.cells, "A5:E12");
         assert_eq!(p.areas[0].source.sheet, "Hotel O'Sol");
-    }
-
-    #[test]
-    fn references_read_as_programs_write_them() {
-        let r = CellRange { first_row: 2, first_col: 0, last_row: 6, last_col: 2 };
-        assert_eq!(parse_reference("'Hotel O''Sol'!$A$3:$C$7"), Some(("Hotel O'Sol".into(), r)));
-        assert_eq!(parse_reference("=Cuentas!A3:C7"), Some(("Cuentas".into(), r)));
-        assert_eq!(parse_reference("#REF!"), None);
-        assert_eq!(parse_reference("'x'!#REF!"), None);
-    }
-
-    #[test]
-    fn serials_and_texts_are_dates() {
-        assert_eq!(serial_date(46_000.0), NaiveDate::from_ymd_opt(2025, 12, 9));
-        assert_eq!(serial_date(0.0), None);
-        assert_eq!(text_of(&Data::Float(3.0)).as_deref(), Some("3"));
-        assert_eq!(text_of(&Data::Float(3.5)).as_deref(), Some("3.5"));
-        assert_eq!(text_of(&Data::String("  ".into())), None);
     }
 }

@@ -16,12 +16,26 @@
 //! - **Accounts no longer key** keep their entries in the KAM's "accounts no longer key"
 //!   section for the period they left, and in `carried.json` after; an account that changed KAM
 //!   takes them to the new KAM's plan.
+//!
+//! Here the plan's view of them (`fill`, `dropped`) and the rules' tests; in `inputs` the
+//! entries as the plan stage's inputs, in `record` what is written back, in `follow_up` the
+//! summary's table.
 
 use serde::Serialize;
 
 use super::meetings::MEETINGS;
 use super::*;
 use crate::carry::{self, Carried, CarriedAccount, MeetingEntry, Source};
+
+mod follow_up;
+mod inputs;
+mod record;
+
+pub(super) use follow_up::follow_up;
+pub use follow_up::{FollowUpRow, FollowUpView};
+pub(super) use inputs::in_cycle;
+pub(super) use record::carried_out;
+pub use record::plan_sources;
 
 /// The KAM-owned parts of an account's section, as the plan shows them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -98,179 +112,6 @@ pub struct DroppedAccount {
     pub meetings: Vec<MeetingRow>,
     pub decision_makers: Vec<carry::DecisionMaker>,
     pub owned: KamOwned,
-}
-
-/// One KAM's row of the summary's plan follow-up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FollowUpRow {
-    pub kam: String,
-    pub key_accounts: u32,
-    /// Key accounts with at least one decision maker the KAM entered or confirmed.
-    pub with_decision_makers: u32,
-    /// Closer steps done, over all key accounts' current cycles.
-    pub steps_done: u32,
-    /// Key accounts by the step they are at: 1, 2, 3, 4, then cycle complete.
-    pub at_step: [u32; 5],
-    pub calls_overdue: u32,
-    /// Sum of the computed targets.
-    pub computed_target: f64,
-    /// Sum of the agreed targets, over the accounts that have one.
-    pub agreed_target: f64,
-    /// Accounts with an agreed target.
-    pub agreed_accounts: u32,
-    /// The targets the summary counts: the agreed one where there is one, else the computed.
-    pub plan_target: f64,
-    /// Returned plans of this KAM read this run.
-    pub returned: u32,
-}
-
-/// The summary's plan follow-up.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FollowUpView {
-    pub rows: Vec<FollowUpRow>,
-    /// Every returned plan read this run, with its KAM.
-    pub returned_files: Vec<String>,
-    /// Accounts whose entries have no plan to be shown in this month (their KAM has none):
-    /// kept in `carried.json`.
-    pub kept_only: Vec<AccountRef>,
-}
-
-impl Inputs {
-    /// Adds what the KAMs own: carry's result for the period. Meeting rows and contact-log rows
-    /// become contacts (one with the log's row when it is the same meeting), decision makers
-    /// are the KAM's; a finished cycle of an earlier period's plan moves to the history.
-    ///
-    /// A decision maker still as kamplan suggested it (its note the suggestion's, no influence
-    /// or stance chosen) stays a suggestion: the log suggests it again while it names them.
-    pub fn with_carried(mut self, mut carried: Carried, period: Month, lang: &Lang) -> Inputs {
-        let suggestion = |d: &carry::DecisionMaker| {
-            d.influence.is_none()
-                && d.stance.is_none()
-                && d.notes.as_deref().is_some_and(|n| {
-                    ["plan.dm.suggested", "plan.dm.suggested_undated"].iter().any(|k| {
-                        let label = lang.get(k);
-                        let head = label.split(['{', ':', ';']).next().unwrap_or("").trim();
-                        !head.is_empty() && collate(n).starts_with(&collate(head))
-                    })
-                })
-        };
-        for (code, acc) in carried.accounts.iter_mut() {
-            roll_cycle(acc, period);
-            let contacts = self.contacts.entry(code.clone()).or_default();
-            for m in acc.meetings.iter().filter(|m| m.has_content()) {
-                if let Some(log) = same_meeting(contacts, m) {
-                    log.step = m.step;
-                    log.status = m.status.or(log.status);
-                    if m.notes.is_some() {
-                        log.notes.clone_from(&m.notes);
-                    }
-                    continue;
-                }
-                contacts.push(Contact {
-                    date: m.date,
-                    kind: if m.step.is_none() { m.objective.clone() } else { None },
-                    notes: m.notes.clone(),
-                    step: m.step,
-                    status: m.status,
-                    source: ContactSource::Kam,
-                });
-            }
-            for e in &acc.contacts {
-                let copied = contacts.iter().any(|c| {
-                    c.source == ContactSource::Log
-                        && c.date == e.date
-                        && collate(c.kind.as_deref().unwrap_or(""))
-                            == collate(e.kind.as_deref().unwrap_or(""))
-                });
-                if !copied {
-                    contacts.push(Contact {
-                        date: e.date,
-                        kind: e.kind.clone(),
-                        notes: e.notes.clone(),
-                        step: None,
-                        status: None,
-                        source: ContactSource::Kam,
-                    });
-                }
-            }
-            if contacts.is_empty() {
-                self.contacts.remove(code);
-            }
-            acc.decision_makers.retain(|d| !suggestion(d));
-            let dms: Vec<DecisionMaker> = acc
-                .decision_makers
-                .iter()
-                .map(|d| DecisionMaker {
-                    name: d.name.clone().unwrap_or_default(),
-                    role: d.role.clone(),
-                    influence: d.influence.clone(),
-                    stance: d.stance.clone(),
-                    notes: d.notes.clone(),
-                    source: ContactSource::Kam,
-                    confirmed: true,
-                })
-                .collect();
-            if !dms.is_empty() {
-                self.decision_makers.insert(code.clone(), dms);
-            }
-        }
-        self.contacts_known |= carried.accounts.values().any(CarriedAccount::has_entries);
-        self.carried = carried;
-        self
-    }
-
-    /// The first day of the account's current cycle: after the last meeting of the last
-    /// finished one. Meetings before it do not fill the new cycle's steps.
-    pub fn cycle_start(&self, id: &str) -> Option<NaiveDate> {
-        let acc = self.carried.accounts.get(id)?;
-        let last = acc.history.iter().filter_map(|m| m.cycle).max()?;
-        acc.history.iter().filter(|m| m.cycle == Some(last)).filter_map(|m| m.date).max()?.succ_opt()
-    }
-}
-
-/// The log's contact that is the same meeting as a KAM's row: same date, and the row's step
-/// or none (a visit the KAM filed under a step).
-fn same_meeting<'a>(contacts: &'a mut [Contact], m: &MeetingEntry) -> Option<&'a mut Contact> {
-    let date = m.date?;
-    let step_of = |c: &Contact| {
-        if is_call(c.kind.as_deref()) {
-            return None;
-        }
-        meeting_step(c.kind.as_deref()).or_else(|| notes_step(c.notes.as_deref())).map(|s| s as u32 + 1)
-    };
-    let same = |c: &Contact| c.source == ContactSource::Log && c.date == Some(date);
-    let exact = contacts.iter().position(|c| same(c) && step_of(c) == m.step && m.step.is_some());
-    let loose =
-        || contacts.iter().position(|c| same(c) && step_of(c).is_none() && !is_call(c.kind.as_deref()));
-    let i = exact.or_else(loose)?;
-    Some(&mut contacts[i])
-}
-
-/// Moves a finished cycle to the history: the four steps of a plan from before `period` are
-/// all done.
-fn roll_cycle(acc: &mut CarriedAccount, period: Month) {
-    if acc.meetings_period.is_none_or(|p| p >= period) {
-        return;
-    }
-    let done =
-        |s: u32| acc.meetings.iter().any(|m| m.step == Some(s) && m.status == Some(MeetingStatus::Done));
-    if !(1..=4).all(done) {
-        return;
-    }
-    let cycle = acc.history.iter().filter_map(|m| m.cycle).max().unwrap_or(0) + 1;
-    let finished = std::mem::take(&mut acc.meetings);
-    acc.history.extend(finished.into_iter().map(|m| MeetingEntry { cycle: Some(cycle), ..m }));
-}
-
-/// Keeps a step record only when it belongs to the current cycle (undated ones always do).
-pub(super) fn in_cycle<'a>(
-    read: &[(&'a Contact, meetings::Reading)],
-    start: Option<NaiveDate>,
-) -> Vec<(&'a Contact, meetings::Reading)> {
-    read.iter()
-        .filter(|(c, r)| r.step.is_none() || start.is_none_or(|s| c.date.is_none_or(|d| d >= s)))
-        .copied()
-        .collect()
 }
 
 fn status_text(m: &MeetingEntry, lang: &Lang) -> Option<String> {
@@ -423,172 +264,6 @@ pub(super) fn dropped(ctx: &Ctx, kam: &str, by_id: &HashMap<&str, &Account>) -> 
         .collect()
 }
 
-/// What every plan shows, by account code: the month's `carried.json`. Accounts carried in
-/// and shown nowhere are kept, marked as no longer key since this period.
-pub(super) fn carried_out(ctx: &Ctx, kams: &[KamPlan]) -> Carried {
-    let period = ctx.period.period;
-    let input = &ctx.inputs.carried;
-    let mut out = Carried::empty(period);
-    out.returned = input.returned.clone();
-    out.files_read = input.files_read.clone();
-    for k in kams {
-        for a in &k.accounts {
-            let before = input.accounts.get(&a.id);
-            let mut meetings: Vec<MeetingEntry> = a
-                .meetings
-                .iter()
-                .enumerate()
-                .filter_map(|(i, m)| {
-                    let t = &a.owned.step_text[i];
-                    let status = MeetingStatus::ALL.into_iter().find(|s| s.key() == m.status_key);
-                    (m.source.is_some() || t.date.is_some() || t.status.is_some()).then(|| MeetingEntry {
-                        step: Some(m.number),
-                        date: m.date,
-                        date_text: t.date.clone(),
-                        status: if t.status.is_some() { None } else { status },
-                        status_text: t.status.clone(),
-                        notes: m.notes.clone(),
-                        ..MeetingEntry::default()
-                    })
-                })
-                .collect();
-            if let Some(b) = before {
-                meetings.extend(
-                    b.meetings
-                        .iter()
-                        .filter(|m| m.has_content() && !is_shown(m, &a.meetings))
-                        .filter(|m| {
-                            !meetings.iter().any(|s| s.step == m.step && s.step.is_some() && s.date == m.date)
-                        })
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                );
-            }
-            let decision_makers = a
-                .decision_makers
-                .iter()
-                .filter(|d| d.confirmed)
-                .map(|d| carry::DecisionMaker {
-                    name: (!d.name.is_empty()).then(|| d.name.clone()),
-                    role: d.role.clone(),
-                    influence: d.influence.clone(),
-                    stance: d.stance.clone(),
-                    notes: d.notes.clone(),
-                })
-                .collect();
-            out.accounts.insert(
-                a.id.clone(),
-                CarriedAccount {
-                    name: a.name.clone(),
-                    kam: k.kam.clone(),
-                    key: true,
-                    left_key: None,
-                    meetings,
-                    meetings_period: Some(period),
-                    history: before.map(|b| b.history.clone()).unwrap_or_default(),
-                    contacts: before.map(|b| b.contacts.clone()).unwrap_or_default(),
-                    decision_makers,
-                    strategy: before.map(|b| b.strategy.clone()).unwrap_or_default(),
-                    sources: before.map(|b| b.sources.clone()).unwrap_or_default(),
-                },
-            );
-        }
-    }
-    for (code, acc) in &input.accounts {
-        if out.accounts.contains_key(code) || !acc.has_entries() {
-            continue;
-        }
-        let mut kept = acc.clone();
-        kept.key = false;
-        kept.left_key = Some(acc.left_key.unwrap_or(period));
-        out.accounts.insert(code.clone(), kept);
-    }
-    out
-}
-
-/// The summary's plan follow-up: per KAM, decision makers mapped, the step reached, calls
-/// overdue, agreed against computed targets, and the returned plans read.
-pub(super) fn follow_up(ctx: &Ctx, kams: &[KamPlan], by_id: &HashMap<&str, &Account>) -> FollowUpView {
-    let returned = &ctx.inputs.carried.returned;
-    let rows = kams
-        .iter()
-        .map(|k| {
-            let mut r = FollowUpRow {
-                kam: k.kam.clone(),
-                key_accounts: k.accounts.len() as u32,
-                with_decision_makers: 0,
-                steps_done: 0,
-                at_step: [0; 5],
-                calls_overdue: 0,
-                computed_target: 0.0,
-                agreed_target: 0.0,
-                agreed_accounts: 0,
-                plan_target: 0.0,
-                returned: returned
-                    .iter()
-                    .filter(|(kam, _)| norm(kam) == norm(&k.kam))
-                    .map(|(_, f)| f.len() as u32)
-                    .sum(),
-            };
-            for a in &k.accounts {
-                r.with_decision_makers += u32::from(a.decision_makers.iter().any(|d| d.confirmed));
-                r.steps_done += a.meetings.iter().filter(|m| m.done).count() as u32;
-                r.at_step[a.next_meeting.map_or(4, |n| n as usize - 1).min(4)] += 1;
-                r.calls_overdue += u32::from(a.flags.call_overdue);
-                r.computed_target += a.objective.target;
-                match a.owned.strategy.agreed_target {
-                    Some(t) => {
-                        r.agreed_target += t;
-                        r.agreed_accounts += 1;
-                        r.plan_target += t;
-                    }
-                    None => r.plan_target += a.objective.target,
-                }
-            }
-            r
-        })
-        .collect();
-    let mut returned_files: Vec<String> = returned.values().flatten().cloned().collect();
-    returned_files.sort();
-    returned_files.dedup();
-    let shown: std::collections::HashSet<&str> = kams
-        .iter()
-        .flat_map(|k| k.accounts.iter().map(|a| a.id.as_str()).chain(k.dropped.iter().map(|d| d.id.as_str())))
-        .collect();
-    let kept_only = ctx
-        .inputs
-        .carried
-        .accounts
-        .iter()
-        .filter(|(code, acc)| {
-            !shown.contains(code.as_str())
-                && acc.has_entries()
-                && acc.left_key.is_none_or(|m| m == ctx.period.period)
-        })
-        .map(|(code, acc)| AccountRef {
-            id: code.clone(),
-            name: by_id.get(code.as_str()).map(|a| a.name.clone()).unwrap_or_else(|| acc.name.clone()),
-            kam: acc.kam.clone(),
-            sales: by_id.get(code.as_str()).map(|a| a.sales).unwrap_or(0.0),
-        })
-        .collect();
-    FollowUpView { rows, returned_files, kept_only }
-}
-
-/// Sources of the entries shown in a KAM's plan, for the manifest.
-pub fn plan_sources(plan: &KamPlan) -> Vec<Source> {
-    let mut v: Vec<Source> = plan
-        .accounts
-        .iter()
-        .flat_map(|a| a.owned.sources.iter())
-        .chain(plan.dropped.iter().flat_map(|d| d.owned.sources.iter()))
-        .cloned()
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{self, d};
@@ -693,6 +368,12 @@ mod tests {
         let out = &p.carried.accounts["C001"];
         assert_eq!(out.history.len(), 5);
         assert!(out.meetings.is_empty());
+        // A finished cycle's meeting only the KAM recorded is still the last contact.
+        let mut late = acc.clone();
+        late.meetings[3].date = Some(d("2026-09-28"));
+        let p = build_with(vec![("C001", late)], "2026-09");
+        let a = account(&p, "C001");
+        assert_eq!((a.owned.cycle, a.courtesy.last_contact), (2, Some(d("2026-09-28"))));
         // The four done in this period's own plan: shown as a complete cycle, rolled next month.
         let p = build_with(vec![("C001", acc)], "2026-10");
         let a = account(&p, "C001");
@@ -786,6 +467,14 @@ mod tests {
                 notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
                 ..Default::default()
             },
+            // As kamplan wrote it, influence included: still a suggestion.
+            carry::DecisionMaker {
+                name: Some("Nuria Pons".into()),
+                role: Some("gerencia".into()),
+                influence: Some("Alta".into()),
+                notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
+                ..Default::default()
+            },
             carry::DecisionMaker {
                 name: Some("Eva Sanz".into()),
                 notes: Some("Sugerido: nombrado en la reunión del 10/03/2026; confirmar".into()),
@@ -797,5 +486,14 @@ mod tests {
         let dms = &account(&p, "C001").decision_makers;
         let confirmed: Vec<&str> = dms.iter().filter(|d| d.confirmed).map(|d| d.name.as_str()).collect();
         assert_eq!(confirmed, ["Eva Sanz"]);
+        let all: Vec<&str> = dms.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(all.iter().filter(|n| **n == "Luis Marín").count(), 1, "shown once: {all:?}");
+        assert!(all.contains(&"Nuria Pons"), "kept as the KAM left it: {all:?}");
+        let kept = &p.carried.accounts["C001"].decision_makers;
+        assert_eq!(kept.len(), 3, "carried.json keeps every row of the KAM's map: {kept:?}");
+        let row = p.summary.follow_up.rows.iter().find(|r| r.kam == "Ana Pérez").unwrap();
+        let mapped = p.kams.iter().find(|k| k.kam == "Ana Pérez").unwrap().accounts.iter();
+        let mapped = mapped.filter(|a| a.decision_makers.iter().any(|d| d.confirmed)).count();
+        assert_eq!(row.with_decision_makers as usize, mapped);
     }
 }

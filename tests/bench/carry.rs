@@ -41,6 +41,14 @@ fn returned_plans(dir: &Path, n: usize) {
     for i in 0..n {
         let mut k = plans.kams[i % plans.kams.len()].clone();
         k.accounts = (0..10).map(|j| pool[(i * 10 + j) % pool.len()].clone()).collect();
+        // The cover's lists link to account sections: keep only this plan's accounts.
+        let ids: std::collections::HashSet<String> = k.accounts.iter().map(|a| a.id.clone()).collect();
+        k.attention.retain(|x| ids.contains(&x.id));
+        k.actions.retain(|x| ids.contains(&x.id));
+        k.agenda.retain(|x| ids.contains(&x.id));
+        k.new_key.retain(|x| ids.contains(&x.id));
+        k.lost_key.clear();
+        k.dropped.clear();
         for a in &mut k.accounts {
             // The same entries for an account in every plan: no copy disagrees with another.
             a.decision_makers = ["Marta Gil", "Pedro Ruiz"]

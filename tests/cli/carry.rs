@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
 use umya_spreadsheet::{Spreadsheet, Worksheet};
 
@@ -226,6 +226,10 @@ fn a_kams_entries_come_back_next_month_in_both_formats() {
         assert!(has_text(c01, text), "{text:?} not in the new plan");
     }
     assert!(c01.contains(&Data::Float(250_000.0)), "the agreed target is a number");
+    assert!(
+        c01.iter().any(|c| matches!(c, Data::String(s) if s.starts_with("Objetivo de ventas acordado con el cliente: 250.000,00"))),
+        "the agreed target set against the computed one in the XLSX"
+    );
     for (y, m, d) in [(2026, 9, 10), (2026, 10, 20), (2026, 11, 18), (2026, 10, 27)] {
         assert!(has_date(c01, y, m, d), "{y}-{m}-{d} is a date cell");
     }
@@ -235,15 +239,27 @@ fn a_kams_entries_come_back_next_month_in_both_formats() {
     assert_eq!(decide, 2, "the meeting table and the activity log, each once");
 
     let text = pdf_text(&pdf);
+    let flat: String = text.split_whitespace().collect();
     for s in [
         "Marta Gil",
         "Pedro Ruiz",
+        "Gerente",
+        "Promotor",
+        "Chef",
+        "Neutral",
         "Ser su proveedor único de aceite",
-        "250.000,00",
+        "Visita con el chef en noviembre",
         "Ofertan un 5 % menos",
+        "20/10/2026",
+        "18/11/2026",
+        "Planificada",
         "Confirma el pedido de Navidad",
+        "27/10/2026",
+        // The agreed target beside the computed one.
+        "Objetivo de ventas acordado con el cliente: 250.000,00 €, frente a",
     ] {
-        assert!(text.contains(s), "{s:?} not in the PDF");
+        let s: String = s.split_whitespace().collect();
+        assert!(flat.contains(&s), "{s:?} not in the PDF");
     }
     // Meeting 3 planned: the next objective says so.
     assert!(text.contains("planificada para el 18/11/2026"), "next objective");
@@ -265,6 +281,7 @@ fn a_kams_entries_come_back_next_month_in_both_formats() {
         .ends_with("Plan cuentas clave Lucía Pérez 2026-10.xlsx")
         && s["sheet"] == "Hotel Sol (mío)"
         && s["cells"].as_str().unwrap().starts_with('A')));
+    assert!(from.iter().all(|s| s["sheet"] == "Hotel Sol (mío)"), "only the areas with entries: {from:?}");
     // The summary's follow-up counts the agreed target and the returned plan.
     let summary = fs::read_dir(&month)
         .unwrap()
@@ -273,6 +290,28 @@ fn a_kams_entries_come_back_next_month_in_both_formats() {
         .unwrap();
     let s = pdf_text(&summary);
     assert!(s.contains("Seguimiento de los planes") && s.contains("250.000,00"), "{s}");
+    // Lucía's rows: decision makers mapped on C01 only; C01 at meeting 3 (1 and 2 done), the
+    // others at 1; her plan came back edited; the agreed target counted in the plan's target.
+    let mut book: Xlsx<_> = calamine::open_workbook(summary.with_extension("xlsx")).unwrap();
+    let follow = book.worksheet_range("Seguimiento").unwrap();
+    let rows: Vec<&[Data]> = follow.rows().filter(|r| r[0] == Data::String("Lucía Pérez".into())).collect();
+    assert_eq!(rows.len(), 2, "one row in each table");
+    let n = |v: &[Data]| v.iter().map(|d| d.as_f64().unwrap_or(-1.0)).collect::<Vec<_>>();
+    assert_eq!(n(&rows[0][1..=8]), [4.0, 1.0, 2.0, 3.0, 0.0, 1.0, 0.0, 0.0], "{:?}", rows[0]);
+    assert_eq!(rows[0][10], Data::Float(1.0), "plans returned");
+    let (computed, agreed, plan) = (n(&rows[1][2..3])[0], n(&rows[1][4..5])[0], n(&rows[1][5..6])[0]);
+    assert_eq!((rows[1][3].as_f64(), agreed), (Some(1.0), 250_000.0));
+    let c01_computed: f64 = manifest["targets"]["C01"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["set_in"] == "2026-11")
+        .map(|m| m["target"].as_f64().unwrap())
+        .sum();
+    assert!((plan - (computed - c01_computed + 250_000.0)).abs() < 0.01, "{plan} {computed} {c01_computed}");
+    let listed =
+        |c: &Data| matches!(c, Data::String(s) if s.ends_with("Plan cuentas clave Lucía Pérez 2026-10.xlsx"));
+    assert!(follow.used_cells().any(|c| listed(c.2)), "the returned file is listed");
 
     // The month after, untouched: carried.json alone carries everything on.
     run_month(t.path(), "2026-12", &[]);

@@ -77,11 +77,11 @@ fn unusable_returned_files_and_cells_are_located_warnings_and_the_rest_is_carrie
     let o = run_month(t.path(), "2026-11", &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
+    // One located line per problem, never two.
     let line = |needle: &str| -> String {
-        err.lines()
-            .find(|l| l.contains(needle))
-            .unwrap_or_else(|| panic!("no warning with {needle:?} in:\n{err}"))
-            .to_string()
+        let found: Vec<&str> = err.lines().filter(|l| l.contains(needle)).collect();
+        assert_eq!(found.len(), 1, "one warning with {needle:?} in:\n{err}");
+        found[0].to_string()
     };
     assert!(line("ventas-copia.xlsx").contains("is not a kamplan plan"));
     let d = line("danado.xlsx");
@@ -168,7 +168,20 @@ fn assert_fixture_entries(dir: &Path, fixture_name: &str) {
     for (y, m, d) in [(2026, 10, 20), (2026, 11, 18), (2026, 10, 27)] {
         assert!(has_date(c01, y, m, d), "{fixture_name}: {y}-{m}-{d} read as a date");
     }
-    assert!(pdf_text(&pdf).contains("planificada para el 18/11/2026"), "{fixture_name}");
+    let flat: String = pdf_text(&pdf).split_whitespace().collect();
+    for s in [
+        "planificada para el 18/11/2026",
+        "Marta Gil",
+        "Pedro Ruiz",
+        "Ser su proveedor único de aceite",
+        "Ofertan un 5 % menos",
+        "Confirma el pedido de Navidad",
+        "27/10/2026",
+        "250.000,00",
+    ] {
+        let s: String = s.split_whitespace().collect();
+        assert!(flat.contains(&s), "{fixture_name}: {s:?} not in the PDF");
+    }
     // The same entries whichever program saved the file.
     let carried = json(&dir.join("out/2026-11/carried.json"));
     let mut c01 = carried["accounts"]["C01"].clone();

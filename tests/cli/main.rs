@@ -6,6 +6,7 @@ mod util;
 
 mod carry;
 mod carry_bad;
+mod carry_cycle;
 mod check;
 mod classify;
 mod fuzz;
