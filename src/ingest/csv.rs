@@ -20,6 +20,7 @@ use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use super::cells::Val;
 use super::sheet::{Ctx, RowBuf, SheetReader};
+use super::workbook::stream_rows;
 use super::{IngestError, SheetReport};
 use crate::config::Config;
 
@@ -264,7 +265,8 @@ pub fn read_file(
             }
         }
     };
-    feed(fill, &mut sr, ctx).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
+    // The same two-thread row stream as a sheet's: this thread parses, the row loop runs beside it.
+    stream_rows(fill, &mut sr, ctx).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
     let mut report = sr.finish(ctx);
     if report.role != super::Role::Skipped {
         let d = match delimiter {
@@ -274,66 +276,6 @@ pub fn read_file(
         report.notices.insert(0, format!("text file: {}, fields separated by {d}", enc.name()));
     }
     Ok(vec![report])
-}
-
-/// Rows per batch handed from the parsing thread to the row loop.
-const BATCH: usize = 512;
-
-/// Runs the row loop on a second thread while this one parses: `fill` puts the next non-empty
-/// row into the buffer and gives its 0-based number, or `None` at the end.
-fn feed(
-    mut fill: impl FnMut(&mut RowBuf) -> Result<Option<u32>, String>,
-    sr: &mut SheetReader<'_>,
-    ctx: &mut Ctx,
-) -> Result<(), String> {
-    use std::sync::mpsc;
-    type Batch = Vec<(u32, RowBuf)>;
-    let (tx, rx) = mpsc::sync_channel::<Batch>(4);
-    let (back_tx, back_rx) = mpsc::channel::<Batch>();
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(move || {
-            'feed: for mut batch in rx {
-                for (r, buf) in &batch {
-                    if !sr.row(*r, buf, ctx) {
-                        break 'feed;
-                    }
-                }
-                batch.iter_mut().for_each(|(_, b)| b.clear());
-                let _ = back_tx.send(batch);
-            }
-        });
-        let mut spare: Vec<RowBuf> = Vec::new();
-        let mut batch: Batch = Vec::with_capacity(BATCH);
-        let mut result = Ok(());
-        loop {
-            let mut buf = spare.pop().unwrap_or_default();
-            match fill(&mut buf) {
-                Ok(Some(r)) => batch.push((r, buf)),
-                Ok(None) => break,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-            if batch.len() == BATCH {
-                if tx.send(std::mem::take(&mut batch)).is_err() {
-                    break; // the row loop needs no more rows
-                }
-                if let Ok(old) = back_rx.try_recv() {
-                    spare.extend(old.into_iter().map(|(_, b)| b));
-                }
-                batch.reserve(BATCH);
-            }
-        }
-        if result.is_ok() && !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
-        drop(tx);
-        if worker.join().is_err() {
-            result = Err("the row loop failed".into());
-        }
-        result
-    })
 }
 
 #[cfg(test)]

@@ -480,8 +480,9 @@ const BATCH_TEXT: usize = 4 << 20;
 
 /// Streams a sheet row by row: this thread reads the file into row buffers while a second
 /// thread runs the row loop, so reading costs about what the bare read costs and memory stays
-/// flat however long the sheet (batches are bounded in rows and in bytes).
-fn stream_rows(
+/// flat however long the sheet (batches are bounded in rows and in bytes). Text files
+/// ([`super::csv`]) stream through it too.
+pub(super) fn stream_rows(
     mut next_row: impl FnMut(&mut RowBuf) -> Result<Option<u32>, String>,
     sr: &mut SheetReader<'_>,
     ctx: &mut Ctx,
