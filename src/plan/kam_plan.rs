@@ -46,7 +46,17 @@ pub(super) fn kam_plan(
             .collect()
     };
     let new_key = listed(&c.new_key);
-    let lost_key = listed(&c.lost_key);
+    let mut lost_key = listed(&c.lost_key);
+    // An account of this KAM's last plan that is no longer key is a change since last month
+    // even when, on today's books, it was not key last month either (its master changed).
+    let dropped = owned::dropped(ctx, kam, by_id);
+    for d in &dropped {
+        if !lost_key.iter().any(|a| a.id == d.id) {
+            let name = d.name.clone();
+            let sales = by_id.get(d.id.as_str()).map_or(0.0, |a| a.sales);
+            lost_key.push(AccountRef { id: d.id.clone(), name, kam: kam.to_string(), sales });
+        }
+    }
 
     let attention = accounts
         .iter()
@@ -143,7 +153,7 @@ pub(super) fn kam_plan(
         accounts,
         warnings,
         choices: choices.clone(),
-        dropped: owned::dropped(ctx, kam, by_id),
+        dropped,
         returned: ctx
             .inputs
             .carried

@@ -235,7 +235,7 @@ pub(super) fn dropped(ctx: &Ctx, kam: &str, by_id: &HashMap<&str, &Account>) -> 
             let name = by_id.get(code.as_str()).map(|a| a.name.clone()).unwrap_or_else(|| acc.name.clone());
             let sales = by_id.get(code.as_str()).map(|a| a.sales).unwrap_or(0.0);
             let text = ctx.lang.fill(
-                "plan.owned.dropped_text",
+                "plan.owned.dropped.text",
                 &[("name", name.clone()), ("code", code.clone()), ("sales", ctx.lang.money(sales))],
             );
             let mut owned = KamOwned {

@@ -253,11 +253,12 @@ impl SectionWriter<'_> {
         if let Some(h) = main_header.filter(|h| *h < 20) {
             self.ws.set_freeze_panes(h + 1, 0)?;
         }
-        // A table that runs over printed pages repeats its header on each — only when it ends
-        // the sheet: a repeated header sits on top of every later page, above whatever is there.
+        // A table that runs over printed pages repeats its header on each: a long one always;
+        // the sheet's main table only when it ends the sheet (a repeated header sits on top of
+        // every later page, above whatever is there).
         let ends_sheet = |end: u32| row <= end + 4;
         if let Some((h, _, _)) =
-            longest.filter(|(h, n, end)| (*n >= 25 || main_header == Some(*h)) && ends_sheet(*end))
+            longest.filter(|(h, n, end)| *n >= 25 || (main_header == Some(*h) && ends_sheet(*end)))
         {
             self.ws.set_repeat_rows(h, h)?;
         }

@@ -389,7 +389,10 @@ fn entries_follow_an_account_to_its_new_kam_or_stay_when_it_stops_being_key() {
     assert!(all.iter().all(|(n, _)| n != "Catering Norte S.L."), "not in the old KAM's plan");
     let dropped = sheet(&all, "Dejan de ser clave");
     assert!(has_text(dropped, "Enólogo Ruiz") && has_text(dropped, "Estrategia de Bodega Ruiz C.B."));
-    assert!(pdf_text(&lucia_pdf).contains("Cuentas que dejan de ser clave"));
+    let text: String = pdf_text(&lucia_pdf).split_whitespace().collect();
+    assert!(text.contains("Cuentasquedejandeserclave"));
+    assert!(text.contains("BodegaRuizC.B.(C05)yanoescuentaclave"), "the section says why");
+    assert!(!text.contains("Cuentasquedejandeserclave:ninguna"), "the cover lists it among the changes");
     let carried = json(&t.path().join("out/2026-11/carried.json"));
     assert_eq!(carried["accounts"]["C05"]["key"], false);
     assert_eq!(carried["accounts"]["C05"]["left_key"], "2026-11");

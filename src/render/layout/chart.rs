@@ -6,7 +6,26 @@ use super::*;
 
 impl Layout {
     pub(super) fn chart(&mut self, c: &Chart) {
-        let height = CHART_H;
+        // Long category labels set at 45° (customer names) get room of their own below the
+        // plot instead of taking it from the bars.
+        let long_labels = {
+            let n = c.series.iter().map(|s| s.points.len()).max().unwrap_or(0).max(1);
+            let widest = c
+                .series
+                .first()
+                .map(|s| {
+                    s.points.iter().map(|p| self.width(&p.0, false, 7.0).min(70.0)).fold(0.0f32, f32::max)
+                })
+                .unwrap_or(0.0);
+            let rotated = widest > (WIDTH - 60.0) / n as f32 - 3.0;
+            // Month labels ("nov 2024") fit the usual room; names take what they need.
+            if rotated && widest > 45.0 {
+                widest * 0.71 + 11.0 - 13.0
+            } else {
+                0.0
+            }
+        };
+        let height = CHART_H + long_labels;
         self.ensure(height);
         let top = self.y;
         let title = self.ellipsize(&c.title, true, 10.0, WIDTH);

@@ -1,8 +1,6 @@
 //! Cells: typed values and text written safely (never a formula, cut to Excel's limit), dates
 //! in Excel's range, and the workbook's cell formats per look and value format.
 
-use std::collections::HashMap;
-
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Note, Url,
     Worksheet, XlsxError,
@@ -13,6 +11,7 @@ use crate::document::{NoteKind, Value, ValueFormat};
 use crate::render::xlsx_layout::{
     num_format_decimals, shown_decimals, stored_decimals, stored_number, Words,
 };
+use rustc_hash::FxHashMap as FxMap;
 
 /// Excel's limit on a cell's text, in UTF-16 units.
 pub(super) const MAX_CELL_TEXT: usize = 32_767;
@@ -34,6 +33,10 @@ pub(super) fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
 
 /// Text cut to what a cell holds.
 pub(super) fn cell_text(s: &str) -> &str {
+    // A text has no more UTF-16 units than UTF-8 bytes: most need no counting.
+    if s.len() <= MAX_CELL_TEXT {
+        return s;
+    }
     let mut used = 0;
     for (i, ch) in s.char_indices() {
         used += ch.len_utf16();
@@ -102,7 +105,8 @@ pub(super) struct Styles {
     pub(super) currency: String,
     /// Note on a numeric cell left empty because the value is not available.
     pub(super) not_available: &'static str,
-    cache: HashMap<(u8, Option<u8>, Look), XlFormat>,
+    /// FxHash: looked up for every cell written.
+    cache: FxMap<(u8, Option<u8>, Look), XlFormat>,
 }
 
 impl Styles {
@@ -111,7 +115,7 @@ impl Styles {
             lang: lang.into(),
             currency: currency.into(),
             not_available: Words::of(lang).not_available,
-            cache: HashMap::new(),
+            cache: FxMap::default(),
         }
     }
 
@@ -291,8 +295,8 @@ pub(super) fn write_link(
     url: Url,
     look: Look,
 ) -> Result<(), XlsxError> {
-    let f = styles.get(ValueFormat::Text, look).clone();
-    ws.write_url_with_options(row, col, url, cell_text(text), "", Some(&f))?;
+    let f = styles.get(ValueFormat::Text, look);
+    ws.write_url_with_options(row, col, url, cell_text(text), "", Some(f))?;
     Ok(())
 }
 
@@ -346,6 +350,22 @@ mod tests {
         assert_eq!(at(&mut x, "Cuentas clave", 6, 0), Data::String("Total".into()));
         assert_eq!(at(&mut x, "Cuentas clave", 6, 2), Data::Float(18517.5));
         assert_eq!(at(&mut x, "Cuentas clave", 6, 3), Data::Float(1.0));
+    }
+
+    #[test]
+    fn cell_text_keeps_what_a_cell_holds_in_utf16_units() {
+        use super::{cell_text, MAX_CELL_TEXT};
+        let units = |s: &str| s.encode_utf16().count();
+        let ascii = "a".repeat(MAX_CELL_TEXT);
+        assert_eq!(cell_text(&ascii), ascii);
+        assert_eq!(cell_text(&"a".repeat(40_000)).len(), MAX_CELL_TEXT);
+        // 40,000 bytes but 20,000 units: kept whole.
+        let accents = "é".repeat(20_000);
+        assert_eq!(cell_text(&accents), accents);
+        // Two units each: cut on a character, within the limit.
+        let cut = cell_text(&"😀".repeat(20_000)).to_string();
+        assert_eq!(units(&cut), MAX_CELL_TEXT - 1);
+        assert!(cut.chars().all(|c| c == '😀'));
     }
 
     #[test]

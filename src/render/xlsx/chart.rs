@@ -2,8 +2,8 @@
 //! and the hidden data sheet that holds their data and long drop-down lists.
 
 use rust_xlsxwriter::{
-    Chart as XlChart, ChartAxisLabelPosition, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
-    ChartMarker, ChartSolidFill, ChartType, Worksheet, XlsxError,
+    Chart as XlChart, ChartAxisLabelPosition, ChartFont, ChartFormat, ChartLegendPosition, ChartLine,
+    ChartLineDashType, ChartMarker, ChartSolidFill, ChartType, Worksheet, XlsxError,
 };
 
 use super::cells::{cell_text, Look, Styles};
@@ -92,7 +92,11 @@ impl SectionWriter<'_> {
         if has_other {
             primary.combine(&other);
         }
-        primary.title().set_name((sheet, refs.title_row, 0));
+        // A title the size of a heading, not Excel's 14 pt that wraps a long one to two lines.
+        primary
+            .title()
+            .set_name((sheet, refs.title_row, 0))
+            .set_font(ChartFont::new().set_bold().set_size(11));
         let (lang, cur) = (self.styles.lang.clone(), self.styles.currency.clone());
         primary.y_axis().set_num_format(layout::axis_format(y_format, &lang, &cur));
         if bands && refs.bands_on_primary {

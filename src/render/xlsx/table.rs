@@ -237,4 +237,34 @@ mod tests {
         assert_eq!(names, ["T_A1", "T_A1_2"]);
         assert_eq!(at(&mut x, "Datos", 0, 0), Data::String("opción 0".into()));
     }
+
+    #[test]
+    fn a_printed_header_repeats_for_a_long_table_or_a_main_table_that_ends_its_sheet() {
+        let table = |rows: usize| {
+            Block::Table(Table {
+                name: "t".into(),
+                columns: vec![col("Cliente", ValueFormat::Text), col("Ventas", ValueFormat::Money)],
+                rows: (0..rows).map(|i| vec![cell(text(&format!("c{i}"))), cell(money(i as f64))]).collect(),
+                totals: None,
+                pdf_last: None,
+                area: None,
+            })
+        };
+        let prose =
+            || Block::Paragraph(vec![crate::document::Run::text("Texto después de la tabla.", false)]);
+        let doc = Document {
+            sections: vec![
+                // A short main table with prose after it: a repeated header would sit above the prose.
+                section("corta", vec![table(5), prose(), prose(), prose(), prose(), prose(), prose()]),
+                // The same table ending its sheet, and a long table with prose after it.
+                section("final", vec![prose(), table(5)]),
+                section("larga", vec![table(40), prose(), prose(), prose(), prose(), prose(), prose()]),
+            ],
+            ..plan()
+        };
+        let workbook = part(&render(&doc), "xl/workbook.xml");
+        assert!(!workbook.contains("'corta'!$"), "{workbook}");
+        assert!(workbook.contains("'final'!$3:$3") || workbook.contains("final!$3:$3"), "{workbook}");
+        assert!(workbook.contains("larga!$1:$1") || workbook.contains("'larga'!$1:$1"), "{workbook}");
+    }
 }
