@@ -366,6 +366,29 @@ pub struct SheetReport {
 }
 
 impl SheetReport {
+    /// The report of a sheet no row of which was read, with why in `notices`.
+    pub fn skipped(file: String, sheet: String, notices: Vec<String>) -> SheetReport {
+        SheetReport {
+            file,
+            sheet,
+            role: Role::Skipped,
+            hidden: false,
+            header_row: None,
+            columns: Vec::new(),
+            unused_columns: Vec::new(),
+            decimal: None,
+            rows: 0,
+            transactions: 0,
+            skipped: 0,
+            rejected: 0,
+            skipped_by_reason: Vec::new(),
+            amount_total: 0.0,
+            rejects: Vec::new(),
+            notices,
+            wide: None,
+        }
+    }
+
     /// How the sheet is named to a user: `ventas.xlsx › Ene-26`, or `ventas.csv` for a text
     /// file (which has no sheets).
     pub fn place(&self) -> String {

@@ -411,25 +411,11 @@ fn sheet_list(meta: &[calamine::Sheet]) -> Result<Vec<(String, bool)>, String> {
 
 /// The one report of a workbook kamplan published: no rows read, and why.
 fn plan_marker(file: &str) -> SheetReport {
-    SheetReport {
-        file: file.to_string(),
-        sheet: crate::carry::ident::SHEET.to_string(),
-        role: super::Role::Skipped,
-        hidden: false,
-        header_row: None,
-        columns: Vec::new(),
-        unused_columns: Vec::new(),
-        decimal: None,
-        rows: 0,
-        transactions: 0,
-        skipped: 0,
-        rejected: 0,
-        skipped_by_reason: Vec::new(),
-        amount_total: 0.0,
-        rejects: Vec::new(),
-        notices: vec![PLAN_NOTICE.to_string()],
-        wide: None,
-    }
+    SheetReport::skipped(
+        file.to_string(),
+        crate::carry::ident::SHEET.to_string(),
+        vec![PLAN_NOTICE.to_string()],
+    )
 }
 
 /// What `check` says of a workbook kamplan published.

@@ -28,23 +28,9 @@ impl SheetReader<'_> {
                 ..wide::WideReport::default()
             });
             return SheetReport {
-                file: self.file,
-                sheet: self.sheet,
-                role: Role::Skipped,
                 hidden: self.hidden,
-                header_row: None,
-                columns: Vec::new(),
-                unused_columns: Vec::new(),
-                decimal: None,
-                rows: 0,
-                transactions: 0,
-                skipped: 0,
-                rejected: 0,
-                skipped_by_reason: Vec::new(),
-                amount_total: 0.0,
-                rejects: Vec::new(),
-                notices,
                 wide,
+                ..SheetReport::skipped(self.file, self.sheet, notices)
             };
         }
         // The locale of ambiguous text numbers, per column.

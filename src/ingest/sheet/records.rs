@@ -4,6 +4,21 @@
 use super::*;
 
 impl SheetReader<'_> {
+    /// The row's date. A row without a readable date is skipped when it is no data row (a
+    /// title, a totals row), else rejected with its date cell; `None` either way.
+    fn dated(&mut self, r: u32, buf: &RowBuf, f: &[Val<'_>; NCOLS], nonblank: usize) -> Option<NaiveDate> {
+        match self.date(&f[Col::Date as usize]) {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                match self.non_data(buf, f, nonblank) {
+                    Some(why) => self.skip(why),
+                    None => self.reject(r, Col::Date, &f[Col::Date as usize], reason),
+                }
+                None
+            }
+        }
+    }
+
     pub(super) fn sales_row(
         &mut self,
         r: u32,
@@ -12,14 +27,8 @@ impl SheetReader<'_> {
         nonblank: usize,
         ctx: &mut Ctx,
     ) {
-        let date = match self.date(&f[Col::Date as usize]) {
-            Ok(d) => d,
-            Err(reason) => {
-                if let Some(why) = self.non_data(buf, f, nonblank) {
-                    return self.skip(why);
-                }
-                return self.reject(r, Col::Date, &f[Col::Date as usize], reason);
-            }
+        let Some(date) = self.dated(r, buf, f, nonblank) else {
+            return;
         };
         let amount_v = &f[Col::Amount as usize];
         // A lone date (a day heading above that day's lines) carries no sale.
@@ -84,14 +93,8 @@ impl SheetReader<'_> {
         nonblank: usize,
         ctx: &mut Ctx,
     ) {
-        let date = match self.date(&f[Col::Date as usize]) {
-            Ok(d) => d,
-            Err(reason) => {
-                if let Some(why) = self.non_data(buf, f, nonblank) {
-                    return self.skip(why);
-                }
-                return self.reject(r, Col::Date, &f[Col::Date as usize], reason);
-            }
+        let Some(date) = self.dated(r, buf, f, nonblank) else {
+            return;
         };
         if nonblank == 1 {
             return self.skip(Skip::Title);
