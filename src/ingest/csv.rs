@@ -96,6 +96,25 @@ impl TextEncoding {
     }
 }
 
+/// The reader the csv parser reads from, remembering the bytes given so far and the last of
+/// them: with the parser's position they tell whether a record ended the file without a line
+/// break (which the parser's line count does not show).
+struct Tail<R> {
+    inner: R,
+    seen: std::rc::Rc<std::cell::Cell<(u64, Option<u8>)>>,
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if n > 0 {
+            let (total, _) = self.seen.get();
+            self.seen.set((total + n as u64, Some(out[n - 1])));
+        }
+        Ok(n)
+    }
+}
+
 /// UTF-16 bytes in, UTF-8 bytes out, through encoding_rs, a buffer at a time.
 struct Utf16ToUtf8<R> {
     inner: R,
@@ -233,11 +252,13 @@ pub fn read_file(
     let mut f = File::open(path).map_err(io)?;
     let mut bom = vec![0; enc.bom_len()];
     f.read_exact(&mut bom).map_err(io)?;
-    let reader: Box<dyn Read + Send> = match enc {
+    let inner: Box<dyn Read + Send> = match enc {
         TextEncoding::Utf16Le => Box::new(Utf16ToUtf8::new(BufReader::new(f), UTF_16LE)),
         TextEncoding::Utf16Be => Box::new(Utf16ToUtf8::new(BufReader::new(f), UTF_16BE)),
         _ => Box::new(f),
     };
+    let seen = std::rc::Rc::new(std::cell::Cell::new((0, None)));
+    let reader = Tail { inner, seen: seen.clone() };
     let mut csv = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -246,13 +267,26 @@ pub fn read_file(
         .from_reader(reader);
     let mut sr = SheetReader::new(cfg, file, "", false);
     let mut record = ::csv::ByteRecord::new();
-    let mut r: u32 = 0;
+    // Rows are numbered as a spreadsheet opening the file shows them: the csv reader passes over
+    // empty lines, which are rows there, and a quoted field's line breaks stay inside its row. A
+    // record's position is where its read began (before the empty lines it passed over), and the
+    // reader's position after it is the next line, so the lines between that are not the
+    // record's own are the empty rows before it.
+    let mut r: u64 = 0;
     let fill = |buf: &mut RowBuf| -> Result<Option<u32>, String> {
         loop {
             if !csv.read_byte_record(&mut record).map_err(|e| e.to_string())? {
                 return Ok(None);
             }
-            let row = r;
+            let breaks: u64 = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum();
+            if let Some(start) = record.position().map(|p| p.line()) {
+                // A last record without a line break at its end does not reach the next line.
+                let (total, last) = seen.get();
+                let unended = csv.position().byte() == total && last.is_some_and(|b| b != b'\n');
+                let spanned = csv.position().line() - start + u64::from(unended);
+                r += spanned.saturating_sub(1 + breaks);
+            }
+            let row = u32::try_from(r).map_err(|_| "more rows than a sheet can number".to_string())?;
             r += 1;
             for (c, field) in record.iter().enumerate() {
                 if field.is_empty() {

@@ -104,6 +104,22 @@ fn a_utf16_csv_gives_the_same_accounts() {
 }
 
 #[test]
+fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+    // Empty lines are rows when the file is opened in Excel; a quoted field's line break is not.
+    let dir = tmp();
+    let csv = dir.path().join("ventas.csv");
+    let text = "Ventas octubre 2026\n\nFecha;Cliente;Importe\n01/10/2026;Bar Pepe;10\n\n\
+                02/10/2026;\"Bar\nPepe\";abc\n03/10/2026;Casa Luis;mucho\n\n\n04/10/2026;Casa Luis;fatal";
+    std::fs::write(&csv, text).unwrap();
+    let out = stdout(&kamplan(dir.path(), &["check", csv.to_str().unwrap()]));
+    assert!(out.contains("header in row 3"), "{out}");
+    assert!(out.contains("ventas.csv › row 6 › C  Importe = \"abc\""), "{out}");
+    assert!(out.contains("ventas.csv › row 7 › C  Importe = \"mucho\""), "{out}");
+    // The last line, after two empty ones and without a line break at its end.
+    assert!(out.contains("ventas.csv › row 10 › C  Importe = \"fatal\""), "{out}");
+}
+
+#[test]
 fn folders_give_csv_tsv_and_txt_exports() {
     let dir = tmp();
     let books = dir.path().join("books");
