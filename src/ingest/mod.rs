@@ -100,8 +100,9 @@ pub type FxSet<T> = rustc_hash::FxHashSet<T>;
 pub struct Interner {
     /// Every text, end to end.
     text: String,
-    /// Where each symbol's text ends in `text` (symbol n is `ends[n-2]..ends[n-1]`).
-    ends: Vec<u32>,
+    /// Where each symbol's text ends in `text` (symbol n is `ends[n-2]..ends[n-1]`). Full-width
+    /// offsets: many books together may hold more than 4 GiB of distinct text.
+    ends: Vec<usize>,
     /// The symbols, found by their text's hash.
     table: hashbrown::HashTable<Sym>,
 }
@@ -113,16 +114,16 @@ impl Interner {
     }
 
     /// The text of symbol `sym` in `text`, given `ends`.
-    fn span<'a>(text: &'a str, ends: &[u32], sym: Sym) -> &'a str {
+    fn span<'a>(text: &'a str, ends: &[usize], sym: Sym) -> &'a str {
         let i = sym.0.get() as usize - 1;
-        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-        &text[start..ends[i] as usize]
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        &text[start..ends[i]]
     }
 
     /// The symbol of `s`, adding it on first sight.
     ///
     /// # Panics
-    /// When the texts pass 4 GiB together (a u32 offset), which no book's distinct strings do.
+    /// Past 4 billion distinct strings (a u32 symbol), which memory ends long before.
     pub fn intern(&mut self, s: &str) -> Sym {
         let hash = Self::hash(s);
         let Interner { text, ends, table } = self;
@@ -131,8 +132,9 @@ impl Interner {
             return sym;
         }
         text.push_str(s);
-        ends.push(u32::try_from(text.len()).expect("interned texts under 4 GiB"));
-        let sym = Sym(NonZeroU32::new(ends.len() as u32).expect("non-zero by construction"));
+        ends.push(text.len());
+        let sym =
+            Sym(u32::try_from(ends.len()).ok().and_then(NonZeroU32::new).expect("under 4 billion strings"));
         table.insert_unique(hash, sym, |&sym| Self::hash(Self::span(text, ends, sym)));
         sym
     }
