@@ -423,7 +423,7 @@ pub(super) mod tests {
         }
     }
 
-    pub(super) fn long_table(rows: usize) -> Table {
+    pub(in crate::render) fn long_table(rows: usize) -> Table {
         Table {
             name: "cuentas".into(),
             columns: vec![

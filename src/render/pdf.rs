@@ -344,9 +344,7 @@ fn round(v: f32, scale: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{
-        Block, Cell, Column, Kpi, NoteKind, PageBreak, Run, Section, Table, Value, ValueFormat,
-    };
+    use crate::document::{Block, Cell, Kpi, NoteKind, PageBreak, Run, Section, Table, Value, ValueFormat};
 
     fn ctx() -> RenderContext {
         RenderContext {
@@ -420,31 +418,8 @@ mod tests {
                     title: "Cuentas".into(),
                     sheet: "Cuentas".into(),
                     page_break: PageBreak::Page,
-                    blocks: vec![Block::Table(Table {
-                        name: "cuentas".into(),
-                        columns: vec![
-                            Column {
-                                label: "Cliente".into(),
-                                format: ValueFormat::Text,
-                                choices: vec![],
-                                fill: false,
-                                name: None,
-                                formula: None,
-                            },
-                            Column {
-                                label: "Ventas".into(),
-                                format: ValueFormat::Money,
-                                choices: vec![],
-                                fill: false,
-                                name: None,
-                                formula: None,
-                            },
-                        ],
-                        rows,
-                        totals: None,
-                        pdf_last: None,
-                        area: None,
-                    })],
+                    // The layout tests' two-column table, with this plan's rows and no totals.
+                    blocks: vec![Block::Table(Table { rows, totals: None, ..layout::tests::long_table(0) })],
                 },
             ],
         }
