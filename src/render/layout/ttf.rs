@@ -35,6 +35,15 @@ fn fast_index(ch: char) -> Option<usize> {
     }
 }
 
+/// The index of `item` in `classes`, added when new (at most [`FAST`] of them).
+fn class_of<T: PartialEq>(classes: &mut Vec<T>, item: T) -> u16 {
+    let at = classes.iter().position(|c| *c == item).unwrap_or_else(|| {
+        classes.push(item);
+        classes.len() - 1
+    });
+    u16::try_from(at).expect("fewer classes than characters")
+}
+
 /// A parsed font face over borrowed bytes, with the metrics layout and the PDF need.
 pub struct Face {
     data: &'static [u8],
@@ -52,12 +61,27 @@ pub struct Face {
     pub caret: (i16, i16),
     /// The pair-adjustment subtables of each lookup of the GPOS `kern` feature, in lookup order.
     kern_lookups: Vec<Vec<PairAdjustment<'static>>>,
-    /// Glyph of each dense-table character (0 when the face lacks it).
-    fast_glyph: [u16; FAST],
-    /// Advance in em of each dense-table character.
-    fast_advance: [f32; FAST],
-    /// Kerning in font units for pairs of dense-table characters, row = left character.
-    fast_kern: Box<[i16]>,
+    /// Glyph, advance and kerning classes of each dense-table character.
+    fast: Box<[FastChar; FAST]>,
+    /// Kerning in font units between dense-table characters, by class: row = the left
+    /// character's class, column = the right one's. Characters with the same kerning against
+    /// every other share a class, so the table is a few kilobytes where the pairs' square
+    /// was 150 (measuring looks it up for every pair of characters: it stays in cache).
+    kern_classes: Box<[i16]>,
+    /// Columns of [`Self::kern_classes`] (the number of right classes).
+    right_classes: usize,
+}
+
+/// What measuring needs of a dense-table character, together (one lookup per character).
+#[derive(Debug, Clone, Copy, Default)]
+struct FastChar {
+    /// Advance in em.
+    advance: f32,
+    /// Glyph id (0 when the face lacks the character).
+    glyph: u16,
+    /// Kerning class as the left and as the right character of a pair.
+    left: u16,
+    right: u16,
 }
 
 impl std::fmt::Debug for Face {
@@ -96,37 +120,62 @@ impl Face {
             weight: face.weight().to_number(),
             caret: (1000, (1000.0 * slant).round() as i16),
             kern_lookups: kern_lookups(&face),
-            fast_glyph: [0; FAST],
-            fast_advance: [0.0; FAST],
-            fast_kern: vec![0; FAST * FAST].into_boxed_slice(),
+            fast: Box::new([FastChar::default(); FAST]),
+            kern_classes: Box::new([]),
+            right_classes: 0,
             face,
         };
         let upm = f32::from(out.units_per_em);
         let chars = (0..256u32).filter_map(char::from_u32).chain(EXTRAS);
         for (i, ch) in chars.enumerate() {
             let g = out.cmap_glyph(ch).unwrap_or(0);
-            out.fast_glyph[i] = g;
-            out.fast_advance[i] = f32::from(out.advance(g)) / upm;
+            out.fast[i].glyph = g;
+            out.fast[i].advance = f32::from(out.advance(g)) / upm;
         }
+        let pairs = out.dense_kerning();
+        out.classify_kerning(&pairs);
+        Ok(out)
+    }
+
+    /// Kerning in font units for every pair of dense-table characters, row = left character.
+    fn dense_kerning(&self) -> Vec<i16> {
+        let mut pairs = vec![0; FAST * FAST];
         for a in 0..FAST {
-            let ga = out.fast_glyph[a];
-            if ga == 0 || !out.kern_lookups.iter().flatten().any(|t| t.coverage().contains(GlyphId(ga))) {
+            let ga = self.fast[a].glyph;
+            if ga == 0 || !self.kern_lookups.iter().flatten().any(|t| t.coverage().contains(GlyphId(ga))) {
                 continue;
             }
             for b in 0..FAST {
-                let gb = out.fast_glyph[b];
+                let gb = self.fast[b].glyph;
                 if gb != 0 {
-                    out.fast_kern[a * FAST + b] = out.pair_kern(ga, gb);
+                    pairs[a * FAST + b] = self.pair_kern(ga, gb);
                 }
             }
         }
-        Ok(out)
+        pairs
+    }
+
+    /// Folds the pairs' square into classes: characters whose rows are equal share a left
+    /// class, then characters whose columns (over the left classes) are equal a right class.
+    fn classify_kerning(&mut self, pairs: &[i16]) {
+        let mut rows: Vec<&[i16]> = Vec::new();
+        for a in 0..FAST {
+            let row = &pairs[a * FAST..(a + 1) * FAST];
+            self.fast[a].left = class_of(&mut rows, row);
+        }
+        let mut cols: Vec<Vec<i16>> = Vec::new();
+        for b in 0..FAST {
+            let col: Vec<i16> = rows.iter().map(|row| row[b]).collect();
+            self.fast[b].right = class_of(&mut cols, col);
+        }
+        self.right_classes = cols.len();
+        self.kern_classes = (0..rows.len()).flat_map(|l| cols.iter().map(move |c| c[l])).collect();
     }
 
     /// The glyph for a character, if the face has one.
     pub fn glyph(&self, ch: char) -> Option<u16> {
         match fast_index(ch) {
-            Some(i) => Some(self.fast_glyph[i]).filter(|&g| g != 0),
+            Some(i) => Some(self.fast[i].glyph).filter(|&g| g != 0),
             None => self.cmap_glyph(ch),
         }
     }
@@ -148,7 +197,7 @@ impl Face {
     /// Advance of a character in em (missing characters measure as the .notdef glyph).
     pub fn char_em(&self, ch: char) -> f32 {
         match fast_index(ch) {
-            Some(i) => self.fast_advance[i],
+            Some(i) => self.fast[i].advance,
             None => f32::from(self.advance(self.glyph(ch).unwrap_or(0))) / f32::from(self.units_per_em),
         }
     }
@@ -156,7 +205,7 @@ impl Face {
     /// Kerning between two adjacent characters in font units (negative: closer together).
     pub fn kern(&self, left: char, right: char) -> i16 {
         if let (Some(l), Some(r)) = (fast_index(left), fast_index(right)) {
-            return self.fast_kern[l * FAST + r];
+            return self.fast_kern(l, r);
         }
         match (self.glyph(left), self.glyph(right)) {
             (Some(a), Some(b)) => self.pair_kern(a, b),
@@ -169,19 +218,39 @@ impl Face {
         f32::from(self.kern(left, right)) / f32::from(self.units_per_em)
     }
 
+    /// Kerning between two dense-table characters (by index), font units.
+    fn fast_kern(&self, left: usize, right: usize) -> i16 {
+        let (l, r) = (self.fast[left].left, self.fast[right].right);
+        self.kern_classes[usize::from(l) * self.right_classes + usize::from(r)]
+    }
+
     /// Width of `text` at `size` points: advances plus the kerning between its characters.
     pub fn width(&self, text: &str, size: f32) -> f32 {
+        size * self.width_em(text)
+    }
+
+    /// Width of `text` in em. Each character's dense-table index is found once (this runs for
+    /// every character laid out); the sums are those of [`Self::char_em`] and [`Self::kern`].
+    fn width_em(&self, text: &str) -> f32 {
         let mut em = 0.0;
         let mut kern = 0i32;
-        let mut prev = None;
+        // The previous character, and its dense-table index if it has one.
+        let mut prev: Option<(char, Option<usize>)> = None;
         for c in text.chars() {
-            em += self.char_em(c);
-            if let Some(p) = prev {
-                kern += i32::from(self.kern(p, c));
+            let index = fast_index(c);
+            em += match index {
+                Some(i) => self.fast[i].advance,
+                None => self.char_em(c),
+            };
+            if let Some((p, pi)) = prev {
+                kern += i32::from(match (pi, index) {
+                    (Some(l), Some(r)) => self.fast_kern(l, r),
+                    _ => self.kern(p, c),
+                });
             }
-            prev = Some(c);
+            prev = Some((c, index));
         }
-        (em + kern as f32 / f32::from(self.units_per_em)) * size
+        em + kern as f32 / f32::from(self.units_per_em)
     }
 
     /// The GPOS pair adjustment for two glyphs: each lookup of the `kern` feature adds the
@@ -279,6 +348,36 @@ mod tests {
         assert!(!r.has('漢'));
         assert_eq!(r.units_per_em, 2048);
         assert_eq!((r.weight, b.weight), (400, 700));
+    }
+
+    #[test]
+    fn kerning_classes_give_every_pair_of_the_dense_square() {
+        let (r, b) = faces();
+        for face in [r, b] {
+            let pairs = face.dense_kerning();
+            assert!(pairs.iter().any(|&k| k != 0));
+            for a in 0..FAST {
+                for c in 0..FAST {
+                    assert_eq!(face.fast_kern(a, c), pairs[a * FAST + c], "{a} {c}");
+                }
+            }
+            assert!(face.kern_classes.len() < FAST * FAST / 10, "{} entries", face.kern_classes.len());
+        }
+    }
+
+    #[test]
+    fn width_is_the_sum_of_advances_and_pair_kerning() {
+        let (r, b) = faces();
+        for face in [r, b] {
+            for text in ["", "A", "AVATAR «Núñez» — 1.234,50\u{a0}€", "Ω AV漢To ✓ Yo", "Wa\u{2192}Te"]
+            {
+                let chars: Vec<char> = text.chars().collect();
+                let em: f32 = chars.iter().fold(0.0, |em, &c| em + face.char_em(c));
+                let kern: i32 = chars.windows(2).map(|p| i32::from(face.kern(p[0], p[1]))).sum();
+                let slow = (em + kern as f32 / f32::from(face.units_per_em)) * 9.5;
+                assert_eq!(face.width(text, 9.5).to_bits(), slow.to_bits(), "{text}");
+            }
+        }
     }
 
     #[test]
