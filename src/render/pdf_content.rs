@@ -160,45 +160,43 @@ impl Writer {
     }
 
     /// `value / 10^decimals` written shortest (no trailing zeros, no point for integers), and a
-    /// space.
+    /// space. Written backwards into a small buffer and copied once: a page has thousands of
+    /// numbers, and pushing them digit by digit was most of the content stream's time.
     fn scaled(&mut self, value: i64, decimals: u32) {
-        let scale = 10i64.pow(decimals);
-        if value < 0 {
-            self.out.push(b'-');
-        }
+        let mut buf = [0u8; 32];
+        let mut at = buf.len() - 1;
+        buf[at] = b' ';
+        let scale = 10u64.pow(decimals);
         let v = value.unsigned_abs();
-        let (int, mut frac) = (v / scale as u64, v % scale as u64);
-        self.uint(int);
+        let (mut int, mut frac) = (v / scale, v % scale);
         if frac != 0 {
-            self.out.push(b'.');
             let mut digits = decimals;
             while frac % 10 == 0 {
                 frac /= 10;
                 digits -= 1;
             }
-            let at = self.out.len();
-            self.uint(frac);
-            // Leading zeros of the fraction (0.05 → "05").
-            let written = (self.out.len() - at) as u32;
-            for _ in written..digits {
-                self.out.insert(at, b'0');
+            // All `digits` places, leading zeros of the fraction included (0.05 → "05").
+            for _ in 0..digits {
+                at -= 1;
+                buf[at] = b'0' + (frac % 10) as u8;
+                frac /= 10;
             }
+            at -= 1;
+            buf[at] = b'.';
         }
-        self.out.push(b' ');
-    }
-
-    fn uint(&mut self, mut v: u64) {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
         loop {
-            i -= 1;
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
+            at -= 1;
+            buf[at] = b'0' + (int % 10) as u8;
+            int /= 10;
+            if int == 0 {
                 break;
             }
         }
-        self.out.extend_from_slice(&buf[i..]);
+        if value < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        self.out.extend_from_slice(&buf[at..]);
     }
 
     fn op(&mut self, op: &[u8]) {
@@ -315,6 +313,27 @@ mod tests {
             w.scaled(v, d);
         }
         assert_eq!(String::from_utf8(w.out).unwrap(), "0 12.5 -0.05 841.89 1 -1200 0.227 0.7071 1 ");
+        // Against the plain formatting, over small and extreme values.
+        let plain = |v: i64, d: u32| {
+            let scale = 10u64.pow(d);
+            let (int, frac) = (v.unsigned_abs() / scale, v.unsigned_abs() % scale);
+            let sign = if v < 0 { "-" } else { "" };
+            let frac = format!("{frac:0w$}", w = d as usize);
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                format!("{sign}{int} ")
+            } else {
+                format!("{sign}{int}.{frac} ")
+            }
+        };
+        let values = (-2100..2100).chain([i64::MIN, i64::MAX, 1_000_000_007, -99_999]);
+        for v in values {
+            for d in 0..5 {
+                let mut w = Writer { out: Vec::new(), fill: None, stroke: None, dash: false };
+                w.scaled(v, d);
+                assert_eq!(String::from_utf8(w.out).unwrap(), plain(v, d), "{v} {d}");
+            }
+        }
     }
 
     #[test]
