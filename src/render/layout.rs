@@ -18,8 +18,8 @@ mod text;
 pub mod ttf;
 
 use crate::document::{
-    Block, Cell, Chart, ChartKind, Column, Document, Field, FieldKind, Kpi, NoteKind, PageBreak, Run,
-    Section, Series, SeriesKind, Table, ValueFormat,
+    Block, Cell, Chart, ChartKind, Column, Document, Field, FieldKind, Kpi, Media, NoteKind, PageBreak, Run,
+    Series, SeriesKind, Table, ValueFormat,
 };
 use ttf::Face;
 
@@ -96,7 +96,8 @@ impl Page {
     }
 }
 
-/// Lays the document out; `page_label` is the footer pattern with `{page}` and `{pages}`.
+/// Lays the document out as the PDF shows it (without what is marked `only="xlsx"`);
+/// `page_label` is the footer pattern with `{page}` and `{pages}`.
 pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
     let (regular, bold) = ttf::faces();
     let mut l = Layout {
@@ -108,14 +109,23 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
         comma: crate::lang::Locale::of_document(lang).comma_decimal(),
     };
     let mut anchors: HashMap<&str, usize> = HashMap::new();
-    for section in &doc.sections {
+    // The PDF's sections and blocks picked here, borrowed: `Document::for_media` would copy
+    // the whole document for it.
+    for section in doc.sections.iter().filter(|s| s.media.shows_in(Media::Pdf)) {
+        let blocks: Vec<&Block> = section
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| section.block_media.get(i).is_none_or(|m| m.shows_in(Media::Pdf)))
+            .map(|(_, b)| b)
+            .collect();
         match section.page_break {
             PageBreak::Page => l.new_page_unless_empty(),
-            PageBreak::Fit if !l.fits(section) => l.new_page_unless_empty(),
+            PageBreak::Fit if !l.fits(&blocks) => l.new_page_unless_empty(),
             PageBreak::Fit | PageBreak::Auto => {}
         }
         let (start_page, start_items) = (l.pages.len() - 1, l.page().items.len());
-        l.blocks(&section.blocks, None);
+        l.blocks(&blocks, None);
         // The section starts where its first item landed (a kept heading may have moved on).
         if !section.title.is_empty() && l.pages.len() - 1 + l.page().items.len() > start_page + start_items {
             let page =
@@ -175,13 +185,13 @@ impl Layout {
     /// Lays out a section's blocks, each heading kept with the start of what follows it. With
     /// `stop_after` pages, stops as soon as the layout needs more (a trial); returns whether
     /// it stayed within them.
-    fn blocks(&mut self, blocks: &[Block], stop_after: Option<usize>) -> bool {
-        for (i, block) in blocks.iter().enumerate() {
+    fn blocks(&mut self, blocks: &[&Block], stop_after: Option<usize>) -> bool {
+        for (i, &block) in blocks.iter().enumerate() {
             if let Block::Heading { level, text } = block {
                 let next = self.keep_after(&blocks[i + 1..]);
                 self.heading(*level, text, next);
             } else if let (Block::Paragraph(_), Some(next @ (Block::Table(_) | Block::Chart(_)))) =
-                (block, blocks.get(i + 1))
+                (block, blocks.get(i + 1).copied())
             {
                 // A short paragraph introducing a table or a chart (a lead in bold, "Objetivo
                 // por mes. …") moves with its start, as a heading does.
@@ -200,9 +210,9 @@ impl Layout {
         true
     }
 
-    /// Whether a whole section fits in what is left of the current page: laid out on a
-    /// scratch page at the same height, stopping at the first overflow.
-    fn fits(&self, section: &Section) -> bool {
+    /// Whether a whole section (its blocks) fits in what is left of the current page: laid
+    /// out on a scratch page at the same height, stopping at the first overflow.
+    fn fits(&self, blocks: &[&Block]) -> bool {
         if self.y <= TOP + 0.5 {
             return true;
         }
@@ -218,17 +228,17 @@ impl Layout {
             comma: self.comma,
             table_fs: self.table_fs,
         };
-        trial.blocks(&section.blocks, Some(1))
+        trial.blocks(blocks, Some(1))
     }
 
     /// What a heading must keep with it: three lines of the prose that follows it, or — when
     /// the prose is a shorter introduction — also the first part of the block it introduces (a
     /// table's header and first rows, a chart, the KPI cards, a form). So a heading never ends
     /// a page, and a table never starts one without its introduction. At most half a page.
-    fn keep_after(&self, rest: &[Block]) -> f32 {
+    fn keep_after(&self, rest: &[&Block]) -> f32 {
         let enough = 3.0 * BODY_LH;
         let mut h = 0.0;
-        for b in rest {
+        for &b in rest {
             match b {
                 Block::Paragraph(_) | Block::Note { .. } | Block::List { .. } | Block::Heading { .. } => {
                     h += self.keep_height(b).min(enough);
@@ -605,5 +615,42 @@ pub(super) mod tests {
         let pages = layout(&doc(vec![a, b, c]), "", "es");
         assert_eq!(pages[0].bookmarks, vec!["Resumen"]);
         assert_eq!(pages[1].bookmarks, vec!["Cuentas"], "an empty section gets no bookmark");
+    }
+
+    #[test]
+    fn what_only_the_workbook_shows_is_left_out() {
+        let p = |t: &str| Block::Paragraph(vec![Run::text(t, false)]);
+        let link = |to: &str| {
+            Block::Paragraph(vec![Run { text: format!("a {to}"), bold: false, link: Some(to.into()) }])
+        };
+        let mut a = section(
+            false,
+            vec![p("both"), p("sheet only"), p("paper only"), link("agenda"), link("printed")],
+        );
+        a.title = "Resumen".into();
+        a.block_media = [(1, Media::Xlsx), (2, Media::Pdf)].into();
+        let mut b = section(true, vec![p("agenda rows")]);
+        (b.title, b.id, b.media) = ("Agenda".into(), Some("agenda".into()), Media::Xlsx);
+        let mut c = section(true, vec![p("printed text")]);
+        (c.title, c.id, c.media) = ("Impreso".into(), Some("printed".into()), Media::Pdf);
+        let pages = layout(&doc(vec![a, b, c]), "", "es");
+        let texts: Vec<&str> = pages.iter().flat_map(Page::texts).collect();
+        for shown in ["both", "paper only", "printed text"] {
+            assert!(texts.contains(&shown), "{shown} missing: {texts:?}");
+        }
+        for left_out in ["sheet only", "agenda rows"] {
+            assert!(!texts.contains(&left_out), "{left_out} shown");
+        }
+        assert_eq!(pages.len(), 2, "the workbook's section takes no page");
+        assert_eq!(pages[1].bookmarks, vec!["Impreso"]);
+        let links: Vec<usize> = pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Link { page, .. } => Some(*page),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(links, vec![1], "the link to the workbook's section is no link");
     }
 }

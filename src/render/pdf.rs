@@ -18,7 +18,7 @@ use printpdf::{
 use super::layout::{self, ttf, Item};
 use super::pdf_content::{self, FONT_NAMES};
 use super::{Format, RenderContext, RenderError, Renderer};
-use crate::document::{Document, Media};
+use crate::document::Document;
 
 /// Draws documents as PDF with the embedded DejaVu Sans font.
 pub struct PdfRenderer;
@@ -48,8 +48,7 @@ impl Renderer for PdfRenderer {
     /// [`RenderError::Pdf`] when the embedded font cannot be subset or the file not written.
     fn render(&self, doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, RenderError> {
         let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
-        let doc = doc.for_media(Media::Pdf);
-        let pages = layout::layout(&doc, &ctx.page_label, lang);
+        let pages = layout::layout(doc, &ctx.page_label, lang);
         let (regular, bold) = ttf::faces();
 
         // The characters each face shows (Latin-1 checked in a table first: this runs per glyph).
@@ -344,7 +343,9 @@ fn round(v: f32, scale: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Block, Cell, Kpi, NoteKind, PageBreak, Run, Section, Table, Value, ValueFormat};
+    use crate::document::{
+        Block, Cell, Kpi, Media, NoteKind, PageBreak, Run, Section, Table, Value, ValueFormat,
+    };
 
     fn ctx() -> RenderContext {
         RenderContext {
