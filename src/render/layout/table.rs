@@ -239,8 +239,9 @@ impl Layout {
             let right = is_numeric(c.format) || c.format == ValueFormat::Date;
             let mut base = top + 4.0 + head.fs;
             for line in lines {
-                let lw = self.width(line, true, head.fs);
-                let lx = if right { x + w - CELL_PAD - lw } else { x + CELL_PAD };
+                // Only a right-aligned line needs its width.
+                let lx =
+                    if right { x + w - CELL_PAD - self.width(line, true, head.fs) } else { x + CELL_PAD };
                 self.text(lx, base, head.fs, true, WHITE, line, 0.0);
                 base += head.lh;
             }
@@ -306,8 +307,12 @@ impl Layout {
             let right = right_aligned(c, cell);
             let ink = if cell.link.is_some() { BLUE } else { INK };
             for (k, text) in cell_lines.iter().enumerate() {
-                let tw = self.width(text, bold, self.table_fs);
-                let tx = if right { x + w - CELL_PAD - tw } else { x + CELL_PAD };
+                // Only a right-aligned line needs its width (measuring is most of a table's cost).
+                let tx = if right {
+                    x + w - CELL_PAD - self.width(text, bold, self.table_fs)
+                } else {
+                    x + CELL_PAD
+                };
                 self.text(
                     tx,
                     base + k as f32 * self.table_fs * (CELL_LH / TABLE_FS),

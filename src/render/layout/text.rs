@@ -25,6 +25,10 @@ impl Layout {
 
     pub(super) fn clean(&self, s: &str, bold: bool) -> String {
         let face = self.face(bold);
+        // Most text needs no change: copied whole rather than rebuilt character by character.
+        if s.chars().all(|c| !c.is_control() && face.has(c)) {
+            return s.to_string();
+        }
         s.chars()
             .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
             .map(|c| {
@@ -132,10 +136,12 @@ impl Layout {
     /// Draws a wrapped line's segments from `x` on baseline `y`.
     pub(super) fn draw_line(&mut self, line: &Line, x: f32, y: f32, size: f32, color: Rgb) {
         let mut x = x;
-        for (text, bold) in &line.segs {
-            let w = self.width(text, *bold, size);
+        for (i, (text, bold)) in line.segs.iter().enumerate() {
             self.text(x, y, size, *bold, color, text, 0.0);
-            x += w;
+            // The next segment starts after this one (the last one's width is not needed).
+            if i + 1 < line.segs.len() {
+                x += self.width(text, *bold, size);
+            }
         }
     }
 
