@@ -11,25 +11,27 @@
 
 use std::collections::HashMap;
 
-use super::layout::{ttf::Face, Item, Page, Rgb, PAGE_H};
+use super::layout::ttf::{self, Face};
+use super::layout::{Item, Page, Rgb, PAGE_H};
 
 /// What a text run's characters become in the content stream: the glyph ids of the embedded
-/// subsets, per face (regular, bold).
+/// subsets, per face (regular, bold) — in a table by dense index for Latin-1 and the common
+/// symbols (no hashing per glyph), in a map for the rest.
 #[derive(Debug, Clone)]
 pub struct GlyphIds {
-    latin: [[u16; 256]; 2],
+    dense: [[u16; ttf::FAST]; 2],
     other: [HashMap<char, u16>; 2],
 }
 
 impl GlyphIds {
     /// The character → subset glyph id maps of the regular and the bold face.
     pub fn new(maps: [&[(char, u16)]; 2]) -> GlyphIds {
-        let mut ids = GlyphIds { latin: [[0; 256]; 2], other: Default::default() };
+        let mut ids = GlyphIds { dense: [[0; ttf::FAST]; 2], other: Default::default() };
         for (face, map) in maps.iter().enumerate() {
             for &(ch, gid) in *map {
-                match ch as usize {
-                    c if c < 256 => ids.latin[face][c] = gid,
-                    _ => {
+                match ttf::fast_index(ch) {
+                    Some(i) => ids.dense[face][i] = gid,
+                    None => {
                         ids.other[face].insert(ch, gid);
                     }
                 }
@@ -38,12 +40,13 @@ impl GlyphIds {
         ids
     }
 
-    /// The glyph id of a character (0, .notdef, for one the subset lacks).
-    fn get(&self, bold: bool, ch: char) -> u16 {
+    /// The glyph id of a character, given its dense index if it has one (0, .notdef, for one
+    /// the subset lacks).
+    fn get(&self, bold: bool, ch: char, index: Option<usize>) -> u16 {
         let face = usize::from(bold);
-        match ch as usize {
-            c if c < 256 => self.latin[face][c],
-            _ => self.other[face].get(&ch).copied().unwrap_or(0),
+        match index {
+            Some(i) => self.dense[face][i],
+            None => self.other[face].get(&ch).copied().unwrap_or(0),
         }
     }
 }
@@ -235,22 +238,18 @@ impl Writer {
     /// Shows a run: `(…) Tj`, or `[(…) n (…)] TJ` when pairs in it are kerned (n in thousandths
     /// of an em, positive moves left).
     fn show(&mut self, text: &str, bold: bool, glyphs: &GlyphIds, face: &Face) {
-        let mut prev = None;
         let start = self.out.len();
         let mut kerned = false;
         self.out.push(b'(');
-        for ch in text.chars() {
-            if let Some(p) = prev {
-                let k = face.kern(p, ch);
-                if k != 0 {
-                    kerned = true;
-                    self.out.extend_from_slice(b") ");
-                    let thousandths = -f64::from(k) * 1000.0 / f64::from(face.units_per_em);
-                    self.scaled((thousandths * 10.0).round() as i64, 1);
-                    self.out.push(b'(');
-                }
+        for (ch, index, k) in face.kerned(text) {
+            if k != 0 {
+                kerned = true;
+                self.out.extend_from_slice(b") ");
+                let thousandths = -f64::from(k) * 1000.0 / f64::from(face.units_per_em);
+                self.scaled((thousandths * 10.0).round() as i64, 1);
+                self.out.push(b'(');
             }
-            for b in glyphs.get(bold, ch).to_be_bytes() {
+            for b in glyphs.get(bold, ch, index).to_be_bytes() {
                 match b {
                     b'(' | b')' | b'\\' => self.out.extend_from_slice(&[b'\\', b]),
                     // A bare CR in a literal string reads as a line end: escape it.
@@ -258,7 +257,6 @@ impl Writer {
                     _ => self.out.push(b),
                 }
             }
-            prev = Some(ch);
         }
         self.out.push(b')');
         if kerned {

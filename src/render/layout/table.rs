@@ -11,7 +11,7 @@ impl Layout {
     /// when the natural widths do not fit, numbers get their natural width first, then text
     /// columns share what is left, narrow ones whole (water-filling). Only when even the
     /// minimums overflow is every column scaled down.
-    fn column_widths(&self, t: &Table) -> Vec<f32> {
+    fn column_widths(&self, t: &Table, ems: &CellEms) -> Vec<f32> {
         let pad = 2.0 * CELL_PAD + 0.5;
         let n = t.columns.len();
         let mut natural = Vec::with_capacity(n);
@@ -20,13 +20,13 @@ impl Layout {
         for (i, c) in t.columns.iter().enumerate() {
             let head_word =
                 c.label.split(' ').map(|w| self.width(w, true, self.table_fs * 0.975)).fold(0.0f32, f32::max);
-            let cells = t
+            // The totals row is drawn bold.
+            let cells = ems
                 .rows
                 .iter()
-                .map(|r| (r, false))
-                .chain(t.totals.iter().map(|r| (r, true)))
-                .filter_map(|(r, totals)| r.get(i).map(|c| (c, totals)))
-                .map(|(cell, totals)| self.width(&cell.value.text, totals || cell.highlight, self.table_fs))
+                .chain(ems.totals_bold.iter())
+                .filter_map(|r| r.get(i))
+                .map(|em| self.table_fs * em)
                 .fold(0.0f32, f32::max);
             let min_fill = if c.fill { 60.0 } else { 0.0 };
             let is_text = !is_numeric(c.format) && c.format != ValueFormat::Date;
@@ -109,7 +109,7 @@ impl Layout {
     }
 
     /// Sum of the columns' natural widths at the current table font size.
-    fn natural_total(&self, t: &Table) -> f32 {
+    fn natural_total(&self, t: &Table, ems: &CellEms) -> f32 {
         let pad = 2.0 * CELL_PAD + 0.5;
         (0..t.columns.len())
             .map(|i| {
@@ -119,12 +119,12 @@ impl Layout {
                     .split(' ')
                     .map(|w| self.width(w, true, self.table_fs * 0.975))
                     .fold(0.0f32, f32::max);
-                let cells = t
+                let cells = ems
                     .rows
                     .iter()
-                    .chain(t.totals.iter())
+                    .chain(ems.totals.iter())
                     .filter_map(|r| r.get(i))
-                    .map(|cell| self.width(&cell.value.text, cell.highlight, self.table_fs))
+                    .map(|em| self.table_fs * em)
                     .fold(0.0f32, f32::max);
                 head.max(cells).max(if c.fill { 60.0 } else { 0.0 }).min(WIDTH * 0.6) + pad
             })
@@ -133,7 +133,7 @@ impl Layout {
 
     #[cfg(test)]
     fn column_widths_for_test(&self, t: &Table) -> Vec<f32> {
-        self.column_widths(t)
+        self.column_widths(t, &CellEms::of(self, t))
     }
 
     pub(super) fn table(&mut self, t: &Table) {
@@ -162,11 +162,12 @@ impl Layout {
         // A table wider than the page at the normal size is set smaller (down to 6.5 pt)
         // before any column has to be cut.
         self.table_fs = TABLE_FS;
-        let natural = self.natural_total(t);
+        let ems = CellEms::of(self, t);
+        let natural = self.natural_total(t, &ems);
         if natural > WIDTH {
             self.table_fs = (TABLE_FS * WIDTH / natural).max(6.5);
         }
-        let widths = self.column_widths(t);
+        let widths = self.column_widths(t, &ems);
         let (hfs, hlh) = (self.table_fs * 0.975, self.table_fs * 1.19);
         let headers: Vec<Vec<String>> = t
             .columns
@@ -373,6 +374,31 @@ fn is_blank(row: &[Cell]) -> bool {
 /// Blank fill-in rows a table shows in the PDF.
 const BLANK_ROWS_SHOWN: usize = 2;
 
+/// Each cell's width in em, measured once per table: the columns are sized from them twice
+/// (the natural total, then the widths, at a smaller size when the table is too wide), and
+/// `size * em` is to the bit what measuring at `size` gives ([`Face::width`]).
+struct CellEms {
+    /// Body rows, each cell in its face (bold when highlighted).
+    rows: Vec<Vec<f32>>,
+    /// The totals row with each cell in its own face, as the natural total counts it…
+    totals: Option<Vec<f32>>,
+    /// …and all bold, as it is drawn.
+    totals_bold: Option<Vec<f32>>,
+}
+
+impl CellEms {
+    fn of(l: &Layout, t: &Table) -> CellEms {
+        let row = |r: &[Cell], bold: Option<bool>| -> Vec<f32> {
+            r.iter().map(|c| l.em(&c.value.text, bold.unwrap_or(c.highlight))).collect()
+        };
+        CellEms {
+            rows: t.rows.iter().map(|r| row(r, None)).collect(),
+            totals: t.totals.as_deref().map(|r| row(r, None)),
+            totals_bold: t.totals.as_deref().map(|r| row(r, Some(true))),
+        }
+    }
+}
+
 struct TableHead<'a> {
     widths: &'a [f32],
     headers: &'a [Vec<String>],
@@ -458,7 +484,7 @@ mod tests {
     fn column_widths_fill_the_width_and_keep_short_columns_whole() {
         let l = lay();
         let mut t = long_table(3);
-        let w = l.column_widths(&t);
+        let w = l.column_widths_for_test(&t);
         assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5);
         t.columns.push(Column {
             label: "ABC".into(),
@@ -472,7 +498,7 @@ mod tests {
             r.push(text_cell("A"));
         }
         t.rows[0][0] = text_cell(&"muy largo ".repeat(50));
-        let w = l.column_widths(&t);
+        let w = l.column_widths_for_test(&t);
         assert!((w.iter().sum::<f32>() - WIDTH).abs() < 0.5, "{w:?}");
         assert!(w[2] >= l.width("ABC", true, 7.8) + 2.0 * CELL_PAD, "short text column not squeezed: {w:?}");
     }

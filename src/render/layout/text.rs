@@ -23,6 +23,11 @@ impl Layout {
         self.face(bold).width(s, size)
     }
 
+    /// Width of `s` in em: `size * em` is [`Self::width`] at `size`, to the bit.
+    pub(super) fn em(&self, s: &str, bold: bool) -> f32 {
+        self.face(bold).width_em(s)
+    }
+
     pub(super) fn clean(&self, s: &str, bold: bool) -> String {
         let face = self.face(bold);
         // Most text needs no change: copied whole rather than rebuilt character by character.

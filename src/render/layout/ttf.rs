@@ -25,10 +25,11 @@ const EXTRAS: [char; 22] = [
 ];
 
 /// Size of the dense tables: Latin-1, then [`EXTRAS`].
-const FAST: usize = 256 + EXTRAS.len();
+pub const FAST: usize = 256 + EXTRAS.len();
 
-/// The dense-table index of a character, if it has one.
-fn fast_index(ch: char) -> Option<usize> {
+/// The dense-table index of a character, if it has one (below [`FAST`]): tables indexed by it
+/// serve almost every character of a plan without hashing.
+pub fn fast_index(ch: char) -> Option<usize> {
     match ch as usize {
         c if c < 256 => Some(c),
         _ => EXTRAS.binary_search(&ch).ok().map(|i| 256 + i),
@@ -225,32 +226,41 @@ impl Face {
     }
 
     /// Width of `text` at `size` points: advances plus the kerning between its characters.
+    /// Always `size * width_em(text)`: layout measures a text once in em and scales it.
     pub fn width(&self, text: &str, size: f32) -> f32 {
         size * self.width_em(text)
     }
 
-    /// Width of `text` in em. Each character's dense-table index is found once (this runs for
-    /// every character laid out); the sums are those of [`Self::char_em`] and [`Self::kern`].
-    fn width_em(&self, text: &str) -> f32 {
+    /// Width of `text` in em: the sums of [`Self::char_em`] and [`Self::kern`], in that order.
+    pub fn width_em(&self, text: &str) -> f32 {
         let mut em = 0.0;
         let mut kern = 0i32;
-        // The previous character, and its dense-table index if it has one.
-        let mut prev: Option<(char, Option<usize>)> = None;
-        for c in text.chars() {
-            let index = fast_index(c);
+        for (c, index, k) in self.kerned(text) {
             em += match index {
                 Some(i) => self.fast[i].advance,
                 None => self.char_em(c),
             };
-            if let Some((p, pi)) = prev {
-                kern += i32::from(match (pi, index) {
-                    (Some(l), Some(r)) => self.fast_kern(l, r),
-                    _ => self.kern(p, c),
-                });
-            }
-            prev = Some((c, index));
+            kern += i32::from(k);
         }
         em + kern as f32 / f32::from(self.units_per_em)
+    }
+
+    /// Each character of `text` with its dense-table index and the kerning between it and the
+    /// character before (0 for the first), font units. Measuring and drawing both read text
+    /// through this, so a line measures what it draws; each character's index is found once
+    /// (this runs for every character laid out and drawn).
+    pub fn kerned<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (char, Option<usize>, i16)> + 'a {
+        let mut prev: Option<(char, Option<usize>)> = None;
+        text.chars().map(move |c| {
+            let index = fast_index(c);
+            let k = match (prev, index) {
+                (None, _) => 0,
+                (Some((_, Some(l))), Some(r)) => self.fast_kern(l, r),
+                (Some((p, _)), _) => self.kern(p, c),
+            };
+            prev = Some((c, index));
+            (c, index, k)
+        })
     }
 
     /// The GPOS pair adjustment for two glyphs: each lookup of the `kern` feature adds the
@@ -376,6 +386,10 @@ mod tests {
                 let kern: i32 = chars.windows(2).map(|p| i32::from(face.kern(p[0], p[1]))).sum();
                 let slow = (em + kern as f32 / f32::from(face.units_per_em)) * 9.5;
                 assert_eq!(face.width(text, 9.5).to_bits(), slow.to_bits(), "{text}");
+                // Layout measures once in em and scales (table columns): the same bits.
+                for size in [6.5, 7.8, 8.0, 9.5, 17.0] {
+                    assert_eq!(face.width(text, size).to_bits(), (size * face.width_em(text)).to_bits());
+                }
             }
         }
     }
