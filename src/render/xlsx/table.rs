@@ -5,7 +5,7 @@ use rust_xlsxwriter::{
     Color, Format as XlFormat, FormatAlign, Table as XlTable, TableColumn, TableStyle, XlsxError,
 };
 
-use super::cells::{cell_text, is_typed, write_link, write_value, Look};
+use super::cells::{cell_text, is_typed, write_blank, write_link, write_value, Look};
 use super::formula::{Formulas, RowCell};
 use super::SectionWriter;
 use crate::document::{Table, ValueFormat};
@@ -121,10 +121,7 @@ impl SectionWriter<'_> {
                             formula_cells.push((col.name.as_deref(), j as u16, stored, formula, format));
                         }
                     }
-                    None if look != Look::Plain => {
-                        let f = self.styles.get(col.format, look).clone();
-                        self.ws.write_blank(r, j as u16, &f)?;
-                    }
+                    None if look != Look::Plain => write_blank(self.styles, r, j as u16, col.format, look)?,
                     None => {}
                 }
             }
@@ -137,8 +134,7 @@ impl SectionWriter<'_> {
         // Blank fill-in rows keep the column's number format, so a typed date is a date.
         for r in (first + t.rows.len() as u32)..=last_data {
             for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| c.fill) {
-                let f = self.styles.get(col.format, Look::Input).clone();
-                self.ws.write_blank(r, j as u16, &f)?;
+                write_blank(self.styles, r, j as u16, col.format, Look::Input)?;
             }
         }
         if let (Some(tr), Some(totals)) = (totals_row, &t.totals) {
