@@ -73,6 +73,8 @@ pub(super) enum Look {
     KpiValue,
     /// A hyperlink to another sheet.
     Link,
+    /// A table's header: white on the table style's blue, wrapped.
+    Header,
     /// A wrapped paragraph that is a hyperlink.
     WrappedLink,
     /// A boxed note: 0 info, 1 warning, 2 highlight, 3 the line above a KAM-owned area (see
@@ -134,6 +136,13 @@ impl Styles {
     pub(super) fn id_of(&mut self, v: &Value, look: Look) -> StyleId {
         let decimals = shown_decimals(v, &self.lang);
         self.id(v.format, decimals, look)
+    }
+
+    /// Gives the cell (row, col), written without a format, the format of `vf` and `look` when
+    /// the sheet is done ([`Styles::apply_pending`]).
+    pub(super) fn set_later(&mut self, row: u32, col: u16, vf: ValueFormat, look: Look) {
+        let style = self.id(vf, None, look);
+        self.pending.value(row, col, style);
     }
 
     /// Sets the formats of the cells written with [`write_value`], [`write_text`] and
@@ -207,6 +216,12 @@ impl Styles {
                     .set_font_size(12)
                     .set_font_color(Color::RGB(0x1F3864))
                     .set_align(FormatAlign::Center),
+                Look::Header => f
+                    .set_bold()
+                    .set_font_color(Color::White)
+                    .set_background_color(Color::RGB(0x4472C4))
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top),
                 Look::Link => f
                     .set_font_color(Color::RGB(0x0563C1))
                     .set_underline(FormatUnderline::Single)

@@ -1,5 +1,6 @@
-//! Cell formats applied per run of cells: values are written unformatted and their formats set
-//! when the sheet is done, one call per run of cells in a column that share a format.
+//! Cell formats applied per block of cells: values are written unformatted and their formats
+//! set when the sheet is done, one call per rectangle of cells that share a format (a run down
+//! a column, runs side by side merged: a table's header row, its columns of equal rows).
 //!
 //! Why: rust_xlsxwriter looks a format up by hashing the whole `Format` (SipHash over some sixty
 //! fields) on every formatted write — most of the cost of writing a plan's cells. A range
@@ -21,10 +22,11 @@ struct Cell {
     blank: bool,
 }
 
-/// A column's rows `first..=last` that take one format.
+/// Rows `first..=last` of columns `col..=last_col`, which take one format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Run {
     pub(super) col: u16,
+    pub(super) last_col: u16,
     pub(super) first: u32,
     pub(super) last: u32,
     pub(super) style: StyleId,
@@ -57,8 +59,8 @@ impl Pending {
         for c in edge_blanks(&cells) {
             ws.set_cell_format(c.row, c.col, &formats[c.style as usize])?;
         }
-        for run in runs(cells) {
-            ws.set_range_format(run.first, run.col, run.last, run.col, &formats[run.style as usize])?;
+        for run in rectangles(runs(cells)) {
+            ws.set_range_format(run.first, run.col, run.last, run.last_col, &formats[run.style as usize])?;
         }
         Ok(())
     }
@@ -94,7 +96,24 @@ fn runs(mut cells: Vec<Cell>) -> Vec<Run> {
         }
         match out.last_mut() {
             Some(r) if r.col == c.col && r.style == c.style && r.last + 1 == c.row => r.last = c.row,
-            _ => out.push(Run { col: c.col, first: c.row, last: c.row, style: c.style }),
+            _ => out.push(Run { col: c.col, last_col: c.col, first: c.row, last: c.row, style: c.style }),
+        }
+    }
+    out
+}
+
+/// Runs of neighbouring columns over the same rows with the same format, as one rectangle.
+fn rectangles(mut runs: Vec<Run>) -> Vec<Run> {
+    runs.sort_by_key(|r| (r.first, r.last, r.style, r.col));
+    let mut out: Vec<Run> = Vec::new();
+    for r in runs {
+        match out.last_mut() {
+            Some(o)
+                if (o.first, o.last, o.style) == (r.first, r.last, r.style) && o.last_col + 1 == r.col =>
+            {
+                o.last_col = r.col;
+            }
+            _ => out.push(r),
         }
     }
     out
@@ -119,7 +138,7 @@ mod tests {
             cell(5, 0, 9),
             cell(4, 1, 8),
         ];
-        let run = |col, first, last, style| Run { col, first, last, style };
+        let run = |col, first, last, style| Run { col, last_col: col, first, last, style };
         assert_eq!(
             runs(cells),
             [run(0, 1, 2, 7), run(0, 3, 3, 9), run(0, 5, 5, 9), run(1, 1, 2, 8), run(1, 4, 4, 8)]
@@ -132,7 +151,24 @@ mod tests {
         let got = runs(cells);
         assert_eq!(
             got,
-            [Run { col: 0, first: 1, last: 1, style: 9 }, Run { col: 0, first: 2, last: 2, style: 7 }]
+            [
+                Run { col: 0, last_col: 0, first: 1, last: 1, style: 9 },
+                Run { col: 0, last_col: 0, first: 2, last: 2, style: 7 }
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_side_by_side_over_the_same_rows_make_a_rectangle() {
+        // A header row of one format, two text columns of equal rows, then a money column.
+        let mut cells: Vec<Cell> = (0..4).map(|c| cell(0, c, 1)).collect();
+        for row in 1..=3 {
+            cells.extend([cell(row, 0, 2), cell(row, 1, 2), cell(row, 2, 3), cell(row, 3, 2)]);
+        }
+        let rect = |col, last_col, first, last, style| Run { col, last_col, first, last, style };
+        assert_eq!(
+            rectangles(runs(cells)),
+            [rect(0, 3, 0, 0, 1), rect(0, 1, 1, 3, 2), rect(3, 3, 1, 3, 2), rect(2, 2, 1, 3, 3)]
         );
     }
 
