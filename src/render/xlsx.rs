@@ -151,7 +151,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         };
         writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
-    formulas.write(&mut wb, &names)?;
+    formulas.write(&mut wb, &names, styles.formats())?;
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)

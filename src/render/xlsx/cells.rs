@@ -128,11 +128,6 @@ impl Styles {
     }
 
     /// The format of a value: its number format with the decimals its text shows.
-    pub(super) fn of(&mut self, v: &Value, look: Look) -> &XlFormat {
-        let id = self.id_of(v, look);
-        &self.formats[id as usize]
-    }
-
     pub(super) fn id_of(&mut self, v: &Value, look: Look) -> StyleId {
         let decimals = shown_decimals(v, &self.lang);
         self.id(v.format, decimals, look)
@@ -145,6 +140,11 @@ impl Styles {
         self.pending.value(row, col, style);
     }
 
+    /// Every format built, by [`StyleId`].
+    pub(super) fn formats(&self) -> &[XlFormat] {
+        &self.formats
+    }
+
     /// Sets the formats of the cells written with [`write_value`], [`write_text`] and
     /// [`write_blank`] on `ws`: call it when a sheet's cells are all written, before anything
     /// writes over them.
@@ -154,14 +154,16 @@ impl Styles {
 
     /// A value's format and the decimals its cell keeps, for a formula cell.
     pub(super) fn cell_style(&mut self, v: &Value, look: Look) -> CellStyle {
-        CellStyle { format: self.of(v, look).clone(), decimals: stored_decimals(v, &self.lang) }
+        CellStyle { style: self.id_of(v, look), decimals: stored_decimals(v, &self.lang) }
     }
 
+    /// The format of `vf` and `look`, for a write that takes one (a merged range, a link).
     pub(super) fn get(&mut self, vf: ValueFormat, look: Look) -> &XlFormat {
         let id = self.id(vf, None, look);
         &self.formats[id as usize]
     }
 
+    /// The format of `vf` with `decimals` and `look`, built on first use.
     pub(super) fn id(&mut self, vf: ValueFormat, decimals: Option<u8>, look: Look) -> StyleId {
         let key = (format_key(vf), decimals, look);
         if let Some(id) = self.cache.get(&key) {
