@@ -72,6 +72,7 @@
 //! `typed` (tables, typed values and charts).
 
 pub mod formula;
+mod tree;
 mod typed;
 mod xhtml;
 
