@@ -22,12 +22,6 @@ pub mod render;
 pub mod send;
 pub mod templating;
 
-// Every binary linking kamplan (the tool, its tests and benchmarks) allocates through mimalloc:
-// plans and returned workbooks are many small strings, where glibc's malloc was a sixth of the
-// render time.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// How a command ended, as the process exit code. Documented in README and `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
