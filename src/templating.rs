@@ -20,6 +20,10 @@
 //! | `raw`     | number                  | `1234.5` — plain `.`-decimal for `data-value` |
 //!
 //! A missing value (`none`) shows as `—` (and as an empty string with `raw`).
+//!
+//! The functions `cell(v, f, hl, href, formula)` and `kpi(label, v, f, name, formula)` write a
+//! table cell or a headline figure with its typed value (see `templating/cells.rs`); the
+//! `cell` and `kpi` components of `macros.xhtml.tera` call them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +33,7 @@ use tera::{Context, Tera, Value};
 use crate::lang::Lang;
 use crate::plan::{KamPlan, Summary};
 
+mod cells;
 mod filters;
 
 use filters::register_filters;

@@ -11,6 +11,7 @@
 
 mod cells;
 mod locate;
+mod xlsx;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -22,9 +23,10 @@ use super::{CarryWarning, ContactEntry, DecisionMaker, MeetingEntry, Source, Str
 use crate::config::DateOrder;
 use crate::ingest::a1;
 use crate::lang::Lang;
+use crate::plan::StatusNames;
 pub(crate) use cells::text_of;
 use cells::{read_area, CellReader};
-use locate::{find_header, locate, AreaSpan};
+use locate::{find_header, header_at, locate, AreaSpan};
 
 /// How cells are read: the languages a status may be typed in and how text dates and amounts
 /// are read.
@@ -184,15 +186,92 @@ fn read_inner(
         let cap = crate::config::IngestConfig::default().max_inflated_mb;
         crate::ingest::precheck_zip(path, cap).map_err(|e| CarryWarning::file(file, e))?;
     }
-    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+    // A returned xlsx is read by our own reader, which passes over the rows no area reaches;
+    // anything it declines (another format, a part it finds damaged, rows out of order) is
+    // read by calamine, whose messages the warnings then carry.
+    if bytes.starts_with(b"PK") {
+        if let Ok(book) = xlsx::Book::open(bytes) {
+            let mut local = Vec::new();
+            if let Ok(read) = read_from(Wb::Ours(book), file, opts, &mut local) {
+                warnings.extend(local);
+                return Ok(read);
+            }
+        }
+    }
+    let wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| CarryWarning::file(file, format!("cannot open: {e}")))?;
-    let sheets: Vec<String> = wb.sheet_names().to_vec();
+    read_from(Wb::Calamine(Box::new(wb)), file, opts, warnings).map_err(|e| match e {
+        Declined::Warning(w) => w,
+        Declined::Ours => CarryWarning::file(file, "cannot read: the workbook is damaged"),
+    })
+}
+
+/// A workbook being read: by our xlsx reader or by calamine.
+enum Wb<'a> {
+    Ours(xlsx::Book<'a>),
+    Calamine(Box<calamine::Sheets<std::io::Cursor<&'a [u8]>>>),
+}
+
+impl Wb<'_> {
+    fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Wb::Ours(b) => b.sheets.iter().map(|(n, _)| n.clone()).collect(),
+            Wb::Calamine(c) => c.sheet_names().to_vec(),
+        }
+    }
+
+    fn defined_names(&self) -> HashMap<String, String> {
+        match self {
+            Wb::Ours(b) => b.names.iter().cloned().collect(),
+            Wb::Calamine(c) => c.defined_names().iter().cloned().collect(),
+        }
+    }
+
+    /// A sheet's cells; ours reads only the rows `windows` reach (all when `None`). `Err(None)`:
+    /// ours declined the sheet; `Err(Some(_))`: calamine's reason it cannot read it.
+    fn range(
+        &mut self,
+        sheet: &str,
+        windows: Option<&[xlsx::Window]>,
+    ) -> Result<Range<Data>, Option<String>> {
+        match self {
+            Wb::Ours(b) => {
+                let i = b.sheets.iter().position(|(n, _)| n == sheet).ok_or(None)?;
+                b.range(i, windows).ok().flatten().ok_or(None)
+            }
+            Wb::Calamine(c) => c.worksheet_range(sheet).map_err(|e| Some(e.to_string())),
+        }
+    }
+}
+
+/// Why reading a workbook stopped.
+enum Declined {
+    /// Our reader cannot read it as calamine would: calamine reads it.
+    Ours,
+    Warning(CarryWarning),
+}
+
+impl From<CarryWarning> for Declined {
+    fn from(w: CarryWarning) -> Declined {
+        Declined::Warning(w)
+    }
+}
+
+fn read_from(
+    mut wb: Wb<'_>,
+    file: &str,
+    opts: &ReadOptions,
+    warnings: &mut Vec<CarryWarning>,
+) -> Result<Read, Declined> {
+    let ours = matches!(wb, Wb::Ours(_));
+    let sheets = wb.sheet_names();
     if !is_kamplan_workbook(sheets.iter().map(String::as_str)) {
         return Ok(None);
     }
-    let range = wb
-        .worksheet_range(SHEET)
-        .map_err(|e| CarryWarning::file(file, format!("cannot read its identification sheet: {e}")))?;
+    let range = wb.range(SHEET, None).map_err(|e| match e {
+        None => Declined::Ours,
+        Some(e) => CarryWarning::file(file, format!("cannot read its identification sheet: {e}")).into(),
+    })?;
     let rows = grid_rows(&range);
     let (ident, problems) = PlanIdent::from_rows(&rows).map_err(|e| match e {
         IdentError::NotIdent => CarryWarning {
@@ -222,11 +301,29 @@ fn read_inner(
     if ident.kind != "plan" {
         return Ok(Some((ident, Vec::new())));
     }
-    let names: HashMap<String, String> = wb.defined_names().iter().cloned().collect();
-    let mut cache: HashMap<String, Range<Data>> = HashMap::new();
+    let names = wb.defined_names();
+    let statuses = StatusNames::new(&opts.langs);
+    // Where each area is, and so which rows of each sheet are to be read.
+    let located: Vec<Option<(String, CellRange)>> =
+        ident.areas.iter().map(|a| locate(a, &names, &sheets)).collect();
+    let mut windows: HashMap<&str, Vec<xlsx::Window>> = HashMap::new();
+    for (a, at) in ident.areas.iter().zip(&located) {
+        if let Some((sheet, at)) = at {
+            // The columns AreaSpan looks at: the header's, and ten more for a moved column.
+            let width = (at.last_col - at.first_col + 1).max(a.labels.len() as u32);
+            windows.entry(sheet.as_str()).or_default().push(xlsx::Window {
+                first_row: at.first_row,
+                last_row: at.last_row,
+                first_col: at.first_col,
+                last_col: at.first_col + width + 10,
+            });
+        }
+    }
+    // Each sheet read once; `true` when only the areas' rows were.
+    let mut cache: HashMap<String, (Range<Data>, bool)> = HashMap::new();
     let mut out = Vec::new();
-    for a in &ident.areas {
-        let Some((sheet, recorded)) = locate(a, &names, &sheets) else {
+    for (a, at) in ident.areas.iter().zip(&located) {
+        let Some((sheet, recorded)) = at.clone() else {
             warnings.push(CarryWarning {
                 file: file.into(),
                 sheet: a.sheet.clone(),
@@ -240,12 +337,20 @@ fn read_inner(
             });
             continue;
         };
-        if !cache.contains_key(&sheet) {
-            match wb.worksheet_range(&sheet) {
+        // A header no longer where the area is recorded is searched for on the whole sheet.
+        let partial = cache.get(&sheet).map(|(g, partial)| *partial && !header_at(g, a, recorded));
+        if partial.is_none_or(|reread| reread) {
+            let w =
+                if partial.is_none() && ours { windows.get(sheet.as_str()).map(Vec::as_slice) } else { None };
+            match wb.range(&sheet, w) {
                 Ok(r) => {
-                    cache.insert(sheet.clone(), r);
+                    let partial = w.is_some();
+                    let reread = partial && !header_at(&r, a, recorded);
+                    let r = if reread { wb.range(&sheet, None).map_err(|_| Declined::Ours)? } else { r };
+                    cache.insert(sheet.clone(), (r, partial && !reread));
                 }
-                Err(e) => {
+                Err(None) => return Err(Declined::Ours),
+                Err(Some(e)) => {
                     warnings.push(CarryWarning {
                         file: file.into(),
                         sheet: sheet.clone(),
@@ -257,7 +362,7 @@ fn read_inner(
                 }
             }
         }
-        let grid = &cache[&sheet];
+        let grid = &cache[&sheet].0;
         let Some(header_row) = find_header(grid, a, recorded) else {
             warnings.push(CarryWarning {
                 file: file.into(),
@@ -284,7 +389,7 @@ fn read_inner(
             });
         };
         let decimal = opts.decimal.unwrap_or(if ident.lang == "en" { '.' } else { ',' });
-        let reader = CellReader { grid, opts, decimal };
+        let reader = CellReader { grid, opts, decimal, statuses: &statuses };
         let (content, last) = read_area(&reader, a.area, &span, &mut cell_warn);
         out.push(AreaRead {
             account: a.account.clone(),
@@ -436,5 +541,101 @@ pub(crate) mod tests {
         assert!(ws[1].contains("› D7: \"quizás\": is not a meeting status"), "{}", ws[1]);
         assert_eq!(p.areas[0].source.cells, "A5:E12");
         assert_eq!(p.areas[0].source.sheet, "Hotel O'Sol");
+    }
+
+    /// What our reader and calamine read from the same bytes: both must read it, alike.
+    fn ours_and_calamine(bytes: &[u8]) -> (String, String) {
+        let es = es();
+        let opts = ReadOptions { langs: vec![&es], date_order: DateOrder::Dmy, decimal: None };
+        let read = |wb: Wb<'_>| {
+            let mut w = Vec::new();
+            let r = read_from(wb, "plan.xlsx", &opts, &mut w).ok().expect("read");
+            format!("{r:?}\n{w:?}")
+        };
+        let ours = read(Wb::Ours(xlsx::Book::open(bytes).expect("ours opens it")));
+        let cal =
+            read(Wb::Calamine(Box::new(open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap())));
+        (ours, cal)
+    }
+
+    #[test]
+    fn our_reader_reads_what_calamine_reads() {
+        let t = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/carry");
+        for path in
+            [published(t.path()), fixtures.join("libreoffice.xlsx"), fixtures.join("openpyxl-inline.xlsx")]
+        {
+            let bytes = std::fs::read(&path).unwrap();
+            let (ours, cal) = ours_and_calamine(&bytes);
+            assert_eq!(ours, cal, "{}", path.display());
+            assert!(ours.contains("AreaRead"), "{}: areas were read", path.display());
+        }
+    }
+
+    #[test]
+    fn other_formats_are_read_by_calamine() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/carry");
+        let es = es();
+        let opts = ReadOptions { langs: vec![&es], date_order: DateOrder::Dmy, decimal: None };
+        let ods = std::fs::read(fixtures.join("libreoffice.ods")).unwrap();
+        assert!(xlsx::Book::open(&ods).is_err(), "our reader declines an OpenDocument file");
+        let areas = |name: &str| {
+            let mut w = Vec::new();
+            match read_workbook(&fixtures.join(name), name, &opts, &mut w).unwrap() {
+                Opened::Plan(p) => {
+                    p.areas.into_iter().map(|a| (a.account, a.area, a.content)).collect::<Vec<_>>()
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let (from_ods, from_xlsx) = (areas("libreoffice.ods"), areas("libreoffice.xlsx"));
+        assert!(!from_ods.is_empty());
+        assert_eq!(from_ods, from_xlsx);
+    }
+
+    #[test]
+    fn rows_inserted_above_and_typed_below_read_as_calamine_reads_them() {
+        let t = tempfile::tempdir().unwrap();
+        let path = published(t.path());
+        let mut book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();
+        let ws = book.get_sheet_by_name_mut("Hotel O'Sol").unwrap();
+        // The KAM typed two meetings below the table and a note far below the sheet's end.
+        for (r, text) in [(13, "5"), (14, "6")] {
+            ws.get_cell_mut((1, r)).set_value(text);
+            ws.get_cell_mut((5, r)).set_value("fila del KAM");
+        }
+        ws.get_cell_mut((2, 90)).set_value("nota suelta");
+        let written = t.path().join("typed.xlsx");
+        umya_spreadsheet::writer::xlsx::write(&book, &written).unwrap();
+        // Then rows inserted at the top: the header is no longer where it was recorded.
+        let mut moved = umya_spreadsheet::reader::xlsx::read(&written).unwrap();
+        moved.get_sheet_by_name_mut("Hotel O'Sol").unwrap().insert_new_row(&1, &3);
+        let shifted = t.path().join("moved.xlsx");
+        umya_spreadsheet::writer::xlsx::write(&moved, &shifted).unwrap();
+        for path in [written, shifted] {
+            let (ours, cal) = ours_and_calamine(&std::fs::read(&path).unwrap());
+            assert_eq!(ours, cal, "{}", path.display());
+            assert!(ours.contains("fila del KAM"), "{ours}");
+        }
+    }
+
+    #[test]
+    fn rows_no_area_reaches_are_passed_over() {
+        let t = tempfile::tempdir().unwrap();
+        let bytes = std::fs::read(published(t.path())).unwrap();
+        let mut book = xlsx::Book::open(&bytes).unwrap();
+        let i = book.sheets.iter().position(|(n, _)| n == "Hotel O'Sol").unwrap();
+        let whole = book.range(i, None).unwrap().unwrap();
+        // The meetings' header row (5, 0-based 4) to the recorded end.
+        let w = xlsx::Window { first_row: 4, last_row: 11, first_col: 0, last_col: 15 };
+        let part = book.range(i, Some(&[w])).unwrap().unwrap();
+        assert!(whole.get_value((0, 0)).is_some_and(|v| *v != Data::Empty), "the heading is on row 1");
+        assert_eq!(part.get_value((0, 0)), None, "row 1 was not read");
+        for r in 4..=11 {
+            for c in 0..5 {
+                assert_eq!(part.get_value((r, c)), whole.get_value((r, c)), "row {r} col {c}");
+            }
+        }
+        assert_eq!(part.end().map(|e| e.0), whole.end().map(|e| e.0), "the sheet's last row is kept");
     }
 }

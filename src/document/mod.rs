@@ -72,6 +72,7 @@
 //! `typed` (tables, typed values and charts).
 
 pub mod formula;
+mod tree;
 mod typed;
 mod xhtml;
 
@@ -103,23 +104,21 @@ impl Document {
             return Cow::Borrowed(self);
         }
         let sections = self
-            .sections
-            .iter()
-            .filter(|s| s.media.shows_in(medium))
+            .sections_in(medium)
             .map(|s| Section {
-                blocks: s
-                    .blocks
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| s.block_media.get(i).is_none_or(|m| m.shows_in(medium)))
-                    .map(|(_, b)| b.clone())
-                    .collect(),
+                blocks: s.blocks_in(medium).cloned().collect(),
                 block_media: BTreeMap::new(),
                 media: Media::All,
                 ..s.clone_without_blocks()
             })
             .collect();
         Cow::Owned(Document { sections, ..self.clone_without_sections() })
+    }
+
+    /// The sections `medium` shows, borrowed: with [`Section::blocks_in`], the document
+    /// [`Document::for_media`] gives, without copying it.
+    pub fn sections_in(&self, medium: Media) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(move |s| s.media.shows_in(medium))
     }
 
     fn clone_without_sections(&self) -> Document {
@@ -166,6 +165,15 @@ impl Media {
 }
 
 impl Section {
+    /// The blocks `medium` shows, in order, borrowed.
+    pub fn blocks_in(&self, medium: Media) -> impl Iterator<Item = &Block> + Clone {
+        self.blocks
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.block_media.get(i).is_none_or(|m| m.shows_in(medium)))
+            .map(|(_, b)| b)
+    }
+
     fn clone_without_blocks(&self) -> Section {
         Section {
             title: self.title.clone(),
@@ -483,5 +491,23 @@ mod tests {
 
     pub(super) fn err(body: &str) -> DocumentError {
         doc(body).unwrap_err()
+    }
+
+    #[test]
+    fn borrowed_sections_and_blocks_are_what_for_media_keeps() {
+        let d = parse(
+            r#"<document title="T" lang="es"><section title="A"><p>both</p><p only="pdf">pdf</p><p only="xlsx">xlsx</p></section><section title="B" only="xlsx"><p>b</p></section><section title="C" only="pdf"><p>c</p></section></document>"#,
+        )
+        .unwrap();
+        for medium in [Media::Pdf, Media::Xlsx] {
+            let kept = d.for_media(medium);
+            let borrowed: Vec<(&str, Vec<&Block>)> =
+                d.sections_in(medium).map(|s| (s.title.as_str(), s.blocks_in(medium).collect())).collect();
+            let copied: Vec<(&str, Vec<&Block>)> =
+                kept.sections.iter().map(|s| (s.title.as_str(), s.blocks.iter().collect())).collect();
+            assert_eq!(borrowed, copied, "{medium:?}");
+            assert_eq!(borrowed.len(), 2, "{medium:?}");
+            assert_eq!(borrowed[0].1.len(), 2, "{medium:?}");
+        }
     }
 }

@@ -30,67 +30,32 @@ use super::{
 /// assert_eq!(doc.sections[0].title, "Resumen");
 /// ```
 pub fn parse(xhtml: &str) -> Result<Document, DocumentError> {
+    // The quick scan reads what templates write; anything else is roxmltree's (see `tree`).
+    match Tree::scan(xhtml) {
+        Some(tree) => walk(xhtml, &tree),
+        None => parse_with_roxmltree(xhtml),
+    }
+}
+
+/// [`parse`] through roxmltree, which checks all of XML and names the line of what is wrong.
+pub(super) fn parse_with_roxmltree(xhtml: &str) -> Result<Document, DocumentError> {
     // roxmltree parses nested elements recursively: a template that nests thousands of them
     // would overflow the stack and abort the run, so depth is checked first, without recursion.
     check_depth(xhtml, MAX_DEPTH)?;
     let xml = roxmltree::Document::parse(xhtml)
         .map_err(|e| DocumentError { line: e.pos().row, message: format!("not well-formed XML: {e}") })?;
-    let p = Parser::new(xhtml);
-    p.document(xml.root_element())
+    walk(xhtml, &Tree::from_roxmltree(&xml))
+}
+
+fn walk(xhtml: &str, tree: &Tree<'_>) -> Result<Document, DocumentError> {
+    Parser::new(xhtml).document(tree.root_element())
 }
 
 /// Deepest element nesting a document may have: kamplan's vocabulary needs under ten levels.
 pub const MAX_DEPTH: usize = 64;
 
-/// Fails when elements nest deeper than `most`, scanning the text once (comments, CDATA,
-/// processing instructions and quoted attribute values skipped; well-formedness is roxmltree's).
-fn check_depth(xml: &str, most: usize) -> Result<(), DocumentError> {
-    let b = xml.as_bytes();
-    let (mut i, mut depth) = (0, 0usize);
-    let skip_to = |from: usize, end: &[u8]| -> usize {
-        b[from..].windows(end.len()).position(|w| w == end).map_or(b.len(), |p| from + p + end.len())
-    };
-    while i < b.len() {
-        match b[i] {
-            b'<' if b[i + 1..].starts_with(b"!--") => i = skip_to(i, b"-->"),
-            b'<' if b[i + 1..].starts_with(b"![CDATA[") => i = skip_to(i, b"]]>"),
-            b'<' if matches!(b.get(i + 1), Some(b'?' | b'!')) => i = skip_to(i, b">"),
-            b'<' if b.get(i + 1) == Some(&b'/') => {
-                depth = depth.saturating_sub(1);
-                i = skip_to(i, b">");
-            }
-            b'<' => {
-                // An element: find its end outside quoted values; `/>` closes it at once.
-                let mut j = i + 1;
-                let mut quote = None;
-                while j < b.len() {
-                    match (b[j], quote) {
-                        (q @ (b'"' | b'\''), None) => quote = Some(q),
-                        (c, Some(q)) if c == q => quote = None,
-                        (b'>', None) => break,
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if b.get(j.wrapping_sub(1)) != Some(&b'/') {
-                    depth += 1;
-                    if depth > most {
-                        let line = xml[..i].matches('\n').count() as u32 + 1;
-                        return Err(DocumentError {
-                            line,
-                            message: format!("elements nest deeper than {most} levels"),
-                        });
-                    }
-                }
-                i = j + 1;
-            }
-            _ => i += 1,
-        }
-    }
-    Ok(())
-}
-
-pub(super) type Node<'a, 'i> = roxmltree::Node<'a, 'i>;
+pub(super) use super::tree::Node;
+use super::tree::{check_depth, Tree};
 
 /// Parsing state: the line index, so line numbers cost a binary search, not a rescan; and the
 /// links seen, checked against the section ids once the whole document is read.
@@ -135,7 +100,7 @@ impl Parser {
     }
 
     fn line(&self, node: Node) -> u32 {
-        let pos = node.range().start;
+        let pos = node.pos();
         let idx = self.line_starts.partition_point(|&s| s <= pos);
         idx.max(1) as u32
     }
@@ -149,7 +114,7 @@ impl Parser {
         // `only` is read on every block of a section (see `section`).
         let in_section = node.parent_element().is_some_and(|p| name(p) == "section");
         for a in node.attributes() {
-            if a.namespace().is_some() || !(allowed.contains(&a.name()) || in_section && a.name() == "only") {
+            if a.is_namespaced() || !(allowed.contains(&a.name()) || in_section && a.name() == "only") {
                 let known = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
                 return Err(self.err(
                     node,
@@ -182,19 +147,24 @@ impl Parser {
 
     /// Text-only content: any child element is an error.
     pub(super) fn text(&self, node: Node) -> Result<String, DocumentError> {
-        let mut s = String::new();
+        let mut out = String::new();
+        let mut in_ws = false;
         for c in node.children() {
             if c.is_element() {
                 return Err(
                     self.err(c, format!("<{}> is not allowed inside <{}>; only text", name(c), name(node)))
                 );
             }
-            // Comments and processing instructions are not content.
-            if c.is_text() {
-                s.push_str(c.text().unwrap_or(""));
-            }
+            // Comments and processing instructions are not content (the tree has none).
+            collapse_ws_into(c.text().unwrap_or(""), &mut out, &mut in_ws);
         }
-        Ok(normalize_ws(&s).trim().to_string())
+        // Collapsed and trimmed (of any Unicode blank, as `str::trim`) in one buffer: this runs
+        // for every cell of a plan.
+        let end = out.trim_end().len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start().len();
+        out.drain(..start);
+        Ok(out)
     }
 
     pub(super) fn unknown(&self, node: Node, parent: &str, known: &str) -> DocumentError {
@@ -457,7 +427,7 @@ impl Parser {
 }
 
 pub(super) fn name<'a>(node: Node<'a, '_>) -> &'a str {
-    node.tag_name().name()
+    node.name()
 }
 
 /// The first characters of stray text, for an error message.
@@ -479,19 +449,30 @@ pub(super) fn choices(attr: Option<&str>) -> Vec<String> {
 /// Collapses every run of XML whitespace (space, tab, CR, LF) to one space; keeps no-break spaces.
 pub(super) fn normalize_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut in_ws = false;
-    for ch in s.chars() {
-        if matches!(ch, ' ' | '\t' | '\n' | '\r') {
-            if !in_ws {
-                out.push(' ');
-            }
-            in_ws = true;
-        } else {
-            out.push(ch);
-            in_ws = false;
-        }
-    }
+    collapse_ws_into(s, &mut out, &mut false);
     out
+}
+
+/// Appends `s` to `out` with whitespace collapsed, `in_ws` carrying over whether the text
+/// before ended in whitespace.
+fn collapse_ws_into(s: &str, out: &mut String, in_ws: &mut bool) {
+    // Runs without whitespace are copied whole, not character by character.
+    let mut rest = s;
+    while let Some(at) = rest.find([' ', '\t', '\n', '\r']) {
+        if at > 0 {
+            out.push_str(&rest[..at]);
+            *in_ws = false;
+        }
+        if !*in_ws {
+            out.push(' ');
+            *in_ws = true;
+        }
+        rest = &rest[at + 1..];
+    }
+    if !rest.is_empty() {
+        out.push_str(rest);
+        *in_ws = false;
+    }
 }
 
 #[cfg(test)]
@@ -537,6 +518,31 @@ mod tests {
             Block::Note { kind: NoteKind::Warning, text: "Llamada vencida".into() }
         );
         assert_eq!(block("<note>i</note>"), Block::Note { kind: NoteKind::Info, text: "i".into() });
+    }
+
+    #[test]
+    fn whitespace_collapses_as_character_by_character() {
+        // The reference: the rule as first written, one character at a time.
+        let reference = |s: &str| {
+            let mut out = String::new();
+            let mut in_ws = false;
+            for ch in s.chars() {
+                let ws = matches!(ch, ' ' | '\t' | '\n' | '\r');
+                if !(ws && in_ws) {
+                    out.push(if ws { ' ' } else { ch });
+                }
+                in_ws = ws;
+            }
+            out
+        };
+        for s in ["", " ", "a", "  a \t\n b\r\n", "Núñez\u{a0} \u{a0}x  ", "\n\nx\ny\n", "€ 1.234,50"] {
+            assert_eq!(normalize_ws(s), reference(s), "{s:?}");
+        }
+        // Text is trimmed of any Unicode blank at its ends, collapsed across comments.
+        assert_eq!(
+            block("<h2>\u{a0} Cuentas <!-- c --> \n clave\u{2003}</h2>"),
+            Block::Heading { level: 2, text: "Cuentas clave".into() }
+        );
     }
 
     #[test]

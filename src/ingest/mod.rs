@@ -51,7 +51,7 @@ mod sheet;
 mod value;
 mod workbook;
 mod xls;
-mod xlsx;
+pub(crate) mod xlsx;
 
 pub use books::ingest;
 pub use sheet::wide::WideReport;

@@ -77,15 +77,34 @@ impl MeetingStatus {
     /// ignoring case, accents and surrounding spaces ([`crate::classify::collate`]). `None` for anything else (the caller
     /// reports the cell).
     pub fn from_text(text: &str, langs: &[&Lang]) -> Option<MeetingStatus> {
+        StatusNames::new(langs).find(text)
+    }
+}
+
+/// Every name a status may be typed as, collated once, for reading many cells (see
+/// [`MeetingStatus::from_text`]).
+pub struct StatusNames(Vec<(String, MeetingStatus)>);
+
+impl StatusNames {
+    /// The names in `langs`: each status's key, its key with spaces, its label in each.
+    pub fn new(langs: &[&Lang]) -> StatusNames {
+        use crate::classify::collate;
+        let mut names = Vec::new();
+        for s in MeetingStatus::ALL {
+            names.push((collate(s.key()), s));
+            names.push((collate(&s.key().replace('_', " ")), s));
+            names.extend(langs.iter().map(|l| (collate(&s.label(l)), s)));
+        }
+        StatusNames(names)
+    }
+
+    /// The status `text` names, if any (the first status in [`MeetingStatus::ALL`] order).
+    pub fn find(&self, text: &str) -> Option<MeetingStatus> {
         let t = crate::classify::collate(text);
         if t.is_empty() {
             return None;
         }
-        MeetingStatus::ALL.into_iter().find(|s| {
-            crate::classify::collate(s.key()) == t
-                || crate::classify::collate(&s.key().replace('_', " ")) == t
-                || langs.iter().any(|l| crate::classify::collate(&s.label(l)) == t)
-        })
+        self.0.iter().find(|(n, _)| *n == t).map(|(_, s)| *s)
     }
 }
 

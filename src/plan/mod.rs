@@ -69,7 +69,7 @@ mod targets;
 pub use context::*;
 pub use followup::RECENT_MONTHS;
 use kam_plan::kam_plan;
-pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus};
+pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus, StatusNames};
 use objective::objective;
 pub use objective::{run_rate, target_rate};
 pub use owned::{

@@ -44,6 +44,7 @@ mod cells;
 mod chart;
 mod formula;
 mod ident;
+mod pending;
 mod table;
 
 use std::collections::{BTreeSet, HashMap};
@@ -86,7 +87,8 @@ enum BuildError {
 }
 
 fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
-    let doc = &*doc.for_media(Media::Xlsx);
+    // The sections and blocks the workbook shows are borrowed (`sections_in`, `blocks_in`),
+    // not copied with `Document::for_media`: the copy cost as much as writing a few sheets.
     // The document's locale (its `lang`), as the PDF renderer reads it; else the run's.
     let lang = if doc.lang.is_empty() { ctx.lang.as_str() } else { doc.lang.as_str() };
     let words = Words::of(lang);
@@ -107,8 +109,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         page_break: PageBreak::Auto,
         blocks: vec![],
     };
-    let sections: Vec<&Section> =
-        if doc.sections.is_empty() { vec![&empty] } else { doc.sections.iter().collect() };
+    let sections: Vec<&Section> = doc.sections_in(Media::Xlsx).collect();
+    let sections = if sections.is_empty() { vec![&empty] } else { sections };
 
     let mut wanted: Vec<&str> = sections
         .iter()
@@ -149,7 +151,7 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         };
         writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
-    formulas.write(&mut wb, &names)?;
+    formulas.write(&mut wb, &names, styles.formats())?;
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
@@ -212,14 +214,15 @@ impl SectionWriter<'_> {
         self.widths.clone_from(&widths);
         let span = text_span(&widths);
 
-        let tables = section.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
+        let blocks = section.blocks_in(Media::Xlsx);
+        let tables = blocks.clone().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
         // The longest table's header row, length and last row: repeated on printed pages when
         // it is long.
         let mut longest: Option<(u32, usize, u32)> = None;
         let mut charts = false;
-        for block in &section.blocks {
+        for block in blocks {
             let start = row;
             row = match block {
                 Block::Heading { level, text } => self.heading(row, *level, text)?,
@@ -262,6 +265,7 @@ impl SectionWriter<'_> {
         {
             self.ws.set_repeat_rows(h, h)?;
         }
+        self.styles.apply_pending(self.ws)?;
         let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
         let span_px: f64 = widths.iter().map(|w| layout::column_px(*w)).sum::<f64>().max(
             (0..span.0)

@@ -12,7 +12,7 @@ pub use widths::{
     column_px, column_widths, kpi_columns, orientation, print_width_px, text_span, Orientation,
 };
 
-use crate::document::{Block, Document, Value, ValueFormat};
+use crate::document::{Block, Document, Media, Value, ValueFormat};
 use crate::lang::Locale;
 
 /// Excel's limit on a sheet name, in UTF-16 code units.
@@ -289,7 +289,7 @@ pub fn wrapped_lines(text: &str, width: f64) -> u32 {
 }
 
 /// The currency symbol the document's money values are written with ("1.234,50 €" → "€"),
-/// or "€" when none shows one.
+/// or "€" when none shows one. Only what the workbook shows counts (`only="pdf"` does not).
 pub fn currency_symbol(doc: &Document) -> String {
     let symbol_of = |v: &Value| -> Option<String> {
         if v.format != ValueFormat::Money || !v.number.is_some_and(f64::is_finite) {
@@ -305,7 +305,7 @@ pub fn currency_symbol(doc: &Document) -> String {
         (!s.is_empty() && s.chars().count() <= 4).then_some(s)
     };
     let mut found = None;
-    for block in doc.sections.iter().flat_map(|s| &s.blocks) {
+    for block in doc.sections_in(Media::Xlsx).flat_map(|s| s.blocks_in(Media::Xlsx)) {
         let v = match block {
             Block::Kpis(k) => k.iter().find_map(|k| symbol_of(&k.value)),
             Block::Table(t) => {
@@ -454,9 +454,9 @@ pub fn inline_list(choices: &[String]) -> bool {
 }
 
 /// Whether the document needs the chart-data sheet: it has a chart with points, or a
-/// drop-down list too long or with commas for an inline rule.
+/// drop-down list too long or with commas for an inline rule, in what the workbook shows.
 pub fn needs_data_sheet(doc: &Document) -> bool {
-    doc.sections.iter().flat_map(|s| &s.blocks).any(|b| match b {
+    doc.sections_in(Media::Xlsx).flat_map(|s| s.blocks_in(Media::Xlsx)).any(|b| match b {
         Block::Chart(c) => c.series.iter().any(|s| !s.points.is_empty()),
         Block::Table(t) => t.columns.iter().any(|c| !c.choices.is_empty() && !inline_list(&c.choices)),
         Block::Fields(f) => f.iter().any(|f| !f.choices.is_empty() && !inline_list(&f.choices)),
@@ -467,7 +467,7 @@ pub fn needs_data_sheet(doc: &Document) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Kpi, Media, PageBreak, Section};
+    use crate::document::{Kpi, PageBreak, Section};
 
     #[test]
     fn sheet_names_are_valid_and_unique() {

@@ -59,54 +59,96 @@ pub fn raw_number(v: f64) -> String {
     }
 }
 
+/// How a filter writes a value: the `money`, `percent`, `int`, `num`, `date` and `raw` filters,
+/// shared with the `cell` and `kpi` functions (see [`super::cells`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    Money,
+    /// A share as a percentage, with this many decimals.
+    Percent(usize),
+    Int,
+    /// A plain number, with this many decimals.
+    Num(usize),
+    Date,
+    Raw,
+}
+
+const DASH: &str = "—";
+
+impl Format {
+    fn filter(self) -> &'static str {
+        match self {
+            Format::Money => "money",
+            Format::Percent(_) => "percent",
+            Format::Int => "int",
+            Format::Num(_) => "num",
+            Format::Date => "date",
+            Format::Raw => "raw",
+        }
+    }
+
+    /// `v` written in `lang`: `—` for none (an empty string for `raw`); an error naming the
+    /// filter for a value of the wrong kind.
+    pub(super) fn apply(self, lang: &Lang, v: &Value) -> TeraResult<String> {
+        if self == Format::Date {
+            return date(lang, v);
+        }
+        let Some(x) = number(v, self.filter())? else {
+            return Ok(if self == Format::Raw { String::new() } else { DASH.into() });
+        };
+        Ok(match self {
+            Format::Money => lang.money(x),
+            Format::Percent(d) => lang.percent(x, d),
+            Format::Int => lang.number(x, 0),
+            Format::Num(d) => lang.number(x, d),
+            Format::Raw => raw_number(x),
+            Format::Date => unreachable!("dates are written above"),
+        })
+    }
+}
+
+fn date(lang: &Lang, v: &Value) -> TeraResult<String> {
+    if v.is_none() || v.is_undefined() {
+        return Ok(DASH.into());
+    }
+    let s = v.as_str().ok_or_else(|| {
+        tera::Error::message(format!("filter `date` expects an ISO date, found {}", v.name()))
+    })?;
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}")))?;
+    Ok(lang.date(d))
+}
+
 /// Registers kamplan's filters, writing in `lang`'s words and locale.
 pub(super) fn register_filters(tera: &mut Tera, lang: &Lang) {
     let l = Arc::new(lang.clone());
-    const DASH: &str = "—";
-
-    let lm = l.clone();
-    tera.register_filter("money", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        Ok(number(&v, "money")?.map(|x| lm.money(x)).unwrap_or_else(|| DASH.into()))
-    });
+    let simple =
+        [("money", Format::Money), ("int", Format::Int), ("date", Format::Date), ("raw", Format::Raw)];
+    for (name, format) in simple {
+        let l = l.clone();
+        tera.register_filter(name, move |v: Value, _: Kwargs, _: &State| format.apply(&l, &v));
+    }
     let lp = l.clone();
-    tera.register_filter("percent", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-        let d = decimals(&kw, 1)?;
-        Ok(number(&v, "percent")?.map(|x| lp.percent(x, d)).unwrap_or_else(|| DASH.into()))
-    });
-    let li = l.clone();
-    tera.register_filter("int", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        Ok(number(&v, "int")?.map(|x| li.number(x, 0)).unwrap_or_else(|| DASH.into()))
+    tera.register_filter("percent", move |v: Value, kw: Kwargs, _: &State| {
+        Format::Percent(decimals(&kw, 1)?).apply(&lp, &v)
     });
     let ln = l.clone();
-    tera.register_filter("num", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
+    tera.register_filter("num", move |v: Value, kw: Kwargs, _: &State| {
         // Three decimals by default, as the XLSX's number format shows them.
-        let d = decimals(&kw, 3)?;
-        Ok(number(&v, "num")?.map(|x| ln.number(x, d)).unwrap_or_else(|| DASH.into()))
-    });
-    let ld = l.clone();
-    tera.register_filter("date", move |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        if v.is_none() || v.is_undefined() {
-            return Ok(DASH.into());
-        }
-        let s = v.as_str().ok_or_else(|| {
-            tera::Error::message(format!("filter `date` expects an ISO date, found {}", v.name()))
-        })?;
-        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| tera::Error::message(format!("filter `date` expects an ISO date, found {s:?}")))?;
-        Ok(ld.date(d))
+        Format::Num(decimals(&kw, 3)?).apply(&ln, &v)
     });
     // `{{ n | plural(key="plan.table.accounts_count") }}`: the label's form for the count n
     // (`{count}` filled with n as the language writes it), by the language's plural rules.
-    let lc = l;
+    let lc = l.clone();
     tera.register_filter("plural", move |v: Value, kw: Kwargs, _: &State| -> TeraResult<String> {
         let key: String = kw.must_get("key")?;
         let n = number(&v, "plural")?.unwrap_or(0.0);
         let count = if n.is_finite() && n >= 0.0 { n.round() as u64 } else { 0 };
         Ok(lc.fill_n(&key, count, &[("count", lc.number(n, 0))]))
     });
-    tera.register_filter("raw", |v: Value, _: Kwargs, _: &State| -> TeraResult<String> {
-        Ok(number(&v, "raw")?.map(raw_number).unwrap_or_default())
-    });
+    let lk = l.clone();
+    tera.register_function("cell", move |kw: Kwargs, state: &State| super::cells::cell(&lk, &kw, state));
+    tera.register_function("kpi", move |kw: Kwargs, state: &State| super::cells::kpi(&l, &kw, state));
 }
 
 #[cfg(test)]

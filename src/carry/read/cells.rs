@@ -10,13 +10,15 @@ use super::{AreaContent, ReadOptions};
 use crate::carry::ident::Area;
 use crate::carry::{ContactEntry, DecisionMaker, MeetingEntry, Strategy};
 use crate::ingest::{parse_text_date, parse_text_number, TextNum};
-use crate::plan::MeetingStatus;
+use crate::plan::{MeetingStatus, StatusNames};
 
 /// Reads typed cells of one sheet.
 pub(super) struct CellReader<'a> {
     pub(super) grid: &'a Range<Data>,
     pub(super) opts: &'a ReadOptions<'a>,
     pub(super) decimal: char,
+    /// The status names of `opts.langs`, collated once for the whole workbook.
+    pub(super) statuses: &'a StatusNames,
 }
 
 /// A cell read for its purpose: empty, a usable value, or text that is not usable.
@@ -65,7 +67,7 @@ impl CellReader<'_> {
     fn status(&self, r: u32, c: Option<u32>) -> Got<MeetingStatus> {
         match self.text(r, c) {
             None => Got::Empty,
-            Some(t) => MeetingStatus::from_text(&t, &self.opts.langs).map(Got::Ok).unwrap_or(Got::Bad(t)),
+            Some(t) => self.statuses.find(&t).map(Got::Ok).unwrap_or(Got::Bad(t)),
         }
     }
 

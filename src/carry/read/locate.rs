@@ -12,7 +12,7 @@ use crate::classify::collate;
 
 /// Rows read below an area's recorded end at most (the KAM's own rows), so a sheet full of
 /// other content is never read as the area.
-const MAX_EXTRA_ROWS: u32 = 500;
+pub(super) const MAX_EXTRA_ROWS: u32 = 500;
 
 /// `'Hotel O''Sol'!$A$3:$C$7` → (sheet, range).
 pub(super) fn parse_reference(formula: &str) -> Option<(String, CellRange)> {
@@ -52,16 +52,22 @@ fn header_matches(grid: &Range<Data>, labels: &[String], row: u32, col: u32) -> 
         .filter(|(j, l)| {
             grid.get_value((row, col + *j as u32))
                 .and_then(text_of)
-                .is_some_and(|t| collate(&t) == collate(l))
+                // The label as written needs no collating (most headers are untouched).
+                .is_some_and(|t| t == **l || collate(&t) == collate(l))
         })
         .count()
+}
+
+/// Whether the area's header is still where it was recorded (half its labels or more).
+pub(super) fn header_at(grid: &Range<Data>, a: &AreaRef, at: CellRange) -> bool {
+    let need = a.labels.len().div_ceil(2).max(1);
+    header_matches(grid, &a.labels, at.first_row, at.first_col) >= need
 }
 
 /// The area's header row: where it was recorded when it still shows the labels, else the one
 /// row of the sheet that does (none or several: not found, so nothing lands on another account).
 pub(super) fn find_header(grid: &Range<Data>, a: &AreaRef, at: CellRange) -> Option<u32> {
-    let need = a.labels.len().div_ceil(2).max(1);
-    if header_matches(grid, &a.labels, at.first_row, at.first_col) >= need {
+    if header_at(grid, a, at) {
         return Some(at.first_row);
     }
     let (end_row, _) = grid.end()?;
@@ -91,13 +97,21 @@ impl AreaSpan {
     pub(super) fn new(grid: &Range<Data>, a: &AreaRef, header: u32, at: CellRange) -> AreaSpan {
         let width = (at.last_col - at.first_col + 1).max(a.labels.len() as u32);
         let mut cols = HashMap::new();
+        let labels: Vec<String> = a.labels.iter().map(|l| collate(l)).collect();
+        // The header row's texts near the area, collated (a label as written is its own
+        // collated label: no unicode work for an untouched header).
+        let near: Vec<(u32, String)> = (at.first_col..at.first_col + width + 10)
+            .filter_map(|c| {
+                let t = grid.get_value((header, c)).and_then(text_of)?;
+                let same = a.labels.iter().position(|l| *l == t);
+                Some((c, same.map_or_else(|| collate(&t), |i| labels[i].clone())))
+            })
+            .collect();
         for (j, key) in a.columns.iter().enumerate() {
-            let label = a.labels.get(j).map(|l| collate(l)).unwrap_or_default();
+            let label = labels.get(j).cloned().unwrap_or_default();
             // By its header label anywhere near (a column may have been inserted or moved),
             // else where it was written.
-            let found = (at.first_col..at.first_col + width + 10).find(|c| {
-                grid.get_value((header, *c)).and_then(text_of).is_some_and(|t| collate(&t) == label)
-            });
+            let found = near.iter().find(|(_, t)| *t == label).map(|(c, _)| *c);
             cols.insert(key.clone(), found.unwrap_or(at.first_col + j as u32));
         }
         AreaSpan {

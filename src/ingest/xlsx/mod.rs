@@ -133,7 +133,7 @@ pub(crate) fn unescape_x(s: &str) -> Cow<'_, str> {
 /// calamine's `detect_custom_number_format`, MIT): only the first section counts; quoted
 /// text, escaped characters and `[Red]`-like brackets are not tokens; `[h]`, `[mm]`, `[ss]`
 /// are durations.
-fn custom_format(code: &str) -> Fmt {
+pub(crate) fn custom_format(code: &str) -> Fmt {
     let (mut escaped, mut quote, mut ap) = (false, false, false);
     let mut brackets = 0u8;
     let mut prev = ' ';
@@ -164,7 +164,7 @@ fn custom_format(code: &str) -> Fmt {
 }
 
 /// The built-in number formats that show dates (ECMA-376 18.8.30, with the East Asian ones).
-fn builtin_format(id: u32) -> Fmt {
+pub(crate) fn builtin_format(id: u32) -> Fmt {
     match id {
         14..=22 | 27..=36 | 45 | 47 | 50..=58 => Fmt::Date,
         46 => Fmt::Duration,
@@ -173,7 +173,7 @@ fn builtin_format(id: u32) -> Fmt {
 }
 
 /// A part path relative to `base` (`worksheets/sheet1.xml` in `xl/`), or absolute (`/xl/…`).
-fn join(base: &str, target: &str) -> String {
+pub(crate) fn join(base: &str, target: &str) -> String {
     let target = target.replace('\\', "/");
     if let Some(abs) = target.strip_prefix('/') {
         return abs.to_string();

@@ -4,7 +4,8 @@
 use rust_xlsxwriter::{DataValidation, Format as XlFormat, Formula, XlsxError};
 
 use super::cells::{
-    cell_text, excel_date, note_look, parse_date, write_link, write_text, write_value, Look, MAX_CELL_TEXT,
+    cell_text, excel_date, note_look, parse_date, write_blank, write_date, write_link, write_number,
+    write_string, write_text, write_value, Look, MAX_CELL_TEXT,
 };
 use super::SectionWriter;
 use crate::document::{Field, FieldKind, Kpi, NoteKind, Run, ValueFormat};
@@ -112,8 +113,8 @@ impl SectionWriter<'_> {
                 let stored = match k.value.number.filter(|n| n.is_finite() && precise) {
                     Some(n) => {
                         let n = layout::round_to(n, 10);
-                        let f = self.styles.of(&k.value, look).clone();
-                        self.ws.write_number_with_format(row + 1, col, n, &f)?;
+                        let style = self.styles.id_of(&k.value, look);
+                        write_number(self.ws, self.styles, row + 1, col, n, style)?;
                         Some(n)
                     }
                     None => write_value(self.ws, self.styles, row + 1, col, &k.value, k.value.format, look)?,
@@ -147,17 +148,17 @@ impl SectionWriter<'_> {
                 self.ws.set_row_height(row, 15.0 * f64::from(lines))?;
             }
             let vf = if f.kind == FieldKind::Date { ValueFormat::Date } else { ValueFormat::Text };
-            let fmt = self.styles.get(vf, Look::Field).clone();
             let prefilled_date = match f.kind {
                 FieldKind::Date => parse_date(&f.value).and_then(excel_date),
                 _ => None,
             };
             if let Some(d) = prefilled_date {
-                self.ws.write_datetime_with_format(row, 1, d, &fmt)?;
+                write_date(self.ws, self.styles, row, 1, d, Look::Field)?;
             } else if f.value.is_empty() {
-                self.ws.write_blank(row, 1, &fmt)?;
+                write_blank(self.styles, row, 1, vf, Look::Field)?;
             } else {
-                self.ws.write_string_with_format(row, 1, cell_text(&f.value), &fmt)?;
+                let style = self.styles.id(vf, None, Look::Field);
+                write_string(self.ws, self.styles, row, 1, &f.value, style)?;
             }
             if !f.choices.is_empty() {
                 let dv = self.list_validation(&f.choices)?;

@@ -7,6 +7,7 @@ use rust_xlsxwriter::{
 };
 
 use super::formula::CellStyle;
+use super::pending::{Pending, StyleId};
 use crate::document::{NoteKind, Value, ValueFormat};
 use crate::render::xlsx_layout::{
     num_format_decimals, shown_decimals, stored_decimals, stored_number, Words,
@@ -72,6 +73,8 @@ pub(super) enum Look {
     KpiValue,
     /// A hyperlink to another sheet.
     Link,
+    /// A table's header: white on the table style's blue, wrapped.
+    Header,
     /// A wrapped paragraph that is a hyperlink.
     WrappedLink,
     /// A boxed note: 0 info, 1 warning, 2 highlight, 3 the line above a KAM-owned area (see
@@ -99,14 +102,17 @@ fn format_key(f: ValueFormat) -> u8 {
     }
 }
 
-/// The workbook's cell formats, built once per look, value format and decimals.
+/// The workbook's cell formats, built once per look, value format and decimals, and the cells
+/// of the sheet being written that wait for theirs ([`Pending`]).
 pub(super) struct Styles {
     pub(super) lang: String,
     pub(super) currency: String,
     /// Note on a numeric cell left empty because the value is not available.
     pub(super) not_available: &'static str,
     /// FxHash: looked up for every cell written.
-    cache: FxMap<(u8, Option<u8>, Look), XlFormat>,
+    cache: FxMap<(u8, Option<u8>, Look), StyleId>,
+    formats: Vec<XlFormat>,
+    pending: Pending,
 }
 
 impl Styles {
@@ -116,27 +122,62 @@ impl Styles {
             currency: currency.into(),
             not_available: Words::of(lang).not_available,
             cache: FxMap::default(),
+            formats: Vec::new(),
+            pending: Pending::default(),
         }
     }
 
     /// The format of a value: its number format with the decimals its text shows.
-    pub(super) fn of(&mut self, v: &Value, look: Look) -> &XlFormat {
+    pub(super) fn id_of(&mut self, v: &Value, look: Look) -> StyleId {
         let decimals = shown_decimals(v, &self.lang);
-        self.get_with(v.format, decimals, look)
+        self.id(v.format, decimals, look)
+    }
+
+    /// Gives the cell (row, col), written without a format, the format of `vf` and `look` when
+    /// the sheet is done ([`Styles::apply_pending`]).
+    pub(super) fn set_later(&mut self, row: u32, col: u16, vf: ValueFormat, look: Look) {
+        let style = self.id(vf, None, look);
+        self.pending.value(row, col, style);
+    }
+
+    /// Every format built, by [`StyleId`].
+    pub(super) fn formats(&self) -> &[XlFormat] {
+        &self.formats
+    }
+
+    /// Sets the formats of the cells written with [`write_value`], [`write_text`] and
+    /// [`write_blank`] on `ws`: call it when a sheet's cells are all written, before anything
+    /// writes over them.
+    pub(super) fn apply_pending(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        self.pending.apply(ws, &self.formats)
     }
 
     /// A value's format and the decimals its cell keeps, for a formula cell.
     pub(super) fn cell_style(&mut self, v: &Value, look: Look) -> CellStyle {
-        CellStyle { format: self.of(v, look).clone(), decimals: stored_decimals(v, &self.lang) }
+        CellStyle { style: self.id_of(v, look), decimals: stored_decimals(v, &self.lang) }
     }
 
+    /// The format of `vf` and `look`, for a write that takes one (a merged range, a link).
     pub(super) fn get(&mut self, vf: ValueFormat, look: Look) -> &XlFormat {
-        self.get_with(vf, None, look)
+        let id = self.id(vf, None, look);
+        &self.formats[id as usize]
     }
 
-    fn get_with(&mut self, vf: ValueFormat, decimals: Option<u8>, look: Look) -> &XlFormat {
+    /// The format of `vf` with `decimals` and `look`, built on first use.
+    pub(super) fn id(&mut self, vf: ValueFormat, decimals: Option<u8>, look: Look) -> StyleId {
+        let key = (format_key(vf), decimals, look);
+        if let Some(id) = self.cache.get(&key) {
+            return *id;
+        }
+        let id = self.formats.len() as StyleId;
+        self.formats.push(self.build(vf, decimals, look));
+        self.cache.insert(key, id);
+        id
+    }
+
+    fn build(&self, vf: ValueFormat, decimals: Option<u8>, look: Look) -> XlFormat {
         let (lang, currency) = (&self.lang, &self.currency);
-        self.cache.entry((format_key(vf), decimals, look)).or_insert_with(|| {
+        {
             let mut f = XlFormat::new();
             let nf = num_format_decimals(vf, lang, currency, decimals);
             if !nf.is_empty() {
@@ -177,6 +218,12 @@ impl Styles {
                     .set_font_size(12)
                     .set_font_color(Color::RGB(0x1F3864))
                     .set_align(FormatAlign::Center),
+                Look::Header => f
+                    .set_bold()
+                    .set_font_color(Color::White)
+                    .set_background_color(Color::RGB(0x4472C4))
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top),
                 Look::Link => f
                     .set_font_color(Color::RGB(0x0563C1))
                     .set_underline(FormatUnderline::Single)
@@ -202,7 +249,7 @@ impl Styles {
                         .set_border_color(Color::RGB(border))
                 }
             }
-        })
+        }
     }
 }
 
@@ -211,6 +258,8 @@ impl Styles {
 /// format with a note saying why (its text, or "n/d" for a dash; none when the text is empty),
 /// never a text marker among numbers;
 /// anything else is its text as a string. Returns the number written.
+///
+/// The cell's format is set by [`Styles::apply_pending`], as for every cell written here.
 pub(super) fn write_value(
     ws: &mut Worksheet,
     styles: &mut Styles,
@@ -223,19 +272,20 @@ pub(super) fn write_value(
     if v.text.is_empty() && v.number.is_none() && v.date.is_none() && look != Look::Plain {
         // An empty cell to fill in keeps its format: a money cell typed later is money.
         let format = if v.format == ValueFormat::Text { column } else { v.format };
-        ws.write_blank(row, col, styles.get(format, look))?;
+        write_blank(styles, row, col, format, look)?;
         return Ok(None);
     }
     match v.format {
         ValueFormat::Date => {
             if let Some(d) = v.date.and_then(excel_date) {
-                ws.write_datetime_with_format(row, col, d, styles.get(ValueFormat::Date, look))?;
+                write_date(ws, styles, row, col, d, look)?;
                 return Ok(None);
             }
         }
         ValueFormat::Money | ValueFormat::Percent | ValueFormat::Int | ValueFormat::Number => {
             if let Some(n) = stored_number(v, &styles.lang) {
-                ws.write_number_with_format(row, col, n, styles.of(v, look))?;
+                let style = styles.id_of(v, look);
+                write_number(ws, styles, row, col, n, style)?;
                 return Ok(Some(n));
             }
         }
@@ -244,7 +294,7 @@ pub(super) fn write_value(
     let typed_column = column != ValueFormat::Text;
     let missing = !v.number.is_some_and(f64::is_finite) && v.date.is_none();
     if typed_column && missing {
-        ws.write_blank(row, col, styles.get(column, look))?;
+        write_blank(styles, row, col, column, look)?;
         let reason = v.text.trim();
         if reason.is_empty() {
             // Nothing to say: a blank to fill in.
@@ -257,6 +307,54 @@ pub(super) fn write_value(
     }
     write_text(ws, styles, row, col, &v.text, look)?;
     Ok(None)
+}
+
+/// Writes a number with the format `style` (set by [`Styles::apply_pending`]).
+pub(super) fn write_number(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    n: f64,
+    style: StyleId,
+) -> Result<(), XlsxError> {
+    ws.write_number(row, col, n)?;
+    styles.pending.value(row, col, style);
+    Ok(())
+}
+
+/// Writes a date in the date format of `look`.
+pub(super) fn write_date(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    d: ExcelDateTime,
+    look: Look,
+) -> Result<(), XlsxError> {
+    ws.write_datetime(row, col, d)?;
+    let style = styles.id(ValueFormat::Date, None, look);
+    styles.pending.value(row, col, style);
+    Ok(())
+}
+
+/// An empty cell with the format of `vf` and `look` (set by [`Styles::apply_pending`]).
+///
+/// The sheet is not touched until then: the format is what makes the cell.
+pub(super) fn write_blank(
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    vf: ValueFormat,
+    look: Look,
+) -> Result<(), XlsxError> {
+    // Excel's limits, checked here as rust_xlsxwriter's `write_blank` would.
+    if row >= 1_048_576 || col >= 16_384 {
+        return Err(XlsxError::RowColumnLimitError);
+    }
+    let style = styles.id(vf, None, look);
+    styles.pending.blank(row, col, style);
+    Ok(())
 }
 
 /// Text that only marks a missing value: empty, dashes, "n/d", "n/a".
@@ -274,14 +372,28 @@ pub(super) fn write_text(
     text: &str,
     look: Look,
 ) -> Result<(), XlsxError> {
-    let f = styles.get(ValueFormat::Text, look);
     if text.is_empty() {
         if look != Look::Plain {
-            ws.write_blank(row, col, f)?;
+            write_blank(styles, row, col, ValueFormat::Text, look)?;
         }
     } else {
-        ws.write_string_with_format(row, col, cell_text(text), f)?;
+        let style = styles.id(ValueFormat::Text, None, look);
+        write_string(ws, styles, row, col, text, style)?;
     }
+    Ok(())
+}
+
+/// Writes a non-empty text as a string cell (cut to what a cell holds) with the format `style`.
+pub(super) fn write_string(
+    ws: &mut Worksheet,
+    styles: &mut Styles,
+    row: u32,
+    col: u16,
+    text: &str,
+    style: StyleId,
+) -> Result<(), XlsxError> {
+    ws.write_string(row, col, cell_text(text))?;
+    styles.pending.value(row, col, style);
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{
     ChartLineDashType, ChartMarker, ChartSolidFill, ChartType, Worksheet, XlsxError,
 };
 
-use super::cells::{cell_text, Look, Styles};
+use super::cells::{cell_text, write_number, Look, Styles};
 use super::SectionWriter;
 use crate::document::{Chart, ChartKind, Series, SeriesKind, ValueFormat};
 use crate::render::xlsx_layout::{self as layout, chart_rows, Words};
@@ -333,11 +333,12 @@ impl DataSheet {
                     ws.write_string(*row, *col, s)?;
                 }
                 DataCell::Number(v, f) => {
-                    ws.write_number_with_format(*row, *col, *v, styles.get(*f, Look::Plain))?;
+                    let style = styles.id(*f, None, Look::Plain);
+                    write_number(ws, styles, *row, *col, *v, style)?;
                 }
             }
         }
-        Ok(())
+        styles.apply_pending(ws)
     }
 }
 

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{Format as XlFormat, Formula as XlFormula, Workbook, XlsxError};
 
+use super::pending::StyleId;
 use crate::document::Formula;
 use crate::render::xlsx_layout::round_to;
 
@@ -32,7 +33,9 @@ struct Slot {
 /// How a formula cell looks: its format and the decimals of its cached value.
 #[derive(Clone)]
 pub(super) struct CellStyle {
-    pub(super) format: XlFormat,
+    /// The format's index in [`super::cells::Styles`] (not a copy of it: most named cells
+    /// never become formulas).
+    pub(super) style: StyleId,
     pub(super) decimals: Option<i32>,
 }
 
@@ -192,7 +195,13 @@ impl Formulas {
 
     /// Writes every formula cell over the value written there, with its computed value
     /// cached. A formula that does not evaluate (a division by zero) keeps the value.
-    pub(super) fn write(&self, wb: &mut Workbook, sheets: &[String]) -> Result<(), XlsxError> {
+    /// Writes the formula cells, their formats looked up in `formats` (the workbook's styles).
+    pub(super) fn write(
+        &self,
+        wb: &mut Workbook,
+        sheets: &[String],
+        formats: &[XlFormat],
+    ) -> Result<(), XlsxError> {
         let memo = RefCell::new(HashMap::new());
         for (id, slot) in self.slots.iter().enumerate() {
             let Some((formula, ctx)) = &slot.formula else { continue };
@@ -218,7 +227,7 @@ impl Formulas {
                 slot.row,
                 slot.col,
                 f,
-                &slot.format.format,
+                &formats[slot.format.style as usize],
             )?;
         }
         Ok(())

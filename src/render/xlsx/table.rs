@@ -1,11 +1,9 @@
 //! Excel tables: unique headers and names, typed rows, highlighted and wrapped cells, totals as
 //! values, blank fill-in rows and drop-down lists over a column.
 
-use rust_xlsxwriter::{
-    Color, Format as XlFormat, FormatAlign, Table as XlTable, TableColumn, TableStyle, XlsxError,
-};
+use rust_xlsxwriter::{Table as XlTable, TableColumn, TableStyle, XlsxError};
 
-use super::cells::{cell_text, is_typed, write_link, write_value, Look};
+use super::cells::{cell_text, is_typed, write_blank, write_link, write_value, Look};
 use super::formula::{Formulas, RowCell};
 use super::SectionWriter;
 use crate::document::{Table, ValueFormat};
@@ -34,12 +32,6 @@ impl SectionWriter<'_> {
         let totals_row = t.totals.as_ref().map(|_| last_data + 1);
         let last = totals_row.unwrap_or(last_data);
 
-        let header = XlFormat::new()
-            .set_bold()
-            .set_font_color(Color::White)
-            .set_background_color(Color::RGB(0x4472C4))
-            .set_text_wrap()
-            .set_align(FormatAlign::Top);
         // A header wider than its column wraps; the row grows to show it.
         let header_lines = headers
             .iter()
@@ -55,9 +47,7 @@ impl SectionWriter<'_> {
             .iter()
             .enumerate()
             .map(|(j, h)| {
-                // The table style colours the header in Excel; the same colours as a cell
-                // format show it in viewers without table styles (LibreOffice).
-                let mut c = TableColumn::new().set_header(h).set_header_format(header.clone());
+                let mut c = TableColumn::new().set_header(h);
                 let label = t
                     .totals
                     .as_ref()
@@ -76,6 +66,12 @@ impl SectionWriter<'_> {
             .set_total_row(totals_row.is_some())
             .set_columns(&columns);
         self.ws.add_table(header_row, 0, last, (ncols - 1) as u16, &table)?;
+        // The table style colours the header in Excel; the same colours as a cell format show
+        // it in viewers without table styles (LibreOffice). Set on the row at once, as the
+        // cells' formats are (see `pending`), not on each header `add_table` writes.
+        for j in 0..ncols {
+            self.styles.set_later(header_row, j as u16, ValueFormat::Text, Look::Header);
+        }
         if header_lines > 1 {
             self.ws.set_row_height(header_row, 15.0 * f64::from(header_lines))?;
         }
@@ -121,10 +117,7 @@ impl SectionWriter<'_> {
                             formula_cells.push((col.name.as_deref(), j as u16, stored, formula, format));
                         }
                     }
-                    None if look != Look::Plain => {
-                        let f = self.styles.get(col.format, look).clone();
-                        self.ws.write_blank(r, j as u16, &f)?;
-                    }
+                    None if look != Look::Plain => write_blank(self.styles, r, j as u16, col.format, look)?,
                     None => {}
                 }
             }
@@ -137,8 +130,7 @@ impl SectionWriter<'_> {
         // Blank fill-in rows keep the column's number format, so a typed date is a date.
         for r in (first + t.rows.len() as u32)..=last_data {
             for (j, col) in t.columns.iter().enumerate().filter(|(_, c)| c.fill) {
-                let f = self.styles.get(col.format, Look::Input).clone();
-                self.ws.write_blank(r, j as u16, &f)?;
+                write_blank(self.styles, r, j as u16, col.format, Look::Input)?;
             }
         }
         if let (Some(tr), Some(totals)) = (totals_row, &t.totals) {

@@ -8,7 +8,7 @@
 //! 8/11, so a sheet is never wider than [`LANDSCAPE_PX`] ÷ (8/11) pixels.
 
 use super::{text_width, FIELD_INPUT_WIDTH, MAX_WIDTH, MIN_WIDTH, TEXT_CAP, TEXT_MIN, TEXT_WIDTH};
-use crate::document::{Block, Section, ValueFormat};
+use crate::document::{Block, Media, Section, ValueFormat};
 
 /// Printable width of an A4 page in portrait, in pixels.
 pub const PORTRAIT_PX: f64 = 659.0;
@@ -70,7 +70,7 @@ struct Need {
 /// wraps beyond; a label wraps within its card. When the columns together are wider than a
 /// landscape page at the smallest readable scale, text columns give way (down to
 /// [`TEXT_MIN`]), the widest first. Headings, paragraphs, notes and lists span columns and do
-/// not count. Tables start in column A.
+/// not count. Tables start in column A. Blocks marked `only="pdf"` are not on the sheet.
 pub fn column_widths(section: &Section) -> Vec<f64> {
     let mut needs: Vec<Need> = Vec::new();
     fn need(needs: &mut Vec<Need>, col: usize) -> &mut Need {
@@ -81,7 +81,7 @@ pub fn column_widths(section: &Section) -> Vec<f64> {
     }
     // One character of padding so values do not touch the cell border.
     let pad = |w: f64| w + 1.0;
-    for block in &section.blocks {
+    for block in section.blocks_in(Media::Xlsx) {
         match block {
             Block::Kpis(kpis) => {
                 let per_row = kpi_columns(kpis.len());
