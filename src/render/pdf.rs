@@ -74,7 +74,7 @@ impl Renderer for PdfRenderer {
         }
 
         let mut pdf = PdfDocument::new(&doc.title);
-        pdf.metadata.info = info(&doc, ctx);
+        pdf.metadata.info = info(doc, ctx);
         let mut maps: [Vec<(char, u16)>; 2] = Default::default();
         for (i, (face, name)) in [(regular, "DejaVuSans"), (bold, "DejaVuSans-Bold")].into_iter().enumerate()
         {
