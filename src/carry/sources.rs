@@ -5,7 +5,7 @@
 //! The caller (the `run` command) says which published files were edited — `publish` owns the
 //! manifest that tells — and which folder belongs to which KAM.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::merge::merge;
@@ -50,8 +50,44 @@ pub struct Gathered {
     pub warnings: Vec<CarryWarning>,
 }
 
+/// A workbook read: what it turned out to be, and the warnings of its cells.
+type ReadOne = (Result<Opened, CarryWarning>, Vec<CarryWarning>);
+
+/// Workbooks read ahead of the carry stage, by path (see [`read_ahead`]).
+#[derive(Default)]
+pub struct ReadAhead(HashMap<PathBuf, ReadOne>);
+
+/// Reads `paths` now, in parallel — `run` does this while the sales books are read, on the
+/// core ingest leaves free — so [`gather_read_ahead`] finds them read. A file the base (the
+/// `carried.json` at `base`) already read is not read again, as in [`gather`].
+pub fn read_ahead(paths: &[PathBuf], base: Option<&Path>, opts: &ReadOptions) -> ReadAhead {
+    use rayon::prelude::*;
+    // The base's warnings are the stage's to give, when it reads the base again.
+    let base = base.and_then(|p| read_carried(p, &mut Vec::new()));
+    let known = base.as_ref().map(|b| &b.files_read);
+    ReadAhead(paths.par_iter().map(|p| (p.clone(), read_one(p, known, opts))).collect())
+}
+
+/// Reads one workbook: its bytes, then (unless the base already read it) the plan in it.
+fn read_one(path: &Path, known: Option<&std::collections::BTreeSet<String>>, opts: &ReadOptions) -> ReadOne {
+    let mut local = Vec::new();
+    let file = path.display().to_string();
+    let opened = FileBytes::read(path, &file).and_then(|f| {
+        if known.is_some_and(|k| k.contains(&f.sha256)) {
+            return Ok(Opened::AlreadyRead);
+        }
+        read_bytes(&f, &file, opts, &mut local)
+    });
+    (opened, local)
+}
+
 /// Reads the base and every returned plan and merges them ([`merge`]).
 pub fn gather(inputs: &Inputs, opts: &ReadOptions) -> Gathered {
+    gather_read_ahead(inputs, opts, ReadAhead::default())
+}
+
+/// [`gather`], taking the workbooks `ahead` holds as read.
+pub fn gather_read_ahead(inputs: &Inputs, opts: &ReadOptions, mut ahead: ReadAhead) -> Gathered {
     let mut warnings = Vec::new();
     let base = inputs.base.as_deref().and_then(|p| read_carried(p, &mut warnings));
 
@@ -80,19 +116,11 @@ pub fn gather(inputs: &Inputs, opts: &ReadOptions) -> Gathered {
     // A file the base already holds (same sha256) is not read again.
     use rayon::prelude::*;
     let known = base.as_ref().map(|b| &b.files_read);
-    let read: Vec<(Result<Opened, CarryWarning>, Vec<CarryWarning>)> = candidates
+    let done: Vec<Option<ReadOne>> = candidates.iter().map(|c| ahead.0.remove(&c.path)).collect();
+    let read: Vec<ReadOne> = candidates
         .par_iter()
-        .map(|c| {
-            let mut local = Vec::new();
-            let file = c.path.display().to_string();
-            let opened = FileBytes::read(&c.path, &file).and_then(|f| {
-                if known.is_some_and(|k| k.contains(&f.sha256)) {
-                    return Ok(Opened::AlreadyRead);
-                }
-                read_bytes(&f, &file, opts, &mut local)
-            });
-            (opened, local)
-        })
+        .zip(done)
+        .map(|(c, done)| done.unwrap_or_else(|| read_one(&c.path, known, opts)))
         .collect();
     let mut seen = HashSet::new();
     let mut plans: Vec<ReturnedPlan> = Vec::new();
@@ -231,6 +259,37 @@ mod tests {
         let second = gather(&inputs, &opts);
         assert!(second.files.is_empty() && second.warnings.is_empty());
         assert_eq!(second.carried.accounts, first.carried.accounts);
+    }
+
+    #[test]
+    fn plans_read_ahead_are_taken_as_read() {
+        let t = tempfile::tempdir().unwrap();
+        let back = t.path().join("devueltos");
+        std::fs::create_dir_all(&back).unwrap();
+        let plan = super::super::read::tests::published(&back);
+        let es = super::super::read::tests::es();
+        let opts = ReadOptions { langs: vec![&es], date_order: Default::default(), decimal: None };
+        let returned = vec![back.clone()];
+        let folders = BTreeMap::new();
+        let inputs = Inputs {
+            period: "2026-11".parse().unwrap(),
+            base: None,
+            candidates: Vec::new(),
+            returned: &returned,
+            kam_folders: &folders,
+        };
+        let expected = gather(&inputs, &opts);
+        assert_eq!(expected.files.len(), 1, "{:?}", expected.warnings);
+        let ahead = read_ahead(&spreadsheets(&back), None, &opts);
+        // The file changes after it was read ahead: what was read is what counts.
+        std::fs::write(&plan, b"no longer a workbook").unwrap();
+        let got = gather_read_ahead(&inputs, &opts, ahead);
+        assert_eq!((&got.files, &got.warnings), (&expected.files, &expected.warnings));
+        assert_eq!(got.carried, expected.carried);
+        // Without reading ahead, the file is read now (and is no plan any more).
+        let now = gather(&inputs, &opts);
+        assert!(now.files.is_empty(), "{:?}", now.files);
+        assert!(now.warnings.iter().any(|w| w.to_string().contains("plan.xlsx")), "{:?}", now.warnings);
     }
 
     #[test]

@@ -7,14 +7,22 @@ use std::path::{Path, PathBuf};
 
 use super::{Log, Settings};
 use crate::carry::read::ReadOptions;
-use crate::carry::sources::{self, Candidate, Gathered};
+use crate::carry::sources::{self, Candidate, Gathered, ReadAhead};
 use crate::ingest::Dataset;
 use crate::lang::Lang;
 use crate::period::Month;
 use crate::publish;
 
-/// Reads everything the KAMs returned for `period` and last month's `carried.json`.
-pub(super) fn read_returned(s: &Settings, out: &Path, period: Month, data: &Dataset, log: &Log) -> Gathered {
+/// Where the returned plans for `period` are, apart from the inputs: the base, the published
+/// months' edited plans, the `[carry] returned` folders and the KAM of each folder.
+struct Places {
+    base: Option<PathBuf>,
+    edited: Vec<Candidate>,
+    returned: Vec<PathBuf>,
+    kam_folders: BTreeMap<String, String>,
+}
+
+fn places(s: &Settings, out: &Path, period: Month) -> Places {
     let months = publish::month_folders(out);
     // The base: what the latest published month up to P carried (a re-run of P: P's own).
     let base = months
@@ -26,31 +34,56 @@ pub(super) fn read_returned(s: &Settings, out: &Path, period: Month, data: &Data
     let previous = months.iter().rev().find(|(m, _)| *m < period);
     let same = months.iter().find(|(m, _)| *m == period);
 
-    let mut candidates = Vec::new();
+    let mut edited = Vec::new();
     let mut kam_folders: BTreeMap<String, String> = BTreeMap::new();
     for (_, dir) in previous.into_iter().chain(same) {
         let folders = publish::folder_kams(dir);
         for rel in publish::edited_files(dir) {
             let folder_kam = rel.split_once('/').and_then(|(f, _)| folders.get(f)).cloned();
-            candidates.push(Candidate { path: dir.join(&rel), folder_kam, must_be_plan: true });
+            edited.push(Candidate { path: dir.join(&rel), folder_kam, must_be_plan: true });
         }
         kam_folders.extend(folders);
     }
+    let returned = s.cfg.carry.returned.iter().map(|p| s.cfg_dir.join(p)).collect();
+    Places { base, edited, returned, kam_folders }
+}
+
+/// How cells are read: a status may be typed in the run's language or either embedded one.
+fn with_options<T>(s: &Settings, f: impl FnOnce(&ReadOptions) -> T) -> T {
+    let embedded: Vec<Lang> =
+        ["es", "en"].iter().filter_map(|code| Lang::load(code, &s.lang.currency, None).ok()).collect();
+    let mut langs = vec![&s.lang];
+    langs.extend(embedded.iter());
+    f(&ReadOptions { langs, date_order: s.cfg.ingest.date_order, decimal: s.cfg.ingest.decimal })
+}
+
+/// Reads the returned plans that do not depend on the sales books — the published months'
+/// edited plans and the `[carry] returned` folders — for `run` to do while it reads the books.
+pub(super) fn read_ahead(s: &Settings, out: &Path, period: Month) -> ReadAhead {
+    let p = places(s, out, period);
+    let mut paths: Vec<PathBuf> = p.edited.into_iter().map(|c| c.path).collect();
+    paths.extend(p.returned.iter().filter(|d| d.exists()).flat_map(|d| sources::spreadsheets(d)));
+    with_options(s, |opts| sources::read_ahead(&paths, p.base.as_deref(), opts))
+}
+
+/// Reads everything the KAMs returned for `period` and last month's `carried.json`; the
+/// workbooks in `ahead` were read already.
+pub(super) fn read_returned(
+    s: &Settings,
+    out: &Path,
+    period: Month,
+    data: &Dataset,
+    log: &Log,
+    ahead: ReadAhead,
+) -> Gathered {
+    let Places { base, edited: mut candidates, returned, kam_folders } = places(s, out, period);
     candidates.extend(data.report.plans.iter().map(|p| Candidate {
         path: PathBuf::from(p),
         folder_kam: None,
         must_be_plan: false,
     }));
-    let returned: Vec<PathBuf> = s.cfg.carry.returned.iter().map(|p| s.cfg_dir.join(p)).collect();
-
-    // A status may be typed in the run's language or either embedded one.
-    let embedded: Vec<Lang> =
-        ["es", "en"].iter().filter_map(|code| Lang::load(code, &s.lang.currency, None).ok()).collect();
-    let mut langs = vec![&s.lang];
-    langs.extend(embedded.iter());
-    let opts = ReadOptions { langs, date_order: s.cfg.ingest.date_order, decimal: s.cfg.ingest.decimal };
     let inputs = sources::Inputs { period, base, candidates, returned: &returned, kam_folders: &kam_folders };
-    let gathered = sources::gather(&inputs, &opts);
+    let gathered = with_options(s, |opts| sources::gather_read_ahead(&inputs, opts, ahead));
     if !gathered.files.is_empty() {
         log.info(format!("read {} returned plan(s)", gathered.files.len()));
     }

@@ -32,7 +32,18 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     };
 
     log.detail(format!("reading {} input(s)", args.common.inputs.len()));
-    let data = read_books(&args.common.inputs, &s.cfg)?;
+    // With the period given, the returned plans that do not depend on the books are read on the
+    // core reading the books leaves free.
+    let (data, ahead) = match explicit_period {
+        Some(p) => {
+            let (data, ahead) = rayon::join(
+                || read_books(&args.common.inputs, &s.cfg),
+                || super::returned::read_ahead(&s, &out, p),
+            );
+            (data?, ahead)
+        }
+        None => (read_books(&args.common.inputs, &s.cfg)?, Default::default()),
+    };
     warnings.extend(ingest_warnings(&data.report, &log));
 
     let period = resolve_period(explicit_period, &data)?;
@@ -48,7 +59,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     ));
 
     // Carry: what the KAMs wrote in the plans they returned, by account code.
-    let returned = super::returned::read_returned(&s, &out, period, &data, &log);
+    let returned = super::returned::read_returned(&s, &out, period, &data, &log, ahead);
     warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
     let mut inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
     // The targets the latest earlier month published: this plan sets the months elapsed
