@@ -62,6 +62,7 @@ mod meetings;
 mod objective;
 mod owned;
 mod people;
+mod status;
 mod summary;
 mod targets;
 
@@ -69,12 +70,13 @@ mod targets;
 pub use context::*;
 pub use followup::RECENT_MONTHS;
 use kam_plan::kam_plan;
-pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource, MeetingStatus, StatusNames};
+pub use meetings::{is_call, meeting_step, notes_step, Contact, ContactSource};
 use objective::objective;
 pub use objective::{run_rate, target_rate};
 pub use owned::{
     plan_sources, DroppedAccount, FollowUpRow, FollowUpView, KamOwned, MeetingRow, StepText, StrategyView,
 };
+pub use status::{MeetingStatus, StatusNames};
 use summary::summary;
 pub use targets::{season, split, PublishedTarget, TargetBook};
 

@@ -20,7 +20,7 @@ use zip::ZipArchive;
 mod scan;
 
 use super::locate::MAX_EXTRA_ROWS;
-use crate::ingest::xlsx::{attr, builtin_format, custom_format, join, push_ref, unescape_x, Fmt};
+use crate::ingest::xlsx::{attr, join, push_ref, unescape_x, Fmt, StyleFormats};
 use scan::{first_value_col, plain_text, ref_col, text_content, utf8, Ends, Tag, Values};
 
 /// Where an area may be on a sheet: its recorded rows and the columns its header spans
@@ -195,30 +195,10 @@ impl<'a> Book<'a> {
 
     fn read_styles(&mut self, xml: &[u8]) -> Result<(), String> {
         let mut r = reader(xml);
-        let mut custom: Vec<(u32, Fmt)> = Vec::new();
-        let mut in_xfs = false;
-        loop {
-            match r.read_event().map_err(|e| e.to_string())? {
-                Event::Start(e) => match e.local_name().as_ref() {
-                    "numFmt" => {
-                        let id = attr(&e, "numFmtId").and_then(|v| v.trim().parse().ok());
-                        if let (Some(id), Some(code)) = (id, attr(&e, "formatCode")) {
-                            custom.push((id, custom_format(&code)));
-                        }
-                    }
-                    "cellXfs" => in_xfs = true,
-                    "xf" if in_xfs => {
-                        let id: u32 = attr(&e, "numFmtId").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-                        let f = custom.iter().rev().find(|(i, _)| *i == id).map(|(_, f)| *f);
-                        self.styles.push(f.unwrap_or_else(|| builtin_format(id)));
-                    }
-                    _ => {}
-                },
-                Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_xfs = false,
-                Event::Eof => return Ok(()),
-                _ => {}
-            }
-        }
+        let mut formats = StyleFormats::default();
+        while formats.event(&r.read_event().map_err(|e| e.to_string())?) {}
+        self.styles = formats.styles;
+        Ok(())
     }
 
     /// Indexes the shared strings: each `<si>`'s content, decoded only when a cell read asks

@@ -133,7 +133,7 @@ pub(crate) fn unescape_x(s: &str) -> Cow<'_, str> {
 /// calamine's `detect_custom_number_format`, MIT): only the first section counts; quoted
 /// text, escaped characters and `[Red]`-like brackets are not tokens; `[h]`, `[mm]`, `[ss]`
 /// are durations.
-pub(crate) fn custom_format(code: &str) -> Fmt {
+fn custom_format(code: &str) -> Fmt {
     let (mut escaped, mut quote, mut ap) = (false, false, false);
     let mut brackets = 0u8;
     let mut prev = ' ';
@@ -163,8 +163,45 @@ pub(crate) fn custom_format(code: &str) -> Fmt {
     Fmt::Number
 }
 
+/// How each cell style (`s`) shows numbers, built from `styles.xml`'s events: its custom
+/// number formats, then the `cellXfs` list (each reader feeds it the events of its own XML reader).
+#[derive(Default)]
+pub(crate) struct StyleFormats {
+    custom: Vec<(u32, Fmt)>,
+    in_xfs: bool,
+    /// Per cell style, in order.
+    pub(crate) styles: Vec<Fmt>,
+}
+
+impl StyleFormats {
+    /// Takes one event; false at the end of the part.
+    pub(crate) fn event(&mut self, ev: &Event<'_>) -> bool {
+        match ev {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "numFmt" => {
+                    let id = attr(e, "numFmtId").and_then(|v| v.trim().parse().ok());
+                    if let (Some(id), Some(code)) = (id, attr(e, "formatCode")) {
+                        self.custom.push((id, custom_format(&code)));
+                    }
+                }
+                "cellXfs" => self.in_xfs = true,
+                "xf" if self.in_xfs => {
+                    let id: u32 = attr(e, "numFmtId").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+                    let f = self.custom.iter().rev().find(|(i, _)| *i == id).map(|(_, f)| *f);
+                    self.styles.push(f.unwrap_or_else(|| builtin_format(id)));
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "cellXfs" => self.in_xfs = false,
+            Event::Eof => return false,
+            _ => {}
+        }
+        true
+    }
+}
+
 /// The built-in number formats that show dates (ECMA-376 18.8.30, with the East Asian ones).
-pub(crate) fn builtin_format(id: u32) -> Fmt {
+fn builtin_format(id: u32) -> Fmt {
     match id {
         14..=22 | 27..=36 | 45 | 47 | 50..=58 => Fmt::Date,
         46 => Fmt::Duration,
@@ -287,34 +324,17 @@ impl Book {
 
     fn read_styles(&mut self, part: &str) -> Result<(), String> {
         let Some(mut xml) = self.pkg.xml(part)? else { return Ok(()) };
-        let mut custom: Vec<(u32, Fmt)> = Vec::new();
-        let mut in_xfs = false;
+        let mut formats = StyleFormats::default();
         let mut buf = Vec::new();
         loop {
             buf.clear();
             let ev = xml.read_event_into(&mut buf).map_err(|e| package::xml_error(&xml, &e))?;
-            match ev {
-                Event::Start(e) => match e.local_name().as_ref() {
-                    "numFmt" => {
-                        let id = attr(&e, "numFmtId").and_then(|v| v.trim().parse().ok());
-                        if let (Some(id), Some(code)) = (id, attr(&e, "formatCode")) {
-                            custom.push((id, custom_format(&code)));
-                        }
-                    }
-                    "cellXfs" => in_xfs = true,
-                    "xf" if in_xfs => {
-                        let id: u32 = attr(&e, "numFmtId").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-                        let f = custom.iter().rev().find(|(i, _)| *i == id).map(|(_, f)| *f);
-                        self.styles.push(f.unwrap_or_else(|| builtin_format(id)));
-                    }
-                    _ => {}
-                },
-                Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_xfs = false,
-                Event::Eof => break,
-                _ => {}
+            if !formats.event(&ev) {
+                break;
             }
             package::mark(&mut xml);
         }
+        self.styles = formats.styles;
         Ok(())
     }
 
