@@ -20,8 +20,9 @@ use zip::ZipArchive;
 mod scan;
 
 use super::locate::MAX_EXTRA_ROWS;
-use crate::ingest::xlsx::{attr, join, push_ref, unescape_x, Fmt, StyleFormats};
-use scan::{first_value_col, plain_text, ref_col, text_content, utf8, Ends, Tag, Values};
+use crate::ingest::xlsx::ref_col;
+use crate::ingest::xlsx::{attr, join, push_ref, unescape_x, Fmt, RichText, StyleFormats};
+use scan::{first_value_col, plain_text, text_content, utf8, Ends, Tag, Values};
 
 /// Where an area may be on a sheet: its recorded rows and the columns its header spans
 /// (0-based, inclusive). Rows below `last_row` are read while they hold text in those columns.
@@ -231,7 +232,7 @@ impl<'a> Book<'a> {
             return Ok(Some(plain));
         }
         let mut s = String::new();
-        rich_text(&mut reader(&self.strings[a..b]), "", &mut s)?;
+        rich_text(&mut reader(&self.strings[a..b]), &mut s)?;
         Ok(Some(s))
     }
 
@@ -383,7 +384,7 @@ impl<'a> Book<'a> {
                 b"is" => {
                     let mut s = String::new();
                     let mut r = reader(inner);
-                    rich_text(&mut r, "", &mut s)?;
+                    rich_text(&mut r, &mut s)?;
                     value = Data::String(s);
                 }
                 b"v" if matches!(kind, Some("inlineStr") | Some("is")) => {}
@@ -497,39 +498,18 @@ impl Extension {
     }
 }
 
-/// The text of a string element (`<si>`, `<is>`) up to its end named `end`: its `<t>` runs,
-/// phonetic runs left out, each trimmed unless `xml:space="preserve"` (as the ingest reader).
-fn rich_text(r: &mut Reader<&[u8]>, end: &str, out: &mut String) -> Result<(), String> {
-    let mut phonetic = false;
-    let mut in_t: Option<bool> = None;
-    let mut run = String::new();
+/// The text of a string element's content read on its own (a `<si>`'s, an `<is>`'s), by the
+/// ingest reader's rules ([`RichText`]).
+fn rich_text(r: &mut Reader<&[u8]>, out: &mut String) -> Result<(), String> {
+    let (mut rich, mut run) = (RichText::default(), String::new());
     loop {
-        match r.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => match e.local_name().as_ref() {
-                "rPh" => phonetic = true,
-                "t" if !phonetic => {
-                    in_t = Some(attr(&e, "space").is_some_and(|v| v == "preserve"));
-                    run.clear();
-                }
-                _ => {}
-            },
-            Event::Text(t) if in_t.is_some() => run.push_str(&t.xml10_content()),
-            Event::CData(t) if in_t.is_some() => run.push_str(&t.xml10_content()),
-            Event::GeneralRef(g) if in_t.is_some() => push_ref(&mut run, &g),
-            Event::End(e) => match e.local_name().as_ref() {
-                "rPh" => phonetic = false,
-                "t" if in_t.is_some() => {
-                    let preserve = in_t.take().unwrap_or(false);
-                    let v = if preserve { &run[..] } else { run.trim_matches([' ', '\t', '\r', '\n']) };
-                    out.push_str(&unescape_x(v));
-                }
-                _ if e.name().as_ref() == end => return Ok(()),
-                _ => {}
-            },
-            // An element's content read on its own ends with the slice.
-            Event::Eof if end.is_empty() => return Ok(()),
-            Event::Eof => return Err("it ends inside a text".into()),
-            _ => {}
+        let ev = r.read_event().map_err(|e| e.to_string())?;
+        if let Event::Eof = ev {
+            return Ok(());
         }
+        rich.event(&ev, "", &mut run, out, |s, piece| {
+            s.push_str(piece);
+            Ok(())
+        })?;
     }
 }

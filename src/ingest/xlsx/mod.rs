@@ -14,6 +14,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 mod rows;
 
+pub(crate) use rows::ref_col;
 pub use rows::SheetRows;
 
 use super::package::{self, Package, PartXml};
@@ -395,8 +396,8 @@ impl Book {
     }
 }
 
-/// Reads the text of a string element (`<si>`, `<is>`) up to its end tag named `end`: the `<t>`
-/// runs, phonetic runs (`<rPh>`) left out, each trimmed unless `xml:space="preserve"`.
+/// Reads the text of a string element (`<si>`, `<is>`) up to its end tag named `end` (see
+/// [`RichText`]).
 pub(crate) fn read_rich_text(
     xml: &mut PartXml<'_>,
     buf: &mut Vec<u8>,
@@ -405,45 +406,71 @@ pub(crate) fn read_rich_text(
     run: &mut String,
     part: &str,
 ) -> Result<(), String> {
-    let mut phonetic = false;
-    let mut in_t: Option<bool> = None;
+    let mut rich = RichText::default();
     loop {
         buf.clear();
         let ev = xml.read_event_into(buf).map_err(|e| package::xml_error(xml, &e))?;
+        if let Event::Eof = ev {
+            return Err(format!("cannot read: part {part} is damaged: it ends inside a text (<{end}>)"));
+        }
+        if rich.event(&ev, end, run, out, |s, piece| package::push_text(s, piece, part))? {
+            return Ok(());
+        }
+        package::mark(xml);
+    }
+}
+
+/// The rules of a string element's text (`<si>`, `<is>`), fed its events one by one by each
+/// reader (ingest's streaming one, carry's): the `<t>` runs, phonetic runs (`<rPh>`) left out,
+/// each trimmed unless `xml:space="preserve"`, Excel's `_xHHHH_` escapes resolved.
+#[derive(Default)]
+pub(crate) struct RichText {
+    phonetic: bool,
+    /// Inside a `<t>`: whether it preserves its spaces.
+    in_t: Option<bool>,
+}
+
+impl RichText {
+    /// Takes one event: a `<t>`'s text goes to `run`, each finished `<t>` to `out`, both through
+    /// `push` (which may bound them). True at the end tag named `end`.
+    pub(crate) fn event(
+        &mut self,
+        ev: &Event<'_>,
+        end: &str,
+        run: &mut String,
+        out: &mut String,
+        push: impl Fn(&mut String, &str) -> Result<(), String>,
+    ) -> Result<bool, String> {
         match ev {
             Event::Start(e) => match e.local_name().as_ref() {
-                "rPh" => phonetic = true,
-                "t" if !phonetic => {
-                    in_t = Some(attr(&e, "space").is_some_and(|v| v == "preserve"));
+                "rPh" => self.phonetic = true,
+                "t" if !self.phonetic => {
+                    self.in_t = Some(attr(e, "space").is_some_and(|v| v == "preserve"));
                     run.clear();
                 }
                 _ => {}
             },
-            Event::Text(t) if in_t.is_some() => package::push_text(run, &t.xml10_content(), part)?,
-            Event::CData(t) if in_t.is_some() => package::push_text(run, &t.xml10_content(), part)?,
-            Event::GeneralRef(r) if in_t.is_some() => {
+            Event::Text(t) if self.in_t.is_some() => push(run, &t.xml10_content())?,
+            Event::CData(t) if self.in_t.is_some() => push(run, &t.xml10_content())?,
+            Event::GeneralRef(r) if self.in_t.is_some() => {
                 let mut one = String::new();
-                push_ref(&mut one, &r);
-                package::push_text(run, &one, part)?;
+                push_ref(&mut one, r);
+                push(run, &one)?;
             }
             Event::End(e) => match e.local_name().as_ref() {
-                "rPh" => phonetic = false,
-                "t" if in_t.is_some() => {
-                    let preserve = in_t.take().unwrap_or(false);
+                "rPh" => self.phonetic = false,
+                "t" if self.in_t.is_some() => {
+                    let preserve = self.in_t.take().unwrap_or(false);
                     let v = if preserve { &run[..] } else { run.trim_matches([' ', '\t', '\r', '\n']) };
-                    package::push_text(out, &unescape_x(v), part)?;
+                    push(out, &unescape_x(v))?;
                 }
-                n if n == end => break,
+                n if n == end => return Ok(true),
                 _ => {}
             },
-            Event::Eof => {
-                return Err(format!("cannot read: part {part} is damaged: it ends inside a text (<{end}>)"))
-            }
             _ => {}
         }
-        package::mark(xml);
+        Ok(false)
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ impl Kind {
 }
 
 /// A cell reference's 0-based column (`AB12` → 27), or `None` when it is no reference.
-fn ref_col(r: &str) -> Option<u32> {
+pub(crate) fn ref_col(r: &str) -> Option<u32> {
     let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters > 3 || !r[letters..].bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::ingest::xlsx::unescape_x;
+use crate::ingest::xlsx::{ref_col, unescape_x};
 
 /// Finds whether a passed-over row holds a value element (`<v>`, `<is>`, with the prefix the
 /// rows are written with) by searching for its start tag alone.
@@ -179,16 +179,6 @@ impl Ends {
     }
 }
 
-/// The 0-based column of a cell reference (`AB12` → 27).
-pub(super) fn ref_col(r: &str) -> Option<u32> {
-    let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
-    if letters == 0 || letters > 3 || !r[letters..].bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let col = r[..letters].bytes().fold(0u32, |n, b| n * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1);
-    Some(col - 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,7 +212,7 @@ mod tests {
             "<t>Ñandú €</t>".as_bytes(),
         ] {
             let mut slow = String::new();
-            super::super::rich_text(&mut super::super::reader(content), "", &mut slow).unwrap();
+            super::super::rich_text(&mut super::super::reader(content), &mut slow).unwrap();
             assert_eq!(
                 plain_text(content).as_deref(),
                 Some(slow.as_str()),
