@@ -278,6 +278,17 @@ impl Layout {
         self.push(Item::Text { x, y, size, bold, color, text, angle });
     }
 
+    /// [`Self::text`] for a string of the layout's own, moved into the page as it is when it
+    /// needs no cleaning (a table has thousands of cells: one copy fewer each).
+    #[allow(clippy::too_many_arguments)]
+    fn text_owned(&mut self, x: f32, y: f32, size: f32, bold: bool, color: Rgb, text: String, angle: f32) {
+        let text = if self.is_clean(&text, bold) { text } else { self.clean(&text, bold) };
+        if text.trim().is_empty() {
+            return;
+        }
+        self.push(Item::Text { x, y, size, bold, color, text, angle });
+    }
+
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)>) {
         self.push(Item::Rect { x, y, w, h, fill, stroke });
     }
