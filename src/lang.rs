@@ -471,7 +471,7 @@ mod tests {
             }
             out
         };
-        let mut values = vec![0.0, -0.0, 0.004, -0.004, 1e300, -1e300, 123456789.987654321, f64::MAX];
+        let mut values = vec![0.0, -0.0, 0.004, -0.004, 1e300, -1e300, 123_456_789.987_654_3, f64::MAX];
         let mut x = 1.0f64;
         for _ in 0..25 {
             values.extend([x, -x, x * 0.999, x + 0.5]);
