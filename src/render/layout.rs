@@ -43,6 +43,8 @@ const CELL_LH: f32 = 10.0;
 const CELL_LINES: usize = 3;
 const CHART_H: f32 = 115.0;
 const FIELD_H: f32 = 36.0;
+/// Items of a page's footer.
+const FOOTER_ITEMS: usize = 3;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +174,10 @@ impl Layout {
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Page::default());
+        // Sized as the page before (and the footer): a page's list of items was grown a few
+        // hundred times, copied each time it doubled.
+        let capacity = self.page().items.len() + FOOTER_ITEMS;
+        self.pages.push(Page { items: Vec::with_capacity(capacity), bookmarks: Vec::new() });
         self.y = TOP;
     }
 
@@ -350,6 +355,7 @@ impl Layout {
         }
     }
 
+    /// Each page's footer: a rule, the title and the page number ([`FOOTER_ITEMS`] items).
     fn footers(&mut self, title: &str, pattern: &str) {
         let n = self.pages.len();
         for i in 0..n {
@@ -357,7 +363,7 @@ impl Layout {
             let lw = self.width(&label, false, 7.5);
             let title = self.ellipsize(title, false, 7.5, WIDTH - lw - 24.0);
             let y = PAGE_H - 30.0;
-            let items = [
+            let items: [Item; FOOTER_ITEMS] = [
                 Item::Line {
                     points: vec![(MARGIN_X, y - 10.0), (MARGIN_X + WIDTH, y - 10.0)],
                     color: RULE,

@@ -101,11 +101,15 @@ impl Layout {
                 Some((p, b)) if b == bold => face.kern_em(p, ch) * size,
                 _ => 0.0,
             };
+            let mut word_at = 0;
             for (i, word) in text.split(' ').enumerate() {
+                // What is left of the run from this word on: room for a segment it starts.
+                let left = text.len() - word_at + 1;
+                word_at += word.len() + 1;
                 if i > 0 && !cur.segs.is_empty() {
                     pending_space += kern(last, ' ') + face.char_em(' ') * size;
                     last = Some((' ', bold));
-                    push_seg(&mut cur.segs, " ", bold);
+                    push_seg(&mut cur.segs, " ", bold, left);
                 }
                 let Some(first) = word.chars().next() else { continue };
                 let ww = face.width(word, size);
@@ -119,7 +123,7 @@ impl Layout {
                     cur.width += pending_space + kern(last, first) + ww;
                     pending_space = 0.0;
                     last = word.chars().next_back().map(|c| (c, bold));
-                    push_seg(&mut cur.segs, word, bold);
+                    push_seg(&mut cur.segs, word, bold, left);
                     continue;
                 }
                 // A word wider than the line: break it between characters.
@@ -134,7 +138,7 @@ impl Layout {
                     cur.width += cw;
                     last = Some((ch, bold));
                     let mut b = [0u8; 4];
-                    push_seg(&mut cur.segs, ch.encode_utf8(&mut b), bold);
+                    push_seg(&mut cur.segs, ch.encode_utf8(&mut b), bold, left);
                 }
             }
         }
@@ -188,12 +192,22 @@ pub(super) fn fits_one_line(text: &str, width: f32, max: f32) -> bool {
 /// words differ from its whole width by far less.
 const ONE_LINE_MARGIN: f32 = 0.01;
 
-fn push_seg(segs: &mut Vec<(String, bool)>, s: &str, bold: bool) {
+/// Appends `s` to the line's last segment when it has the same face, else starts one with
+/// room for `room` bytes (what is left of the run, up to a line's worth: a segment grows word
+/// by word, and growing it from each word's size reallocated it several times a line).
+fn push_seg(segs: &mut Vec<(String, bool)>, s: &str, bold: bool, room: usize) {
     match segs.last_mut() {
         Some((t, b)) if *b == bold => t.push_str(s),
-        _ => segs.push((s.to_string(), bold)),
+        _ => {
+            let mut t = String::with_capacity(room.clamp(s.len(), SEG_ROOM.max(s.len())));
+            t.push_str(s);
+            segs.push((t, bold));
+        }
     }
 }
+
+/// Most bytes a segment is given room for when it starts: more than a line of body text.
+const SEG_ROOM: usize = 160;
 
 fn trim_line(line: &mut Line) {
     while let Some((t, _)) = line.segs.last_mut() {
