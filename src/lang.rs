@@ -51,11 +51,24 @@ impl Locale {
 
     /// The locale of a language code or tag: `es`/`es-ES`, `en-US`, `en`/`en-GB`; `None` for others.
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        match tag.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "es" | "es-es" => Some(Locale::EsEs),
-            "en-us" => Some(Locale::EnUs),
-            "en" | "en-gb" => Some(Locale::EnGb),
-            _ => None,
+        // Compared in place, case and `_` aside, without a lowercased copy: the XLSX renderer
+        // asks for every figure it writes.
+        let tag = tag.trim();
+        let is = |want: &str| {
+            tag.len() == want.len()
+                && tag.bytes().zip(want.bytes()).all(|(a, b)| {
+                    let a = if a == b'_' { b'-' } else { a.to_ascii_lowercase() };
+                    a == b
+                })
+        };
+        if is("es") || is("es-es") {
+            Some(Locale::EsEs)
+        } else if is("en-us") {
+            Some(Locale::EnUs)
+        } else if is("en") || is("en-gb") {
+            Some(Locale::EnGb)
+        } else {
+            None
         }
     }
 
@@ -511,12 +524,17 @@ mod tests {
         let es_us = es().with_locale(Locale::EnUs);
         assert_eq!((es_us.date(d), es_us.number(1234.5, 2)), ("10/25/2017".into(), "1,234.50".into()));
         assert_eq!(es().date(d), "25/10/2017");
-        for (tag, want) in
-            [("es", Locale::EsEs), ("EN_us", Locale::EnUs), ("en", Locale::EnGb), ("en-GB", Locale::EnGb)]
-        {
+        for (tag, want) in [
+            ("es", Locale::EsEs),
+            ("EN_us", Locale::EnUs),
+            ("en", Locale::EnGb),
+            ("en-GB", Locale::EnGb),
+            (" es_ES ", Locale::EsEs),
+        ] {
             assert_eq!(Locale::from_tag(tag), Some(want), "{tag}");
         }
         assert_eq!(Locale::from_tag("fr-FR"), None);
+        assert_eq!(Locale::from_tag("es-esx"), None);
         assert_eq!(
             (Locale::EnUs.excel_date(), Locale::EsEs.excel_money("€")),
             ("mm/dd/yyyy", "#,##0.00 \"€\"".into())

@@ -192,7 +192,7 @@ fn read_inner(
     if bytes.starts_with(b"PK") {
         if let Ok(book) = xlsx::Book::open(bytes) {
             let mut local = Vec::new();
-            if let Ok(read) = read_from(Wb::Ours(book), file, opts, &mut local) {
+            if let Ok(read) = read_from(Wb::Ours(Box::new(book)), file, opts, &mut local) {
                 warnings.extend(local);
                 return Ok(read);
             }
@@ -208,7 +208,7 @@ fn read_inner(
 
 /// A workbook being read: by our xlsx reader or by calamine.
 enum Wb<'a> {
-    Ours(xlsx::Book<'a>),
+    Ours(Box<xlsx::Book<'a>>),
     Calamine(Box<calamine::Sheets<std::io::Cursor<&'a [u8]>>>),
 }
 
@@ -552,7 +552,7 @@ pub(crate) mod tests {
             let r = read_from(wb, "plan.xlsx", &opts, &mut w).ok().expect("read");
             format!("{r:?}\n{w:?}")
         };
-        let ours = read(Wb::Ours(xlsx::Book::open(bytes).expect("ours opens it")));
+        let ours = read(Wb::Ours(Box::new(xlsx::Book::open(bytes).expect("ours opens it"))));
         let cal =
             read(Wb::Calamine(Box::new(open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap())));
         (ours, cal)

@@ -5,8 +5,9 @@
 //! The caller (the `run` command) says which published files were edited — `publish` owns the
 //! manifest that tells — and which folder belongs to which KAM.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::merge::merge;
 use super::read::{read_bytes, FileBytes, Opened, ReadOptions, ReturnedPlan};
@@ -57,19 +58,103 @@ type ReadOne = (Result<Opened, CarryWarning>, Vec<CarryWarning>);
 #[derive(Default)]
 pub struct ReadAhead(HashMap<PathBuf, ReadOne>);
 
-/// Reads `paths` now, in parallel — `run` does this while the sales books are read, on the
-/// core ingest leaves free — so [`gather_read_ahead`] finds them read. A file the base (the
-/// `carried.json` at `base`) already read is not read again, as in [`gather`].
+/// Reads `paths` now, in parallel, so [`gather_read_ahead`] finds them read. A file the base
+/// (the `carried.json` at `base`) already read is not read again, as in [`gather`].
 pub fn read_ahead(paths: &[PathBuf], base: Option<&Path>, opts: &ReadOptions) -> ReadAhead {
-    use rayon::prelude::*;
-    // The base's warnings are the stage's to give, when it reads the base again.
-    let base = base.and_then(|p| read_carried(p, &mut Vec::new()));
-    let known = base.as_ref().map(|b| &b.files_read);
-    ReadAhead(paths.par_iter().map(|p| (p.clone(), read_one(p, known, opts))).collect())
+    let ahead = Ahead::new(paths, base);
+    ahead.stop();
+    ahead.finish(None, opts)
+}
+
+/// Returned plans read while something more urgent runs — `run` reads them while it reads the
+/// sales books. A thread of low priority takes them one at a time ([`Ahead::background`]), so
+/// it only uses a core the books leave idle and never slows the books down; when the results
+/// are needed, [`Ahead::stop`] ends it after the file in hand and [`Ahead::finish`] reads what
+/// it had not taken, in parallel.
+pub struct Ahead<'a> {
+    paths: &'a [PathBuf],
+    base: Option<&'a Path>,
+    /// The next path to take.
+    next: AtomicUsize,
+    stopped: AtomicBool,
+}
+
+/// What [`Ahead::background`] read: the base's files (read once, for both sides) and the
+/// workbooks taken, by index in the paths.
+pub struct Taken {
+    known: Option<BTreeSet<String>>,
+    read: Vec<(usize, ReadOne)>,
+}
+
+impl Taken {
+    /// How many workbooks the background read.
+    pub fn len(&self) -> usize {
+        self.read.len()
+    }
+
+    /// Whether the background read none.
+    pub fn is_empty(&self) -> bool {
+        self.read.is_empty()
+    }
+}
+
+impl<'a> Ahead<'a> {
+    /// Nothing taken yet.
+    pub fn new(paths: &'a [PathBuf], base: Option<&'a Path>) -> Ahead<'a> {
+        Ahead { paths, base, next: AtomicUsize::new(0), stopped: AtomicBool::new(false) }
+    }
+
+    /// Reads workbooks one at a time until all are taken or [`Ahead::stop`] is called. Meant
+    /// for a thread of its own, whose priority it lowers.
+    pub fn background(&self, opts: &ReadOptions) -> Taken {
+        lower_this_threads_priority();
+        let mut taken = Taken { known: self.known(), read: Vec::new() };
+        while !self.stopped.load(Ordering::Acquire) {
+            let i = self.next.fetch_add(1, Ordering::AcqRel);
+            let Some(path) = self.paths.get(i) else { break };
+            taken.read.push((i, read_one(path, taken.known.as_ref(), opts)));
+        }
+        taken
+    }
+
+    /// Tells [`Ahead::background`] to take no more.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+    }
+
+    /// What the background `taken` (`None` when none ran), and the paths it did not take,
+    /// read now in parallel. Call it after [`Ahead::stop`] and after the background ended.
+    pub fn finish(&self, taken: Option<Taken>, opts: &ReadOptions) -> ReadAhead {
+        use rayon::prelude::*;
+        // Without a background's result (none ran, or it failed), every path is read now.
+        let (first, Taken { known, read }) = match taken {
+            Some(t) => (self.next.load(Ordering::Acquire).min(self.paths.len()), t),
+            None => (0, Taken { known: self.known(), read: Vec::new() }),
+        };
+        let rest: Vec<(usize, ReadOne)> = (first..self.paths.len())
+            .into_par_iter()
+            .map(|i| (i, read_one(&self.paths[i], known.as_ref(), opts)))
+            .collect();
+        ReadAhead(read.into_iter().chain(rest).map(|(i, one)| (self.paths[i].clone(), one)).collect())
+    }
+
+    /// The files the base already read (its warnings are the stage's to give, when it reads
+    /// the base again).
+    fn known(&self) -> Option<BTreeSet<String>> {
+        self.base.and_then(|p| read_carried(p, &mut Vec::new())).map(|b| b.files_read)
+    }
+}
+
+/// Lowers the calling thread's scheduling priority to the lowest (nice 19): work it does
+/// waits for every other thread. Linux sets it per thread; elsewhere it would be the whole
+/// process, so nothing is done. A failure only costs speed.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
 }
 
 /// Reads one workbook: its bytes, then (unless the base already read it) the plan in it.
-fn read_one(path: &Path, known: Option<&std::collections::BTreeSet<String>>, opts: &ReadOptions) -> ReadOne {
+fn read_one(path: &Path, known: Option<&BTreeSet<String>>, opts: &ReadOptions) -> ReadOne {
     let mut local = Vec::new();
     let file = path.display().to_string();
     let opened = FileBytes::read(path, &file).and_then(|f| {
@@ -290,6 +375,48 @@ mod tests {
         let now = gather(&inputs, &opts);
         assert!(now.files.is_empty(), "{:?}", now.files);
         assert!(now.warnings.iter().any(|w| w.to_string().contains("plan.xlsx")), "{:?}", now.warnings);
+    }
+
+    #[test]
+    fn the_background_and_the_finish_share_the_files_once_each() {
+        let t = tempfile::tempdir().unwrap();
+        let back = t.path().join("devueltos");
+        std::fs::create_dir_all(&back).unwrap();
+        let plan = super::super::read::tests::published(&back);
+        for i in 0..3 {
+            std::fs::copy(&plan, back.join(format!("copia-{i}.xlsx"))).unwrap();
+        }
+        std::fs::write(back.join("roto.xlsx"), b"not a workbook").unwrap();
+        let es = super::super::read::tests::es();
+        let opts = ReadOptions { langs: vec![&es], date_order: Default::default(), decimal: None };
+        let paths = spreadsheets(&back);
+        let describe = |a: ReadAhead| {
+            let mut v: Vec<(PathBuf, String)> =
+                a.0.into_iter().map(|(p, one)| (p, format!("{one:?}"))).collect();
+            v.sort();
+            v
+        };
+        let all = describe(read_ahead(&paths, None, &opts));
+        assert_eq!(all.len(), 5);
+        // The background takes everything; stopped at once, it takes nothing; either way the
+        // finish gives every file, each read once.
+        let ahead = Ahead::new(&paths, None);
+        let taken = ahead.background(&opts);
+        assert_eq!(taken.read.len(), 5);
+        assert_eq!(describe(ahead.finish(Some(taken), &opts)), all);
+        let ahead = Ahead::new(&paths, None);
+        ahead.stop();
+        let taken = ahead.background(&opts);
+        assert!(taken.read.is_empty());
+        assert_eq!(describe(ahead.finish(Some(taken), &opts)), all);
+        // Stopped half-way, on a thread of its own, as `run` does.
+        let ahead = Ahead::new(&paths, None);
+        let taken = std::thread::scope(|scope| {
+            let bg = scope.spawn(|| ahead.background(&opts));
+            ahead.stop();
+            bg.join().unwrap()
+        });
+        assert_eq!(describe(ahead.finish(Some(taken), &opts)), all);
     }
 
     #[test]

@@ -57,13 +57,36 @@ fn with_options<T>(s: &Settings, f: impl FnOnce(&ReadOptions) -> T) -> T {
     f(&ReadOptions { langs, date_order: s.cfg.ingest.date_order, decimal: s.cfg.ingest.decimal })
 }
 
-/// Reads the returned plans that do not depend on the sales books — the published months'
-/// edited plans and the `[carry] returned` folders — for `run` to do while it reads the books.
-pub(super) fn read_ahead(s: &Settings, out: &Path, period: Month) -> ReadAhead {
+/// Runs `books` (reading the sales books) and meanwhile, on a thread of lowest priority, reads
+/// the returned plans that do not depend on them — the published months' edited plans and the
+/// `[carry] returned` folders — so the carry stage finds them read. The books never wait for
+/// them: the plans get only a core the books leave idle, and what is not read when the books
+/// are is read then, in parallel.
+pub(super) fn read_during<T: Send>(
+    s: &Settings,
+    out: &Path,
+    period: Month,
+    log: &Log,
+    books: impl FnOnce() -> T + Send,
+) -> (T, ReadAhead) {
     let p = places(s, out, period);
     let mut paths: Vec<PathBuf> = p.edited.into_iter().map(|c| c.path).collect();
     paths.extend(p.returned.iter().filter(|d| d.exists()).flat_map(|d| sources::spreadsheets(d)));
-    with_options(s, |opts| sources::read_ahead(&paths, p.base.as_deref(), opts))
+    with_options(s, |opts| {
+        let ahead = sources::Ahead::new(&paths, p.base.as_deref());
+        std::thread::scope(|scope| {
+            let background = scope.spawn(|| ahead.background(opts));
+            let data = books();
+            ahead.stop();
+            // A background that failed is as one that never ran: its files are read now.
+            let taken = background.join().ok();
+            if !paths.is_empty() {
+                let n = taken.as_ref().map_or(0, |t| t.len());
+                log.detail(format!("{n} of {} returned plans read while the books were", paths.len()));
+            }
+            (data, ahead.finish(taken, opts))
+        })
+    })
 }
 
 /// Reads everything the KAMs returned for `period` and last month's `carried.json`; the
@@ -73,7 +96,6 @@ pub(super) fn read_returned(
     out: &Path,
     period: Month,
     data: &Dataset,
-    log: &Log,
     ahead: ReadAhead,
 ) -> Gathered {
     let Places { base, edited: mut candidates, returned, kam_folders } = places(s, out, period);
@@ -83,12 +105,15 @@ pub(super) fn read_returned(
         must_be_plan: false,
     }));
     let inputs = sources::Inputs { period, base, candidates, returned: &returned, kam_folders: &kam_folders };
-    let gathered = with_options(s, |opts| sources::gather_read_ahead(&inputs, opts, ahead));
+    with_options(s, |opts| sources::gather_read_ahead(&inputs, opts, ahead))
+}
+
+/// Says which returned plans were read.
+pub(super) fn say_returned(gathered: &Gathered, log: &Log) {
     if !gathered.files.is_empty() {
         log.info(format!("read {} returned plan(s)", gathered.files.len()));
     }
     for f in &gathered.files {
         log.detail(format!("returned plan {f}"));
     }
-    gathered
 }

@@ -32,14 +32,12 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     };
 
     log.detail(format!("reading {} input(s)", args.common.inputs.len()));
-    // With the period given, the returned plans that do not depend on the books are read on the
-    // core reading the books leaves free.
+    // With the period given, the returned plans that do not depend on the books are read while
+    // the books are, on the core reading the books leaves idle.
     let (data, ahead) = match explicit_period {
         Some(p) => {
-            let (data, ahead) = rayon::join(
-                || read_books(&args.common.inputs, &s.cfg),
-                || super::returned::read_ahead(&s, &out, p),
-            );
+            let (data, ahead) =
+                super::returned::read_during(&s, &out, p, &log, || read_books(&args.common.inputs, &s.cfg));
             (data?, ahead)
         }
         None => (read_books(&args.common.inputs, &s.cfg)?, Default::default()),
@@ -47,7 +45,12 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     warnings.extend(ingest_warnings(&data.report, &log));
 
     let period = resolve_period(explicit_period, &data)?;
-    let c = classify::classify(&data, &s.cfg, period, &s.lang);
+    // Classifying and the carry stage (what the KAMs wrote in the plans they returned, by
+    // account code) both need only the books: they run side by side.
+    let (c, returned) = rayon::join(
+        || classify::classify(&data, &s.cfg, period, &s.lang),
+        || super::returned::read_returned(&s, &out, period, &data, ahead),
+    );
     warnings.extend(c.warnings.iter().cloned());
     log.info(format!(
         "period {period} (window {} to {}): {} accounts, {} key, {} KAMs",
@@ -58,8 +61,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
         c.kams.len()
     ));
 
-    // Carry: what the KAMs wrote in the plans they returned, by account code.
-    let returned = super::returned::read_returned(&s, &out, period, &data, &log, ahead);
+    super::returned::say_returned(&returned, &log);
     warnings.extend(returned.warnings.iter().map(|w| w.to_string()));
     let mut inputs = plan::Inputs::from_dataset(&data).with_carried(returned.carried, period, &s.lang);
     // The targets the latest earlier month published: this plan sets the months elapsed

@@ -37,6 +37,10 @@ pub(super) struct Window {
 /// An xlsx workbook in memory, opened for carry.
 pub(super) struct Book<'a> {
     zip: ZipArchive<Cursor<&'a [u8]>>,
+    /// The file's bytes: a deflated part is inflated from its slice of them.
+    bytes: &'a [u8],
+    /// One decompressor for every part (a new one per part was a tenth of a plan's read).
+    inflater: flate2::Decompress,
     /// Lowercased part name → name as stored.
     parts: HashMap<String, String>,
     /// Tab names, in workbook order, with each one's part ("" when it has none).
@@ -52,6 +56,28 @@ pub(super) struct Book<'a> {
 
 fn damaged(part: &str, e: impl std::fmt::Display) -> String {
     format!("part {part} is damaged ({e})")
+}
+
+/// `raw` (a deflate stream) inflated by `inflater`, which must give exactly `size` bytes.
+fn inflate(inflater: &mut flate2::Decompress, raw: &[u8], size: usize) -> Result<Vec<u8>, String> {
+    inflater.reset(false);
+    // One byte more than declared, so a part longer than it says is seen, not cut.
+    let mut out = Vec::with_capacity(size + 1);
+    loop {
+        let read = inflater.total_in() as usize;
+        let before = out.len();
+        let status = inflater
+            .decompress_vec(&raw[read.min(raw.len())..], &mut out, flate2::FlushDecompress::Finish)
+            .map_err(|e| e.to_string())?;
+        match status {
+            flate2::Status::StreamEnd => return Ok(out),
+            _ if out.len() > size => return Err("it holds more than the package declares".into()),
+            _ if out.len() == before && inflater.total_in() as usize == read => {
+                return Err("its data ends early".into());
+            }
+            _ => {}
+        }
+    }
 }
 
 fn reader(xml: &[u8]) -> Reader<&[u8]> {
@@ -75,6 +101,8 @@ impl<'a> Book<'a> {
             .collect();
         let mut book = Book {
             zip,
+            bytes,
+            inflater: flate2::Decompress::new(false),
             parts,
             sheets: Vec::new(),
             names: Vec::new(),
@@ -121,12 +149,33 @@ impl<'a> Book<'a> {
     }
 
     /// A part's bytes, inflated; `None` when the package lacks it. The caller has bounded what
-    /// the package declares, and zip holds each part to its declared size.
+    /// the package declares, and a part is held to its declared size and checksum.
     fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
         let Some(stored) = self.parts.get(&name.to_lowercase()) else { return Ok(None) };
-        let mut f = self.zip.by_name(stored).map_err(|e| damaged(name, e))?;
-        let mut out = Vec::with_capacity(f.size().min(64 << 20) as usize);
-        f.read_to_end(&mut out).map_err(|e| damaged(name, e))?;
+        let index = self.zip.index_for_name(stored).ok_or_else(|| damaged(name, "not found"))?;
+        let f = self.zip.by_index_raw(index).map_err(|e| damaged(name, e))?;
+        let (size, crc) = (f.size().min(64 << 20) as usize, f.crc32());
+        let raw = f.data_start().and_then(|start| {
+            let start = usize::try_from(start).ok()?;
+            self.bytes.get(start..start.checked_add(usize::try_from(f.compressed_size()).ok()?)?)
+        });
+        let out = match (f.compression(), raw) {
+            (zip::CompressionMethod::Deflated, Some(raw)) => {
+                drop(f);
+                inflate(&mut self.inflater, raw, size).map_err(|e| damaged(name, e))?
+            }
+            (zip::CompressionMethod::Stored, Some(raw)) => raw.to_vec(),
+            _ => {
+                drop(f);
+                let mut f = self.zip.by_name(stored).map_err(|e| damaged(name, e))?;
+                let mut out = Vec::with_capacity(size);
+                f.read_to_end(&mut out).map_err(|e| damaged(name, e))?;
+                return Ok(Some(out));
+            }
+        };
+        if out.len() != size || crc32fast::hash(&out) != crc {
+            return Err(damaged(name, "its size or checksum is not the one the package declares"));
+        }
         Ok(Some(out))
     }
 
@@ -511,5 +560,56 @@ fn rich_text(r: &mut Reader<&[u8]>, out: &mut String) -> Result<(), String> {
             s.push_str(piece);
             Ok(())
         })?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan kamplan wrote, and where its first sheet's deflated bytes are in it.
+    fn plan_and_sheet() -> (Vec<u8>, String, std::ops::Range<usize>) {
+        let t = tempfile::tempdir().unwrap();
+        let bytes = std::fs::read(super::super::tests::published(t.path())).unwrap();
+        let name = "xl/worksheets/sheet1.xml".to_string();
+        let span = {
+            let mut zip = ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+            let f = zip.by_name(&name).unwrap();
+            assert_eq!(f.compression(), zip::CompressionMethod::Deflated);
+            let start = f.data_start().unwrap() as usize;
+            start..start + f.compressed_size() as usize
+        };
+        (bytes, name, span)
+    }
+
+    #[test]
+    fn a_part_reads_as_zip_reads_it() {
+        let (bytes, name, _) = plan_and_sheet();
+        let mut expected = Vec::new();
+        ZipArchive::new(Cursor::new(&bytes[..]))
+            .unwrap()
+            .by_name(&name)
+            .unwrap()
+            .read_to_end(&mut expected)
+            .unwrap();
+        let mut book = Book::open(&bytes).unwrap();
+        assert_eq!(book.part(&name).unwrap().unwrap(), expected);
+        // The decompressor is reused: a second part, then the first again, read the same.
+        assert!(book.part("xl/styles.xml").unwrap().is_some());
+        assert_eq!(book.part(&name).unwrap().unwrap(), expected);
+    }
+
+    #[test]
+    fn a_damaged_or_cut_part_is_refused() {
+        let (bytes, name, span) = plan_and_sheet();
+        let mut flipped = bytes.clone();
+        flipped[span.start + span.len() / 2] ^= 0x55;
+        let err = Book::open(&flipped).unwrap().part(&name).unwrap_err();
+        assert!(err.contains("sheet1.xml is damaged"), "{err}");
+        // The deflated data cut short: zeros where its second half was.
+        let mut cut = bytes.clone();
+        cut[span.start + span.len() / 2..span.end].fill(0);
+        let err = Book::open(&cut).unwrap().part(&name).unwrap_err();
+        assert!(err.contains("sheet1.xml is damaged"), "{err}");
     }
 }

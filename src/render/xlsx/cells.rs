@@ -113,6 +113,8 @@ pub(super) struct Styles {
     cache: FxMap<(u8, Option<u8>, Look), StyleId>,
     formats: Vec<XlFormat>,
     pending: Pending,
+    /// A rich string's bold and plain runs, built once (see [`Styles::run_formats`]).
+    runs: (XlFormat, XlFormat),
 }
 
 impl Styles {
@@ -124,7 +126,13 @@ impl Styles {
             cache: FxMap::default(),
             formats: Vec::new(),
             pending: Pending::default(),
+            runs: (XlFormat::new().set_bold(), XlFormat::new()),
         }
+    }
+
+    /// The formats of a rich string's bold and plain runs.
+    pub(super) fn run_formats(&self) -> (&XlFormat, &XlFormat) {
+        (&self.runs.0, &self.runs.1)
     }
 
     /// The format of a value: its number format with the decimals its text shows.
