@@ -51,11 +51,24 @@ impl Locale {
 
     /// The locale of a language code or tag: `es`/`es-ES`, `en-US`, `en`/`en-GB`; `None` for others.
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        match tag.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "es" | "es-es" => Some(Locale::EsEs),
-            "en-us" => Some(Locale::EnUs),
-            "en" | "en-gb" => Some(Locale::EnGb),
-            _ => None,
+        // Compared in place, case and `_` aside, without a lowercased copy: the XLSX renderer
+        // asks for every figure it writes.
+        let tag = tag.trim();
+        let is = |want: &str| {
+            tag.len() == want.len()
+                && tag.bytes().zip(want.bytes()).all(|(a, b)| {
+                    let a = if a == b'_' { b'-' } else { a.to_ascii_lowercase() };
+                    a == b
+                })
+        };
+        if is("es") || is("es-es") {
+            Some(Locale::EsEs)
+        } else if is("en-us") {
+            Some(Locale::EnUs)
+        } else if is("en") || is("en-gb") {
+            Some(Locale::EnGb)
+        } else {
+            None
         }
     }
 
@@ -104,13 +117,22 @@ impl Locale {
 
     /// Money: `1.234,56 €` (amount first, no-break space) or `$1,234.56` / `-$1,234.56`.
     pub fn money(self, v: f64, currency: &str) -> String {
-        let n = group_number(v, 2, self.comma_decimal());
+        let mut out = String::new();
+        self.push_money(&mut out, v, currency);
+        out
+    }
+
+    /// [`Self::money`] appended to `out`.
+    pub fn push_money(self, out: &mut String, v: f64, currency: &str) {
+        let start = out.len();
+        push_number(out, v, 2, self.comma_decimal());
         if self.comma_decimal() {
-            format!("{n}\u{a0}{currency}")
-        } else if let Some(rest) = n.strip_prefix('-') {
-            format!("-{currency}{rest}")
+            out.push('\u{a0}');
+            out.push_str(currency);
+        } else if out[start..].starts_with('-') {
+            out.insert_str(start + 1, currency);
         } else {
-            format!("{currency}{n}")
+            out.insert_str(start, currency);
         }
     }
 
@@ -277,12 +299,25 @@ impl Lang {
 
     /// A share as a percentage: `41,2 %` (es) / `41.2%` (en).
     pub fn percent(&self, share: f64, decimals: usize) -> String {
-        let n = self.number(share * 100.0, decimals);
-        if self.comma_decimal() {
-            format!("{n}\u{a0}%")
-        } else {
-            format!("{n}%")
-        }
+        let mut out = String::new();
+        self.push_percent(&mut out, share, decimals);
+        out
+    }
+
+    /// [`Self::number`] appended to `out`.
+    pub fn push_number(&self, out: &mut String, v: f64, decimals: usize) {
+        push_number(out, v, decimals, self.comma_decimal());
+    }
+
+    /// [`Self::money`] appended to `out`.
+    pub fn push_money(&self, out: &mut String, v: f64) {
+        self.locale.push_money(out, v, &self.currency);
+    }
+
+    /// [`Self::percent`] appended to `out`.
+    pub fn push_percent(&self, out: &mut String, share: f64, decimals: usize) {
+        push_number(out, share * 100.0, decimals, self.comma_decimal());
+        out.push_str(if self.comma_decimal() { "\u{a0}%" } else { "%" });
     }
 
     /// A date: `31/10/2026` (es-ES, en-GB) / `10/31/2026` (en-US).
@@ -299,27 +334,78 @@ impl Lang {
 /// A number with `decimals` decimals and thousands grouped: `1.234,56` (`comma`) or `1,234.56`;
 /// `—` when not finite; never `-0,00`.
 pub fn group_number(v: f64, decimals: usize, comma: bool) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let (group, dec) = if comma { ('.', ',') } else { (',', '.') };
     let mut out = String::new();
-    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+    push_number(&mut out, v, decimals, comma);
+    out
+}
+
+/// [`group_number`] appended to `out`. A plan writes thousands of numbers: the digits are
+/// formatted on the stack (on the heap only past [`StackStr`]'s room) and copied once.
+pub fn push_number(out: &mut String, v: f64, decimals: usize, comma: bool) {
+    use std::fmt::Write;
+    if !v.is_finite() {
+        out.push('—');
+        return;
+    }
+    let mut stack = StackStr::default();
+    let heap;
+    let s = if write!(stack, "{:.*}", decimals, v.abs()).is_ok() {
+        stack.as_str()
+    } else {
+        heap = format!("{:.*}", decimals, v.abs());
+        &heap
+    };
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let (group, dec) = if comma { ('.', ',') } else { (',', '.') };
+    if v < 0.0 && s.bytes().any(|c| c.is_ascii_digit() && c != b'0') {
         out.push('-');
     }
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(group);
-        }
-        out.push(ch);
+    // The integer's digits, a separator before each group of three from the right.
+    let first = match int.len() % 3 {
+        0 => 3.min(int.len()),
+        n => n,
+    };
+    out.push_str(&int[..first]);
+    for group_digits in int.as_bytes()[first..].chunks(3) {
+        out.push(group);
+        // ASCII digits, cut at byte boundaries.
+        out.push_str(std::str::from_utf8(group_digits).unwrap_or_default());
     }
     if !frac.is_empty() {
         out.push(dec);
         out.push_str(frac);
     }
-    out
+}
+
+/// A short string formatted on the stack: writing fails past its room (64 bytes).
+struct StackStr {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackStr {
+    fn default() -> StackStr {
+        StackStr { buf: [0; 64], len: 0 }
+    }
+}
+
+impl StackStr {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are written in.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackStr {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(std::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 fn merge(into: &mut toml::Table, from: toml::Table) {
@@ -376,6 +462,45 @@ mod tests {
     }
 
     #[test]
+    fn grouping_matches_the_plain_digits_at_every_length() {
+        // The reference: the digits of `{:.*}` with a separator every three from the right.
+        let reference = |v: f64, d: usize, comma: bool| -> String {
+            let s = format!("{:.*}", d, v.abs());
+            let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+            let (g, dec) = if comma { ('.', ',') } else { (',', '.') };
+            let mut out = String::new();
+            if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+                out.push('-');
+            }
+            for (i, ch) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 {
+                    out.push(g);
+                }
+                out.push(ch);
+            }
+            if !frac.is_empty() {
+                out.push(dec);
+                out.push_str(frac);
+            }
+            out
+        };
+        let mut values = vec![0.0, -0.0, 0.004, -0.004, 1e300, -1e300, 123_456_789.987_654_3, f64::MAX];
+        let mut x = 1.0f64;
+        for _ in 0..25 {
+            values.extend([x, -x, x * 0.999, x + 0.5]);
+            x *= 10.0;
+        }
+        for v in values {
+            for d in [0, 1, 2, 3, 70] {
+                for comma in [true, false] {
+                    assert_eq!(group_number(v, d, comma), reference(v, d, comma), "{v} {d}");
+                }
+            }
+        }
+        assert_eq!(group_number(f64::NAN, 2, true), "—");
+    }
+
+    #[test]
     fn money_and_percent() {
         assert_eq!(es().money(1234.5), "1.234,50\u{a0}€");
         assert_eq!(en().money(-1234.5), "-€1,234.50");
@@ -399,12 +524,17 @@ mod tests {
         let es_us = es().with_locale(Locale::EnUs);
         assert_eq!((es_us.date(d), es_us.number(1234.5, 2)), ("10/25/2017".into(), "1,234.50".into()));
         assert_eq!(es().date(d), "25/10/2017");
-        for (tag, want) in
-            [("es", Locale::EsEs), ("EN_us", Locale::EnUs), ("en", Locale::EnGb), ("en-GB", Locale::EnGb)]
-        {
+        for (tag, want) in [
+            ("es", Locale::EsEs),
+            ("EN_us", Locale::EnUs),
+            ("en", Locale::EnGb),
+            ("en-GB", Locale::EnGb),
+            (" es_ES ", Locale::EsEs),
+        ] {
             assert_eq!(Locale::from_tag(tag), Some(want), "{tag}");
         }
         assert_eq!(Locale::from_tag("fr-FR"), None);
+        assert_eq!(Locale::from_tag("es-esx"), None);
         assert_eq!(
             (Locale::EnUs.excel_date(), Locale::EsEs.excel_money("€")),
             ("mm/dd/yyyy", "#,##0.00 \"€\"".into())

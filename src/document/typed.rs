@@ -159,25 +159,25 @@ impl Parser {
                 self.err(tr, format!("row has {} cells, the table has {} columns", tds.len(), cols.len()))
             );
         }
-        tds.iter()
-            .zip(cols)
-            .map(|(&td, col)| {
-                if name(td) != "td" {
-                    return Err(self.unknown(td, "tr", "td"));
-                }
-                self.check_attrs(td, &["data-value", "data-format", "highlight", "href", "data-formula"])?;
-                let highlight = match td.attribute("highlight") {
-                    None | Some("false") => false,
-                    Some("true") => true,
-                    Some(o) => return Err(self.err(td, format!("highlight {o:?} is not true or false"))),
-                };
-                let link = self.href(td)?;
-                let value = self.value(td, self.text(td)?, Some(col.format))?;
-                let format = if value.format == ValueFormat::Text { col.format } else { value.format };
-                let formula = self.formula_attr(td, format)?;
-                Ok(Cell { value, highlight, link, formula })
-            })
-            .collect()
+        // Pushed into a vector of the row's size: collecting the `Result`s grew it from empty.
+        let mut cells = Vec::with_capacity(tds.len());
+        for (&td, col) in tds.iter().zip(cols) {
+            if name(td) != "td" {
+                return Err(self.unknown(td, "tr", "td"));
+            }
+            self.check_attrs(td, &["data-value", "data-format", "highlight", "href", "data-formula"])?;
+            let highlight = match td.attribute("highlight") {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(o) => return Err(self.err(td, format!("highlight {o:?} is not true or false"))),
+            };
+            let link = self.href(td)?;
+            let value = self.value(td, self.text(td)?, Some(col.format))?;
+            let format = if value.format == ValueFormat::Text { col.format } else { value.format };
+            let formula = self.formula_attr(td, format)?;
+            cells.push(Cell { value, highlight, link, formula });
+        }
+        Ok(cells)
     }
 
     /// A `data-name`: a plain identifier formulas can use.

@@ -43,6 +43,8 @@ const CELL_LH: f32 = 10.0;
 const CELL_LINES: usize = 3;
 const CHART_H: f32 = 115.0;
 const FIELD_H: f32 = 36.0;
+/// Items of a page's footer.
+const FOOTER_ITEMS: usize = 3;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +174,10 @@ impl Layout {
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Page::default());
+        // Sized as the page before (and the footer): a page's list of items was grown a few
+        // hundred times, copied each time it doubled.
+        let capacity = self.page().items.len() + FOOTER_ITEMS;
+        self.pages.push(Page { items: Vec::with_capacity(capacity), bookmarks: Vec::new() });
         self.y = TOP;
     }
 
@@ -278,6 +283,17 @@ impl Layout {
         self.push(Item::Text { x, y, size, bold, color, text, angle });
     }
 
+    /// [`Self::text`] for a string of the layout's own, moved into the page as it is when it
+    /// needs no cleaning (a table has thousands of cells: one copy fewer each).
+    #[allow(clippy::too_many_arguments)]
+    fn text_owned(&mut self, x: f32, y: f32, size: f32, bold: bool, color: Rgb, text: String, angle: f32) {
+        let text = if self.is_clean(&text, bold) { text } else { self.clean(&text, bold) };
+        if text.trim().is_empty() {
+            return;
+        }
+        self.push(Item::Text { x, y, size, bold, color, text, angle });
+    }
+
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)>) {
         self.push(Item::Rect { x, y, w, h, fill, stroke });
     }
@@ -339,6 +355,7 @@ impl Layout {
         }
     }
 
+    /// Each page's footer: a rule, the title and the page number ([`FOOTER_ITEMS`] items).
     fn footers(&mut self, title: &str, pattern: &str) {
         let n = self.pages.len();
         for i in 0..n {
@@ -346,7 +363,7 @@ impl Layout {
             let lw = self.width(&label, false, 7.5);
             let title = self.ellipsize(title, false, 7.5, WIDTH - lw - 24.0);
             let y = PAGE_H - 30.0;
-            let items = [
+            let items: [Item; FOOTER_ITEMS] = [
                 Item::Line {
                     points: vec![(MARGIN_X, y - 10.0), (MARGIN_X + WIDTH, y - 10.0)],
                     color: RULE,

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 use unicode_normalization::UnicodeNormalization;
 
+mod text;
 mod widths;
+pub use text::{text_width, wrapped_lines};
 pub use widths::{
     column_px, column_widths, kpi_columns, orientation, print_width_px, text_span, Orientation,
 };
@@ -216,16 +218,19 @@ fn looks_like_cell_ref(name: &str) -> bool {
 /// letters, digits and `_` only (accents dropped: "Año" → "Ano"), starting with a letter or `_`,
 /// never like a cell reference, at most 40 characters; repeats get `_2`, `_3`…
 pub fn table_name(hint: &str, fallback: &str, taken: &mut BTreeSet<String>) -> String {
-    let mut base = String::new();
-    for ch in hint.nfd() {
-        if unicode_normalization::char::is_combining_mark(ch) {
-            continue;
-        }
+    let mut base = String::with_capacity(hint.len());
+    let push = |ch: char| {
         if ch.is_ascii_alphanumeric() {
             base.push(ch);
         } else if !base.ends_with('_') {
             base.push('_');
         }
+    };
+    // ASCII has nothing to decompose: the NFD pass is for accented letters ("ó" → "o").
+    if hint.is_ascii() {
+        hint.chars().for_each(push);
+    } else {
+        hint.nfd().filter(|ch| !unicode_normalization::char::is_combining_mark(*ch)).for_each(push);
     }
     let mut base = cut_chars(base.trim_matches('_'), 40).trim_end_matches('_').to_string();
     if base.is_empty() {
@@ -235,57 +240,45 @@ pub fn table_name(hint: &str, fallback: &str, taken: &mut BTreeSet<String>) -> S
         base = format!("T_{base}");
     }
     let mut name = base.clone();
+    let mut lower = name.to_lowercase();
     let mut n = 1;
-    while taken.contains(&name.to_lowercase()) {
+    while taken.contains(&lower) {
         n += 1;
         name = format!("{base}_{n}");
+        lower = name.to_lowercase();
     }
-    taken.insert(name.to_lowercase());
+    taken.insert(lower);
     name
 }
 
 /// Table headers Excel accepts: non-empty (an empty label becomes "`fallback` n"), one line,
 /// at most 255 characters, unique case-insensitively (repeats get " 2", " 3"…).
 pub fn unique_headers(labels: &[&str], fallback: &str) -> Vec<String> {
-    let mut taken: BTreeSet<String> = BTreeSet::new();
+    // A table has a handful of columns: a list is quicker to search than a set is to build.
+    let mut taken: Vec<String> = Vec::with_capacity(labels.len());
     let mut out = Vec::with_capacity(labels.len());
     for (j, label) in labels.iter().enumerate() {
-        let one_line: String = label.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let one_line: std::borrow::Cow<str> = if label.chars().any(char::is_control) {
+            label.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+        } else {
+            (*label).into()
+        };
         let mut base = cut_chars(one_line.trim(), 250).trim().to_string();
         if base.is_empty() {
             base = format!("{fallback} {}", j + 1);
         }
         let mut name = base.clone();
+        let mut lower = name.to_lowercase();
         let mut n = 1;
-        while taken.contains(&name.to_lowercase()) {
+        while taken.contains(&lower) {
             n += 1;
             name = format!("{base} {n}");
+            lower = name.to_lowercase();
         }
-        taken.insert(name.to_lowercase());
+        taken.push(lower);
         out.push(name);
     }
     out
-}
-
-/// Width of a text in Excel characters: wide (CJK) characters count two.
-pub fn text_width(s: &str) -> f64 {
-    s.lines()
-        .map(|line| {
-            line.chars().map(|c| if (c as u32) >= 0x1100 && is_wide(c) { 2.0 } else { 1.0 }).sum::<f64>()
-        })
-        .fold(0.0, f64::max)
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
-}
-
-/// Lines a wrapped text takes in a span `width` characters wide (a little slack for
-/// proportional fonts and word breaks).
-pub fn wrapped_lines(text: &str, width: f64) -> u32 {
-    let width = width.max(1.0);
-    text.split('\n').map(|line| ((text_width(line) * 1.1) / width).ceil().max(1.0) as u32).sum::<u32>().max(1)
 }
 
 /// The currency symbol the document's money values are written with ("1.234,50 €" → "€"),
@@ -352,11 +345,21 @@ pub fn shown_decimals(v: &Value, lang: &str) -> Option<u8> {
         return None;
     }
     let sep = if Locale::of_document(lang).comma_decimal() { ',' } else { '.' };
-    let digits: String = v.text.chars().filter(|c| c.is_ascii_digit() || *c == sep).collect();
-    if !digits.chars().any(|c| c.is_ascii_digit()) {
+    // The digits after the last separator, counted as the text is read (no copy of its digits:
+    // every figure written asks).
+    let (mut any_digit, mut after_sep) = (false, 0usize);
+    for c in v.text.chars() {
+        if c.is_ascii_digit() {
+            any_digit = true;
+            after_sep += 1;
+        } else if c == sep {
+            after_sep = 0;
+        }
+    }
+    if !any_digit {
         return None;
     }
-    let d = digits.rsplit_once(sep).map_or(0, |(_, frac)| frac.len());
+    let d = if v.text.contains(sep) { after_sep } else { 0 };
     u8::try_from(d.min(10)).ok()
 }
 
@@ -598,10 +601,38 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_line_counts() {
-        assert_eq!(wrapped_lines("", 90.0), 1);
-        assert_eq!(wrapped_lines(&"a".repeat(100), 90.0), 2);
-        assert_eq!(wrapped_lines("a\nb", 90.0), 2);
+    fn shown_decimals_count_the_digits_after_the_last_separator() {
+        // As the text was read before: its digits and separators kept, the part after the last
+        // separator counted.
+        let by_copy = |text: &str, sep: char| {
+            let digits: String = text.chars().filter(|c| c.is_ascii_digit() || *c == sep).collect();
+            if !digits.chars().any(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            u8::try_from(digits.rsplit_once(sep).map_or(0, |(_, f)| f.len()).min(10)).ok()
+        };
+        let texts = [
+            "41,2 %",
+            "1.234,567",
+            "5 %",
+            "—",
+            "",
+            ",",
+            "1,",
+            "0,123456789012 %",
+            "12.5%",
+            "1,234.50",
+            "a,b",
+        ];
+        for (lang, sep) in [("es", ','), ("en-US", '.')] {
+            for t in texts {
+                for format in [ValueFormat::Percent, ValueFormat::Number] {
+                    assert_eq!(shown_decimals(&val(t, format, None), lang), by_copy(t, sep), "{t:?} {lang}");
+                }
+            }
+        }
+        assert_eq!(shown_decimals(&val("41,2 %", ValueFormat::Percent, None), "es"), Some(1));
+        assert_eq!(shown_decimals(&val("41,2", ValueFormat::Money, None), "es"), None);
     }
 
     #[test]

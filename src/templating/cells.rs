@@ -16,44 +16,69 @@ use tera::{Kwargs, State, TeraResult, Value};
 use super::filters::{escape_xml, Format};
 use crate::lang::Lang;
 
-/// What `v` is shown as: a number or a date through the filter of `f`, else as text.
-fn shown(lang: &Lang, f: &str, v: &Value) -> TeraResult<Option<Shown>> {
-    let format = match f {
+/// The filter that writes a value of the format `f` (`None`: text, printed as it is). A date's
+/// `data-value` is the value as written; a number's, the `raw` filter's form.
+fn format_of(f: &str) -> Option<Format> {
+    Some(match f {
         "money" => Format::Money,
         "percent" => Format::Percent(1),
         "int" => Format::Int,
         "num" => Format::Num(3),
-        "date" => return Ok(Some(Shown { data_value: None, text: Format::Date.apply(lang, v)? })),
-        _ => return Ok(None),
-    };
-    Ok(Some(Shown { data_value: Some(Format::Raw.apply(lang, v)?), text: format.apply(lang, v)? }))
-}
-
-/// A typed value's `data-value` (`None`: the value as written, for a date) and text.
-struct Shown {
-    data_value: Option<String>,
-    text: String,
+        "date" => Format::Date,
+        _ => return None,
+    })
 }
 
 /// The output under construction, escaped as tera escapes what a template prints.
 struct Out<'s> {
     buf: Vec<u8>,
     state: &'s State<'s>,
+    /// A formatted number or date before it is escaped into `buf` (one buffer for the call).
+    scratch: String,
 }
 
 impl Out<'_> {
+    fn new<'s>(state: &'s State<'s>) -> Out<'s> {
+        Out { buf: Vec::with_capacity(96), state, scratch: String::with_capacity(32) }
+    }
+
+    /// ` data-value="…">text`: `v` as `data-value` and, after the tag's end, as text, both
+    /// written by `format` (errors as the filters give them, `data-value` first); a KPI's
+    /// ` data-format="…"` between the two.
+    fn typed(&mut self, lang: &Lang, format: Format, v: &Value, format_name: Option<&str>) -> TeraResult<()> {
+        self.raw(" data-value=\"");
+        if format == Format::Date {
+            self.value(v)?;
+        } else {
+            self.scratch.clear();
+            Format::Raw.push(lang, v, &mut self.scratch)?;
+            self.scratch_text();
+        }
+        self.raw("\"");
+        if let Some(name) = format_name {
+            self.raw(" data-format=\"");
+            self.raw(name);
+            self.raw("\"");
+        }
+        self.raw(">");
+        self.scratch.clear();
+        format.push(lang, v, &mut self.scratch)?;
+        self.scratch_text();
+        Ok(())
+    }
+
     fn raw(&mut self, s: &str) {
         self.buf.extend_from_slice(s.as_bytes());
     }
 
     /// A string the template would print with `{{ }}`.
     fn text(&mut self, s: &str) {
-        if self.state.autoescaping_enabled() {
-            // Writing to a Vec cannot fail.
-            let _ = escape_xml(s, &mut self.buf);
-        } else {
-            self.raw(s);
-        }
+        print_text(&mut self.buf, self.state, s);
+    }
+
+    /// The scratch buffer printed as [`Self::text`] prints.
+    fn scratch_text(&mut self) {
+        print_text(&mut self.buf, self.state, &self.scratch);
     }
 
     /// A value the template would print with `{{ }}` (a safe string as it is).
@@ -86,6 +111,16 @@ impl Out<'_> {
     }
 }
 
+/// `s` printed into `buf` as a template prints it with `{{ }}`: escaped when autoescaping is on.
+fn print_text(buf: &mut Vec<u8>, state: &State, s: &str) {
+    if state.autoescaping_enabled() {
+        // Writing to a Vec cannot fail.
+        let _ = escape_xml(s, buf);
+    } else {
+        buf.extend_from_slice(s.as_bytes());
+    }
+}
+
 /// An argument; a missing one is `default`.
 fn arg(kw: &Kwargs, name: &str, default: Value) -> TeraResult<Value> {
     Ok(kw.get::<Value>(name)?.unwrap_or(default))
@@ -99,7 +134,7 @@ fn missing(v: &Value) -> bool {
 pub(super) fn cell(lang: &Lang, kw: &Kwargs, state: &State) -> TeraResult<Value> {
     let v: Value = kw.must_get("v")?;
     let f = arg(kw, "f", Value::from("text"))?;
-    let mut out = Out { buf: Vec::with_capacity(64), state };
+    let mut out = Out::new(state);
     out.raw("<td");
     if arg(kw, "hl", Value::from(false))?.is_truthy() {
         out.raw(" highlight=\"true\"");
@@ -111,16 +146,8 @@ pub(super) fn cell(lang: &Lang, kw: &Kwargs, state: &State) -> TeraResult<Value>
     if missing(&v) {
         out.raw(">—");
     } else {
-        match shown(lang, f.as_str().unwrap_or(""), &v)? {
-            Some(Shown { data_value, text }) => {
-                out.raw(" data-value=\"");
-                match data_value {
-                    Some(d) => out.text(&d),
-                    None => out.value(&v)?,
-                }
-                out.raw("\">");
-                out.text(&text);
-            }
+        match format_of(f.as_str().unwrap_or("")) {
+            Some(format) => out.typed(lang, format, &v, None)?,
             None => {
                 out.raw(">");
                 out.value(&v)?;
@@ -136,7 +163,7 @@ pub(super) fn kpi(lang: &Lang, kw: &Kwargs, state: &State) -> TeraResult<Value> 
     let label: Value = kw.must_get("label")?;
     let v: Value = kw.must_get("v")?;
     let f = arg(kw, "f", Value::from("money"))?;
-    let mut out = Out { buf: Vec::with_capacity(96), state };
+    let mut out = Out::new(state);
     out.raw("<kpi label=\"");
     out.value(&label)?;
     out.raw("\"");
@@ -156,18 +183,8 @@ pub(super) fn kpi(lang: &Lang, kw: &Kwargs, state: &State) -> TeraResult<Value> 
         }
         out.raw("\">—");
     } else {
-        match shown(lang, f_str, &v)? {
-            Some(Shown { data_value, text }) => {
-                out.raw(" data-value=\"");
-                match data_value {
-                    Some(d) => out.text(&d),
-                    None => out.value(&v)?,
-                }
-                out.raw("\" data-format=\"");
-                out.raw(format_name);
-                out.raw("\">");
-                out.text(&text);
-            }
+        match format_of(f_str) {
+            Some(format) => out.typed(lang, format, &v, Some(format_name))?,
             None => {
                 out.raw(" data-format=\"text\">");
                 out.value(&v)?;

@@ -47,15 +47,22 @@ fn decimals(kw: &Kwargs, default: usize) -> TeraResult<usize> {
 
 /// A plain `.`-decimal number, never in exponent form, for `data-value`.
 pub fn raw_number(v: f64) -> String {
+    let mut out = String::new();
+    push_raw_number(&mut out, v);
+    out
+}
+
+/// [`raw_number`] appended to `out`.
+fn push_raw_number(out: &mut String, v: f64) {
+    use std::fmt::Write;
     if !v.is_finite() {
-        return String::new();
+        return;
     }
     // Display never uses an exponent; -0 prints as 0.
-    let s = format!("{v}");
-    if s == "-0" {
-        "0".into()
+    if v == 0.0 {
+        out.push('0');
     } else {
-        s
+        let _ = write!(out, "{v}");
     }
 }
 
@@ -90,20 +97,33 @@ impl Format {
     /// `v` written in `lang`: `—` for none (an empty string for `raw`); an error naming the
     /// filter for a value of the wrong kind.
     pub(super) fn apply(self, lang: &Lang, v: &Value) -> TeraResult<String> {
+        let mut out = String::new();
+        self.push(lang, v, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Self::apply`] appended to `out` (the `cell` function writes a thousand values a plan
+    /// into one buffer); nothing is appended on an error.
+    pub(super) fn push(self, lang: &Lang, v: &Value, out: &mut String) -> TeraResult<()> {
         if self == Format::Date {
-            return date(lang, v);
+            out.push_str(&date(lang, v)?);
+            return Ok(());
         }
         let Some(x) = number(v, self.filter())? else {
-            return Ok(if self == Format::Raw { String::new() } else { DASH.into() });
+            if self != Format::Raw {
+                out.push_str(DASH);
+            }
+            return Ok(());
         };
-        Ok(match self {
-            Format::Money => lang.money(x),
-            Format::Percent(d) => lang.percent(x, d),
-            Format::Int => lang.number(x, 0),
-            Format::Num(d) => lang.number(x, d),
-            Format::Raw => raw_number(x),
+        match self {
+            Format::Money => lang.push_money(out, x),
+            Format::Percent(d) => lang.push_percent(out, x, d),
+            Format::Int => lang.push_number(out, x, 0),
+            Format::Num(d) => lang.push_number(out, x, d),
+            Format::Raw => push_raw_number(out, x),
             Format::Date => unreachable!("dates are written above"),
-        })
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Tables: column widths from content, a smaller font for wide tables, wrapped and cut cells,
 //! and rows that break across pages with the header repeated.
 
+use super::text::fits_one_line;
 use super::*;
 
 impl Layout {
@@ -203,7 +204,7 @@ impl Layout {
         };
         self.table_header(&head);
         for (r, row) in rows.iter().enumerate() {
-            let (lines, h) = self.row_lines(&head, row, false);
+            let (lines, h) = self.row_lines(&head, row, &ems.rows[r], false);
             if self.y + h > BOTTOM {
                 // Blank rows to write in never start a page of their own.
                 if t.totals.is_none() && rows[r..].iter().all(|row| is_blank(row)) {
@@ -212,15 +213,15 @@ impl Layout {
                 self.new_page();
                 self.table_header(&head);
             }
-            self.table_row(&head, row, &lines, h, r % 2 == 1, false);
+            self.table_row(&head, row, lines, h, r % 2 == 1, false);
         }
         if let Some(totals) = &t.totals {
-            let (lines, h) = self.row_lines(&head, totals, true);
+            let (lines, h) = self.row_lines(&head, totals, ems.totals_bold.as_deref().unwrap_or(&[]), true);
             if self.y + h + 2.0 > BOTTOM {
                 self.new_page();
                 self.table_header(&head);
             }
-            self.table_row(&head, totals, &lines, h, false, true);
+            self.table_row(&head, totals, lines, h, false, true);
         }
         if let Some(more) = left_out {
             // What the paper leaves out, said under the table.
@@ -252,17 +253,34 @@ impl Layout {
     }
 
     /// A row's cell lines: text cells wrap to [`CELL_LINES`] lines (the last cut with an
-    /// ellipsis), numbers and dates stay on one line; and the row's height.
-    fn row_lines(&self, head: &TableHead, row: &[Cell], totals: bool) -> (Vec<Vec<String>>, f32) {
-        let lines: Vec<Vec<String>> = row
+    /// ellipsis), numbers and dates stay on one line; and the row's height. `ems` are the
+    /// cells' widths in em as drawn ([`CellEms`]): a cell that fits is taken whole without
+    /// measuring it again (most cells of a plan do).
+    fn row_lines(&self, head: &TableHead, row: &[Cell], ems: &[f32], totals: bool) -> (Vec<CellLines>, f32) {
+        let lines: Vec<CellLines> = row
             .iter()
             .zip(&head.table.columns)
             .zip(head.widths)
-            .map(|((cell, c), w)| {
+            .enumerate()
+            .map(|(i, ((cell, c), w))| {
                 let bold = totals || cell.highlight;
                 let inner = w - 2.0 * CELL_PAD;
+                let text = &cell.value.text;
+                // `size * em` is to the bit what measuring the text at `size` gives.
+                let width = ems.get(i).map(|em| self.table_fs * em);
                 if right_aligned(c, cell) {
-                    vec![self.ellipsize(&cell.value.text, bold, self.table_fs, inner)]
+                    match width {
+                        // What `ellipsize` gives for a text that fits, with its width known.
+                        Some(width) if width <= inner => {
+                            CellLines { lines: vec![text.clone()], width: Some(width) }
+                        }
+                        _ => CellLines {
+                            lines: vec![self.ellipsize(text, bold, self.table_fs, inner)],
+                            width: None,
+                        },
+                    }
+                } else if width.is_some_and(|width| fits_one_line(text, width, inner)) {
+                    CellLines { lines: vec![text.clone()], width }
                 } else {
                     let mut lines: Vec<String> = self
                         .wrap(&[(&cell.value.text, bold)], self.table_fs, inner)
@@ -274,11 +292,11 @@ impl Layout {
                         lines.truncate(CELL_LINES - 1);
                         lines.push(self.ellipsize(&rest, bold, self.table_fs, inner));
                     }
-                    lines
+                    CellLines { lines, width: None }
                 }
             })
             .collect();
-        let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let n = lines.iter().map(|l| l.lines.len()).max().unwrap_or(1).max(1);
         (lines, ROW_H + (n - 1) as f32 * self.table_fs * (CELL_LH / TABLE_FS))
     }
 
@@ -286,7 +304,7 @@ impl Layout {
         &mut self,
         head: &TableHead,
         row: &[Cell],
-        lines: &[Vec<String>],
+        lines: Vec<CellLines>,
         h: f32,
         zebra: bool,
         totals: bool,
@@ -307,14 +325,15 @@ impl Layout {
             }
             let right = right_aligned(c, cell);
             let ink = if cell.link.is_some() { BLUE } else { INK };
-            for (k, text) in cell_lines.iter().enumerate() {
+            for (k, text) in cell_lines.lines.into_iter().enumerate() {
                 // Only a right-aligned line needs its width (measuring is most of a table's cost).
                 let tx = if right {
-                    x + w - CELL_PAD - self.width(text, bold, self.table_fs)
+                    let width = cell_lines.width.unwrap_or_else(|| self.width(&text, bold, self.table_fs));
+                    x + w - CELL_PAD - width
                 } else {
                     x + CELL_PAD
                 };
-                self.text(
+                self.text_owned(
                     tx,
                     base + k as f32 * self.table_fs * (CELL_LH / TABLE_FS),
                     self.table_fs,
@@ -397,6 +416,12 @@ impl CellEms {
             totals_bold: t.totals.as_deref().map(|r| row(r, Some(true))),
         }
     }
+}
+
+/// A cell's lines as drawn, and the width of its line when it is one line already measured.
+struct CellLines {
+    lines: Vec<String>,
+    width: Option<f32>,
 }
 
 struct TableHead<'a> {

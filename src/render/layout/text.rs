@@ -28,10 +28,17 @@ impl Layout {
         self.face(bold).width_em(s)
     }
 
+    /// Whether [`Self::clean`] leaves `s` as it is: no control character, every character in
+    /// the face.
+    pub(super) fn is_clean(&self, s: &str, bold: bool) -> bool {
+        let face = self.face(bold);
+        s.chars().all(|c| !c.is_control() && face.has(c))
+    }
+
     pub(super) fn clean(&self, s: &str, bold: bool) -> String {
         let face = self.face(bold);
         // Most text needs no change: copied whole rather than rebuilt character by character.
-        if s.chars().all(|c| !c.is_control() && face.has(c)) {
+        if self.is_clean(s, bold) {
             return s.to_string();
         }
         s.chars()
@@ -94,11 +101,15 @@ impl Layout {
                 Some((p, b)) if b == bold => face.kern_em(p, ch) * size,
                 _ => 0.0,
             };
+            let mut word_at = 0;
             for (i, word) in text.split(' ').enumerate() {
+                // What is left of the run from this word on: room for a segment it starts.
+                let left = text.len() - word_at + 1;
+                word_at += word.len() + 1;
                 if i > 0 && !cur.segs.is_empty() {
                     pending_space += kern(last, ' ') + face.char_em(' ') * size;
                     last = Some((' ', bold));
-                    push_seg(&mut cur.segs, " ", bold);
+                    push_seg(&mut cur.segs, " ", bold, left);
                 }
                 let Some(first) = word.chars().next() else { continue };
                 let ww = face.width(word, size);
@@ -112,7 +123,7 @@ impl Layout {
                     cur.width += pending_space + kern(last, first) + ww;
                     pending_space = 0.0;
                     last = word.chars().next_back().map(|c| (c, bold));
-                    push_seg(&mut cur.segs, word, bold);
+                    push_seg(&mut cur.segs, word, bold, left);
                     continue;
                 }
                 // A word wider than the line: break it between characters.
@@ -127,7 +138,7 @@ impl Layout {
                     cur.width += cw;
                     last = Some((ch, bold));
                     let mut b = [0u8; 4];
-                    push_seg(&mut cur.segs, ch.encode_utf8(&mut b), bold);
+                    push_seg(&mut cur.segs, ch.encode_utf8(&mut b), bold, left);
                 }
             }
         }
@@ -166,12 +177,37 @@ impl Layout {
     }
 }
 
-fn push_seg(segs: &mut Vec<(String, bool)>, s: &str, bold: bool) {
+/// Whether `text`, `width` wide as drawn (kerned), is one line that [`Layout::wrap`] at `max`
+/// would give back whole: it has no spaces to drop at either end and fits with a margin far
+/// above the rounding between measuring it whole and word by word. Lets a table take most
+/// cells as they are, without wrapping them.
+pub(super) fn fits_one_line(text: &str, width: f32, max: f32) -> bool {
+    !text.is_empty()
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && width <= max + 0.01 - ONE_LINE_MARGIN
+}
+
+/// Points below `wrap`'s own tolerance that [`fits_one_line`] keeps: f32 sums of a line's
+/// words differ from its whole width by far less.
+const ONE_LINE_MARGIN: f32 = 0.01;
+
+/// Appends `s` to the line's last segment when it has the same face, else starts one with
+/// room for `room` bytes (what is left of the run, up to a line's worth: a segment grows word
+/// by word, and growing it from each word's size reallocated it several times a line).
+fn push_seg(segs: &mut Vec<(String, bool)>, s: &str, bold: bool, room: usize) {
     match segs.last_mut() {
         Some((t, b)) if *b == bold => t.push_str(s),
-        _ => segs.push((s.to_string(), bold)),
+        _ => {
+            let mut t = String::with_capacity(room.clamp(s.len(), SEG_ROOM.max(s.len())));
+            t.push_str(s);
+            segs.push((t, bold));
+        }
     }
 }
+
+/// Most bytes a segment is given room for when it starts: more than a line of body text.
+const SEG_ROOM: usize = 160;
 
 fn trim_line(line: &mut Line) {
     while let Some((t, _)) = line.segs.last_mut() {
@@ -247,6 +283,38 @@ mod tests {
         assert_eq!(lines.len(), 1);
         assert!((lines[0].width - kerned).abs() < 0.01);
         assert_eq!(l.wrap(&[(text, false)], BODY, kerned - 0.5).len(), 2);
+    }
+
+    #[test]
+    fn a_text_that_fits_one_line_is_what_wrap_gives() {
+        let l = lay();
+        let texts = [
+            "Hostelería y Restauración Número 01-02 S.L.",
+            "VAT  AVATAR WAVE Tú",
+            "Llamada de cortesía «vencida» — 31/10/2026",
+            "x",
+            "Supercalifragilisticoespialidoso",
+            " leading",
+            "trailing ",
+            "",
+        ];
+        let mut fast = 0;
+        for text in texts {
+            for bold in [false, true] {
+                let width = l.em(text, bold) * TABLE_FS;
+                // Widths around the text's own, to a hundredth of a point.
+                for step in -300..=300 {
+                    let max = width + step as f32 * 0.001;
+                    if fits_one_line(text, width, max) {
+                        fast += 1;
+                        let lines = l.wrap(&[(text, bold)], TABLE_FS, max);
+                        assert_eq!(lines.len(), 1, "{text:?} at {max}");
+                        assert_eq!(lines[0].segs, vec![(text.to_string(), bold)], "{text:?} at {max}");
+                    }
+                }
+            }
+        }
+        assert!(fast > 1000, "the fast path was taken {fast} times");
     }
 
     #[test]

@@ -30,11 +30,12 @@ impl SectionWriter<'_> {
     fn wrapped(&mut self, row: u32, text: &str, look: Look, span: (usize, f64)) -> Result<u32, XlsxError> {
         let text = cell_text(text);
         let (cols, width) = span;
-        let f = self.styles.get(ValueFormat::Text, look).clone();
+        // Borrowed, not cloned: a format is some sixty fields and three strings.
+        let f = self.styles.get(ValueFormat::Text, look);
         if cols > 1 {
-            self.ws.merge_range(row, 0, row, (cols - 1) as u16, text, &f)?;
+            self.ws.merge_range(row, 0, row, (cols - 1) as u16, text, f)?;
         } else {
-            self.ws.write_string_with_format(row, 0, text, &f)?;
+            self.ws.write_string_with_format(row, 0, text, f)?;
         }
         let lines = wrapped_lines(text, width).min(27);
         let pad = if matches!(look, Look::Note(_)) { 4.0 } else { 1.0 };
@@ -59,12 +60,12 @@ impl SectionWriter<'_> {
         let mixed = runs.iter().any(|r| r.bold) && runs.iter().any(|r| !r.bold);
         if mixed && text.encode_utf16().count() <= MAX_CELL_TEXT {
             // Bold runs as a rich string over the merged cell's first cell.
-            let bold = XlFormat::new().set_bold();
-            let plain = XlFormat::new();
+            let cell = self.styles.id(ValueFormat::Text, None, Look::Wrapped);
+            let (bold, plain) = self.styles.run_formats();
             let segments: Vec<(&XlFormat, &str)> =
-                runs.iter().map(|r| (if r.bold { &bold } else { &plain }, r.text.as_str())).collect();
-            let cell = self.styles.get(ValueFormat::Text, Look::Wrapped).clone();
-            self.ws.write_rich_string_with_format(row, 0, &segments, &cell)?;
+                runs.iter().map(|r| (if r.bold { bold } else { plain }, r.text.as_str())).collect();
+            let cell = &self.styles.formats()[cell as usize];
+            self.ws.write_rich_string_with_format(row, 0, &segments, cell)?;
         }
         Ok(next)
     }
