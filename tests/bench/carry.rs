@@ -2,11 +2,13 @@
 //! plans of 10 accounts add at most 10 % to a run of the sample-sized company.
 //!
 //! `cargo bench --bench carry` (plans: `KAMPLAN_BENCH_RETURNED`, default 40; runs per case:
-//! `KAMPLAN_BENCH_RUNS`, default 5). The returned plans are made with kamplan's own stages from
+//! `KAMPLAN_BENCH_RUNS`, default 15). The returned plans are made with kamplan's own stages from
 //! the committed samples (period 2026-09, every account section with decision makers, a
 //! strategy, contacts and meetings to read), then the release binary runs 2026-10 on the
-//! samples without and with them in `[carry] returned`. The medians are compared; the carry
-//! stage alone (read and merge, in process) is timed too. No test asserts a time.
+//! samples without and with them in `[carry] returned`, the two cases one after the other in
+//! each round, so a change in the machine's load touches both. The medians are compared, and
+//! the median of each round's ratio is given too; the carry stage alone (read and merge, in
+//! process) is timed as well. No test asserts a time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -86,15 +88,14 @@ fn returned_plans(dir: &Path, n: usize) {
     }
 }
 
-/// CPU time (user + system) of this process's finished children, from `/proc/self/stat`
-/// (clock ticks of 10 ms); `None` where there is no `/proc`.
-fn children_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // After the command name: state is field 3, cutime 16 and cstime 17 (1-based).
-    let ticks = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+/// CPU time (user + system) of this process's finished (waited-for) children.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage fills the struct it is given and nothing else.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
+    let tv =
+        |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    tv(u.ru_utime) + tv(u.ru_stime)
 }
 
 /// CPU time (user + system) of this process's threads so far.
@@ -107,38 +108,33 @@ fn self_cpu() -> Duration {
     tv(u.ru_utime) + tv(u.ru_stime)
 }
 
-/// Medians of `runs` runs of `kamplan run` on the samples in `dir` (fresh output each): wall
-/// time, and CPU time — steadier when other work shares the machine.
-fn time_runs(dir: &Path, runs: usize, label: &str) -> (Duration, Option<Duration>) {
-    let mut cpu = Vec::new();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|i| {
-            let out = dir.join(format!("out-{label}-{i}"));
-            let before = children_cpu();
-            let t = Instant::now();
-            let o = Command::new(env!("CARGO_BIN_EXE_kamplan"))
-                .args(["run", "-q", "--period", "2026-10", "-o"])
-                .arg(&out)
-                .arg(samples())
-                .current_dir(dir)
-                .output()
-                .expect("kamplan runs");
-            let elapsed = t.elapsed();
-            if let (Some(a), Some(b)) = (before, children_cpu()) {
-                cpu.push(b - a);
-            }
-            assert!(o.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&o.stderr));
-            elapsed
-        })
-        .collect();
-    times.sort();
-    cpu.sort();
-    (times[runs / 2], cpu.get(runs / 2).copied())
+/// One `kamplan run` on the samples in `dir` (fresh output): wall time, and CPU time —
+/// steadier when other work shares the machine.
+fn one_run(dir: &Path, label: &str) -> (Duration, Duration) {
+    let out = dir.join(format!("out-{label}"));
+    let _ = std::fs::remove_dir_all(&out);
+    let before = children_cpu();
+    let t = Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_kamplan"))
+        .args(["run", "-q", "--period", "2026-10", "-o"])
+        .arg(&out)
+        .arg(samples())
+        .current_dir(dir)
+        .output()
+        .expect("kamplan runs");
+    let elapsed = t.elapsed();
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&o.stderr));
+    (elapsed, children_cpu() - before)
+}
+
+fn median<T: Ord + Copy>(mut v: Vec<T>) -> T {
+    v.sort();
+    v[v.len() / 2]
 }
 
 fn main() {
     let n: usize = std::env::var("KAMPLAN_BENCH_RETURNED").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
-    let runs: usize = std::env::var("KAMPLAN_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let runs: usize = std::env::var("KAMPLAN_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(15);
     // KAMPLAN_BENCH_DIR keeps the returned plans and outputs there, for a closer look.
     let tmp = tempfile::tempdir().unwrap();
     let root =
@@ -184,12 +180,21 @@ fn main() {
     let t_stage = stage[runs / 2];
     let c_stage = stage_cpu[runs / 2];
 
-    // Warm the file cache and the binary once, then measure.
-    time_runs(&base, 1, "warm");
-    let (t_base, c_base) = time_runs(&base, runs, "base");
-    let (t_with, c_with) = time_runs(&with, runs, "with");
+    // Warm the file cache and the binary once, then measure in rounds: without, then with.
+    one_run(&base, "warm");
+    one_run(&with, "warm");
+    let rounds: Vec<((Duration, Duration), (Duration, Duration))> =
+        (0..runs).map(|_| (one_run(&base, "base"), one_run(&with, "with"))).collect();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let pct = |a: Duration, b: Duration| (ms(a) - ms(b)) / ms(b) * 100.0;
+    let t_base = median(rounds.iter().map(|r| r.0 .0).collect());
+    let c_base = median(rounds.iter().map(|r| r.0 .1).collect());
+    let t_with = median(rounds.iter().map(|r| r.1 .0).collect());
+    let c_with = median(rounds.iter().map(|r| r.1 .1).collect());
+    // Each round's ratio, in tenths of a per cent (an integer, to take the median of).
+    let ratios = |f: fn(&(Duration, Duration)) -> Duration| {
+        median(rounds.iter().map(|r| (pct(f(&r.1), f(&r.0)) * 10.0).round() as i64).collect()) as f64 / 10.0
+    };
 
     println!(
         "carry benchmark: {n} returned plans of 10 accounts ({:.1} MB), samples company, period 2026-10",
@@ -198,14 +203,18 @@ fn main() {
     println!("  made the returned plans in {:.0} ms (not part of the run)", ms(t_make));
     println!("| case | wall, median of {runs} | CPU, median of {runs} |");
     println!("| --- | --- | --- |");
-    let cpu = |c: Option<Duration>| c.map(|c| format!("{:.0} ms", ms(c))).unwrap_or_else(|| "—".into());
-    println!("| run without returned plans | {:.0} ms | {} |", ms(t_base), cpu(c_base));
-    println!("| run with {n} returned plans | {:.0} ms | {} |", ms(t_with), cpu(c_with));
-    let cpu_pct = match (c_with, c_base) {
-        (Some(w), Some(b)) => format!("{:+.1} %", pct(w, b)),
-        _ => "—".into(),
-    };
-    println!("| added by the returned plans | {:+.1} % | {cpu_pct} | target ≤ 10 %", pct(t_with, t_base));
+    println!("| run without returned plans | {:.0} ms | {:.0} ms |", ms(t_base), ms(c_base));
+    println!("| run with {n} returned plans | {:.0} ms | {:.0} ms |", ms(t_with), ms(c_with));
+    println!(
+        "| added by the returned plans (medians) | {:+.1} % | {:+.1} % | target ≤ 10 %",
+        pct(t_with, t_base),
+        pct(c_with, c_base)
+    );
+    println!(
+        "| added, median of the rounds' ratios | {:+.1} % | {:+.1} % |",
+        ratios(|c| c.0),
+        ratios(|c| c.1)
+    );
     println!(
         "| carry stage alone, in process (read + merge) | {:.0} ms = {:.1} % of the run without | {:.0} ms = {:.2} ms a plan |",
         ms(t_stage),
