@@ -151,7 +151,10 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
         };
         writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
-    formulas.write(&mut wb, &names, styles.formats())?;
+    formulas.write(&mut wb, &names, &mut styles)?;
+    styles
+        .apply_finished(&mut wb)
+        .map_err(|(i, error)| BuildError::Sheet { sheet: names[i].clone(), error })?;
     if let Some(name) = data.name.clone() {
         let ws = wb.add_worksheet();
         data.write(ws, &name, &mut styles)
@@ -265,7 +268,7 @@ impl SectionWriter<'_> {
         {
             self.ws.set_repeat_rows(h, h)?;
         }
-        self.styles.apply_pending(self.ws)?;
+        self.styles.finish_sheet(self.sheet.0);
         let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
         let span_px: f64 = widths.iter().map(|w| layout::column_px(*w)).sum::<f64>().max(
             (0..span.0)

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format as XlFormat, FormatAlign, FormatBorder, FormatUnderline, Note, Url,
-    Worksheet, XlsxError,
+    Workbook, Worksheet, XlsxError,
 };
 
 use super::formula::CellStyle;
@@ -113,6 +113,9 @@ pub(super) struct Styles {
     cache: FxMap<(u8, Option<u8>, Look), StyleId>,
     formats: Vec<XlFormat>,
     pending: Pending,
+    /// The cells of each section's sheet (by its index) still waiting for their formats, set
+    /// once the formulas are written (see [`Styles::finish_sheet`]).
+    done: Vec<Pending>,
     /// A rich string's bold and plain runs, built once (see [`Styles::run_formats`]).
     runs: (XlFormat, XlFormat),
 }
@@ -126,6 +129,7 @@ impl Styles {
             cache: FxMap::default(),
             formats: Vec::new(),
             pending: Pending::default(),
+            done: Vec::new(),
             runs: (XlFormat::new().set_bold(), XlFormat::new()),
         }
     }
@@ -154,10 +158,41 @@ impl Styles {
     }
 
     /// Sets the formats of the cells written with [`write_value`], [`write_text`] and
-    /// [`write_blank`] on `ws`: call it when a sheet's cells are all written, before anything
-    /// writes over them.
+    /// [`write_blank`] on `ws` now: for a sheet without formulas (the data sheet), when its
+    /// cells are all written. A section's sheet uses [`Styles::finish_sheet`].
     pub(super) fn apply_pending(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         self.pending.apply(ws, &self.formats)
+    }
+
+    /// Keeps the waiting formats of the sheet just written (`sheet`, its index in the workbook)
+    /// for [`Styles::apply_finished`]. Why: the formulas are written over their cells after
+    /// every sheet; written unformatted, each takes its format from this list
+    /// ([`Styles::set_formula_style`]) instead of a formatted write's format lookup.
+    pub(super) fn finish_sheet(&mut self, sheet: usize) {
+        if self.done.len() <= sheet {
+            self.done.resize_with(sheet + 1, Pending::default);
+        }
+        let cells = std::mem::take(&mut self.pending);
+        self.done[sheet].extend(cells);
+    }
+
+    /// Gives the formula cell (row, col) of `sheet` the format `style`, over the format its value
+    /// had.
+    pub(super) fn set_formula_style(&mut self, sheet: usize, row: u32, col: u16, style: StyleId) {
+        if self.done.len() <= sheet {
+            self.done.resize_with(sheet + 1, Pending::default);
+        }
+        self.done[sheet].value(row, col, style);
+    }
+
+    /// Sets the formats kept by [`Styles::finish_sheet`] on the workbook's sheets; on failure,
+    /// the index of the sheet with the error.
+    pub(super) fn apply_finished(&mut self, wb: &mut Workbook) -> Result<(), (usize, XlsxError)> {
+        for (sheet, cells) in std::mem::take(&mut self.done).into_iter().enumerate() {
+            let ws = wb.worksheet_from_index(sheet).map_err(|e| (sheet, e))?;
+            cells.into_apply(ws, &self.formats).map_err(|e| (sheet, e))?;
+        }
+        Ok(())
     }
 
     /// A value's format and the decimals its cell keeps, for a formula cell.

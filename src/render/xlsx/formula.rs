@@ -13,8 +13,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use rust_xlsxwriter::{Format as XlFormat, Formula as XlFormula, Workbook, XlsxError};
+use rust_xlsxwriter::{Formula as XlFormula, Workbook, XlsxError};
 
+use super::cells::Styles;
 use super::pending::StyleId;
 use crate::document::Formula;
 use crate::render::xlsx_layout::round_to;
@@ -195,12 +196,13 @@ impl Formulas {
 
     /// Writes every formula cell over the value written there, with its computed value
     /// cached. A formula that does not evaluate (a division by zero) keeps the value.
-    /// Writes the formula cells, their formats looked up in `formats` (the workbook's styles).
+    /// The cells are written unformatted, their formats given to `styles` to set with the
+    /// sheet's others ([`Styles::set_formula_style`]).
     pub(super) fn write(
         &self,
         wb: &mut Workbook,
         sheets: &[String],
-        formats: &[XlFormat],
+        styles: &mut Styles,
     ) -> Result<(), XlsxError> {
         let memo = RefCell::new(HashMap::new());
         for (id, slot) in self.slots.iter().enumerate() {
@@ -223,12 +225,8 @@ impl Formulas {
             // The cached value keeps the decimals a stored number would (no 0.30000000000000004).
             let cached = slot.format.decimals.map_or(result, |d| round_to(result, d));
             let f = XlFormula::new(format!("={excel}")).set_result(cached.to_string());
-            wb.worksheet_from_index(slot.sheet)?.write_formula_with_format(
-                slot.row,
-                slot.col,
-                f,
-                &formats[slot.format.style as usize],
-            )?;
+            wb.worksheet_from_index(slot.sheet)?.write_formula(slot.row, slot.col, f)?;
+            styles.set_formula_style(slot.sheet, slot.row, slot.col, slot.format.style);
         }
         Ok(())
     }
@@ -308,6 +306,19 @@ mod tests {
         assert_eq!(formula_at(&mut x, s, 8, 1), "SUBTOTAL(109,B7:B8)");
         assert_eq!(at(&mut x, s, 8, 1), Data::Float(1000.12));
         assert_eq!(formula_at(&mut x, s, 8, 2), "", "a totals cell without a formula stays as it was");
+        // Formula cells keep the number format of what they show (set with the sheet's other
+        // formats, not by the formula write).
+        let styles = x.worksheet_style(s).unwrap();
+        let code = |row: u32, col: u32| {
+            let style = styles.get((row, col)).cloned().unwrap_or_default();
+            (
+                style.number_format.map(|f| f.format_code).unwrap_or_default(),
+                style.font.is_some_and(|f| f.is_bold()),
+            )
+        };
+        assert_eq!(code(1, 2), ("#,##0.00 \"€\"".to_string(), true), "a KPI figure");
+        assert_eq!(code(6, 2), ("0.0%".to_string(), false), "a table cell");
+        assert_eq!(code(8, 1), ("#,##0.00 \"€\"".to_string(), true), "a totals cell");
     }
 
     #[test]

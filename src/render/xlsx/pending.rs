@@ -49,6 +49,16 @@ impl Pending {
         self.cells.push(Cell { row, col, style, blank: true });
     }
 
+    /// Adds the cells of `other` after these (a cell in both takes `other`'s format).
+    pub(super) fn extend(&mut self, other: Pending) {
+        self.cells.extend(other.cells);
+    }
+
+    /// [`Pending::apply`] for a list that is done with.
+    pub(super) fn into_apply(mut self, ws: &mut Worksheet, formats: &[XlFormat]) -> Result<(), XlsxError> {
+        self.apply(ws, formats)
+    }
+
     /// Sets the waiting formats on `ws`, the style ids resolved by `formats`.
     ///
     /// A range format does not grow the sheet's used range (rows outside it are not written),
