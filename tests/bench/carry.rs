@@ -90,19 +90,19 @@ fn returned_plans(dir: &Path, n: usize) {
 
 /// CPU time (user + system) of this process's finished (waited-for) children.
 fn children_cpu() -> Duration {
-    // SAFETY: getrusage fills the struct it is given and nothing else.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
-    let tv =
-        |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
-    tv(u.ru_utime) + tv(u.ru_stime)
+    rusage_cpu(libc::RUSAGE_CHILDREN)
 }
 
 /// CPU time (user + system) of this process's threads so far.
 fn self_cpu() -> Duration {
+    rusage_cpu(libc::RUSAGE_SELF)
+}
+
+/// User + system CPU time that getrusage gives for `who`.
+fn rusage_cpu(who: libc::c_int) -> Duration {
     // SAFETY: getrusage fills the struct it is given and nothing else.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    unsafe { libc::getrusage(who, &mut u) };
     let tv =
         |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
     tv(u.ru_utime) + tv(u.ru_stime)
