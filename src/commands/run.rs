@@ -411,16 +411,21 @@ impl<'a> Rendering<'a> {
             ident: Some(ident),
             ..self.base.clone()
         };
-        let mut files = Vec::new();
-        for r in &self.renderers {
-            let mut bytes =
-                r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
-            // Held until the month is published: without the slack of the buffer it grew in
-            // (up to half of it), which on a large book is tens of megabytes.
-            bytes.shrink_to_fit();
-            files.push((job.path.rel(r.format().extension()), bytes));
-        }
-        Ok(files)
+        // A document's formats render in parallel too: a thread left with no document to start
+        // takes the other format of one in hand, rather than idling while the last documents end
+        // one format after the other. Files stay in the renderers' order.
+        use rayon::prelude::*;
+        self.renderers
+            .par_iter()
+            .map(|r| {
+                let mut bytes =
+                    r.render(&doc, &ctx).with_context(|| format!("{who}: {}", r.format().extension()))?;
+                // Held until the month is published: without the slack of the buffer it grew in
+                // (up to half of it), which on a large book is tens of megabytes.
+                bytes.shrink_to_fit();
+                Ok((job.path.rel(r.format().extension()), bytes))
+            })
+            .collect()
     }
 }
 
