@@ -61,14 +61,14 @@ fn with_options<T>(s: &Settings, f: impl FnOnce(&ReadOptions) -> T) -> T {
 /// the returned plans that do not depend on them — the published months' edited plans and the
 /// `[carry] returned` folders — so the carry stage finds them read. The books never wait for
 /// them: the plans get only a core the books leave idle, and what is not read when the books
-/// are is read then, in parallel.
-pub(super) fn read_during<T: Send>(
+/// are is read then, in parallel — unless the books could not be read: the run stops there.
+pub(super) fn read_during<T: Send, E: Send>(
     s: &Settings,
     out: &Path,
     period: Month,
     log: &Log,
-    books: impl FnOnce() -> T + Send,
-) -> (T, ReadAhead) {
+    books: impl FnOnce() -> Result<T, E> + Send,
+) -> Result<(T, ReadAhead), E> {
     let p = places(s, out, period);
     let mut paths: Vec<PathBuf> = p.edited.into_iter().map(|c| c.path).collect();
     paths.extend(p.returned.iter().filter(|d| d.exists()).flat_map(|d| sources::spreadsheets(d)));
@@ -80,11 +80,12 @@ pub(super) fn read_during<T: Send>(
             ahead.stop();
             // A background that failed is as one that never ran: its files are read now.
             let taken = background.join().ok();
+            let data = data?;
             if !paths.is_empty() {
                 let n = taken.as_ref().map_or(0, |t| t.len());
                 log.detail(format!("{n} of {} returned plans read while the books were", paths.len()));
             }
-            (data, ahead.finish(taken, opts))
+            Ok((data, ahead.finish(taken, opts)))
         })
     })
 }

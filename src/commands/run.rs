@@ -36,9 +36,7 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     // the books are, on the core reading the books leaves idle.
     let (data, ahead) = match explicit_period {
         Some(p) => {
-            let (data, ahead) =
-                super::returned::read_during(&s, &out, p, &log, || read_books(&args.common.inputs, &s.cfg));
-            (data?, ahead)
+            super::returned::read_during(&s, &out, p, &log, || read_books(&args.common.inputs, &s.cfg))?
         }
         None => (read_books(&args.common.inputs, &s.cfg)?, Default::default()),
     };
