@@ -22,7 +22,7 @@ mod scan;
 use super::locate::MAX_EXTRA_ROWS;
 use crate::ingest::xlsx::ref_col;
 use crate::ingest::xlsx::{attr, join, push_ref, unescape_x, Fmt, RichText, StyleFormats};
-use scan::{first_value_col, plain_text, text_content, utf8, Ends, Tag, Values};
+use scan::{first_value_col, next_tag, plain_text, text_content, utf8, Ends, Values};
 
 /// Where an area may be on a sheet: its recorded rows and the columns its header spans
 /// (0-based, inclusive). Rows below `last_row` are read while they hold text in those columns.
@@ -256,8 +256,8 @@ impl<'a> Book<'a> {
     fn read_strings(&mut self, xml: Vec<u8>) -> Result<(), String> {
         let mut ends = Ends::default();
         let mut pos = 0;
-        while let Some(at) = memchr::memchr(b'<', &xml[pos..]).map(|i| pos + i) {
-            let tag = Tag::at(&xml[at..]).ok_or("a tag is not closed")?;
+        while let Some((at, tag)) = next_tag(&xml, pos) {
+            let tag = tag.ok_or("a tag is not closed")?;
             pos = at + tag.len;
             if tag.closing || tag.local() != b"si" {
                 continue;
@@ -318,8 +318,8 @@ impl<'a> Book<'a> {
         let mut prev: Option<u32> = None;
         let mut ends = Ends::default();
         let mut values = Values::default();
-        while let Some(at) = memchr::memchr(b'<', &body[pos..]).map(|i| pos + i) {
-            let Some(tag) = Tag::at(&body[at..]) else { break };
+        while let Some((at, tag)) = next_tag(body, pos) {
+            let Some(tag) = tag else { break };
             if tag.closing {
                 break; // </sheetData>
             }
@@ -382,8 +382,8 @@ impl<'a> Book<'a> {
     ) -> Result<(), String> {
         let mut col: Option<u32> = None;
         let mut pos = 0;
-        while let Some(at) = memchr::memchr(b'<', &inner[pos..]).map(|i| pos + i) {
-            let tag = Tag::at(&inner[at..]).ok_or("a tag is not closed")?;
+        while let Some((at, tag)) = next_tag(inner, pos) {
+            let tag = tag.ok_or("a tag is not closed")?;
             pos = at + tag.len;
             if tag.closing || tag.local() != b"c" {
                 continue;
@@ -420,8 +420,8 @@ impl<'a> Book<'a> {
     ) -> Result<Data, String> {
         let mut value = Data::Empty;
         let mut pos = 0;
-        while let Some(at) = memchr::memchr(b'<', &content[pos..]).map(|i| pos + i) {
-            let tag = Tag::at(&content[at..]).ok_or("a tag is not closed")?;
+        while let Some((at, tag)) = next_tag(content, pos) {
+            let tag = tag.ok_or("a tag is not closed")?;
             pos = at + tag.len;
             if tag.closing || tag.empty {
                 continue;

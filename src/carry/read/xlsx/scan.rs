@@ -38,8 +38,8 @@ impl Values {
 pub(super) fn first_value_col(inner: &[u8]) -> Option<u32> {
     let mut col: Option<u32> = None;
     let mut pos = 0;
-    while let Some(at) = memchr::memchr(b'<', &inner[pos..]).map(|i| pos + i) {
-        let tag = Tag::at(&inner[at..])?;
+    while let Some((at, tag)) = next_tag(inner, pos) {
+        let tag = tag?;
         pos = at + tag.len;
         match tag.local() {
             b"c" if !tag.closing => {
@@ -93,6 +93,13 @@ pub(super) fn text_content(raw: &str) -> Result<Cow<'_, str>, String> {
         Cow::Borrowed(raw)
     };
     Ok(if t.contains('\r') { Cow::Owned(t.replace("\r\n", "\n").replace('\r', "\n")) } else { t })
+}
+
+/// The next tag at or after `from` in `xml`: where its `<` is, and the tag (`None` when it is
+/// not closed). Every loop of the scanner walks its XML with this.
+pub(super) fn next_tag(xml: &[u8], from: usize) -> Option<(usize, Option<Tag<'_>>)> {
+    let at = from + memchr::memchr(b'<', xml.get(from..)?)?;
+    Some((at, Tag::at(&xml[at..])))
 }
 
 /// One tag found by hand in a sheet's XML, which is regular enough that a full XML reader
@@ -182,6 +189,27 @@ impl Ends {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_tag_walks_the_tags_and_says_which_is_not_closed() {
+        let xml = b"a<row r=\"3\"><c/></row><v";
+        let mut pos = 0;
+        let mut seen = Vec::new();
+        while let Some((at, tag)) = next_tag(xml, pos) {
+            let Some(tag) = tag else {
+                seen.push((at, "unclosed".to_string()));
+                break;
+            };
+            seen.push((
+                at,
+                format!("{}{}", if tag.closing { "/" } else { "" }, String::from_utf8_lossy(tag.name)),
+            ));
+            pos = at + tag.len;
+        }
+        let want = [(1, "row"), (12, "c"), (16, "/row"), (22, "unclosed")];
+        assert_eq!(seen, want.map(|(a, n)| (a, n.to_string())));
+        assert!(next_tag(b"no tags", 0).is_none() && next_tag(b"<a>", 9).is_none());
+    }
 
     #[test]
     fn tags_are_found_with_their_names_and_attributes() {
