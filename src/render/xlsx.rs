@@ -35,9 +35,10 @@
 //!   context and rust_xlsxwriter writes fixed zip timestamps.
 //!
 //! This file owns the workbook and its sheets: sheet names, properties, each section's column
-//! widths, print setup and frozen header. Its children write typed cells and formats (`cells`),
-//! text blocks (`blocks`), Excel tables (`table`), charts with their hidden data sheet
-//! (`chart`) and the identification sheet (`ident`).
+//! widths and frozen header. Its children write typed cells and formats (`cells`), text blocks
+//! (`blocks`), Excel tables (`table`), charts with their hidden data sheet (`chart`), the print
+//! setup — paper, scale, page breaks, repeated header, print area (`print`) — and the
+//! identification sheet (`ident`).
 
 mod blocks;
 mod cells;
@@ -45,13 +46,15 @@ mod chart;
 mod formula;
 mod ident;
 mod pending;
+mod print;
 mod table;
 
 use std::collections::{BTreeSet, HashMap};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
+use rustc_hash::FxHashMap;
 
-use super::xlsx_layout::{self as layout, column_widths, header_text, page_label_codes, text_span, Words};
+use super::xlsx_layout::{self as layout, column_widths, print_width_px, text_span, Span, SpanKind, Words};
 use super::{Format, RenderContext, RenderError, Renderer};
 use crate::document::{Block, Document, Media, PageBreak, Section};
 use cells::Styles;
@@ -148,6 +151,8 @@ fn build(doc: &Document, ctx: &RenderContext) -> Result<Vec<u8>, BuildError> {
             anchors: &anchors,
             section: index,
             formulas: &mut formulas,
+            heights: FxHashMap::default(),
+            spans: Vec::new(),
         };
         writer.write(section, name).map_err(|error| BuildError::Sheet { sheet: name.clone(), error })?;
     }
@@ -200,6 +205,10 @@ struct SectionWriter<'a> {
     /// This section's index (its sheet's).
     section: usize,
     formulas: &'a mut Formulas,
+    /// Heights set on rows of this sheet, in points (others are Excel's default).
+    heights: FxHashMap<u32, f64>,
+    /// The rows each block was written on, in order: where printed pages may start.
+    spans: Vec<Span>,
 }
 
 impl SectionWriter<'_> {
@@ -221,14 +230,23 @@ impl SectionWriter<'_> {
         let tables = blocks.clone().filter(|b| matches!(b, Block::Table(_))).count();
         let mut row: u32 = 0;
         let mut main_header: Option<u32> = None;
-        // The longest table's header row, length and last row: repeated on printed pages when
-        // it is long.
-        let mut longest: Option<(u32, usize, u32)> = None;
-        let mut charts = false;
+        // How far right the sheet's content reaches, in pixels: its columns, a heading's text
+        // running over empty cells, a merged paragraph, a chart.
+        let mut reach = print_width_px(&widths, 0.0);
         for block in blocks {
             let start = row;
+            let kind = match block {
+                Block::Heading { .. } => SpanKind::Heading,
+                Block::Paragraph(_) | Block::Note { .. } | Block::List { .. } => SpanKind::Text,
+                Block::Table(_) => SpanKind::Table,
+                Block::Kpis(_) | Block::Chart(_) => SpanKind::Whole,
+                Block::Fields(_) => SpanKind::Other,
+            };
             row = match block {
-                Block::Heading { level, text } => self.heading(row, *level, text)?,
+                Block::Heading { level, text } => {
+                    reach = reach.max(print::heading_px(*level, text));
+                    self.heading(row, *level, text)?
+                }
                 Block::Paragraph(runs) => self.paragraph(row, runs, span)?,
                 Block::Note { kind, text } => self.note(row, *kind, text, span)?,
                 Block::Kpis(kpis) => self.kpis(row, kpis)?,
@@ -236,21 +254,25 @@ impl SectionWriter<'_> {
                     if tables == 1 && main_header.is_none() && !t.columns.is_empty() {
                         main_header = Some(row);
                     }
-                    let end = self.table(row, t)?;
-                    if !t.columns.is_empty() && longest.is_none_or(|(_, n, _)| t.rows.len() > n) {
-                        longest = Some((row, t.rows.len(), end));
-                    }
-                    end
+                    self.table(row, t)?
                 }
                 Block::List { ordered, items } => self.list(row, *ordered, items, span)?,
                 Block::Chart(c) => {
-                    charts = true;
-                    self.chart(row, c)?
+                    let end = self.chart(row, c)?;
+                    if end > row {
+                        reach = reach.max(f64::from(chart::CHART_WIDTH) + 10.0);
+                    }
+                    end
                 }
                 Block::Fields(fields) => self.fields(row, fields)?,
             };
             // A blank row between blocks; empty blocks take no room.
             if row > start {
+                if kind == SpanKind::Text {
+                    reach = reach.max(print::text_px(block, &widths, span));
+                }
+                let drawn = matches!(block, Block::Chart(_)).then(chart::drawn_height);
+                self.spans.push(Span { first: start, last: row - 1, kind, drawn });
                 row += 1;
             }
         }
@@ -259,39 +281,8 @@ impl SectionWriter<'_> {
         if let Some(h) = main_header.filter(|h| *h < 20) {
             self.ws.set_freeze_panes(h + 1, 0)?;
         }
-        // A table that runs over printed pages repeats its header on each: a long one always;
-        // the sheet's main table only when it ends the sheet (a repeated header sits on top of
-        // every later page, above whatever is there).
-        let ends_sheet = |end: u32| row <= end + 4;
-        if let Some((h, _, _)) =
-            longest.filter(|(h, n, end)| *n >= 25 || (main_header == Some(*h) && ends_sheet(*end)))
-        {
-            self.ws.set_repeat_rows(h, h)?;
-        }
         self.styles.finish_sheet(self.sheet.0);
-        let objects = if charts { f64::from(chart::CHART_WIDTH) + 10.0 } else { 0.0 };
-        let span_px: f64 = widths.iter().map(|w| layout::column_px(*w)).sum::<f64>().max(
-            (0..span.0)
-                .map(|j| layout::column_px(widths.get(j).copied().unwrap_or(layout::DEFAULT_WIDTH)))
-                .sum(),
-        );
-        self.print_setup(section, layout::print_width_px(&widths, objects).max(span_px));
-        Ok(())
-    }
-
-    /// A4, portrait or landscape as the sheet's width fits, one page wide (the column widths
-    /// keep that at 8 pt or more), the document and section in the header, page numbers below.
-    fn print_setup(&mut self, section: &Section, width_px: f64) {
-        let ws = &mut *self.ws;
-        ws.set_paper_size(9); // A4
-        if layout::orientation(width_px) == layout::Orientation::Landscape {
-            ws.set_landscape();
-        }
-        ws.set_print_fit_to_pages(1, 0);
-        let title = header_text(&self.doc.title, 90);
-        let part = header_text(&section.title, 60);
-        ws.set_header(format!("&L{title}&R{part}"));
-        ws.set_footer(format!("&C{}", page_label_codes(&self.ctx.page_label)));
+        self.print_setup(section, reach, main_header)
     }
 }
 

@@ -1,5 +1,6 @@
 //! XLSX layout rules as pure functions: valid sheet and table names, column widths, number
-//! formats and page labels — everything the XLSX renderer decides before it writes a cell.
+//! formats, page labels and printed pages — everything the XLSX renderer decides around the
+//! cells it writes.
 //!
 //! Kept apart from `xlsx.rs` so each rule is tested without building a workbook.
 
@@ -7,8 +8,13 @@ use std::collections::BTreeSet;
 
 use unicode_normalization::UnicodeNormalization;
 
+mod pages;
 mod text;
 mod widths;
+pub use pages::{
+    page_of, page_starts, print_layout, repeated_header, PageSetup, Printed, Span, SpanKind, DEFAULT_ROW_PT,
+    MAX_BREAKS,
+};
 pub use text::{text_width, wrapped_lines};
 pub use widths::{
     column_px, column_widths, kpi_columns, orientation, print_width_px, text_span, Orientation,

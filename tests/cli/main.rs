@@ -13,6 +13,7 @@ mod fuzz;
 mod inputs;
 mod method;
 mod plans;
+mod print;
 mod robust;
 mod run;
 mod safety;

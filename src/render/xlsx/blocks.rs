@@ -21,7 +21,7 @@ impl SectionWriter<'_> {
         let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         write_text(self.ws, self.styles, row, 0, &one_line, look)?;
         if look == Look::H1 {
-            self.ws.set_row_height(row, 21)?;
+            self.row_height(row, 21.0)?;
         }
         Ok(row + 1)
     }
@@ -40,7 +40,7 @@ impl SectionWriter<'_> {
         let lines = wrapped_lines(text, width).min(27);
         let pad = if matches!(look, Look::Note(_)) { 4.0 } else { 1.0 };
         if lines > 1 || pad > 1.0 {
-            self.ws.set_row_height(row, 15.0 * f64::from(lines) + pad)?;
+            self.row_height(row, 15.0 * f64::from(lines) + pad)?;
         }
         Ok(row + 1)
     }
@@ -132,9 +132,9 @@ impl SectionWriter<'_> {
                 );
             }
             if lines > 1 {
-                self.ws.set_row_height(row, 13.0 * f64::from(lines) + 2.0)?;
+                self.row_height(row, 13.0 * f64::from(lines) + 2.0)?;
             }
-            self.ws.set_row_height(row + 1, 18.0)?;
+            self.row_height(row + 1, 18.0)?;
             row += 2;
         }
         Ok(row)
@@ -146,7 +146,7 @@ impl SectionWriter<'_> {
             write_text(self.ws, self.styles, row, 0, &f.label, Look::FieldLabel)?;
             let lines = wrapped_lines(&f.label, label_width / 1.1).min(4);
             if lines > 1 {
-                self.ws.set_row_height(row, 15.0 * f64::from(lines))?;
+                self.row_height(row, 15.0 * f64::from(lines))?;
             }
             let vf = if f.kind == FieldKind::Date { ValueFormat::Date } else { ValueFormat::Text };
             let prefilled_date = match f.kind {

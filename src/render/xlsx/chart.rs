@@ -14,6 +14,13 @@ use crate::render::xlsx_layout::{self as layout, chart_rows, Words};
 /// Chart size in pixels.
 pub(super) const CHART_WIDTH: u32 = 720;
 const CHART_HEIGHT: u32 = 320;
+/// The height a chart prints, in points: its offset from the top of its first row and its own
+/// height, at 96 pixels to 72 points.
+pub(super) fn drawn_height() -> f64 {
+    f64::from(CHART_OFFSET + CHART_HEIGHT) * 0.75
+}
+/// Pixels between the top of a chart's first row and the chart.
+const CHART_OFFSET: u32 = 4;
 /// Charts with more categories than this hide the category labels (they would overlap).
 const MAX_CATEGORY_LABELS: usize = 40;
 
@@ -124,7 +131,7 @@ impl SectionWriter<'_> {
             primary.legend().set_hidden();
         }
         primary.set_width(CHART_WIDTH).set_height(CHART_HEIGHT);
-        self.ws.insert_chart_with_offset(row, 0, &primary, 0, 4)?;
+        self.ws.insert_chart_with_offset(row, 0, &primary, 0, CHART_OFFSET)?;
         Ok(row + chart_rows(CHART_HEIGHT))
     }
 }
