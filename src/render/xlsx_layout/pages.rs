@@ -139,6 +139,8 @@ pub struct Span {
 
 /// Data rows a table that runs over pages keeps with its header.
 const TABLE_KEEP_ROWS: u32 = 2;
+/// Paragraphs between a heading and its block that move with them.
+const LEAD_IN_TEXTS: usize = 2;
 /// The most a lead-in (a heading, a short introduction) may take to move with its block.
 const LEAD_IN_MAX_PT: f64 = 100.0;
 
@@ -169,11 +171,18 @@ pub fn page_starts(
         let gap_first = prev_last.map_or(0, |l| l + 1);
         let gap = if span.first > gap_first { rows(gap_first, span.first - 1) } else { 0.0 };
         let whole = rows(span.first, span.last);
+        // What must go with the block's start: a table or form that fits a page is kept whole
+        // — unless it does not fit one with the heading or introduction above it (or that
+        // lead-in starts this page and so cannot move), which would then end a page alone:
+        // such a block runs on from under its lead-in.
+        let lead = lead_in(spans, i, height);
+        let lead_at_top = lead.is_some_and(|j| spans[j].first <= page_first);
+        let lead_h = lead.map_or(0.0, |j| rows(spans[j].first, span.first.saturating_sub(1)));
+        let whole_page = cap(lead.map_or(span.first, |j| spans[j].first));
+        let long = whole > cap(span.first) || lead_at_top || (lead.is_some() && lead_h + whole > whole_page);
         let keep = match span.kind {
-            SpanKind::Table if whole > cap(span.first) => {
-                rows(span.first, (span.first + TABLE_KEEP_ROWS).min(span.last))
-            }
-            SpanKind::Other if whole > cap(span.first) => height(span.first),
+            SpanKind::Table if long => rows(span.first, (span.first + TABLE_KEEP_ROWS).min(span.last)),
+            SpanKind::Other if long => height(span.first),
             _ => span.drawn.map_or(whole, |d| d.min(whole)),
         };
         // A chart's last row, which it barely enters, must still be on the page itself (a row
@@ -181,13 +190,8 @@ pub fn page_starts(
         let rows_fit = span.drawn.is_none() || used + gap + whole <= cap(page_first) / FILL;
         if used > 0.0 && (used + gap + keep > cap(page_first) || !rows_fit) {
             // The page ends here: this block starts the next one, with its lead-in.
-            let lead = lead_in(spans, i, page_first, height);
             let start = match lead {
-                Some(j)
-                    if rows(spans[j].first, span.first.saturating_sub(1)) + keep <= cap(spans[j].first) =>
-                {
-                    spans[j].first
-                }
+                Some(j) if !lead_at_top && lead_h + keep <= cap(spans[j].first) => spans[j].first,
                 // A blank row that does not fit would start a page of its own.
                 _ if used + gap > cap(page_first) => gap_first,
                 _ => span.first,
@@ -220,38 +224,40 @@ pub fn page_starts(
     starts
 }
 
-/// The first of the blocks just above `spans[i]` that move with it to a new page: headings,
-/// and a short paragraph introducing a table or chart (or following a heading), all on the
-/// current page (from `page_first`) and together at most [`LEAD_IN_MAX_PT`].
-fn lead_in(spans: &[Span], i: usize, page_first: u32, height: &dyn Fn(u32) -> f64) -> Option<usize> {
-    let mut first = None;
-    let mut total = 0.0;
-    let mut next = spans[i].kind;
-    for j in (0..i).rev() {
-        let s = spans[j];
-        if s.first <= page_first {
-            break;
-        }
-        let h: f64 = (s.first..=s.last).map(height).sum();
-        let moves = match s.kind {
-            SpanKind::Heading => true,
-            SpanKind::Text => {
-                let introduces = matches!(next, SpanKind::Table | SpanKind::Whole | SpanKind::Other);
-                let after_heading = j > 0 && spans[j - 1].kind == SpanKind::Heading;
-                s.first == s.last && (introduces || after_heading)
-            }
-            _ => false,
-        };
-        if !moves || total + h > LEAD_IN_MAX_PT {
-            break;
-        }
-        total += h;
-        first = Some(j);
-        next = s.kind;
+/// The first of the blocks just above `spans[i]` that go with it to a new page: the headings
+/// above it with the short paragraphs between them and the block (at most
+/// [`LEAD_IN_TEXTS`]), or — without a heading — the one paragraph introducing a table, chart or
+/// form; together at most [`LEAD_IN_MAX_PT`]. A heading itself takes nothing along.
+fn lead_in(spans: &[Span], i: usize, height: &dyn Fn(u32) -> f64) -> Option<usize> {
+    if spans[i].kind == SpanKind::Heading {
+        return None;
     }
-    // A paragraph alone moves only when it introduces the block; after a heading it moves
-    // only with the heading.
-    first.filter(|&j| spans[j].kind == SpanKind::Heading || j + 1 == i)
+    let h = |s: &Span| -> f64 { (s.first..=s.last).map(height).sum() };
+    let short_text = |s: &Span| s.kind == SpanKind::Text && s.first == s.last;
+    let mut k = i;
+    let mut total = 0.0;
+    while k > 0
+        && i - k < LEAD_IN_TEXTS
+        && short_text(&spans[k - 1])
+        && total + h(&spans[k - 1]) <= LEAD_IN_MAX_PT
+    {
+        total += h(&spans[k - 1]);
+        k -= 1;
+    }
+    let mut j = k;
+    while j > 0 && spans[j - 1].kind == SpanKind::Heading && total + h(&spans[j - 1]) <= LEAD_IN_MAX_PT {
+        total += h(&spans[j - 1]);
+        j -= 1;
+    }
+    if j < k {
+        return Some(j);
+    }
+    let introduces = matches!(spans[i].kind, SpanKind::Table | SpanKind::Whole | SpanKind::Other);
+    if introduces && k < i {
+        Some(i - 1)
+    } else {
+        None
+    }
 }
 
 /// The page (0 = first) that `row` prints on, given the page starts.
@@ -327,6 +333,26 @@ mod tests {
         assert!(page_starts(&spans, H, 600.0, None).is_empty());
         // The blank row does not fit either: the page starts at the blank row.
         let spans = [span(0, 39, SpanKind::Other), span(41, 45, SpanKind::Table)];
+        assert_eq!(page_starts(&spans, H, 600.0, None), [40]);
+    }
+
+    #[test]
+    fn a_table_that_fits_a_page_only_without_its_heading_runs_on_under_it() {
+        // 38 rows fit a page of 40, not with the heading and introduction above them: moved,
+        // they would leave the heading alone at the foot of the page. They run on under it.
+        let spans = [
+            span(0, 2, SpanKind::Other),
+            span(4, 4, SpanKind::Heading),
+            span(6, 6, SpanKind::Text),
+            span(8, 45, SpanKind::Table),
+        ];
+        assert_eq!(page_starts(&spans, H, 600.0, None), [40]);
+        // With room for the heading and the table together on a page, both move.
+        let spans =
+            [span(0, 30, SpanKind::Other), span(32, 32, SpanKind::Heading), span(34, 70, SpanKind::Table)];
+        assert_eq!(page_starts(&spans, H, 600.0, None), [32]);
+        // A heading that starts a page cannot move: its table runs on under it.
+        let spans = [span(0, 0, SpanKind::Heading), span(2, 40, SpanKind::Table)];
         assert_eq!(page_starts(&spans, H, 600.0, None), [40]);
     }
 
