@@ -109,6 +109,7 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
         regular,
         bold,
         comma: crate::lang::Locale::of_document(lang).comma_decimal(),
+        spill: false,
     };
     let mut anchors: HashMap<&str, usize> = HashMap::new();
     // The PDF's sections and blocks picked here, borrowed: `Document::for_media` would copy
@@ -122,6 +123,9 @@ pub fn layout(doc: &Document, page_label: &str, lang: &str) -> Vec<Page> {
             .map(|(_, b)| b)
             .collect();
         match section.page_break {
+            // A page holding only the last lines of the section before is no page to leave
+            // nearly blank: a section that fits whole in the rest of it starts there.
+            PageBreak::Page if l.holds_a_spill() && l.fits(&blocks) => {}
             PageBreak::Page => l.new_page_unless_empty(),
             PageBreak::Fit if !l.fits(&blocks) => l.new_page_unless_empty(),
             PageBreak::Fit | PageBreak::Auto => {}
@@ -167,6 +171,8 @@ struct Layout {
     comma: bool,
     /// Font size of the table being laid out: smaller for tables too wide for the page.
     table_fs: f32,
+    /// The current page was begun by a section running on, not by a section's page break.
+    spill: bool,
 }
 impl Layout {
     fn page(&mut self) -> &mut Page {
@@ -179,12 +185,21 @@ impl Layout {
         let capacity = self.page().items.len() + FOOTER_ITEMS;
         self.pages.push(Page { items: Vec::with_capacity(capacity), bookmarks: Vec::new() });
         self.y = TOP;
+        self.spill = true;
     }
 
+    /// A section's page break: a new page, unless this one is still empty.
     fn new_page_unless_empty(&mut self) {
         if !self.page().items.is_empty() {
             self.new_page();
+            self.spill = false;
         }
+    }
+
+    /// Whether the page holds no more than the tail of the section before (a third of a page
+    /// at most) that ran on from the page before.
+    fn holds_a_spill(&self) -> bool {
+        self.spill && self.y - TOP < (BOTTOM - TOP) / 3.0
     }
 
     /// Lays out a section's blocks, each heading kept with the start of what follows it. With
@@ -232,6 +247,7 @@ impl Layout {
             bold: self.bold,
             comma: self.comma,
             table_fs: self.table_fs,
+            spill: false,
         };
         trial.blocks(blocks, Some(1))
     }
@@ -401,7 +417,15 @@ pub(super) mod tests {
 
     pub(super) fn lay() -> Layout {
         let (regular, bold) = ttf::faces();
-        Layout { table_fs: TABLE_FS, pages: vec![Page::default()], y: TOP, regular, bold, comma: true }
+        Layout {
+            table_fs: TABLE_FS,
+            pages: vec![Page::default()],
+            y: TOP,
+            regular,
+            bold,
+            comma: true,
+            spill: false,
+        }
     }
 
     pub(super) fn text_cell(s: &str) -> Cell {
@@ -560,6 +584,24 @@ pub(super) mod tests {
         let empty = layout(&doc(vec![]), "Página {page} de {pages}", "es");
         assert_eq!(empty.len(), 1);
         assert!(empty[0].texts().any(|t| t == "Página 1 de 1"));
+    }
+
+    #[test]
+    fn a_section_fills_a_page_holding_only_the_last_lines_of_the_one_before() {
+        let p = |t: &str| Block::Paragraph(vec![Run::text(t, false)]);
+        let lines = |n: usize| -> Vec<Block> { (0..n).map(|i| p(&format!("línea {i}"))).collect() };
+        // A section a few lines longer than a page spills onto page 2.
+        let per_page = ((BOTTOM - TOP) / (BODY_LH + BLOCK_GAP)) as usize;
+        let cover = section(true, lines(per_page + 3));
+        let short = section(true, vec![p("breve")]);
+        let long = section(true, lines(per_page * 3 / 4));
+        let pages = layout(&doc(vec![cover.clone(), short.clone(), long]), "{page}", "es");
+        assert_eq!(pages.len(), 3, "the short section follows the spill; the long one breaks");
+        assert!(pages[1].texts().any(|t| t == "breve"));
+        assert!(pages[2].texts().any(|t| t == "línea 0"));
+        // A page the section broke to itself is never shared: the next section breaks again.
+        let pages = layout(&doc(vec![short.clone(), short]), "{page}", "es");
+        assert_eq!(pages.len(), 2);
     }
 
     #[test]
