@@ -252,6 +252,9 @@ mod tests {
         );
         let m = handshake_failure("mail:587", "mail", None, &io).unwrap();
         assert!(m.contains("not valid for \"mail\"") && m.contains("set [send] host"), "{m}");
+        let expired = rustls::Error::InvalidCertificate(CertificateError::Expired);
+        let m = handshake_failure("mail:587", "mail", None, &expired).unwrap();
+        assert!(m.contains("out of its validity period") && m.contains("renew"), "{m}");
         let plain = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
         assert_eq!(handshake_failure("mail:587", "mail", None, &plain), None);
     }

@@ -188,3 +188,24 @@ fn a_ca_file_that_is_no_certificate_is_refused_before_anything_is_sent() {
     assert_eq!(server.connections(), 0, "nothing was tried");
     assert_eq!(recorded(&month), 0);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_certificate_for_another_name_is_refused_saying_so() {
+    let t = tmp();
+    write_books(t.path(), 1.0, CARLA);
+    let month = publish(t.path(), &[]);
+    // Trusted CA, but the certificate is for localhost and 127.0.0.1, and the server is 127.0.0.2.
+    let server =
+        SmtpServer::start(Behaviour { tls: Tls::Starttls, address: Some([127, 0, 0, 2]), ..login() });
+    let ca = format!("ca_file = {:?}", fixture("ca.pem").display().to_string());
+    tls_config(t.path(), "127.0.0.2", server.port, "starttls", &ca);
+    let o = send(t.path(), &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let err = stderr(&o);
+    let at = format!("127.0.0.2:{}", server.port);
+    assert!(err.contains(&format!("{at}: the server's certificate is not valid for \"127.0.0.2\"")), "{err}");
+    assert!(err.contains("set [send] host to the name on the certificate"), "{err}");
+    assert!(server.received().is_empty() && server.logins().is_empty());
+    assert_eq!(recorded(&month), 0);
+}

@@ -53,6 +53,9 @@ pub struct Behaviour {
     pub login: Option<(String, String)>,
     /// Plain, STARTTLS, or TLS from the first byte.
     pub tls: Tls,
+    /// Listen on this loopback address instead of 127.0.0.1 (Linux answers all of 127/8): one
+    /// the test certificate is not for.
+    pub address: Option<[u8; 4]>,
 }
 
 #[derive(Default)]
@@ -75,7 +78,8 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts listening on 127.0.0.1, a free port.
     pub fn start(behaviour: Behaviour) -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let ip = IpAddr::from(behaviour.address.unwrap_or([127, 0, 0, 1]));
+        let listener = TcpListener::bind((ip, 0)).expect("bind a loopback address");
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(State::default());
