@@ -17,4 +17,6 @@ mod robust;
 mod run;
 mod safety;
 mod send;
+mod send_sendmail;
+mod send_tls;
 mod wide;
