@@ -154,17 +154,19 @@ pub fn now_secs() -> i64 {
 pub fn hand_over(
     month_dir: &Path,
     cfg: &config::Config,
+    cfg_dir: &Path,
     templates_dir: Option<&Path>,
     opts: &crate::send::Options,
     log: &Log,
 ) -> Result<Outcome, Failure> {
     use crate::send::{self, SendError};
     let progress = |line: &str| log.info(line);
-    let report = send::send(month_dir, cfg, templates_dir, opts, &progress).map_err(|e| match e {
-        SendError::Usage(m) => Failure::Usage(anyhow::anyhow!(m)),
-        SendError::Month(m) => Failure::Input(anyhow::anyhow!(m)),
-        SendError::Output(m) => Failure::Output(anyhow::anyhow!(m)),
-    })?;
+    let report =
+        send::send(month_dir, cfg, cfg_dir, templates_dir, opts, &progress).map_err(|e| match e {
+            SendError::Usage(m) => Failure::Usage(anyhow::anyhow!(m)),
+            SendError::Month(m) => Failure::Input(anyhow::anyhow!(m)),
+            SendError::Output(m) => Failure::Output(anyhow::anyhow!(m)),
+        })?;
     for n in &report.notes {
         log.info(n);
     }
@@ -193,8 +195,12 @@ pub fn hand_over(
         if report.dry_run { "; dry run: nothing was sent" } else { "" }
     ));
     if !report.not_sent.is_empty() {
+        let then = match report.stopped {
+            true => "fix the first error, then run `kamplan send` again",
+            false => "run `kamplan send` again when the server answers",
+        };
         return Err(Failure::Output(anyhow::anyhow!(
-            "not sent: {}; run `kamplan send` again when the server answers: what was sent is not sent again",
+            "not sent: {}; {then}: what was sent is not sent again",
             report.not_sent.join("; ")
         )));
     }

@@ -191,8 +191,11 @@ pub fn run(args: &cli::RunArgs) -> Result<Outcome, Failure> {
     if args.send || s.cfg.send.after_run {
         // The month is published whatever happens next; the send stage reads it back as
         // `kamplan send` would, and a failure says so.
-        let sent = hand_over(&published, &s.cfg, s.templates_dir.as_deref(), &Default::default(), &log)
-            .map_err(|f| f.context(format!("published {}, but the hand-over failed", published.display())))?;
+        let sent =
+            hand_over(&published, &s.cfg, &s.cfg_dir, s.templates_dir.as_deref(), &Default::default(), &log)
+                .map_err(|f| {
+                    f.context(format!("published {}, but the hand-over failed", published.display()))
+                })?;
         return Ok(outcome.max(sent));
     }
     Ok(outcome)

@@ -36,5 +36,5 @@ pub fn send(args: &cli::SendArgs) -> Result<Outcome, Failure> {
         to: args.to.clone(),
         resend: args.resend,
     };
-    hand_over(&month_dir, &cfg, templates_dir.as_deref(), &opts, &log)
+    hand_over(&month_dir, &cfg, &cfg_dir, templates_dir.as_deref(), &opts, &log)
 }

@@ -123,6 +123,7 @@ const KNOWN_KEYS: &[&str] = &[
     "host",
     "port",
     "security",
+    "ca_file",
     "user",
     "from",
     "reply_to",

@@ -1,7 +1,7 @@
 //! `[send]`: how the month is handed over by email, and the checks serde cannot make (an
 //! unencrypted connection only to this machine, sane timeouts and retries).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +55,9 @@ pub struct SendConfig {
     pub port: Option<u16>,
     /// "starttls" (default), "tls", or "none" (only for a relay on localhost).
     pub security: Security,
+    /// A PEM file of certificate authorities trusted for the server's certificate besides the
+    /// built-in web roots (a company's own CA); relative to the config file's folder.
+    pub ca_file: Option<PathBuf>,
     /// SMTP login; its password comes from `KAMPLAN_SMTP_PASSWORD`. Empty: no login.
     pub user: String,
     /// Sender, e.g. `"Ventas <ventas@example.com>"`.
@@ -84,6 +87,7 @@ impl Default for SendConfig {
             host: String::new(),
             port: None,
             security: Security::Starttls,
+            ca_file: None,
             user: String::new(),
             from: String::new(),
             reply_to: String::new(),
@@ -121,6 +125,20 @@ impl Config {
                      on this machine (host = \"localhost\"), and host is {:?}; use \"starttls\" or \"tls\"",
                     s.host
                 ),
+            ));
+        }
+        if s.ca_file.is_some() && s.security == Security::None && s.transport == SendTransport::Smtp {
+            return Err(bad(
+                "ca_file",
+                "is only used to check the server's certificate, and security = \"none\" uses no TLS: \
+                 remove ca_file, or use \"starttls\" or \"tls\""
+                    .into(),
+            ));
+        }
+        if s.ca_file.as_deref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(bad(
+                "ca_file",
+                "is empty: name the PEM file of your certificate authority, or remove the key".into(),
             ));
         }
         if s.port == Some(0) {
@@ -173,5 +191,17 @@ mod tests {
         assert!(err.contains("send.security") && err.contains("only allowed for a relay"), "{err}");
         let err = parse("[send]\nsecurity = \"ssl\"\n").unwrap_err().to_string();
         assert!(err.contains("starttls"), "{err}");
+    }
+
+    #[test]
+    fn a_ca_file_needs_a_tls_connection_to_check() {
+        let cfg = parse("[send]\nhost = \"mail.example.com\"\nca_file = \"ca/empresa.pem\"\n").unwrap();
+        assert_eq!(cfg.send.ca_file.as_deref(), Some(std::path::Path::new("ca/empresa.pem")));
+        let err = parse("[send]\nhost = \"localhost\"\nsecurity = \"none\"\nca_file = \"ca.pem\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("send.ca_file") && err.contains("security = \"none\" uses no TLS"), "{err}");
+        let err = parse("[send]\nca_file = \"\"\n").unwrap_err().to_string();
+        assert!(err.contains("send.ca_file") && err.contains("is empty"), "{err}");
     }
 }

@@ -11,6 +11,7 @@ pub mod kept;
 mod lock;
 pub mod names;
 mod staging;
+mod translit;
 
 pub use kept::{edited_files, folder_kams, month_folders, REPLACED};
 

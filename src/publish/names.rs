@@ -69,15 +69,24 @@ const RESERVED: &[&str] = &[
 ];
 
 /// A folder name for a KAM: ASCII lowercase letters, digits and dashes, never empty, never a
-/// reserved device name. Not unique by itself: see [`unique_slugs`].
+/// reserved device name. Accents are dropped (`Núñez` → `nunez`), compatibility forms made plain
+/// (`ＡＢ` → `ab`), and letters that have no ASCII form of their own spelled out (`Søren` →
+/// `soren`, `Łukasz` → `lukasz`, Greek and Cyrillic romanised, see [`super::translit`]); a name
+/// with no such letter at all (Chinese, Arabic…) gets `kam`. Not unique by itself: see
+/// [`unique_slugs`].
 pub fn slug(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut s = String::new();
-    for ch in name.nfd() {
-        if ch.is_ascii_alphanumeric() {
-            s.push(ch.to_ascii_lowercase());
-        } else if unicode_normalization::char::is_combining_mark(ch) {
+    let mut after = ' ';
+    for ch in name.nfkd().flat_map(char::to_lowercase) {
+        if unicode_normalization::char::is_combining_mark(ch) {
             continue;
+        }
+        let before = std::mem::replace(&mut after, ch);
+        if ch.is_ascii_alphanumeric() {
+            s.push(ch);
+        } else if let Some(ascii) = super::translit::ascii(ch, before) {
+            s.push_str(ascii);
         } else if !s.ends_with('-') && !s.is_empty() {
             s.push('-');
         }
@@ -179,6 +188,30 @@ mod tests {
         for s in &slugs {
             assert!(!s.contains('/') && !s.contains('.') && !s.is_empty());
         }
+    }
+
+    #[test]
+    fn slugs_keep_every_letter_a_latin_greek_or_cyrillic_name_has() {
+        for (name, want) in [
+            ("Søren Kierkegaard", "soren-kierkegaard"),
+            ("Łukasz Żółć", "lukasz-zolc"),
+            ("Günter Straße", "gunter-strasse"),
+            ("Işık Öztürk", "isik-ozturk"),
+            ("İlkay Şahin", "ilkay-sahin"),
+            ("Þóra Æsa Œuvre", "thora-aesa-oeuvre"),
+            ("Đorđe Đukić", "dorde-dukic"),
+            ("Дмитрий Щукин", "dmitrii-shchukin"),
+            ("Олена Ґонта-Єфименко", "olena-gonta-yefimenko"),
+            ("Γιώργος Παπαδόπουλος", "giorgos-papadopoulos"),
+            ("ＡＢＣ ﬁnanzas", "abc-finanzas"),
+            ("Mª José Nº 2", "ma-jose-no-2"),
+        ] {
+            assert_eq!(slug(name), want, "{name}");
+        }
+        // Scripts without an ASCII spelling keep a neutral, unique folder; their file name
+        // inside keeps the name itself.
+        assert_eq!(unique_slugs(["王伟", "李娜"]), ["kam", "kam-2"]);
+        assert_eq!(unique_slugs(["王伟 (Norte)"]), ["norte"]);
     }
 
     #[test]

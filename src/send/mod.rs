@@ -12,6 +12,7 @@
 
 pub mod compose;
 pub mod record;
+pub mod tls;
 pub mod transport;
 
 use std::collections::BTreeMap;
@@ -191,6 +192,9 @@ pub struct Report {
     pub rejected: Vec<String>,
     /// Not sent for now (server unreachable, timeouts, 4xx after the retries): who and why.
     pub not_sent: Vec<String>,
+    /// The send stopped at an error no retry mends (a certificate not trusted, a login refused,
+    /// a mail agent that fails): it must be fixed before the next send.
+    pub stopped: bool,
     /// Messages not composed (no email, bad address, file too large), copies left out.
     pub warnings: Vec<String>,
     pub notes: Vec<String>,
@@ -199,14 +203,17 @@ pub struct Report {
     pub dry_run: bool,
 }
 
-/// Sends the month in `month_dir` as `opts` asks. `progress` gets one line per event (stderr).
+/// Sends the month in `month_dir` as `opts` asks. `cfg_dir` is the folder the config's relative
+/// paths start from (`[send] ca_file`). `progress` gets one line per event (stderr).
 ///
 /// # Errors
-/// See [`SendError`]: a config problem, a month that fails its check, a lock held by another
-/// run, or a record that cannot be written. Messages that fail are in the [`Report`].
+/// See [`SendError`]: a config problem (a `ca_file` that is not PEM certificates among them), a
+/// month that fails its check, a lock held by another run, or a record that cannot be written.
+/// Messages that fail are in the [`Report`].
 pub fn send(
     month_dir: &Path,
     cfg: &Config,
+    cfg_dir: &Path,
     templates_dir: Option<&Path>,
     opts: &Options,
     progress: &dyn Fn(&str),
@@ -222,7 +229,7 @@ pub fn send(
     }
     let sender = Sender::from_config(&cfg.send)?;
     let composed = compose::compose(&month, &cfg.send, opts, &sender, &templates)?;
-    let mut transport = transport_for(cfg, opts)?;
+    let mut transport = transport_for(cfg, cfg_dir, opts)?;
 
     let _lock = match transport.delivers() {
         true => Some(
@@ -282,7 +289,15 @@ pub fn latest_month(out: &Path) -> Option<crate::period::Month> {
 }
 
 /// The transport `[send]` and the options ask for; a dry run never connects.
-fn transport_for(cfg: &Config, opts: &Options) -> Result<Box<dyn Transport>, SendError> {
+fn transport_for(cfg: &Config, cfg_dir: &Path, opts: &Options) -> Result<Box<dyn Transport>, SendError> {
+    let s = &cfg.send;
+    // Read in a dry run too, so the try before the real send finds a bad file.
+    let ca = match (s.transport, &s.ca_file) {
+        (SendTransport::Smtp, Some(path)) => {
+            Some(tls::CaFile::read(&cfg_dir.join(path)).map_err(SendError::Usage)?)
+        }
+        _ => None,
+    };
     match &opts.dry_run {
         Some(DryRun::List) => return Ok(Box::new(transport::Listing::default())),
         Some(DryRun::Eml(dir)) => {
@@ -290,7 +305,6 @@ fn transport_for(cfg: &Config, opts: &Options) -> Result<Box<dyn Transport>, Sen
         }
         None => {}
     }
-    let s = &cfg.send;
     match s.transport {
         SendTransport::Sendmail => Ok(Box::new(transport::Sendmail { command: "sendmail".into() })),
         SendTransport::Smtp => {
@@ -312,7 +326,7 @@ fn transport_for(cfg: &Config, opts: &Options) -> Result<Box<dyn Transport>, Sen
                     )))
                 }
             };
-            Ok(Box::new(transport::Smtp::new(s, login)))
+            Ok(Box::new(transport::Smtp::new(s, login, ca).map_err(SendError::Usage)?))
         }
     }
 }
@@ -401,11 +415,12 @@ impl Delivery<'_> {
                         break;
                     }
                     Err(TransportError::Reject(why)) => {
-                        report.rejected.push(format!("{} refused by the server, not sent: {why}", m.who));
+                        report.rejected.push(format!("{} not sent: {why}", m.who));
                         break;
                     }
                     Err(TransportError::Fatal(why)) => {
                         report.not_sent.push(format!("{}: {why}", m.who));
+                        report.stopped = true;
                         stopped = Some("stopped after the error above".into());
                         break;
                     }

@@ -12,6 +12,7 @@ use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 
 use super::compose::Outgoing;
+use super::tls::{self, CaFile};
 use crate::config::{Security, SendConfig};
 
 /// Why a message was not accepted, and what to do about it.
@@ -70,43 +71,52 @@ pub struct Smtp {
     timeout: Duration,
     login: Option<Login>,
     hello: ClientId,
+    /// The trust the server's certificate is checked against (none for `security = "none"`).
+    tls: Option<TlsParameters>,
+    /// `[send] ca_file`, read: named when the server's certificate is not trusted.
+    ca: Option<CaFile>,
     conn: Option<SmtpConnection>,
 }
 
 impl Smtp {
-    /// The server of `[send]`; connects on the first message.
-    pub fn new(cfg: &SendConfig, login: Option<Login>) -> Smtp {
-        Smtp {
-            host: cfg.host.trim().to_string(),
+    /// The server of `[send]`, trusting the web roots and `ca` besides; connects on the first message.
+    ///
+    /// # Errors
+    /// The TLS parameters cannot be set up (a certificate lettre does not take).
+    pub fn new(cfg: &SendConfig, login: Option<Login>, ca: Option<CaFile>) -> Result<Smtp, String> {
+        let host = cfg.host.trim().to_string();
+        let tls = match cfg.security {
+            Security::None => None,
+            Security::Starttls | Security::Tls => Some(tls::parameters(&host, ca.as_ref())?),
+        };
+        Ok(Smtp {
             port: cfg.port.unwrap_or(cfg.security.default_port()),
+            host,
             security: cfg.security,
             timeout: Duration::from_secs(cfg.timeout_s),
             login,
             hello: ClientId::default(),
+            tls,
+            ca,
             conn: None,
-        }
+        })
     }
 
     fn connect(&self) -> Result<SmtpConnection, TransportError> {
         let server = format!("{}:{}", self.host, self.port);
-        let tls = || {
-            TlsParameters::new(self.host.clone()).map_err(|e| {
-                TransportError::Fatal(format!("TLS set-up for {}: {e}; check [send] host", self.host))
-            })
-        };
         let wrapper = match self.security {
-            Security::Tls => Some(tls()?),
+            Security::Tls => self.tls.as_ref(),
             _ => None,
         };
         let mut conn = SmtpConnection::connect(
             (self.host.as_str(), self.port),
             Some(self.timeout),
             &self.hello,
-            wrapper.as_ref(),
+            wrapper,
             None,
         )
-        .map_err(|e| connect_error(&server, self.security, &e))?;
-        if self.security == Security::Starttls {
+        .map_err(|e| self.connect_error(&server, &e))?;
+        if let (Security::Starttls, Some(tls)) = (self.security, &self.tls) {
             if !conn.can_starttls() {
                 conn.abort();
                 return Err(TransportError::Fatal(format!(
@@ -114,7 +124,7 @@ impl Smtp {
                      start (usually port 465), or check [send] host and port"
                 )));
             }
-            conn.starttls(&tls()?, &self.hello).map_err(|e| connect_error(&server, self.security, &e))?;
+            conn.starttls(tls, &self.hello).map_err(|e| self.connect_error(&server, &e))?;
         }
         if let Some(login) = &self.login {
             let creds = Credentials::new(login.user.clone(), login.password.clone());
@@ -132,24 +142,27 @@ impl Smtp {
         }
         Ok(conn)
     }
-}
 
-/// A failure before any message: unreachable, timed out and 4xx are worth retrying; a TLS
-/// failure or a 5xx greeting is not.
-fn connect_error(server: &str, security: Security, e: &lettre::transport::smtp::Error) -> TransportError {
-    if e.is_tls() {
-        let how = match security {
-            Security::Tls => "TLS",
-            _ => "STARTTLS",
-        };
-        return TransportError::Fatal(format!(
-            "{server}: {how} failed ({e}): check [send] host (the name on the server's certificate), port and security"
-        ));
+    /// A failure before any message: unreachable, timed out and 4xx are worth retrying; a TLS
+    /// failure (a certificate not trusted, a handshake that fails) or a 5xx greeting is not.
+    fn connect_error(&self, server: &str, e: &lettre::transport::smtp::Error) -> TransportError {
+        if let Some(why) = tls::handshake_failure(server, &self.host, self.ca.as_ref(), e) {
+            return TransportError::Fatal(why);
+        }
+        if e.is_tls() {
+            let how = match self.security {
+                Security::Tls => "TLS",
+                _ => "STARTTLS",
+            };
+            return TransportError::Fatal(format!(
+                "{server}: {how} failed ({e}): check [send] host (the name on the server's certificate), port and security"
+            ));
+        }
+        if e.is_permanent() {
+            return TransportError::Fatal(format!("{server} refused the connection: {e}"));
+        }
+        TransportError::Retry { reason: format!("{server}: {e}"), connection: true }
     }
-    if e.is_permanent() {
-        return TransportError::Fatal(format!("{server} refused the connection: {e}"));
-    }
-    TransportError::Retry { reason: format!("{server}: {e}"), connection: true }
 }
 
 impl Transport for Smtp {
@@ -175,7 +188,8 @@ impl Transport for Smtp {
                 Ok(format!("{} {}", response.code(), text.join(" ")).trim().to_string())
             }
             // lettre closes the connection after any failure; the next message opens a new one.
-            Err(e) if e.is_permanent() || e.is_client() => Err(TransportError::Reject(e.to_string())),
+            Err(e) if e.is_permanent() => Err(TransportError::Reject(format!("refused by the server: {e}"))),
+            Err(e) if e.is_client() => Err(TransportError::Reject(e.to_string())),
             Err(e) if e.is_transient() => {
                 Err(TransportError::Retry { reason: e.to_string(), connection: false })
             }
@@ -194,7 +208,10 @@ impl Transport for Smtp {
 }
 
 /// The machine's mail transfer agent: `sendmail -i -f FROM -- RECIPIENTS`, the message on
-/// stdin. Exit 75 (EX_TEMPFAIL) is worth retrying; any other failure refuses the message.
+/// stdin. Its exit status says who failed (sysexits.h): 75 (EX_TEMPFAIL) is worth retrying; 65,
+/// 67 and 68 (bad data, unknown user or host) refuse this message only; any other failure is
+/// the agent's own (not configured, not running, no permission) and would fail every message
+/// alike, so the send stops after it.
 pub struct Sendmail {
     pub command: String,
 }
@@ -228,15 +245,26 @@ impl Transport for Sendmail {
         let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
         match (out.status.code(), written) {
             (Some(0), Some(Ok(()))) => Ok(format!("{}: accepted", self.command)),
+            (Some(0), _) => Err(TransportError::Fatal(format!(
+                "{} ended before it read the whole message: check the machine's mail agent",
+                self.command
+            ))),
             (Some(75), _) => Err(TransportError::Retry {
                 reason: format!("{} exited 75 (temporary failure): {said}", self.command),
                 connection: false,
             }),
-            (code, _) => Err(TransportError::Reject(format!(
-                "{} failed (exit {}): {said}",
-                self.command,
-                code.map(|c| c.to_string()).unwrap_or_else(|| "by a signal".into())
-            ))),
+            (Some(code @ (65 | 67 | 68)), _) => {
+                Err(TransportError::Reject(format!("{} refused it (exit {code}): {said}", self.command)))
+            }
+            (code, _) => {
+                let how = code.map(|c| format!("exit {c}")).unwrap_or_else(|| "killed by a signal".into());
+                let said = if said.is_empty() { "it said nothing on stderr".into() } else { said };
+                Err(TransportError::Fatal(format!(
+                    "{} failed ({how}): {said}; check the machine's mail agent (its log, \
+                     `echo test | sendmail -v you@example.com`)",
+                    self.command
+                )))
+            }
         }
     }
 }
@@ -337,7 +365,7 @@ mod tests {
             timeout_s: 2,
             ..SendConfig::default()
         };
-        let smtp = Smtp::new(&cfg, None);
+        let smtp = Smtp::new(&cfg, None, None).unwrap();
         match smtp.connect() {
             Err(TransportError::Retry { connection: true, reason }) => {
                 assert!(reason.contains(&format!("127.0.0.1:{port}")), "{reason}")

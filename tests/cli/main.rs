@@ -18,4 +18,6 @@ mod robust;
 mod run;
 mod safety;
 mod send;
+mod send_sendmail;
+mod send_tls;
 mod wide;

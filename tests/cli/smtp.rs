@@ -2,9 +2,13 @@
 //! machine (the protocol: EHLO, AUTH, MAIL, RCPT, DATA, NOOP, QUIT) driven over a TCP socket
 //! per connection. It keeps every message it accepts, and can misbehave as a test asks:
 //! refuse a recipient with a 5xx, close the connection after the n-th message, or go away
-//! altogether.
+//! altogether. It speaks plain SMTP, or offers STARTTLS, or TLS from the first byte ([`tls`]).
 
 #![allow(dead_code)]
+
+mod tls;
+
+pub use tls::fixture;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
@@ -20,6 +24,20 @@ pub struct Received {
     pub from: String,
     pub to: Vec<String>,
     pub data: Vec<u8>,
+    /// The connection was encrypted when the message came.
+    pub tls: bool,
+}
+
+/// How the server protects the connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum Tls {
+    /// Plain SMTP, no STARTTLS offered.
+    #[default]
+    Off,
+    /// Offers STARTTLS and upgrades; a login only after the upgrade.
+    Starttls,
+    /// TLS from the first byte (port 465's way).
+    Implicit,
 }
 
 /// How the server behaves.
@@ -33,6 +51,11 @@ pub struct Behaviour {
     pub gone_after_drop: bool,
     /// Require AUTH PLAIN with this user and password.
     pub login: Option<(String, String)>,
+    /// Plain, STARTTLS, or TLS from the first byte.
+    pub tls: Tls,
+    /// Listen on this loopback address instead of 127.0.0.1 (Linux answers all of 127/8): one
+    /// the test certificate is not for.
+    pub address: Option<[u8; 4]>,
 }
 
 #[derive(Default)]
@@ -40,6 +63,8 @@ struct State {
     received: Mutex<Vec<Received>>,
     connections: AtomicUsize,
     logins: Mutex<Vec<(String, String)>>,
+    /// TLS errors the server saw (a client refusing the certificate sends an alert).
+    tls_errors: Mutex<Vec<String>>,
     gone: AtomicBool,
 }
 
@@ -53,7 +78,8 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts listening on 127.0.0.1, a free port.
     pub fn start(behaviour: Behaviour) -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let ip = IpAddr::from(behaviour.address.unwrap_or([127, 0, 0, 1]));
+        let listener = TcpListener::bind((ip, 0)).expect("bind a loopback address");
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(State::default());
@@ -95,6 +121,11 @@ impl SmtpServer {
     pub fn logins(&self) -> Vec<(String, String)> {
         self.state.logins.lock().unwrap().clone()
     }
+
+    /// The TLS errors seen so far, as rustls words them (`received fatal alert: UnknownCA`).
+    pub fn tls_errors(&self) -> Vec<String> {
+        self.state.tls_errors.lock().unwrap().clone()
+    }
 }
 
 impl Drop for SmtpServer {
@@ -112,6 +143,8 @@ struct Session {
     data: Vec<u8>,
     /// Set when a message was just accepted; the connection loop reads and clears it.
     accepted: Arc<AtomicBool>,
+    /// Set once the connection is encrypted.
+    encrypted: Arc<AtomicBool>,
 }
 
 impl Handler for Session {
@@ -140,6 +173,7 @@ impl Handler for Session {
             from: self.from.clone(),
             to: self.to.clone(),
             data: std::mem::take(&mut self.data),
+            tls: self.encrypted.load(Ordering::SeqCst),
         });
         self.accepted.store(true, Ordering::SeqCst);
         response::OK
@@ -158,10 +192,17 @@ fn serve(stream: TcpStream, state: Arc<State>, behaviour: Behaviour) {
     stream.set_nonblocking(false).ok();
     stream.set_read_timeout(Some(Duration::from_secs(20))).ok();
     let mut builder = SessionBuilder::new("test.smtp.local");
+    if behaviour.tls == Tls::Starttls {
+        builder.enable_start_tls();
+    }
     if behaviour.login.is_some() {
-        builder.enable_auth(AuthMechanism::Plain).insecure_enable_plaintext_auth();
+        builder.enable_auth(AuthMechanism::Plain);
+        if behaviour.tls == Tls::Off {
+            builder.insecure_enable_plaintext_auth();
+        }
     }
     let accepted = Arc::new(AtomicBool::new(false));
+    let encrypted = Arc::new(AtomicBool::new(false));
     let handler = Session {
         state: state.clone(),
         behaviour: behaviour.clone(),
@@ -169,33 +210,54 @@ fn serve(stream: TcpStream, state: Arc<State>, behaviour: Behaviour) {
         to: Vec::new(),
         data: Vec::new(),
         accepted: accepted.clone(),
+        encrypted: encrypted.clone(),
     };
     let ip = stream.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let mut session = builder.build(ip, handler);
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    if session.greeting().write_to(&mut writer).is_err() {
-        return;
+    // Kept to hang up on the client whatever the stream became.
+    let socket = stream.try_clone().unwrap();
+    let mut conn = tls::Conn::Plain(stream);
+    if behaviour.tls == Tls::Implicit {
+        conn = conn.upgrade();
+        session.tls_active();
+        encrypted.store(true, Ordering::SeqCst);
+    }
+    let mut reader = BufReader::new(conn);
+    let failed = |e: std::io::Error| {
+        if let Some(t) = tls::tls_error(&e) {
+            state.tls_errors.lock().unwrap().push(t);
+        }
+    };
+    if let Err(e) = session.greeting().write_to(reader.get_mut()).and_then(|_| reader.get_mut().flush()) {
+        return failed(e);
     }
     let mut line = Vec::new();
     loop {
         line.clear();
         match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => return,
+            Ok(0) => return,
+            Err(e) => return failed(e),
             Ok(_) => {}
         }
         let res = session.process(&line);
         match res.action {
-            mailin::Action::Reply | mailin::Action::Close => {
-                if res.write_to(&mut writer).and_then(|_| writer.flush()).is_err() {
-                    return;
+            mailin::Action::Reply | mailin::Action::Close | mailin::Action::UpgradeTls => {
+                let w = reader.get_mut();
+                if let Err(e) = res.write_to(w).and_then(|_| w.flush()) {
+                    return failed(e);
                 }
-                if res.action == mailin::Action::Close {
-                    return;
+                match res.action {
+                    mailin::Action::Close => return,
+                    mailin::Action::UpgradeTls => {
+                        // The client waits for the 220 before its handshake: nothing is buffered.
+                        reader = BufReader::new(reader.into_inner().upgrade());
+                        session.tls_active();
+                        encrypted.store(true, Ordering::SeqCst);
+                    }
+                    _ => {}
                 }
             }
             mailin::Action::NoReply => {}
-            mailin::Action::UpgradeTls => return,
         }
         // After the n-th accepted message (its 250 is on the wire), hang up.
         if accepted.swap(false, Ordering::SeqCst) {
@@ -204,7 +266,7 @@ fn serve(stream: TcpStream, state: Arc<State>, behaviour: Behaviour) {
                 if behaviour.gone_after_drop {
                     state.gone.store(true, Ordering::SeqCst);
                 }
-                let _ = writer.shutdown(std::net::Shutdown::Both);
+                let _ = socket.shutdown(std::net::Shutdown::Both);
                 return;
             }
         }
