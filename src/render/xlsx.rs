@@ -244,7 +244,9 @@ impl SectionWriter<'_> {
             };
             row = match block {
                 Block::Heading { level, text } => {
-                    reach = reach.max(print::heading_px(*level, text));
+                    // A heading longer than the text span is cut there, as a line of text wraps there.
+                    reach =
+                        reach.max(print::heading_px(*level, text).min(print::columns_px(&widths, span.0)));
                     self.heading(row, *level, text)?
                 }
                 Block::Paragraph(runs) => self.paragraph(row, runs, span)?,

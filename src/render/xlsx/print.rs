@@ -180,6 +180,9 @@ mod tests {
             section("larga", vec![table(3), line(&long)]),
             // A chart is 720 pixels wide: it reaches column L at Excel's default width.
             section("grafico", vec![chart()]),
+            // A heading runs over empty cells up to the text span, no further: a long name
+            // does not shrink the page.
+            section("titulo", vec![Block::Heading { level: 1, text: "Nombre ".repeat(40) }, table(3)]),
         ]));
         let workbook = part(&bytes, "xl/workbook.xml");
         let area = |sheet: &str| {
@@ -190,6 +193,7 @@ mod tests {
         assert_eq!(area("corta"), "C");
         assert_eq!(area("larga"), "J");
         assert_eq!(area("grafico"), "L");
+        assert_eq!(area("titulo"), "J");
     }
 
     #[test]
