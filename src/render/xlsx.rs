@@ -33,6 +33,11 @@
 //!   name per area (see [`crate::carry::ident`]);
 //! - the same document and context give the same bytes: the creation time comes from the
 //!   context and rust_xlsxwriter writes fixed zip timestamps.
+//! - each sheet prints on A4, one page wide, over the columns that hold something; a manual page
+//!   break stands wherever a printed page starts, so no chart, KPI cards or table that fits a
+//!   page is cut across two, nor a heading parted from what it introduces; the header of the
+//!   table that runs over the last pages repeats on them (see `print` and
+//!   [`super::xlsx_layout::print_layout`]).
 //!
 //! This file owns the workbook and its sheets: sheet names, properties, each section's column
 //! widths and frozen header. Its children write typed cells and formats (`cells`), text blocks
