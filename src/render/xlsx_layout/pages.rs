@@ -29,7 +29,7 @@ pub struct PageSetup {
     pub orientation: Orientation,
     /// The scale a one-page-wide print uses, floored to a whole percent as Excel does.
     pub scale: f64,
-    /// Points of rows a page holds at that scale, less the model's margin ([`FILL`]).
+    /// Points of rows a page holds at that scale, less the model's margin (`FILL`).
     pub capacity: f64,
 }
 
