@@ -139,7 +139,7 @@ pub struct Span {
 
 /// Data rows a table that runs over pages keeps with its header.
 const TABLE_KEEP_ROWS: u32 = 2;
-/// Paragraphs between a heading and its block that move with them.
+/// Paragraphs or KPI cards between a heading and its block that move with them.
 const LEAD_IN_TEXTS: usize = 2;
 /// The most a lead-in (a heading, a short introduction) may take to move with its block.
 const LEAD_IN_MAX_PT: f64 = 100.0;
@@ -225,20 +225,23 @@ pub fn page_starts(
 }
 
 /// The first of the blocks just above `spans[i]` that go with it to a new page: the headings
-/// above it with the short paragraphs between them and the block (at most
-/// [`LEAD_IN_TEXTS`]), or — without a heading — the one paragraph introducing a table, chart or
-/// form; together at most [`LEAD_IN_MAX_PT`]. A heading itself takes nothing along.
+/// above it with the short paragraphs or KPI cards between them and the block (at most
+/// [`LEAD_IN_TEXTS`]), so a section's last lines never print alone under its heading's page;
+/// or — without a heading — the one paragraph introducing a table, chart or form; together at
+/// most [`LEAD_IN_MAX_PT`]. A heading itself takes nothing along.
 fn lead_in(spans: &[Span], i: usize, height: &dyn Fn(u32) -> f64) -> Option<usize> {
     if spans[i].kind == SpanKind::Heading {
         return None;
     }
     let h = |s: &Span| -> f64 { (s.first..=s.last).map(height).sum() };
     let short_text = |s: &Span| s.kind == SpanKind::Text && s.first == s.last;
+    // KPI cards: a whole block drawn in its rows (a chart is drawn over them).
+    let cards = |s: &Span| s.kind == SpanKind::Whole && s.drawn.is_none();
     let mut k = i;
     let mut total = 0.0;
     while k > 0
         && i - k < LEAD_IN_TEXTS
-        && short_text(&spans[k - 1])
+        && (short_text(&spans[k - 1]) || cards(&spans[k - 1]))
         && total + h(&spans[k - 1]) <= LEAD_IN_MAX_PT
     {
         total += h(&spans[k - 1]);
@@ -253,7 +256,7 @@ fn lead_in(spans: &[Span], i: usize, height: &dyn Fn(u32) -> f64) -> Option<usiz
         return Some(j);
     }
     let introduces = matches!(spans[i].kind, SpanKind::Table | SpanKind::Whole | SpanKind::Other);
-    if introduces && k < i {
+    if introduces && k < i && short_text(&spans[i - 1]) {
         Some(i - 1)
     } else {
         None
@@ -301,6 +304,23 @@ mod tests {
         ];
         let starts = page_starts(&spans, H, 600.0, None);
         assert_eq!(starts, [31], "the heading goes with its chart");
+    }
+
+    #[test]
+    fn a_sections_last_line_takes_its_heading_and_cards_along() {
+        // The line under the KPI cards does not fit the page: it does not print alone on the
+        // next one, its heading and cards go with it.
+        let spans = [
+            span(0, 34, SpanKind::Other),
+            span(36, 36, SpanKind::Heading),
+            span(38, 39, SpanKind::Whole),
+            span(41, 41, SpanKind::Text),
+        ];
+        assert_eq!(page_starts(&spans, H, 600.0, None), [36]);
+        // Without a heading above them, cards stay: only the line moves.
+        let spans =
+            [span(0, 35, SpanKind::Other), span(37, 38, SpanKind::Whole), span(40, 40, SpanKind::Text)];
+        assert_eq!(page_starts(&spans, H, 600.0, None), [40]);
     }
 
     #[test]
