@@ -235,6 +235,10 @@ pub(super) fn summary(
             ("window", period.window_label.clone()),
         ],
     );
+    let intro = match net_sales_note(c, company, lang) {
+        Some(note) => format!("{intro} {note}"),
+        None => intro,
+    };
 
     Summary {
         period: period.clone(),
@@ -350,6 +354,24 @@ fn commercial(target: f64, key_target: f64, rest_sales: f64, period: &PeriodInfo
     Commercial { target, key_target, coverage, gap, rest_sales, rest_growth, text: lang.fill(key, &args) }
 }
 
+/// What the company's sales leave out, when they do: shares are of the customers with sales,
+/// so customers whose returns exceed their purchases in the window are not subtracted from
+/// them — said, with the net total, so the figure reconciles with the books' (`check`'s) total.
+fn net_sales_note(c: &Classification, company: f64, lang: &Lang) -> Option<String> {
+    let below = c.accounts.iter().filter(|a| a.sales < 0.0).count() as u64;
+    (below > 0).then(|| {
+        lang.fill_n(
+            "summary.net",
+            below,
+            &[
+                ("count", below.to_string()),
+                ("negative", lang.money(c.totals.net_sales - company)),
+                ("net", lang.money(c.totals.net_sales)),
+            ],
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures;
@@ -388,6 +410,27 @@ mod tests {
         assert_eq!(s.kams[0].contacts, 10);
         assert_eq!(s.key_accounts, 4);
         assert!(s.concentration.text.contains("50,0"), "{}", s.concentration.text);
+    }
+
+    #[test]
+    fn customers_below_zero_are_named_with_the_net_sales() {
+        let lang = es();
+        let mut c = fixtures::classification();
+        assert_eq!(net_sales_note(&c, 1_000_000.0, &lang), None, "no customer below zero: nothing to say");
+        let mut below =
+            fixtures::account("C009", "Devoluciones SL", "Ana Pérez", -350.0, None, Abc::C, false, &[]);
+        below.share = 0.0;
+        c.accounts.push(below);
+        c.totals.net_sales = 999_650.0;
+        let note = net_sales_note(&c, 1_000_000.0, &lang).unwrap();
+        assert!(note.starts_with("1 cliente terminó"), "{note}");
+        assert!(note.contains("-350,00") && note.contains("999.650,00"), "{note}");
+        c.accounts.push(fixtures::account("C010", "Otra", "Ana Pérez", -50.0, None, Abc::C, false, &[]));
+        c.totals.net_sales = 999_600.0;
+        let note = net_sales_note(&c, 1_000_000.0, &lang).unwrap();
+        assert!(note.starts_with("2 clientes terminaron") && note.contains("-400,00"), "{note}");
+        let p = fixtures::build_with(&c, &lang);
+        assert!(p.summary.intro.ends_with(&note), "{}", p.summary.intro);
     }
 
     #[test]
