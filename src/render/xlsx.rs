@@ -346,6 +346,18 @@ mod tests {
     pub(super) fn col(label: &str, format: ValueFormat) -> Column {
         Column { label: label.into(), format, choices: vec![], fill: false, name: None, formula: None }
     }
+    /// A table of `rows` customers and their sales.
+    pub(super) fn sales_table(rows: usize) -> Block {
+        Block::Table(Table {
+            name: "t".into(),
+            columns: vec![col("Cliente", ValueFormat::Text), col("Ventas", ValueFormat::Money)],
+            rows: (0..rows).map(|i| vec![cell(text(&format!("c{i}"))), cell(money(i as f64))]).collect(),
+            totals: None,
+            pdf_last: None,
+            area: None,
+        })
+    }
+
     pub(super) fn section(title: &str, blocks: Vec<Block>) -> Section {
         Section {
             id: None,

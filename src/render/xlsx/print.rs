@@ -118,17 +118,6 @@ mod tests {
         })
     }
 
-    fn table(rows: usize) -> Block {
-        Block::Table(Table {
-            name: "t".into(),
-            columns: vec![col("Cliente", ValueFormat::Text), col("Ventas", ValueFormat::Money)],
-            rows: (0..rows).map(|i| vec![cell(text(&format!("c{i}"))), cell(money(i as f64))]).collect(),
-            totals: None,
-            pdf_last: None,
-            area: None,
-        })
-    }
-
     fn doc(sections: Vec<crate::document::Section>) -> Document {
         Document { sections, ..plan() }
     }
@@ -175,14 +164,14 @@ mod tests {
         let long = "Una explicación que ocupa varias líneas del ancho de lectura. ".repeat(4);
         let bytes = render(&doc(vec![
             // A two-column table and a short line: the line runs into column C, no further.
-            section("corta", vec![table(3), line("Texto después de la tabla.")]),
+            section("corta", vec![sales_table(3), line("Texto después de la tabla.")]),
             // A paragraph that wraps fills its merged span (90 characters: columns A–J).
-            section("larga", vec![table(3), line(&long)]),
+            section("larga", vec![sales_table(3), line(&long)]),
             // A chart is 720 pixels wide: it reaches column L at Excel's default width.
             section("grafico", vec![chart()]),
             // A heading runs over empty cells up to the text span, no further: a long name
             // does not shrink the page.
-            section("titulo", vec![Block::Heading { level: 1, text: "Nombre ".repeat(40) }, table(3)]),
+            section("titulo", vec![Block::Heading { level: 1, text: "Nombre ".repeat(40) }, sales_table(3)]),
         ]));
         let workbook = part(&bytes, "xl/workbook.xml");
         let area = |sheet: &str| {

@@ -232,16 +232,7 @@ mod tests {
 
     #[test]
     fn a_printed_header_repeats_for_the_table_that_runs_over_pages_when_nothing_follows_it() {
-        let table = |rows: usize| {
-            Block::Table(Table {
-                name: "t".into(),
-                columns: vec![col("Cliente", ValueFormat::Text), col("Ventas", ValueFormat::Money)],
-                rows: (0..rows).map(|i| vec![cell(text(&format!("c{i}"))), cell(money(i as f64))]).collect(),
-                totals: None,
-                pdf_last: None,
-                area: None,
-            })
-        };
+        let table = sales_table;
         let prose =
             || Block::Paragraph(vec![crate::document::Run::text("Texto después de la tabla.", false)]);
         let doc = Document {
